@@ -1,0 +1,36 @@
+"""Parcours: customer journey mapping driven by real data.
+
+The Python façade::
+
+    import parcours
+    journey_map = parcours.load_map("map.yaml")
+    log = parcours.read_events("events.csv")
+    result = parcours.analyze(log, journey_map)
+    result["transitions"].to_pandas()
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["AnalysisResult", "JourneyMap", "analyze", "load_map", "read_events", "__version__"]
+
+
+def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `parcours --help` stays fast
+    if name == "analyze":
+        from parcours.project import analyze
+
+        return analyze
+    if name == "read_events":
+        from parcours.ingest import read_events
+
+        return read_events
+    if name == "AnalysisResult":
+        from parcours.result import AnalysisResult
+
+        return AnalysisResult
+    if name in ("load_map", "JourneyMap"):
+        import parcours.model as model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'parcours' has no attribute {name!r}")

@@ -1,0 +1,3 @@
+from parcours.cli.app import main
+
+main()

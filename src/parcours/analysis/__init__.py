@@ -1,0 +1,1 @@
+"""Analyses: each takes the prepared events and returns lazy Ibis expressions."""

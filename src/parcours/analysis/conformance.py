@@ -1,0 +1,52 @@
+"""Conformance of real journeys to the designed stage order.
+
+On each journey's sequence of stage visits (unstaged events ignored):
+- a *backward move* enters a stage earlier in the designed order than the one before;
+- a *skip* jumps forward over one or more stages (e.g. Découverte -> Achat);
+- a journey *conforms* when it has neither (it may start at any stage).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.analysis.transitions import stage_visits
+from parcours.engine import columns as C
+
+
+def journey_conformance(ev: ir.Table, n_stages: int) -> ir.Table:
+    """Per staged journey: ``backward``, ``skipping``, ``conforming``, ``starts_at_first`` and,
+    for each stage rank k, ``skip_k`` (the journey jumped over stage k)."""
+    v = stage_visits(ev)
+    w = ibis.window(group_by=C.JOURNEY, order_by="visit")
+    v = v.mutate(__prev=v[C.STAGE_RANK].lag().over(w))
+    r, p = v[C.STAGE_RANK], v.__prev
+    aggs = {
+        "backward": (p.notnull() & (r < p)).any(),
+        "skipping": (p.notnull() & (r > p + 1)).any(),
+        "starts_at_first": ((v.visit == 1) & (r == 1)).any(),
+    }
+    for k in range(2, n_stages):
+        aggs[f"skip_{k}"] = (p.notnull() & (p < k) & (r > k)).any()
+    j = v.group_by(C.JOURNEY).agg(**aggs)
+    return j.mutate(conforming=~j.backward & ~j.skipping)
+
+
+def conformance_summary(ev: ir.Table, n_stages: int) -> ir.Table:
+    j = journey_conformance(ev, n_stages)
+    aggs = {"journeys": j.count(), "conforming": j.conforming.sum(), "backward": j.backward.sum(),
+            "skipping": j.skipping.sum(), "starts_at_first": j.starts_at_first.sum()}
+    for k in range(2, n_stages):
+        aggs[f"skip_{k}"] = j[f"skip_{k}"].sum()
+    return j.aggregate(**aggs)
+
+
+def backward_moves(ev: ir.Table) -> ir.Table:
+    """Which backward moves happen: ``from``, ``to``, ``count``, ``journeys``."""
+    v = stage_visits(ev)
+    w = ibis.window(group_by=C.JOURNEY, order_by="visit")
+    v = v.mutate(__prev=v[C.STAGE].lag().over(w), __prev_rank=v[C.STAGE_RANK].lag().over(w))
+    b = v.filter(v.__prev.notnull() & (v[C.STAGE_RANK] < v.__prev_rank))
+    return b.group_by(**{"from": b.__prev, "to": b[C.STAGE]}).agg(
+        count=b.count(), journeys=b[C.JOURNEY].nunique()).order_by([ibis.desc("count"), "from", "to"])

@@ -1,0 +1,69 @@
+"""Stage funnel: journeys reaching each stage, in the designed order and in any order.
+
+Ordered: a journey reaches stage k when it entered stages 1..k one after the other (each
+entry after the previous one, in journey order), and, with a conversion window, within
+that time of entering stage 1. Its counts never increase along the stages.
+Any order: journeys with at least one event in the stage.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.engine import columns as C
+from parcours.model.journey_map import JourneyMap
+
+
+def ordered_reach(ev: ir.Table, ranks: list[int], *, window_seconds: float | None = None) -> list[ir.Scalar]:
+    """For each stage rank in ``ranks`` (designed order), journeys reaching it in order."""
+    staged = ev.filter(ev[C.STAGE_RANK].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE_RANK)
+    first = staged.filter(staged[C.STAGE_RANK] == ranks[0])
+    cur = first.group_by(C.JOURNEY).agg(s=first[C.STEP].min(), t0=first[C.T_US].min())
+    out = [cur.count()]
+    limit = int(window_seconds * 1_000_000) if window_seconds else None
+    for rank in ranks[1:]:
+        nxt = staged.filter(staged[C.STAGE_RANK] == rank)
+        j = nxt.join(cur, C.JOURNEY)
+        cond = j[C.STEP] > j.s
+        if limit is not None:
+            cond = cond & ((j[C.T_US] - j.t0) <= limit)
+        j = j.filter(cond)
+        cur = j.group_by(C.JOURNEY).agg(s=j[C.STEP].min(), t0=j.t0.min())
+        out.append(cur.count())
+    return out
+
+
+def reach_any_order(ev: ir.Table) -> ir.Table:
+    """``_stage``, ``journeys`` with at least one event in the stage."""
+    s = ev.filter(ev[C.STAGE].notnull())
+    return s.group_by(C.STAGE).agg(journeys=s[C.JOURNEY].nunique())
+
+
+def funnel_expressions(ev: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
+    """Expressions the project layer executes and assembles with :func:`funnel_records`."""
+    ranks = list(m.stage_rank().values())
+    return {"ordered": ordered_reach(ev, ranks, window_seconds=window_seconds) if ranks else [],
+            "any_order": reach_any_order(ev)}
+
+
+def funnel_records(m: JourneyMap, ordered: list[int], any_order: dict[str, int], journeys: int,
+                   lang: str = "en") -> list[dict]:
+    """One record per stage: reached in order and in any order, converted, dropped, rates."""
+    from parcours.model.journey_map import text_in
+
+    rows = []
+    for i, stage in enumerate(m.stages):
+        reached = int(ordered[i])
+        nxt = int(ordered[i + 1]) if i + 1 < len(ordered) else None
+        rows.append({
+            "stage": stage.id, "name": text_in(stage.name, lang), "rank": i + 1,
+            "journeys": int(any_order.get(stage.id, 0)),
+            "share_of_journeys": (any_order.get(stage.id, 0) / journeys) if journeys else None,
+            "reached": reached,
+            "converted": nxt,
+            "dropped": (reached - nxt) if nxt is not None else None,
+            "conversion_rate": (nxt / reached) if (nxt is not None and reached) else None,
+            "conversion_from_first": (reached / int(ordered[0])) if int(ordered[0]) else None,
+        })
+    return rows

@@ -1,0 +1,155 @@
+"""Run every analysis on one set of prepared events and assemble typed tables.
+
+This is where expressions meet the engine: each table is executed once, to Arrow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from parcours.analysis import conformance, durations, funnel, summary, touchpoints, transitions, variants
+from parcours.analysis.stats import STATS
+from parcours.engine.prepare import Prepared
+from parcours.model.journey_map import text_in
+
+
+@dataclass(frozen=True)
+class Options:
+    """Options shared by every analysis (the CLI flags of ``parcours analyze``)."""
+
+    top: int = 20
+    collapse_loops: bool = False
+    conversion_window_seconds: float | None = None
+    lang: str = "en"
+
+
+def _arrow(con: Any, expr: ir.Table) -> pa.Table:
+    return con.to_pyarrow(expr)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def records(table: pa.Table) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
+def _stats_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (int(row[k]) if k == "count" else _clean(row[k])) for k in STATS}
+
+
+def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any], dict[str, pa.Table]]:
+    """All analyses on ``ev`` (prepared events, possibly filtered). Returns (json data, tables)."""
+    con, m = p.con, p.map
+    data: dict[str, Any] = {}
+    tables: dict[str, pa.Table] = {}
+
+    counts = records(_arrow(con, summary.summary_counts(ev)))[0]
+    jd = _arrow(con, durations.journey_duration_stats(ev)).to_pylist()[0]
+    data["summary"] = {
+        "events": int(counts["events"]), "journeys": int(counts["journeys"]), "customers": int(counts["customers"]),
+        "period": {"start": counts["start"], "end": counts["end"]},
+        "journey_duration_seconds": _stats_record(jd),
+    }
+
+    tables["transitions"] = _arrow(con, transitions.touchpoint_transitions(ev))
+    tables["starts"] = _arrow(con, transitions.starts(ev))
+    tables["ends"] = _arrow(con, transitions.ends(ev))
+    tables["touchpoints"] = _arrow(con, touchpoints.touchpoint_table(ev, has_goals=p.has_goals))
+    tables["unmapped"] = _arrow(con, touchpoints.unmapped(ev))
+    for name in ("transitions", "starts", "ends", "touchpoints", "unmapped"):
+        data[name] = records(tables[name])
+
+    data["variants"], tables["variants"] = _variants(p, ev, options)
+
+    if m.stages:
+        exprs = funnel.funnel_expressions(ev, m, window_seconds=options.conversion_window_seconds)
+        ordered = [int(con.execute(e)) for e in exprs["ordered"]]
+        any_order = {r["_stage"]: int(r["journeys"]) for r in _arrow(con, exprs["any_order"]).to_pylist()}
+        stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
+        tables["stages"] = pa.Table.from_pylist(stage_rows)
+        data["stages"] = stage_rows
+        tables["stage_transitions"] = _arrow(con, transitions.stage_transitions(ev))
+        data["stage_transitions"] = records(tables["stage_transitions"])
+        sd = _arrow(con, durations.stage_duration_stats(ev)).to_pylist()
+        order = {s.id: i for i, s in enumerate(m.stages)}
+        sd.sort(key=lambda r: (order.get(r["stage"], 99), r["measure"] != "to_next_stage"))
+        data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
+        tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
+        data["conformance"], tables["backward_moves"] = _conformance(p, ev)
+    return data, tables
+
+
+def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any], pa.Table]:
+    con = p.con
+    seq = variants.sequence(ev, collapse_loops=options.collapse_loops)
+    vt = variants.variant_table(seq)
+    if con.name == "duckdb":  # read several times below: compute it once
+        vt = con.create_table(f"_parcours_variants_{id(vt)}", vt, temp=True)
+    n_variants = int(con.execute(vt.count()))
+    journeys = int(con.execute(vt.journeys.sum())) if n_variants else 0
+    top_rows: list[dict[str, Any]] = []
+    if n_variants:
+        kth = _arrow(con, vt.order_by(ibis.desc("journeys")).limit(options.top).select("journeys"))
+        cut = min(kth.column("journeys").to_pylist())
+        cand = _arrow(con, vt.filter(vt.journeys >= cut).select("journeys", "example")).to_pylist()
+        paths: dict[str, list[str]] = {}
+        examples = [c["example"] for c in cand]
+        for chunk in range(0, len(examples), 50_000):
+            part = _arrow(con, variants.paths_of(seq, examples[chunk:chunk + 50_000]))
+            for j, tp in zip(part.column(0).to_pylist(), part.column(2).to_pylist(), strict=True):
+                paths.setdefault(j, []).append(tp)
+        cand.sort(key=lambda c: (-c["journeys"], paths[c["example"]]))
+        for c in cand[: options.top]:
+            top_rows.append({"path": paths[c["example"]], "journeys": int(c["journeys"]),
+                             "share": c["journeys"] / journeys, "length": len(paths[c["example"]])})
+    shown = sum(r["journeys"] for r in top_rows)
+    data = {
+        "count": n_variants,
+        "journeys": journeys,
+        "collapse_loops": options.collapse_loops,
+        "top": top_rows,
+        "other": {"variants": n_variants - len(top_rows), "journeys": journeys - shown,
+                  "share": ((journeys - shown) / journeys) if journeys else 0.0},
+    }
+    table = pa.Table.from_pylist([{"rank": i + 1, "path": " > ".join(r["path"]), "length": r["length"],
+                                   "journeys": r["journeys"], "share": r["share"]} for i, r in enumerate(top_rows)]
+                                 + [{"rank": None, "path": "(other)", "length": None,
+                                     "journeys": data["other"]["journeys"], "share": data["other"]["share"]}])
+    return data, table
+
+
+def _conformance(p: Prepared, ev: ir.Table) -> tuple[dict[str, Any], pa.Table]:
+    con, m = p.con, p.map
+    n = len(m.stages)
+    row = _arrow(con, conformance.conformance_summary(ev, n)).to_pylist()[0]
+    total = int(row["journeys"] or 0)
+
+    def share(x: Any) -> float | None:
+        return (int(x or 0) / total) if total else None
+
+    skipped = [{"stage": m.stages[k - 1].id, "name": text_in(m.stages[k - 1].name), "journeys": int(row[f"skip_{k}"] or 0),
+                "share": share(row[f"skip_{k}"])} for k in range(2, n)]
+    moves = _arrow(con, conformance.backward_moves(ev))
+    data = {
+        "journeys": total,
+        "conforming": int(row["conforming"] or 0), "conforming_share": share(row["conforming"]),
+        "backward": int(row["backward"] or 0), "backward_share": share(row["backward"]),
+        "skipping": int(row["skipping"] or 0), "skipping_share": share(row["skipping"]),
+        "starts_at_first_stage": int(row["starts_at_first"] or 0),
+        "starts_at_first_stage_share": share(row["starts_at_first"]),
+        "skipped_stages": skipped,
+        "backward_moves": records(moves),
+    }
+    return data, moves

@@ -1,0 +1,45 @@
+"""Variants: distinct paths (ordered touchpoint sequences) and how many journeys take each.
+
+Building every path as a string is the slow plan (ordered string aggregation). Instead,
+each journey gets a 128-bit fingerprint of its sequence: two XOR-aggregated hashes of
+(touchpoint, position) pairs, plus the length. XOR is order-free but the position inside
+each hashed pair makes the fingerprint order-sensitive; re-hashing the pair keeps it from
+decomposing. Paths are spelled out only for the variants that are shown.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.engine import columns as C
+
+
+def sequence(ev: ir.Table, *, collapse_loops: bool = False) -> ir.Table:
+    """``_journey``, ``_step``, ``_touchpoint``; with ``collapse_loops`` A A A B -> A B."""
+    s = ev.select(C.JOURNEY, C.STEP, C.TOUCHPOINT)
+    if not collapse_loops:
+        return s
+    w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
+    s = s.mutate(__prev=s[C.TOUCHPOINT].lag().over(w))
+    s = s.filter(s.__prev.isnull() | (s.__prev != s[C.TOUCHPOINT])).drop("__prev")
+    return s.mutate(**{C.STEP: (ibis.row_number().over(w) + 1).cast("int64")})
+
+
+def fingerprints(seq: ir.Table) -> ir.Table:
+    """One row per journey: ``_journey``, ``length``, ``h1``, ``h2``."""
+    tp, step = seq[C.TOUCHPOINT].hash(), seq[C.STEP]
+    h1 = (tp ^ (step * 1_000_003).hash()).hash()
+    h2 = (tp ^ (step * 2_654_435 + 97).hash()).hash()
+    return seq.group_by(C.JOURNEY).agg(length=seq.count(), h1=h1.bit_xor(), h2=h2.bit_xor())
+
+
+def variant_table(seq: ir.Table) -> ir.Table:
+    """One row per variant: ``length``, ``h1``, ``h2``, ``journeys``, ``example`` (a journey id)."""
+    f = fingerprints(seq)
+    return f.group_by("length", "h1", "h2").agg(journeys=f.count(), example=f[C.JOURNEY].min())
+
+
+def paths_of(seq: ir.Table, journeys: list[str]) -> ir.Table:
+    """The ordered touchpoints of the given journeys (to spell out the variants shown)."""
+    return seq.filter(seq[C.JOURNEY].isin(journeys)).order_by([C.JOURNEY, C.STEP])

@@ -1,0 +1,1 @@
+"""The command-line front door (Typer + Rich). The only layer that prints."""

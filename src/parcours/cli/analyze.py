@@ -1,0 +1,95 @@
+"""``parcours analyze``: measure an event log against a journey map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from parcours.cli.output import fmt_seconds, info, out, progress, user_errors
+
+
+def analyze_command(
+    events: Annotated[str, typer.Argument(help="Event file or folder (CSV/TSV, Parquet, JSONL, XES; gzip allowed), "
+                                               "or table:NAME for a table of the --engine.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for analysis.json, the CSV tables and quarantine.csv.")],
+    map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb:///events.ddb.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
+    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
+    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
+    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
+    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
+    segment: Annotated[str | None, typer.Option(help="Keep only the journeys of this segment of the map.")] = None,
+    period: Annotated[str | None, typer.Option(help="Keep journeys starting in START..END (dates, end included), e.g. 2026-01-01..2026-03-31.")] = None,
+    by: Annotated[str | None, typer.Option(help="Breakdown: segment, channel, or a column (first event's value).")] = None,
+    top: Annotated[int, typer.Option(help="Number of variants shown (the rest is 'other').")] = 20,
+    collapse_loops: Annotated[bool, typer.Option(help="Collapse repeats in variants: A A B -> A B.")] = False,
+    conversion_window: Annotated[str | None, typer.Option(help="Ordered funnel: stages must be reached within this time of the first, e.g. 30d.")] = None,
+) -> None:
+    """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
+    from parcours.ingest import parse_columns
+    from parcours.project import analyze
+    from parcours.errors import TooManyBadRows
+
+    with user_errors():
+        roles = parse_columns(columns)
+        source: object = events
+        if events.startswith("table:"):
+            from parcours.engine.connection import connect
+
+            con = connect(engine)
+            source = con.table(events.removeprefix("table:"))
+        try:
+            with progress() as say:
+                result = analyze(source, map_path, columns=roles, engine=engine, fmt=fmt, delimiter=delimiter,
+                                 timezone=timezone, time_unit=time_unit, max_bad_rows=max_bad_rows,
+                                 drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
+                                 period=period, by=by, top=top, collapse_loops=collapse_loops,
+                                 conversion_window=conversion_window, on_progress=say)
+        except TooManyBadRows as e:
+            if e.report is not None and len(e.report.quarantine):
+                out_dir.mkdir(parents=True, exist_ok=True)
+                e.report.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
+                info(f"Quarantined rows written to {out_dir / 'quarantine.csv'}")
+            raise
+        written = result.save(out_dir)
+    print_summary(result.data)
+    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] (analysis.json, "
+         f"{', '.join(sorted(p for p in written if p.endswith('.csv')))})")
+
+
+def print_summary(data: dict) -> None:
+    s, inp = data["summary"], data["input"]
+    info(f"{inp['detected_schema'] + ' columns' if inp['detected_schema'] else 'Columns'}: "
+         + ", ".join(f"{k}={v}" for k, v in inp["columns"].items()))
+    for note in inp["notes"]:
+        info(f"Note: {note}")
+    dropped = f", {inp['duplicates_dropped']:,} duplicates dropped" if inp["duplicates_dropped"] else ""
+    info(f"Rows read {inp['read']:,} = accepted {inp['accepted']:,} + quarantined {inp['quarantined']:,}{dropped}")
+    t = Table(title="Summary", show_header=False)
+    t.add_row("Events", f"{s['events']:,}")
+    t.add_row("Journeys", f"{s['journeys']:,}")
+    t.add_row("Customers", f"{s['customers']:,}")
+    t.add_row("Period", f"{s['period']['start']} → {s['period']['end']}")
+    jd = s["journey_duration_seconds"]
+    t.add_row("Journey duration", f"median {fmt_seconds(jd['median'])}, p90 {fmt_seconds(jd['p90'])}")
+    t.add_row("Variants", f"{data['variants']['count']:,}")
+    if data.get("unmapped"):
+        t.add_row("Unmapped events", f"{sum(r['events'] for r in data['unmapped']):,} "
+                                      f"({len(data['unmapped'])} event names on no touchpoint)")
+    out.print(t)
+    if data.get("stages"):
+        f = Table(title="Stage funnel (in order)")
+        for col in ("Stage", "Reached", "Any order", "Converted", "Conversion"):
+            f.add_column(col, justify="right" if col != "Stage" else "left")
+        for r in data["stages"]:
+            rate = f"{r['conversion_rate']:.0%}" if r["conversion_rate"] is not None else "–"
+            f.add_row(r["name"] or r["stage"], f"{r['reached']:,}", f"{r['journeys']:,}",
+                      f"{r['converted']:,}" if r["converted"] is not None else "–", rate)
+        out.print(f)

@@ -1,0 +1,56 @@
+"""Console helpers shared by the commands: errors, progress, summaries."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from parcours.errors import ParcoursError
+
+out = Console()
+err = Console(stderr=True)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn Parcours errors into a message on stderr and their exit code (no traceback)."""
+    try:
+        yield
+    except ParcoursError as e:
+        err.print(f"[bold red]Error:[/] {e.message}", highlight=False, markup=True, soft_wrap=True)
+        if e.hint:
+            err.print(f"[yellow]How to fix:[/] {e.hint}", highlight=False, soft_wrap=True)
+        raise typer.Exit(e.exit_code) from None
+
+
+@contextlib.contextmanager
+def progress() -> Iterator[Callable[[str], None]]:
+    """A status line on a terminal; silent when stderr is piped or redirected."""
+    if not err.is_terminal:
+        yield lambda _msg: None
+        return
+    with err.status("Starting…") as status:
+        yield lambda msg: status.update(f"[cyan]{msg}…")
+
+
+def info(message: str) -> None:
+    err.print(message, highlight=False, soft_wrap=True)
+
+
+def fmt_seconds(value: Any) -> str:
+    if value is None:
+        return "–"
+    v = float(value)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if abs(v) >= size:
+            return f"{v / size:.1f} {unit}"
+    return f"{v:.1f} s"
+
+
+def is_piped() -> bool:
+    return not sys.stdout.isatty()

@@ -1,0 +1,1 @@
+"""The analysis engine: Ibis connections, the canonical event table, rule compilation."""

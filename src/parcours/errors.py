@@ -1,0 +1,91 @@
+"""Exception hierarchy of Parcours.
+
+Every error a user can meet says *what* went wrong, *where* (file, line or row, field)
+and *how to fix it*. The CLI turns these into a message and an exit code; the Python API
+raises them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ParcoursError(Exception):
+    """Base class of every error Parcours raises on purpose.
+
+    ``exit_code`` is what the CLI exits with for this kind of error.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  How to fix: {self.hint}" if self.hint else self.message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input: where it is and what is wrong."""
+
+    where: str  # e.g. "map.yaml, line 12, touchpoints[3].stage"
+    what: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class MapError(ParcoursError):
+    """The journey map file is unreadable or invalid. Lists every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        n = len(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{path}: {n} problem{'s' if n != 1 else ''} in the journey map:\n{lines}")
+
+
+class InputError(ParcoursError):
+    """An input file or table cannot be read as events (wrong format, missing column, ...)."""
+
+    exit_code = 3
+
+
+class TooManyBadRows(InputError):
+    """More rows were quarantined than ``--max-bad-rows`` allows.
+
+    ``report`` carries the ingest report (with the quarantined rows) so the caller can
+    still write the quarantine file.
+    """
+
+    exit_code = 4
+    report = None
+
+    def with_report(self, report: object) -> TooManyBadRows:
+        self.report = report
+        return self
+
+
+class ColumnRoleError(InputError):
+    """A column role (customer, time, event, ...) is missing or points at no column."""
+
+
+class EngineError(ParcoursError):
+    """The analysis engine (an Ibis backend) cannot be reached or cannot run a query."""
+
+    exit_code = 5
+
+
+class OptionError(ParcoursError):
+    """A command-line option or API argument has a value that cannot be used."""
+
+    exit_code = 2
+

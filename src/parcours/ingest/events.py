@@ -1,0 +1,190 @@
+"""``read_events``: any supported input -> an :class:`EventLog` on the engine.
+
+The log is materialised once on the connection (DuckDB by default) so that every
+analysis reads the same parsed, typed rows; the report says how many rows were read,
+accepted and quarantined, and why.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from parcours.engine import columns as C
+from parcours.engine.connection import connect
+from parcours.errors import OptionError, TooManyBadRows
+from parcours.ingest.normalize import normalize
+from parcours.ingest.readers import RawInput, read_raw, true_row
+from parcours.ingest.roles import RoleDetection, resolve_roles
+
+DEFAULT_MAX_BAD_ROWS = "1%"
+_counter = itertools.count(1)
+
+
+def parse_max_bad_rows(text: str | int | float | None) -> tuple[str, float]:
+    """``"100"`` -> at most 100 rows; ``"2%"`` or ``"0.02"`` -> at most 2% of rows read.
+
+    >>> parse_max_bad_rows("2%")
+    ('share', 0.02)
+    >>> parse_max_bad_rows(100)
+    ('count', 100.0)
+    """
+    text = DEFAULT_MAX_BAD_ROWS if text is None else text
+    s = str(text).strip()
+    try:
+        if s.endswith("%"):
+            share = float(s[:-1]) / 100
+            if not 0 <= share <= 1:
+                raise ValueError
+            return "share", share
+        number = float(s)
+    except ValueError:
+        raise OptionError(f"--max-bad-rows {text!r} is neither a count nor a share",
+                          hint="write a count (e.g. 100), a percentage (e.g. 2%) or a share below 1 (e.g. 0.02)") from None
+    if number < 0:
+        raise OptionError(f"--max-bad-rows must not be negative, got {text!r}")
+    if 0 < number < 1:
+        return "share", number
+    if number != int(number):
+        raise OptionError(f"--max-bad-rows {text!r}: a count must be a whole number")
+    return "count", number
+
+
+@dataclass
+class IngestReport:
+    """How the input was read: ``read == accepted + quarantined`` always holds."""
+
+    source: str
+    format: str
+    read: int
+    accepted: int
+    quarantined: int
+    duplicates_dropped: int
+    detection: RoleDetection
+    notes: list[str] = field(default_factory=list)
+    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def kept(self) -> int:
+        """Rows kept for analysis: accepted minus the exact duplicates dropped on request."""
+        return self.accepted - self.duplicates_dropped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "format": self.format, "read": self.read, "accepted": self.accepted,
+                "quarantined": self.quarantined, "duplicates_dropped": self.duplicates_dropped,
+                "columns": dict(self.detection.roles), "detected_schema": self.detection.schema,
+                "notes": list(self.notes)}
+
+
+@dataclass
+class EventLog:
+    """Parsed events on an engine connection, with the report of how they were read.
+
+    ``table`` is the canonical event table (role columns ``_customer``, ``_ts``, ``_seq``,
+    ``_event``, ``_channel``... and the input's other columns as attributes).
+    """
+
+    con: Any
+    table: ir.Table
+    report: IngestReport
+    attributes: list[str]
+
+    @property
+    def roles(self) -> dict[str, str]:
+        return dict(self.report.detection.roles)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The events with readable column names (``customer``, ``time``, ``event``...), in journey order."""
+        names = {c: r for r, c in C.ROLE_COLUMNS.items()}
+        t = self.table.order_by([C.CUSTOMER, C.TS, C.SEQ])
+        return t.execute().rename(columns=names).rename(columns={C.SEQ: "input_order"})
+
+    def __len__(self) -> int:
+        return self.report.kept
+
+
+def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None = None, fmt: str | None = None,
+                delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
+                max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
+                con: Any = None, engine: str | None = None,
+                on_progress: Callable[[str], None] | None = None) -> EventLog:
+    """Read an event log (CSV/TSV, Parquet file or folder, JSON Lines, XES, or an Ibis table).
+
+    ``columns`` maps roles to column names (``{"customer": "user_id", ...}``); missing roles
+    are detected. Rows that cannot be used are quarantined (see ``EventLog.report``); the
+    call fails with :class:`~parcours.errors.TooManyBadRows` when they exceed
+    ``max_bad_rows`` (a count, or a share such as ``"1%"``, the default).
+
+    Examples
+    --------
+    >>> import parcours
+    >>> log = parcours.read_events("../shared/data/helpdesk_tickets/helpdesk_events.csv.gz")  # doctest: +SKIP
+    >>> log.report.read, log.report.accepted, log.report.quarantined  # doctest: +SKIP
+    (21348, 21348, 0)
+    """
+    kind, limit = parse_max_bad_rows(max_bad_rows)
+    con = con if con is not None else connect(engine)
+    say = on_progress or (lambda _msg: None)
+    say("reading")
+    raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter)
+    detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
+    norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit)
+    say("parsing")
+    table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
+        if con.name == "duckdb" else norm.accepted.cache()
+    accepted = int(con.execute(table.count()))
+    bad = con.execute(norm.quarantine.order_by("__seq"))
+    quarantine = _quarantine_frame(raw, bad)
+    read = accepted + len(quarantine)
+    duplicates = 0
+    if drop_duplicates:
+        keys = [c for c in table.columns if c != C.SEQ]
+        first = table.mutate(__n=ibis.row_number().over(group_by=keys, order_by=C.SEQ))
+        deduped = first.filter(first.__n == 0).drop("__n")
+        table = con.create_table(f"_parcours_events_{next(_counter)}", deduped, temp=True) \
+            if con.name == "duckdb" else deduped.cache()
+        duplicates = accepted - int(con.execute(table.count()))
+    report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=accepted,
+                          quarantined=len(quarantine), duplicates_dropped=duplicates, detection=detection,
+                          notes=norm.notes, quarantine=quarantine)
+    allowed = limit if kind == "count" else limit * read
+    if report.quarantined > allowed:
+        first = quarantine.iloc[0]
+        raise TooManyBadRows(
+            f"{Path(raw.source).name}: {report.quarantined} of {read} rows cannot be used "
+            f"(more than --max-bad-rows {max_bad_rows or DEFAULT_MAX_BAD_ROWS}); "
+            f"first: row {first['row']}: {first['reason']}",
+            hint="fix the input or the column roles (--columns), or raise --max-bad-rows; "
+                 "the quarantined rows and their reasons are written to the quarantine file")\
+            .with_report(report)
+    if accepted == 0:
+        raise TooManyBadRows(f"{Path(raw.source).name}: no usable event ({read} rows read)",
+                             hint="check the column roles (--columns) and the file's content").with_report(report)
+    return EventLog(con=con, table=table, report=report, attributes=norm.attributes)
+
+
+def _quarantine_frame(raw: RawInput, bad: pd.DataFrame) -> pd.DataFrame:
+    """One row per unusable input row: file, row (and line for CSV), reason, key values."""
+    rows = []
+    shift = raw.reject_rows
+    multi = len(raw.files) > 1
+    for r in bad.to_dict("records"):
+        row = int(r["__row"])
+        if raw.format in ("csv", "tsv"):
+            row = true_row(row, shift)
+        rec = {"file": Path(r["__file"]).name if (multi and r["__file"]) else Path(raw.source).name,
+               "row": row, "reason": r["reason"]}
+        rec.update({k: r[k] for k in ("customer", "time", "event") if k in r})
+        rows.append(rec)
+    for rej in raw.rejects:
+        rows.append({"file": Path(raw.source).name, "row": rej["row"], "reason": rej["reason"],
+                     "line_text": rej["text"]})
+    frame = pd.DataFrame(rows, columns=["file", "row", "reason", "customer", "time", "event", "line_text"])
+    return frame.sort_values(["file", "row"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,206 @@
+"""Raw input -> canonical events, and the quarantine of rows that cannot be used.
+
+Every row read ends up either accepted or quarantined with a reason: nothing is dropped
+silently. Timestamps become UTC instants: ISO 8601 with an offset as written, ISO without
+offset in ``timezone`` (UTC when not given), and numbers as epoch seconds, milliseconds,
+microseconds or nanoseconds (unit detected from their size unless given).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from parcours.engine import columns as C
+from parcours.engine.functions import epoch_us_to_timestamp, local_to_utc
+from parcours.errors import InputError, OptionError
+from parcours.ingest.readers import RawInput
+from parcours.ingest.roles import RoleDetection
+
+UTC = dt.Timestamp(timezone="UTC")
+_AWARE = r"(Z|z|[+-]\d\d(:?\d\d)?)$"
+_NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
+_UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
+
+
+@dataclass
+class Normalized:
+    accepted: ir.Table
+    quarantine: ir.Table  # __file, __row, __seq, reason, then the role columns as text
+    notes: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+
+
+def _blank(col: ir.Value) -> ir.BooleanValue:
+    if col.type().is_string():
+        return col.isnull() | (col.strip() == "")
+    return col.isnull()
+
+
+def check_timezone(tz: str | None) -> str | None:
+    if tz is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise OptionError(f"unknown time zone {tz!r}", hint="use an IANA name such as Europe/Paris or UTC") from None
+    return tz
+
+
+def _epoch_unit(con: Any, col: ir.NumericValue, given: str | None) -> str:
+    if given:
+        return given
+    top = con.execute(col.abs().max())
+    if top is None:
+        return "s"
+    top = float(top)
+    return "s" if top < 1e11 else "ms" if top < 1e14 else "us" if top < 1e17 else "ns"
+
+
+def _from_epoch(num: ir.NumericValue, unit: str) -> ir.TimestampValue:
+    factor = _UNIT_US[unit]
+    us = (num * factor).round().cast("int64") if unit != "us" or num.type().is_floating() else num.cast("int64")
+    return epoch_us_to_timestamp(us)
+
+
+def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, time_unit: str | None,
+               source: str) -> tuple[ir.TimestampValue, list[str]]:
+    """Expression giving the UTC instant of each row's time (null where unparseable)."""
+    col = table[column]
+    notes: list[str] = []
+    typ = col.type()
+    if typ.is_timestamp():
+        if typ.timezone:
+            return col.cast(UTC), notes
+        if timezone:
+            notes.append(f"timestamps in {column!r} have no time zone: read as {timezone}")
+            return local_to_utc(col, timezone), notes
+        notes.append(f"timestamps in {column!r} have no time zone: read as UTC (use --timezone to change)")
+        return col.cast(UTC), notes
+    if typ.is_date():
+        return col.cast("timestamp").cast(UTC), notes
+    if typ.is_numeric():
+        unit = _epoch_unit(con, col, time_unit)
+        notes.append(f"{column!r} holds numbers: read as epoch {unit}")
+        return _from_epoch(col, unit), notes
+    if not typ.is_string():
+        raise InputError(f"{source}: column {column!r} has type {typ}, which is not a time",
+                         hint="give a column of ISO 8601 text, epoch numbers or timestamps as time")
+    text = col.strip()
+    counts = con.execute(table.aggregate(
+        present=text.notnull().sum(),
+        numeric=text.re_search(_NUMBER).sum(),
+        aware=(text.re_search(_AWARE) & ~text.re_search(_NUMBER)).sum(),
+    )).iloc[0]
+    present, numeric, aware = (int(counts[k] or 0) for k in ("present", "numeric", "aware"))
+    if present and numeric == present:
+        unit = _epoch_unit(con, text.cast("float64"), time_unit)
+        notes.append(f"{column!r} holds numbers: read as epoch {unit}")
+        return _from_epoch(text.cast("float64"), unit), notes
+    naive = present - aware - numeric
+    if aware and naive and not timezone:
+        sample = con.execute(table.filter(text.notnull() & ~text.re_search(_AWARE) & ~text.re_search(_NUMBER))
+                             .order_by("__seq").select("__row", column).limit(1)).iloc[0]
+        raise InputError(
+            f"{source}: column {column!r} mixes times with a UTC offset and times without one "
+            f"(e.g. row {int(sample['__row'])}: {sample[column]!r}); they cannot be ordered safely",
+            hint="give --timezone ZONE (e.g. Europe/Paris) to say how to read the times without offset, "
+                 "or fix the export so that every time carries its offset")
+    aware_ts = text.try_cast(UTC)
+    if naive:
+        if timezone:
+            notes.append(f"times without offset in {column!r} read as {timezone}")
+            naive_ts = local_to_utc(text.try_cast("timestamp"), timezone)
+        else:
+            notes.append(f"times in {column!r} have no UTC offset: read as UTC (use --timezone to change)")
+            naive_ts = text.try_cast(UTC)
+        return ibis.cases((text.re_search(_AWARE), aware_ts), else_=naive_ts), notes
+    return aware_ts, notes
+
+
+def _infer_types(con: Any, table: ir.Table, names: list[str]) -> dict[str, str]:
+    """For text attributes: int64 or float64 when every present value is such a number."""
+    texts = [n for n in names if table[n].type().is_string()]
+    if not texts:
+        return {}
+    aggs: dict[str, ir.Scalar] = {}
+    for i, n in enumerate(texts):
+        v = table[n].strip()
+        present = v.notnull() & (v != "")
+        aggs[f"p{i}"] = present.sum()
+        aggs[f"i{i}"] = (present & v.re_search(r"^-?\d{1,18}$")).sum()
+        aggs[f"f{i}"] = (present & v.re_search(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")).sum()
+    row = con.execute(table.aggregate(**aggs)).iloc[0]
+    out = {}
+    for i, n in enumerate(texts):
+        p = int(row[f"p{i}"] or 0)
+        if p and int(row[f"i{i}"] or 0) == p:
+            out[n] = "int64"
+        elif p and int(row[f"f{i}"] or 0) == p:
+            out[n] = "float64"
+    return out
+
+
+def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: str | None = None,
+              time_unit: str | None = None) -> Normalized:
+    """Apply roles and types to ``raw``; split accepted rows from quarantined ones."""
+    t = raw.table
+    roles = detection.roles
+    name = raw.source
+    ts, notes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=time_unit, source=name)
+
+    def txt(role: str) -> ir.StringValue:
+        return t[roles[role]].cast("string")
+
+    checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [
+        (t["__error"].notnull(), t["__error"]),
+        (_blank(t[roles["customer"]]), ibis.literal(f"missing customer (column {roles['customer']!r})")),
+        (_blank(t[roles["event"]]), ibis.literal(f"missing event (column {roles['event']!r})")),
+        (_blank(t[roles["time"]]), ibis.literal(f"missing time (column {roles['time']!r})")),
+        (ts.isnull(), ibis.literal(f"unparseable time in column {roles['time']!r}: ")
+         + txt("time") + ibis.literal(" (expected ISO 8601 such as 2026-03-14T10:22:05+01:00, or epoch seconds/ms/µs)")),
+    ]
+    value = None
+    if "value" in roles:
+        vcol = t[roles["value"]]
+        value = vcol.strip().try_cast("float64") if vcol.type().is_string() else vcol.cast("float64")
+        checks.append((~_blank(vcol) & value.isnull(),
+                       ibis.literal(f"value in column {roles['value']!r} is not a number: ") + txt("value")))
+    reason = ibis.cases(*checks, else_=ibis.null("string"))
+    t = t.mutate(__reason=reason, __ts=ts)
+
+    used = set(roles.values())
+    attributes = [c for c in raw.data_columns if c not in used]
+    clash = [c for c in attributes if c.startswith("_")]
+    if clash:
+        raise InputError(f"{name}: column names starting with '_' are reserved ({', '.join(clash)})",
+                         hint="rename those columns in the input")
+    types = _infer_types(con, t, attributes) if raw.format in ("csv", "tsv", "jsonl", "xes") else {}
+
+    good = t.filter(t.__reason.isnull())
+    canon: dict[str, ir.Value] = {
+        C.CUSTOMER: good[roles["customer"]].cast("string"),
+        C.TS: good.__ts,
+        C.SEQ: good.__seq,
+        C.EVENT: good[roles["event"]].cast("string"),
+    }
+    for role in C.OPTIONAL_ROLES:
+        if role == "value":
+            canon[C.VALUE] = (good[roles["value"]].strip().try_cast("float64") if good[roles["value"]].type().is_string()
+                              else good[roles["value"]].cast("float64")) if "value" in roles else ibis.null("float64")
+        else:
+            canon[C.ROLE_COLUMNS[role]] = good[roles[role]].cast("string") if role in roles else ibis.null("string")
+    for a in attributes:
+        col = good[a]
+        canon[a] = col.strip().try_cast(types[a]) if a in types else col
+    accepted = good.select(**canon)
+
+    bad = t.filter(t.__reason.notnull())
+    shown = {r: bad[c].cast("string") for r, c in roles.items() if r in ("customer", "time", "event")}
+    quarantine = bad.select(__file=bad.__file, __row=bad.__row, __seq=bad.__seq, reason=bad.__reason, **shown)
+    return Normalized(accepted=accepted, quarantine=quarantine, notes=notes, attributes=attributes)

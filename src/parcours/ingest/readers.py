@@ -1,0 +1,166 @@
+"""Readers: an event file (CSV/TSV, Parquet, JSON Lines, XES) or a table -> a raw Ibis table.
+
+The raw table keeps the input's own columns and adds ``__seq`` (global input order),
+``__row`` (1-based row or line in its file), ``__file`` and ``__error`` (why a row is
+unusable before any parsing, e.g. invalid JSON). Rows the CSV parser cannot split
+(wrong number of fields...) are returned as ``rejects`` with their line, so that nothing
+is lost silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.errors import InputError
+
+FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
+_counter = itertools.count(1)
+
+
+def detect_format(path: Path) -> str:
+    """Format from the file name (``.csv``, ``.tsv``, ``.parquet``, ``.jsonl``, ``.xes``, gzip allowed)."""
+    if path.is_dir():
+        return "parquet"
+    name = path.name.lower().removesuffix(".gz").removesuffix(".gzip")
+    for suffixes, fmt in ((".csv", "csv"), (".txt", "csv"), (".tsv", "tsv"), (".tab", "tsv"),
+                          (".parquet", "parquet"), (".pq", "parquet"), (".jsonl", "jsonl"),
+                          (".ndjson", "jsonl"), (".json", "jsonl"), (".xes", "xes")):
+        if name.endswith(suffixes):
+            return fmt
+    raise InputError(f"{path.name}: cannot tell the file format from its name",
+                     hint=f"name it .csv, .tsv, .parquet, .jsonl or .xes (gzip allowed), or pass --format ({', '.join(FORMATS)})")
+
+
+@dataclass
+class RawInput:
+    """What a reader produced, before roles and types are applied."""
+
+    table: ir.Table
+    source: str
+    format: str
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # {row, line, reason, text}
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def reject_rows(self) -> list[int]:
+        return sorted(r["row"] for r in self.rejects)
+
+    @property
+    def data_columns(self) -> list[str]:
+        return [c for c in self.table.columns if not c.startswith("__")]
+
+
+def _name(prefix: str) -> str:
+    return f"_parcours_{prefix}_{next(_counter)}"
+
+
+def read_raw(con: Any, source: str | Path | ir.Table, *, fmt: str | None = None, delimiter: str | None = None,
+             workdir: str | None = None, on_progress: Callable[[int], None] | None = None) -> RawInput:
+    """Open ``source`` on the connection ``con`` as a raw table (see module doc)."""
+    if isinstance(source, ir.Table):
+        return _from_table(source)
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: file not found", hint="check the path")
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError(f"{path.name}: the file is empty", hint="export the events again; the file has 0 bytes")
+    fmt = fmt or detect_format(path)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}", hint=f"formats are: {', '.join(FORMATS)}")
+    if fmt in ("csv", "tsv"):
+        return _read_csv(con, path, fmt, delimiter)
+    if fmt == "parquet":
+        return _read_parquet(con, path, fmt)
+    workdir = workdir or tempfile.mkdtemp(prefix="parcours-")
+    out = Path(workdir) / f"{path.name}.{next(_counter)}.parquet"
+    if fmt == "jsonl":
+        from parcours.ingest.jsonl import jsonl_to_parquet
+
+        if jsonl_to_parquet(path, out, on_progress=on_progress) == 0:
+            raise InputError(f"{path.name}: the file holds no JSON line", hint="one JSON object per line is expected")
+    else:
+        from parcours.ingest.xes import xes_to_parquet
+
+        info = xes_to_parquet(path, out, on_progress=on_progress)
+        if info.events == 0:
+            raise InputError(f"{path.name}: the XES log holds no event ({info.traces} traces)")
+    raw = _read_parquet(con, out, fmt, row_column="__row")
+    raw.source = str(path)
+    raw.files = [str(path)]
+    return raw
+
+
+def _from_table(table: ir.Table) -> RawInput:
+    t = table.mutate(__seq=ibis.row_number().cast("int64") + 1)
+    t = t.mutate(__row=t["__seq"], __file=ibis.literal(None, "string"), __error=ibis.literal(None, "string"))
+    return RawInput(table=t, source="table", format="table")
+
+
+def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput:
+    options: dict[str, Any] = {"all_varchar": True, "header": True}
+    if delimiter or fmt == "tsv":
+        options["delim"] = delimiter or "\t"
+    rejects_table, rejects_scan = _name("rejects"), _name("rejects_scan")
+    try:
+        view = con.read_csv(str(path), table_name=_name("csv"), store_rejects=True,
+                            rejects_table=rejects_table, rejects_scan=rejects_scan, **options)
+        if not view.columns:
+            raise InputError(f"{path.name}: no columns found", hint="the file needs a header line")
+        numbered = view.mutate(__seq=ibis.row_number().cast("int64") + 1)
+        table = con.create_table(_name("raw"), numbered, temp=True)
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001 - DuckDB's parser errors carry the line
+        raise InputError(f"{path.name}: cannot be read as {fmt.upper()}: {_first_line(e)}",
+                         hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
+    rejects = []
+    for r in con.table(rejects_table).order_by("line").execute().to_dict("records"):
+        rejects.append({"line": int(r["line"]), "row": int(r["line"]) - 1,
+                        "reason": f"{r['error_type'].lower()}: {r['error_message']}", "text": r["csv_line"]})
+    # __row counts the rows the parser accepted; ``true_row`` shifts it past the rejects
+    # when a row is reported (only quarantined rows are ever reported, so this stays cheap).
+    table = table.mutate(__row=table["__seq"], __file=ibis.literal(str(path), "string"),
+                         __error=ibis.literal(None, "string"))
+    return RawInput(table=table, source=str(path), format=fmt, rejects=rejects, files=[str(path)])
+
+
+def true_row(accepted_row: int, reject_rows: list[int]) -> int:
+    """Data row in the file of the ``accepted_row``-th row the CSV parser accepted."""
+    row = accepted_row
+    for r in reject_rows:
+        if r <= row:
+            row += 1
+        else:
+            break
+    return row
+
+
+def _read_parquet(con: Any, path: Path, fmt: str, row_column: str | None = None) -> RawInput:
+    files = sorted(str(p) for p in path.rglob("*.parquet")) if path.is_dir() else [str(path)]
+    if not files:
+        raise InputError(f"{path}: the folder holds no .parquet file")
+    try:
+        t = con.read_parquet(files, table_name=_name("parquet"), file_row_number=True, filename=True)
+    except Exception as e:  # noqa: BLE001
+        raise InputError(f"{path.name}: cannot be read as Parquet: {_first_line(e)}",
+                         hint="check that the file is complete (a truncated Parquet file has no footer)") from None
+    # Global order: files in name order, rows in file order. 2**40 rows per file is plenty.
+    index = ibis.cases(*[(t.filename == f, i) for i, f in enumerate(files)], else_=0) if len(files) > 1 else 0
+    row = t[row_column].cast("int64") if row_column else t.file_row_number.cast("int64") + 1
+    seq = (ibis.literal(index).cast("int64") if isinstance(index, int) else index.cast("int64")) * (2**40) + row
+    t = t.mutate(__seq=seq, __row=row, __file=t.filename.cast("string"),
+                 __error=t["__error"] if "__error" in t.columns else ibis.literal(None, "string"))
+    t = t.drop("file_row_number", "filename")
+    return RawInput(table=t, source=str(path), format=fmt, files=files)
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

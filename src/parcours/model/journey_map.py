@@ -1,0 +1,363 @@
+"""The journey map as data: stages, touchpoints (with the rule that recognises them in
+the data), goals, personas, segments, pain points, opportunities, actions and KPIs.
+
+Pure pydantic: no engine, no I/O. ``parcours.model.io`` reads and writes it as YAML with
+line-precise errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from parcours.model.conditions import ConditionValue, Where, check_glob, dump_condition
+from parcours.model.durations import parse_duration
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=120),
+    Field(description="Identifier: letters, digits, '_', '-', '.'; starts with a letter or digit."),
+]
+Lang = Literal["fr", "en"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class LocalizedText(_Strict):
+    """A text in French and/or English."""
+
+    fr: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> LocalizedText:
+        if not (self.fr or self.en):
+            raise ValueError("give the text in at least one language: fr or en")
+        return self
+
+
+Text = str | LocalizedText
+
+
+def text_in(value: Text | None, lang: str = "en") -> str | None:
+    """The text in ``lang``, falling back to the other language."""
+    if value is None or isinstance(value, str):
+        return value
+    other = "fr" if lang == "en" else "en"
+    return getattr(value, lang, None) or getattr(value, other)
+
+
+class Lane(str, Enum):
+    """Service-blueprint lane of a touchpoint."""
+
+    frontstage = "frontstage"
+    backstage = "backstage"
+    support = "support"
+
+
+class MatchRule(_Strict):
+    """How a touchpoint (or goal) is recognised in the event data.
+
+    ``event`` lists event names or glob patterns (``*``, ``?``, ``[...]``); ``where`` adds
+    conditions on other columns (channel, page, any attribute). Both must hold.
+    """
+
+    event: str | list[str] | None = Field(
+        default=None, description="Event names or glob patterns; any of them matches."
+    )
+    where: Where = Field(default_factory=dict, description="Conditions on other columns; all must hold.")
+
+    @field_validator("event")
+    @classmethod
+    def _globs(cls, v: str | list[str] | None) -> str | list[str] | None:
+        for pattern in [v] if isinstance(v, str) else v or []:
+            if not pattern:
+                raise ValueError("an event name or pattern cannot be empty")
+            check_glob(pattern)
+        return v
+
+    @model_validator(mode="after")
+    def _something(self) -> MatchRule:
+        if self.event is None and not self.where:
+            raise ValueError("a match rule needs 'event' (names or patterns) and/or 'where' (conditions)")
+        return self
+
+    @property
+    def events(self) -> list[str]:
+        return [self.event] if isinstance(self.event, str) else list(self.event or [])
+
+    @field_serializer("where")
+    def _dump_where(self, where: dict[str, ConditionValue]) -> dict[str, Any]:
+        return {k: dump_condition(v) for k, v in where.items()}
+
+
+class Stage(_Strict):
+    """An ordered phase of the journey (awareness, consideration, purchase, ...)."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    customer_goals: list[str] = Field(default_factory=list, description="Customer goals and expectations.")
+    customer_actions: list[str] = Field(default_factory=list)
+    company_actions: list[str] = Field(
+        default_factory=list, description="The company's actions and deliverables at this stage."
+    )
+    owner: str | None = Field(default=None, description="Team that owns the stage.")
+    target_duration: str | None = Field(
+        default=None, description="Target time in the stage, e.g. '2d' or '30m'."
+    )
+
+    @field_validator("target_duration")
+    @classmethod
+    def _duration(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+
+class Touchpoint(_Strict):
+    """A recognisable interaction, on a channel, in a stage, with its matching rule."""
+
+    id: Id
+    name: Text | None = None
+    stage: Id | None = Field(default=None, description="Id of the stage this touchpoint belongs to.")
+    channel: str | None = Field(default=None, description="web, app, email, social, store, phone, chat, ads...")
+    lane: Lane = Lane.frontstage
+    description: Text | None = None
+    owner: str | None = None
+    match: MatchRule | None = Field(
+        default=None,
+        description="Rule recognising the touchpoint in the data. Without one, events named like the id match.",
+    )
+
+    def rule(self) -> MatchRule:
+        """The rule in force: the declared one, or ``event == id``."""
+        return self.match or MatchRule(event=self.id)
+
+
+class Goal(_Strict):
+    """A conversion event (purchase, subscription, ticket resolved...)."""
+
+    id: Id
+    name: Text | None = None
+    match: MatchRule | None = None
+
+    def rule(self) -> MatchRule:
+        return self.match or MatchRule(event=self.id)
+
+
+class Segment(_Strict):
+    """A group of journeys defined by conditions on event attributes.
+
+    A journey belongs to the segment when at least one of its events meets every condition.
+    """
+
+    id: Id
+    name: Text | None = None
+    description: Text | None = None
+    where: Where = Field(description="Conditions on event columns; all must hold on the same event.")
+
+    @field_serializer("where")
+    def _dump_where(self, where: dict[str, ConditionValue]) -> dict[str, Any]:
+        return {k: dump_condition(v) for k, v in where.items()}
+
+
+class Persona(_Strict):
+    id: Id
+    name: Text
+    description: Text | None = None
+    segment: Id | None = Field(default=None, description="Segment whose journeys represent this persona.")
+    goals: list[str] = Field(default_factory=list)
+    frustrations: list[str] = Field(default_factory=list)
+
+
+class _Anchored(_Strict):
+    """Something placed on the map at a stage and/or touchpoint."""
+
+    stage: Id | None = None
+    touchpoint: Id | None = None
+
+
+class PainPoint(_Anchored):
+    id: Id
+    name: Text
+    description: Text | None = None
+    severity: Literal["low", "medium", "high"] = "medium"
+
+
+class Opportunity(_Anchored):
+    id: Id
+    name: Text
+    description: Text | None = None
+    owner: str | None = None
+    status: Literal["idea", "planned", "in_progress", "done", "dropped"] = "idea"
+    pain_point: Id | None = None
+
+
+class Action(_Anchored):
+    id: Id
+    name: Text
+    description: Text | None = None
+    owner: str | None = None
+    status: Literal["todo", "in_progress", "done", "blocked"] = "todo"
+    due: dt.date | None = None
+    opportunity: Id | None = None
+
+
+class Kpi(_Anchored):
+    id: Id
+    name: Text
+    metric: str = Field(description="What is measured, e.g. reached, conversion, duration_median, nps.")
+    target: float | None = None
+    unit: str | None = None
+    direction: Literal["higher", "lower"] = "higher"
+
+
+Role = Literal["customer", "time", "event", "channel", "touchpoint", "stage", "event_id", "value"]
+
+
+class Source(_Strict):
+    """Where the events come from and how to read them (all optional; the CLI overrides)."""
+
+    path: str | None = Field(default=None, description="Event file or folder, relative to the map file.")
+    format: Literal["csv", "tsv", "parquet", "jsonl", "xes"] | None = None
+    columns: dict[Role, str] = Field(
+        default_factory=dict, description="Column of each role, e.g. {customer: user_id, time: ts, event: name}."
+    )
+    timezone: str | None = Field(default=None, description="Time zone of timestamps written without offset.")
+    time_unit: Literal["s", "ms", "us", "ns"] | None = Field(
+        default=None, description="Unit of numeric (epoch) timestamps; detected when absent."
+    )
+    delimiter: str | None = None
+    journey_gap: str | None = Field(default=None, description="Split a customer's journeys after this inactivity, e.g. 30m.")
+
+    @field_validator("journey_gap")
+    @classmethod
+    def _gap(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+
+Kind = Literal["current", "future", "persona", "lifecycle", "blueprint"]
+
+
+class JourneyMap(_Strict):
+    """A customer journey map: ordered stages and the touchpoints that make them measurable."""
+
+    version: Literal[1] = 1
+    id: Id | None = None
+    name: Text = "Journey map"
+    description: Text | None = None
+    language: Lang = Field(default="en", description="Language of the map's texts; the report's default.")
+    kind: Kind = "current"
+    persona: Id | None = Field(default=None, description="For a per-persona map: the persona's id.")
+    source: Source | None = None
+    stages: list[Stage] = Field(default_factory=list, description="Stages, in the designed order.")
+    touchpoints: list[Touchpoint] = Field(
+        default_factory=list,
+        description="Touchpoints; an event matching several takes the first. Empty: each event is its own touchpoint.",
+    )
+    goals: list[Goal] = Field(default_factory=list)
+    personas: list[Persona] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    kpis: list[Kpi] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> JourneyMap:
+        if info.context and info.context.get("skip_references"):
+            return self
+        problems = reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m, _ in problems))
+        return self
+
+    # -- lookups used by the engine and the report -------------------------------------
+    def stage_ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def stage_rank(self) -> dict[str, int]:
+        """Stage id -> 1-based position in the designed order."""
+        return {s.id: i for i, s in enumerate(self.stages, start=1)}
+
+    def touchpoint(self, id: str) -> Touchpoint | None:
+        return next((t for t in self.touchpoints if t.id == id), None)
+
+    def segment(self, id: str) -> Segment | None:
+        return next((s for s in self.segments if s.id == id), None)
+
+
+Path = tuple[str | int, ...]
+
+
+def reference_problems(data: Any) -> list[tuple[Path, str, str | None]]:
+    """Cross-reference problems: duplicate ids, references to unknown stages, touchpoints...
+
+    Works on a :class:`JourneyMap` or on raw (even partly invalid) data, so that a file's
+    reference problems are reported together with its field problems. Each problem is
+    ``(path, message, hint)``; path locates the field, e.g. ``("touchpoints", 3, "stage")``.
+    """
+    if isinstance(data, BaseModel):
+        data = data.model_dump(by_alias=True)
+    if not isinstance(data, dict):
+        return []
+
+    def items(name: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(name)
+        if not isinstance(value, list):
+            return []
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)]
+
+    out: list[tuple[Path, str, str | None]] = []
+    collections = ["stages", "touchpoints", "goals", "personas", "segments", "pain_points",
+                   "opportunities", "actions", "kpis"]
+    ids: dict[str, set[str]] = {}
+    for name in collections:
+        seen: dict[str, int] = {}
+        for i, item in items(name):
+            key = item.get("id")
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                out.append(((name, i, "id"), f"duplicate id {key!r} (also {name}[{seen[key]}])",
+                            "give every item of a list its own id"))
+            else:
+                seen[key] = i
+        ids[name] = set(seen)
+
+    def ref(path: Path, value: Any, kind: str) -> None:
+        if isinstance(value, str) and value not in ids[kind]:
+            known = ", ".join(sorted(ids[kind])) or "none declared"
+            out.append((path, f"unknown {kind[:-1].replace('_', ' ')} {value!r}", f"expected one of: {known}"))
+
+    for i, t in items("touchpoints"):
+        ref(("touchpoints", i, "stage"), t.get("stage"), "stages")
+    for i, p in items("personas"):
+        ref(("personas", i, "segment"), p.get("segment"), "segments")
+    for name in ("pain_points", "opportunities", "actions", "kpis"):
+        for i, item in items(name):
+            ref((name, i, "stage"), item.get("stage"), "stages")
+            ref((name, i, "touchpoint"), item.get("touchpoint"), "touchpoints")
+    for i, o in items("opportunities"):
+        ref(("opportunities", i, "pain_point"), o.get("pain_point"), "pain_points")
+    for i, a in items("actions"):
+        ref(("actions", i, "opportunity"), a.get("opportunity"), "opportunities")
+    ref(("persona",), data.get("persona"), "personas")
+    return out

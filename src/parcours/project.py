@@ -1,0 +1,114 @@
+"""``analyze``: the one entry point the CLI, notebooks and (later) the web app share.
+
+Reads the events, prepares them for the map once, applies segment/period filters, runs
+every analysis (and each breakdown group), and returns an :class:`AnalysisResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from parcours.analysis import filters
+from parcours.analysis.run import Options, run_all
+from parcours.engine import columns as C
+from parcours.engine.prepare import prepare
+from parcours.errors import OptionError
+from parcours.ingest import EventLog, read_events
+from parcours.model import JourneyMap, load_map
+from parcours.model.durations import parse_duration
+from parcours.result import AnalysisResult
+
+SCHEMA_VERSION = 1
+
+
+def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | JourneyMap | None = None, *,
+            columns: dict[str, str] | None = None, engine: str | None = None, fmt: str | None = None,
+            delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
+            max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
+            journey_gap: str | None = None, segment: str | None = None, period: str | None = None,
+            by: str | None = None, top: int = 20, collapse_loops: bool = False,
+            conversion_window: str | None = None, lang: str | None = None,
+            on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Analyse an event log against a journey map (optional).
+
+    Examples
+    --------
+    >>> import parcours
+    >>> result = parcours.analyze("events.csv", "map.yaml")          # doctest: +SKIP
+    >>> result["transitions"].to_pandas().head()                       # doctest: +SKIP
+    """
+    say = on_progress or (lambda _m: None)
+    m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
+    src = m.source
+    if src is not None:  # the map's source block gives defaults; explicit arguments win
+        columns = {**src.columns, **(columns or {})}
+        timezone = timezone or src.timezone
+        time_unit = time_unit or src.time_unit
+        delimiter = delimiter or src.delimiter
+        fmt = fmt or src.format
+        journey_gap = journey_gap or src.journey_gap
+    if top < 1:
+        raise OptionError(f"--top must be at least 1, got {top}")
+    gap = parse_duration(journey_gap) if journey_gap else None
+    window = parse_duration(conversion_window) if conversion_window else None
+    start, end = filters.parse_period(period)
+
+    log = events if isinstance(events, EventLog) else read_events(
+        events, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
+        max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, engine=engine, on_progress=say)
+    say("preparing")
+    p = prepare(log.con, log.table, m, journey_gap_seconds=gap, role_sources=log.roles)
+    ev = p.table
+    resolve = p.resolver()
+    applied: dict[str, Any] = {}
+    if segment:
+        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, resolve))
+        applied["segment"] = segment
+    if start or end:
+        ev = filters.keep_journeys(ev, filters.period_journeys(ev, start, end))
+        applied["period"] = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+    options = Options(top=top, collapse_loops=collapse_loops, conversion_window_seconds=window,
+                      lang=lang or m.language)
+    say("analysing")
+    data, tables = run_all(p, ev, options)
+    report = log.report
+    data["summary"]["quarantined_rows"] = report.quarantined
+    data = {"schema_version": SCHEMA_VERSION, "summary": data.pop("summary"), **data}
+    data["input"] = report.to_dict()
+    data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
+                       "conversion_window": conversion_window, "filters": applied, "by": by,
+                       "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
+    if by:
+        say(f"breakdown by {by}")
+        groups, extra = _breakdown(p, ev, m, by, options, resolve)
+        data["breakdown"] = {"by": by, "groups": groups}
+        tables.update(extra)
+    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine)
+
+
+def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, resolve: Any
+               ) -> tuple[list[dict[str, Any]], dict[str, pa.Table]]:
+    con = p.con
+    if by == "segment":
+        groups = filters.breakdown_groups(ev, m, by, resolve)
+    else:
+        keyed = filters.breakdown_groups(ev, m, by, resolve)["__keyed__"]
+        values = sorted(con.to_pyarrow(keyed.select("__g").distinct()).column(0).to_pylist())
+        groups = {v: keyed.filter(keyed.__g == v).select(C.JOURNEY) for v in values}
+    out: list[dict[str, Any]] = []
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name, journeys in groups.items():
+        sub = filters.keep_journeys(ev, journeys)
+        data, tables = run_all(p, sub, options)
+        keep = {k: data[k] for k in ("summary", "stages", "stage_durations", "conformance", "touchpoints") if k in data}
+        keep["variants"] = {"count": data["variants"]["count"], "top": data["variants"]["top"][:5]}
+        out.append({"group": name, **keep})
+        for tname in ("touchpoints", "stages", "stage_durations"):
+            if tname in tables:
+                rows.setdefault(tname, []).extend({"group": name, **r} for r in tables[tname].to_pylist())
+    return out, {f"breakdown_{k}": pa.Table.from_pylist(v) for k, v in rows.items()}

@@ -1,0 +1,92 @@
+"""The result of an analysis: JSON-ready data plus tables convertible to pandas, Polars, Arrow."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+
+class ResultTable:
+    """One result table. ``.to_pandas()``, ``.to_polars()``, ``.to_arrow()``; shows in Jupyter."""
+
+    def __init__(self, name: str, table: pa.Table) -> None:
+        self.name = name
+        self._table = table
+
+    def to_arrow(self) -> pa.Table:
+        return self._table
+
+    def to_pandas(self):  # noqa: ANN201 - pandas is a dependency, imported lazily
+        return self._table.to_pandas()
+
+    def to_polars(self):  # noqa: ANN201
+        try:
+            import polars as pl
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise ImportError("to_polars() needs polars: pip install 'parcours[polars]'") from e
+        return pl.from_arrow(self._table)
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __repr__(self) -> str:
+        return f"<ResultTable {self.name}: {self._table.num_rows} rows × {self._table.num_columns} columns>"
+
+    def _repr_html_(self) -> str:
+        head = self._table.slice(0, 50).to_pandas()
+        more = f"<p>{self._table.num_rows - 50} more rows</p>" if self._table.num_rows > 50 else ""
+        return f"<h4>{self.name}</h4>" + head.to_html(index=False) + more
+
+
+@dataclass
+class AnalysisResult:
+    """What ``parcours.analyze`` returns: ``data`` (the content of ``analysis.json``) and tables.
+
+    >>> result.summary["journeys"]          # doctest: +SKIP
+    >>> result["transitions"].to_pandas()   # doctest: +SKIP
+    """
+
+    data: dict[str, Any]
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    quarantine: Any = None  # pandas DataFrame of quarantined rows
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.data["summary"]
+
+    def __getitem__(self, name: str) -> ResultTable:
+        if name not in self.tables:
+            raise KeyError(f"no table {name!r}; tables are: {', '.join(self.tables)}")
+        return ResultTable(name, self.tables[name])
+
+    def table_names(self) -> list[str]:
+        return list(self.tables)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.data, ensure_ascii=False, indent=indent, default=str)
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``analysis.json``, one CSV per table and ``quarantine.csv``; returns the paths."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {"analysis.json": out / "analysis.json"}
+        written["analysis.json"].write_text(self.to_json() + "\n", encoding="utf-8")
+        for name, table in self.tables.items():
+            path = out / f"{name}.csv"
+            pacsv.write_csv(table, path)
+            written[f"{name}.csv"] = path
+        if self.quarantine is not None:
+            path = out / "quarantine.csv"
+            self.quarantine.to_csv(path, index=False)
+            written["quarantine.csv"] = path
+        return written
+
+    def _repr_html_(self) -> str:
+        s = self.summary
+        items = "".join(f"<li>{k}: {s[k]:,}</li>" for k in ("events", "journeys", "customers"))
+        return f"<h3>Parcours analysis</h3><ul>{items}</ul><p>Tables: {', '.join(self.tables)}</p>"
