@@ -9,6 +9,7 @@ microseconds or nanoseconds (unit detected from their size unless given).
 from __future__ import annotations
 
 import zoneinfo
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,19 +93,20 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         raise InputError(f"{source}: column {column!r} has type {typ}, which is not a time",
                          hint="give a column of ISO 8601 text, epoch numbers or timestamps as time")
     text = col.strip()
+    is_naive = ~text.re_search(_AWARE) & text.try_cast("timestamp").notnull()
     counts = con.execute(table.aggregate(
         present=text.notnull().sum(),
         numeric=text.re_search(_NUMBER).sum(),
         aware=(text.re_search(_AWARE) & ~text.re_search(_NUMBER)).sum(),
+        naive=is_naive.sum(),
     )).iloc[0]
-    present, numeric, aware = (int(counts[k] or 0) for k in ("present", "numeric", "aware"))
+    present, numeric, aware, naive = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive"))
     if present and numeric == present:
         unit = _epoch_unit(con, text.cast("float64"), time_unit)
         notes.append(f"{column!r} holds numbers: read as epoch {unit}")
         return _from_epoch(text.cast("float64"), unit), notes
-    naive = present - aware - numeric
     if aware and naive and not timezone:
-        sample = con.execute(table.filter(text.notnull() & ~text.re_search(_AWARE) & ~text.re_search(_NUMBER))
+        sample = con.execute(table.filter(is_naive)
                              .order_by("__seq").select("__row", column).limit(1)).iloc[0]
         raise InputError(
             f"{source}: column {column!r} mixes times with a UTC offset and times without one "
@@ -151,7 +153,7 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
     """Apply roles and types to ``raw``; split accepted rows from quarantined ones."""
     t = raw.table
     roles = detection.roles
-    name = raw.source
+    name = Path(raw.source).name
     ts, notes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=time_unit, source=name)
 
     def txt(role: str) -> ir.StringValue:

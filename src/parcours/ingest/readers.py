@@ -75,6 +75,8 @@ def read_raw(con: Any, source: str | Path | ir.Table, *, fmt: str | None = None,
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}", hint=f"formats are: {', '.join(FORMATS)}")
+    if path.is_file():
+        check_gzip(path)
     if fmt in ("csv", "tsv"):
         return _read_csv(con, path, fmt, delimiter)
     if fmt == "parquet":
@@ -96,6 +98,34 @@ def read_raw(con: Any, source: str | Path | ir.Table, *, fmt: str | None = None,
     raw.source = str(path)
     raw.files = [str(path)]
     return raw
+
+
+def check_gzip(path: Path, chunk: int = 1 << 20) -> None:
+    """Fail when a gzip file is truncated or corrupt.
+
+    DuckDB reads a truncated gzip up to where it breaks and stops without an error, which
+    would silently lose the rest of the file; decompressing once to the end catches it.
+    """
+    import zlib
+
+    with open(path, "rb") as f:
+        if f.read(2) != b"\x1f\x8b":
+            return
+        f.seek(0)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while block := f.read(chunk):
+                d.decompress(block)
+                while d.eof and d.unused_data:  # multi-member gzip: next member
+                    rest = d.unused_data
+                    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                    d.decompress(rest)
+        except zlib.error as e:
+            raise InputError(f"{path.name}: the gzip file is corrupt ({e})",
+                             hint="download or export the file again") from None
+        if not d.eof:
+            raise InputError(f"{path.name}: the gzip file is truncated (it ends before its last block)",
+                             hint="the download or export did not finish: get the complete file again")
 
 
 def _from_table(table: ir.Table) -> RawInput:
@@ -122,7 +152,10 @@ def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput
         raise InputError(f"{path.name}: cannot be read as {fmt.upper()}: {_first_line(e)}",
                          hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
     rejects = []
-    for r in con.table(rejects_table).order_by("line").execute().to_dict("records"):
+    rej = con.table(rejects_table)
+    # The table also holds the sniffer's look at the first lines: one entry per line and error.
+    rej = rej.select("line", "error_type", "error_message", "csv_line").distinct().order_by("line")
+    for r in rej.execute().to_dict("records"):
         rejects.append({"line": int(r["line"]), "row": int(r["line"]) - 1,
                         "reason": f"{r['error_type'].lower()}: {r['error_message']}", "text": r["csv_line"]})
     # __row counts the rows the parser accepted; ``true_row`` shifts it past the rejects
