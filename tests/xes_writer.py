@@ -36,19 +36,26 @@ def write_xes(
     if case_col not in trace_cols:
         raise ValueError(f"case column {case_col!r} must be one of the case: columns {trace_cols}")
 
+    # Traces in order of first appearance, each with its rows in order (rows without a case id
+    # form one trace without concept:name). Plain Python: pandas groupby is slow per group.
+    traces: dict[object, list[int]] = {}
+    for i, case in enumerate(df[case_col].tolist()):
+        traces.setdefault(None if _missing(case) else case, []).append(i)
+    trace_rows = df[trace_cols].to_numpy(dtype=object)
+    event_rows = df[event_cols].to_numpy(dtype=object)
+
     opener = gzip_module.open if gzip else open
     with opener(path, "wt", encoding="utf-8", newline="\n") as out:
         out.write(HEADER)
-        # sort=False keeps traces in order of first appearance; dropna=False keeps every row.
-        for _, trace in df.groupby(case_col, sort=False, dropna=False):
+        for rows in traces.values():
             out.write("  <trace>\n")
-            for col in trace_cols:
-                present = trace[col].dropna()
-                if len(present):
-                    out.write(_attribute(col.removeprefix("case:"), present.iloc[0], "    "))
-            for values in trace[event_cols].itertuples(index=False, name=None):
+            for j, col in enumerate(trace_cols):
+                present = [v for v in trace_rows[rows, j] if not _missing(v)]
+                if present:
+                    out.write(_attribute(col.removeprefix("case:"), present[0], "    "))
+            for i in rows:
                 out.write("    <event>\n")
-                for col, value in zip(event_cols, values):
+                for col, value in zip(event_cols, event_rows[i]):
                     out.write(_attribute(col, value, "      "))
                 out.write("    </event>\n")
             out.write("  </trace>\n")
@@ -56,8 +63,12 @@ def write_xes(
     return path
 
 
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _attribute(key: str, value, indent: str) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if _missing(value):
         return ""
     tag = "date" if key == TIME_COLUMN else "string"
     text = value.isoformat() if isinstance(value, pd.Timestamp) else str(value)

@@ -54,8 +54,8 @@ def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | 
         journey_gap = journey_gap or src.journey_gap
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
-    gap = parse_duration(journey_gap) if journey_gap else None
-    window = parse_duration(conversion_window) if conversion_window else None
+    gap = _duration("--journey-gap", journey_gap)
+    window = _duration("--conversion-window", conversion_window)
     start, end = filters.parse_period(period)
 
     log = events if isinstance(events, EventLog) else read_events(
@@ -89,6 +89,15 @@ def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | 
         data["breakdown"] = {"by": by, "groups": groups}
         tables.update(extra)
     return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine)
+
+
+def _duration(option: str, text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as e:
+        raise OptionError(f"{option}: {e}") from None
 
 
 def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, resolve: Any

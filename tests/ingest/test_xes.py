@@ -64,7 +64,9 @@ def test_helpdesk_equals_its_csv_row_for_row(helpdesk: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.shared_data
-def test_helpdesk_in_batches_reports_progress_and_writes_the_same_rows(helpdesk: Path, tmp_path: Path) -> None:
+def test_helpdesk_in_batches_reports_progress_and_writes_the_same_rows(
+    helpdesk: Path, tmp_path: Path
+) -> None:
     whole, batched = tmp_path / "whole.parquet", tmp_path / "batched.parquet"
     xes_to_parquet(helpdesk, whole)
     seen: list[int] = []
@@ -93,7 +95,8 @@ def test_running_example_matches_its_csv(shared_data: Path, tmp_path: Path) -> N
     csv = pd.read_csv(folder / "running-example.csv", dtype=str, keep_default_na=False)
     for col in ["case:concept:name", "case:creator", "concept:name", "org:resource", "Costs"]:
         assert got[col].tolist() == csv[col].tolist(), col
-    # Same instants, written differently ("2010-12-30T14:32:00.000+01:00" vs "2010-12-30 14:32:00+01:00").
+    # Same instants, written differently: "2010-12-30T14:32:00.000+01:00" in the XES,
+    # "2010-12-30 14:32:00+01:00" in the CSV.
     assert got["time:timestamp"].iloc[0] == "2010-12-30T14:32:00.000+01:00"
     pd.testing.assert_series_equal(
         pd.to_datetime(got["time:timestamp"], utc=True, format="ISO8601"),
@@ -127,7 +130,9 @@ def test_round_trip_with_write_xes(tmp_path: Path, name: str, gz: bool) -> None:
     got = read_columns(tmp_path / "out.parquet")
 
     assert (info.traces, info.events, info.empty_traces) == (3, 6, 0)
-    assert info.columns == ["__row", "case:concept:name", "case:channel", "concept:name", "time:timestamp", "org:resource", "note"]
+    assert info.columns == [
+        "__row", "case:concept:name", "case:channel", "concept:name", "time:timestamp", "org:resource", "note",
+    ]  # fmt: skip
     expected = df.astype(object).where(df.notna(), None)
     for col in df.columns:
         assert got[col] == expected[col].tolist(), col
@@ -260,7 +265,10 @@ def test_trace_attribute_after_events_applies_to_the_whole_trace(tmp_path: Path)
 
 @pytest.mark.parametrize("name, gz", [("plain.xes.gz", False), ("gzipped.xes", True), ("noext", True)])
 def test_gzip_is_detected_by_content_not_name(tmp_path: Path, name: str, gz: bool) -> None:
-    text = '<log><trace><string key="concept:name" value="1"/><event><string key="concept:name" value="e"/></event></trace></log>'
+    text = (
+        '<log><trace><string key="concept:name" value="1"/>'
+        '<event><string key="concept:name" value="e"/></event></trace></log>'
+    )
     path = write_text(tmp_path / name, text, gz=gz)
     info = xes_to_parquet(path, tmp_path / "out.parquet")
     assert info.events == 1
@@ -279,7 +287,9 @@ def test_log_without_traces_gives_an_empty_table(tmp_path: Path) -> None:
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("how", ["plain", "xml cut then gzipped", "gzip bytes cut"])
-def test_truncated_helpdesk_is_refused_with_file_and_line(helpdesk: Path, tmp_path: Path, how: str) -> None:
+def test_truncated_helpdesk_is_refused_with_file_and_line(
+    helpdesk: Path, tmp_path: Path, how: str
+) -> None:
     xml = gzip.decompress(helpdesk.read_bytes())
     if how == "plain":
         bad = tmp_path / "helpdesk.xes"
@@ -308,7 +318,8 @@ def test_truncated_helpdesk_is_refused_with_file_and_line(helpdesk: Path, tmp_pa
 def test_plain_truncation_names_line_and_column(tmp_path: Path) -> None:
     text = '<log>\n<trace>\n<event>\n<string key="a" value="1"/>\n</event>\n<event>\n<string key="a" val'
     path = write_text(tmp_path / "cut.xes", text)
-    with pytest.raises(InputError, match=r"^cut\.xes: the XES file is truncated or malformed at line 7, column \d+ \(") as caught:
+    expected = r"^cut\.xes: the XES file is truncated or malformed at line 7, column \d+ \("
+    with pytest.raises(InputError, match=expected) as caught:
         xes_to_parquet(path, tmp_path / "out.parquet")
     assert "1 events were read before the error" in str(caught.value)
 
@@ -324,7 +335,8 @@ def test_error_leaves_an_existing_output_untouched(tmp_path: Path) -> None:
 
 
 def test_xml_that_is_not_xes(tmp_path: Path) -> None:
-    path = write_text(tmp_path / "feed.xml", '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>')
+    atom = '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>'
+    path = write_text(tmp_path / "feed.xml", atom)
     with pytest.raises(InputError, match=r"^feed\.xml: not an XES log \(root element is <feed>, line 2\)"):
         xes_to_parquet(path, tmp_path / "out.parquet")
     assert_nothing_written(tmp_path / "out.parquet")

@@ -66,8 +66,7 @@ def analyze_command(
 
 def print_summary(data: dict) -> None:
     s, inp = data["summary"], data["input"]
-    info(f"{inp['detected_schema'] + ' columns' if inp['detected_schema'] else 'Columns'}: "
-         + ", ".join(f"{k}={v}" for k, v in inp["columns"].items()))
+    info(inp["detection"])
     for note in inp["notes"]:
         info(f"Note: {note}")
     dropped = f", {inp['duplicates_dropped']:,} duplicates dropped" if inp["duplicates_dropped"] else ""

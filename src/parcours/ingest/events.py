@@ -80,6 +80,7 @@ class IngestReport:
         return {"source": self.source, "format": self.format, "read": self.read, "accepted": self.accepted,
                 "quarantined": self.quarantined, "duplicates_dropped": self.duplicates_dropped,
                 "columns": dict(self.detection.roles), "detected_schema": self.detection.schema,
+                "detection": self.detection.describe(),
                 "notes": list(self.notes)}
 
 

@@ -1,0 +1,87 @@
+"""The CLI as a user runs it: exit codes, messages, files written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def parcours(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "parcours", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+
+
+def test_version_and_help():
+    assert parcours("--version").stdout.startswith("parcours ")
+    out = parcours("--help").stdout
+    for cmd in ("analyze", "demo", "validate", "schema"):
+        assert cmd in out
+
+
+def test_analyze_writes_json_and_tables(shared_data, tmp_path):
+    p = parcours("analyze", shared_data / "helpdesk_tickets/helpdesk_events.csv.gz", "--out", tmp_path)
+    assert p.returncode == 0, p.stderr
+    data = json.loads((tmp_path / "analysis.json").read_text())
+    assert data["summary"]["events"] == 21348 and data["summary"]["quarantined_rows"] == 0
+    for name in ("transitions", "starts", "ends", "variants", "touchpoints", "unmapped"):
+        assert (tmp_path / f"{name}.csv").exists()
+    assert "Rows read 21,348 = accepted 21,348 + quarantined 0" in p.stderr
+    assert "Detected XES columns" in p.stderr
+
+
+def test_too_many_bad_rows_exit_code_and_quarantine_file(tmp_path):
+    src = tmp_path / "ev.csv"
+    src.write_text("customer_id,timestamp,event\nc1,2026-01-01T10:00:00Z,a\nc1,nope,b\n", encoding="utf-8")
+    p = parcours("analyze", src, "--out", tmp_path / "out")
+    assert p.returncode == 4
+    assert "1 of 2 rows cannot be used" in p.stderr and "row 2" in p.stderr
+    assert "unparseable time" in (tmp_path / "out" / "quarantine.csv").read_text()
+
+
+@pytest.mark.parametrize("content,code,words", [
+    ("", 3, "the file is empty"),
+    ("a,b\n1,2\n", 3, "cannot tell which column"),
+])
+def test_bad_inputs_exit_codes(tmp_path, content, code, words):
+    src = tmp_path / "ev.csv"
+    src.write_text(content, encoding="utf-8")
+    p = parcours("analyze", src, "--out", tmp_path / "out")
+    assert p.returncode == code, p.stderr
+    assert words in p.stderr and "Traceback" not in p.stderr
+
+
+def test_truncated_xes_is_an_error(shared_data, tmp_path):
+    raw = (shared_data / "helpdesk_tickets/helpdesk.xes.gz").read_bytes()
+    import gzip
+
+    text = gzip.decompress(raw)
+    bad = tmp_path / "cut.xes"
+    bad.write_bytes(text[: len(text) // 3])
+    p = parcours("analyze", bad, "--out", tmp_path / "out")
+    assert p.returncode == 3 and "truncated or malformed at line" in p.stderr
+
+
+def test_validate_and_schema(tmp_path):
+    good = tmp_path / "m.yaml"
+    good.write_text("stages:\n  - id: a\n    name: A\ntouchpoints:\n  - id: t\n    stage: a\n", encoding="utf-8")
+    p = parcours("validate", good)
+    assert p.returncode == 0 and "valid journey map" in p.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("stages:\n  - id: a\n    name: A\ntouchpoints:\n  - id: t\n    stage: b\n", encoding="utf-8")
+    p = parcours("validate", bad)
+    assert p.returncode == 2 and "line 6, touchpoints[0].stage: unknown stage 'b'" in p.stderr
+    p = parcours("schema")
+    assert p.returncode == 0 and json.loads(p.stdout)["title"] == "Parcours journey map"
+
+
+def test_bad_option_values(tmp_path, shared_data):
+    src = shared_data / "pm_running_example/running-example.csv"
+    p = parcours("analyze", src, "--out", tmp_path, "--max-bad-rows", "lots")
+    assert p.returncode == 2 and "max-bad-rows" in p.stderr
+    p = parcours("analyze", src, "--out", tmp_path, "--columns", "customer")
+    assert p.returncode == 2 and "role=column" in p.stderr
+    p = parcours("analyze", src, "--out", tmp_path, "--journey-gap", "soon")
+    assert p.returncode == 2 and "not a duration" in p.stderr
