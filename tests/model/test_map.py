@@ -132,3 +132,11 @@ def test_yaml_map_yaml_round_trip(data):
     assert again == m
     assert dump_map(again) == text
     assert isinstance(m, JourneyMap)
+
+
+def test_union_branch_names_are_not_shown_as_fields(tmp_path):
+    bad = GOOD.replace("    channel: web\n", "    channel: web\n    description: [1, 2]\n", 1)
+    with pytest.raises(MapError) as e:
+        load_map(write(tmp_path, bad))
+    text = str(e.value)
+    assert "touchpoints[0].description:" in text and ".str" not in text

@@ -87,7 +87,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         sd.sort(key=lambda r: (order.get(r["stage"], 99), r["measure"] != "to_next_stage"))
         data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
         tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
-        data["conformance"], tables["backward_moves"] = _conformance(p, ev)
+        data["conformance"], tables["backward_moves"] = _conformance(p, ev, options.lang)
     return data, tables
 
 
@@ -130,7 +130,7 @@ def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, An
     return data, table
 
 
-def _conformance(p: Prepared, ev: ir.Table) -> tuple[dict[str, Any], pa.Table]:
+def _conformance(p: Prepared, ev: ir.Table, lang: str) -> tuple[dict[str, Any], pa.Table]:
     con, m = p.con, p.map
     n = len(m.stages)
     row = _arrow(con, conformance.conformance_summary(ev, n)).to_pylist()[0]
@@ -139,7 +139,7 @@ def _conformance(p: Prepared, ev: ir.Table) -> tuple[dict[str, Any], pa.Table]:
     def share(x: Any) -> float | None:
         return (int(x or 0) / total) if total else None
 
-    skipped = [{"stage": m.stages[k - 1].id, "name": text_in(m.stages[k - 1].name), "journeys": int(row[f"skip_{k}"] or 0),
+    skipped = [{"stage": m.stages[k - 1].id, "name": text_in(m.stages[k - 1].name, lang), "journeys": int(row[f"skip_{k}"] or 0),
                 "share": share(row[f"skip_{k}"])} for k in range(2, n)]
     moves = _arrow(con, conformance.backward_moves(ev))
     data = {

@@ -45,12 +45,16 @@ def _where(source: str, path: Path, lines: dict[Path, int]) -> str:
     return ", ".join(parts)
 
 
+_TYPE_NAMES = {"str", "int", "float", "bool", "none", "list", "dict", "date", "datetime"}
+
+
 def _clean_loc(loc: tuple[Any, ...]) -> Path:
     # pydantic adds union-branch names ("str", "LocalizedText", "function-after[...]") to
     # locations; they are not places in the file.
     out: list[str | int] = []
     for part in loc:
-        if isinstance(part, int) or (isinstance(part, str) and "[" not in part and part[:1].islower()):
+        if isinstance(part, int) or (isinstance(part, str) and "[" not in part and part[:1].islower()
+                                     and part not in _TYPE_NAMES):
             out.append(part)
     return tuple(out)
 
