@@ -30,6 +30,19 @@ def test_analyze_writes_json_and_tables(shared_data, tmp_path):
         assert (tmp_path / f"{name}.csv").exists()
     assert "Rows read 21,348 = accepted 21,348 + quarantined 0" in p.stderr
     assert "Detected XES columns" in p.stderr
+    assert "…" not in p.stderr and "\r" not in p.stderr  # no progress animation when piped
+
+
+def test_progress_shows_on_a_terminal(shared_data, tmp_path):
+    import shutil
+
+    if not shutil.which("script"):
+        pytest.skip("util-linux 'script' is needed to give the command a terminal")
+    log = tmp_path / "tty.log"
+    cmd = f"{sys.executable} -m parcours analyze {shared_data / 'helpdesk_tickets/helpdesk.xes.gz'} --out {tmp_path / 'o'}"
+    subprocess.run(["script", "-qc", cmd, str(log)], capture_output=True, check=True)
+    text = log.read_text(errors="replace")
+    assert "reading" in text and "analysing" in text
 
 
 def test_too_many_bad_rows_exit_code_and_quarantine_file(tmp_path):

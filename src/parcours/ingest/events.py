@@ -134,7 +134,8 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     con = con if con is not None else connect(engine)
     say = on_progress or (lambda _msg: None)
     say("reading")
-    raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter)
+    raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter,
+                             on_progress=lambda n: say(f"reading ({n:,} rows so far)"))
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
     norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit)
     say("parsing")
