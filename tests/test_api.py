@@ -47,3 +47,18 @@ def test_table_of_an_engine_as_input(tmp_path, shared_data):
     via_table = json.loads((tmp_path / "out" / "analysis.json").read_text())
     assert via_table["summary"] == json.loads(json.dumps(direct.data["summary"]))
     assert via_table["variants"]["top"] == json.loads(json.dumps(direct.data["variants"]["top"]))
+
+
+def test_a_table_of_a_real_connection_is_read_where_it_lives(tmp_path, shared_data):
+    import ibis
+
+    con = ibis.duckdb.connect()
+    con.read_csv(str(shared_data / "pm_running_example/running-example.csv"), table_name="running")
+    result = parcours.analyze(con.table("running"))
+    assert result.summary["events"] == 42 and result.summary["journeys"] == 6
+
+
+def test_unknown_engine_table_is_a_clear_error(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "parcours", "analyze", "table:nope", "--out", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert p.returncode == 3 and "table 'nope' not found" in p.stderr and "Traceback" not in p.stderr

@@ -17,7 +17,7 @@ def analyze_command(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for analysis.json, the CSV tables and quarantine.csv.")],
     map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML.")] = None,
     columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb:///events.ddb.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) or duckdb:///abs/path.ddb.")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
@@ -42,9 +42,16 @@ def analyze_command(
         source: object = events
         if events.startswith("table:"):
             from parcours.engine.connection import connect
+            from parcours.errors import InputError
 
             con = connect(engine)
-            source = con.table(events.removeprefix("table:"))
+            name = events.removeprefix("table:")
+            try:
+                source = con.table(name)
+            except Exception:  # noqa: BLE001 - each backend has its own "not found" error
+                tables = ", ".join(con.list_tables()[:20]) or "none"
+                raise InputError(f"table {name!r} not found on the engine {engine or 'duckdb://'}",
+                                 hint=f"tables there: {tables}") from None
         try:
             with progress() as say:
                 result = analyze(source, map_path, columns=roles, engine=engine, fmt=fmt, delimiter=delimiter,

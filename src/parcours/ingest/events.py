@@ -131,6 +131,8 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     (21348, 21348, 0)
     """
     kind, limit = parse_max_bad_rows(max_bad_rows)
+    if con is None and isinstance(source, ir.Table):
+        con = _backend_of(source)  # a table of a real connection is read where it lives
     con = con if con is not None else connect(engine)
     say = on_progress or (lambda _msg: None)
     say("reading")
@@ -170,6 +172,13 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         raise TooManyBadRows(f"{Path(raw.source).name}: no usable event ({read} rows read)",
                              hint="check the column roles (--columns) and the file's content").with_report(report)
     return EventLog(con=con, table=table, report=report, attributes=norm.attributes)
+
+
+def _backend_of(table: ir.Table) -> Any:
+    try:
+        return ibis.get_backend(table)
+    except Exception:  # noqa: BLE001 - an in-memory table has no backend of its own
+        return None
 
 
 def _quarantine_frame(raw: RawInput, bad: pd.DataFrame) -> pd.DataFrame:
