@@ -148,3 +148,11 @@ def test_segment_and_period_filters_are_journey_level():
     assert (d["summary"]["journeys"], d["summary"]["events"]) == (1, 2)  # whole journey kept
     d = parcours.analyze(read_events(ibis.memtable(df)), m, period="2026-02-01..2026-02-28").data
     assert (d["summary"]["journeys"], d["summary"]["events"]) == (1, 2)  # c2 starts in February
+
+
+def test_touchpoint_column_in_the_data_is_mapped_only_when_declared():
+    df = pd.DataFrame({"customer_id": ["c"] * 3, "event": ["x", "y", "a"], "touchpoint": ["a", "mystery", None],
+                       "timestamp": [T0 + dt.timedelta(minutes=i) for i in range(3)]})
+    d = run(df).data
+    assert [v["path"] for v in d["variants"]["top"]] == [["a", "mystery", "a"]]
+    assert [r["event"] for r in d["unmapped"]] == ["y"]

@@ -57,9 +57,9 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         tp = data_tp.coalesce(t[C.EVENT])
         mapped = ibis.literal(True) if not m.touchpoints else data_tp.isin([x.id for x in m.touchpoints])
     else:
-        tp = data_tp.coalesce(case)
-        mapped = tp.notnull()
-        tp = tp.coalesce(t[C.EVENT])
+        # A touchpoint given in the data counts as mapped only when the map declares it.
+        mapped = data_tp.isin([x.id for x in m.touchpoints]).fill_null(False) | (data_tp.isnull() & case.notnull())
+        tp = data_tp.coalesce(case).coalesce(t[C.EVENT])
     stage_of = {x.id: x.stage for x in m.touchpoints if x.stage}
     map_stage = (ibis.cases(*[(tp == k, v) for k, v in stage_of.items()], else_=ibis.null("string"))
                  if stage_of else ibis.null("string"))
