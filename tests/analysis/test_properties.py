@@ -97,6 +97,9 @@ def pandas_stage_figures(df: pd.DataFrame) -> dict:
             res["backward"] += any(b < a for a, b in zip(r, r[1:], strict=False))
             res["skipping"] += any(b > a + 1 for a, b in zip(r, r[1:], strict=False))
         staged = g[g["stage"].notna()]
+        dt_next = (staged["timestamp"].shift(-1) - staged["timestamp"]).dt.total_seconds().fillna(0)
+        for st_, secs in dt_next.groupby(staged["stage"].values).sum().items():
+            res.setdefault("in_stage", {}).setdefault(st_, []).append(secs)
         first = staged.groupby("stage", sort=False).agg(t=("timestamp", "min"), o=("order", "first"))
         first = first.assign(pos=[staged.index.get_loc(staged[staged["stage"] == s].index[0]) for s in first.index])
         first = first.sort_values(["t", "pos"])
@@ -120,6 +123,11 @@ def test_funnel_conformance_durations_match_pandas(df):
         assert got[s]["count"] == len(values)
         assert got[s]["median"] == pytest.approx(ser.median())
         assert got[s]["p90"] == pytest.approx(ser.quantile(0.9))
+    spent = {r["stage"]: r for r in d["stage_durations"] if r["measure"] == "time_in_stage"}
+    assert set(spent) == set(want.get("in_stage", {}))
+    for s, values in want.get("in_stage", {}).items():
+        ser = pd.Series(values)
+        assert (spent[s]["count"], spent[s]["mean"], spent[s]["max"]) == (len(values), pytest.approx(ser.mean()), ser.max())
 
 
 def test_journey_gap_splits_journeys():

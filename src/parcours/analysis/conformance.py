@@ -11,14 +11,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from parcours.analysis.transitions import stage_visits
 from parcours.engine import columns as C
 
 
-def journey_conformance(ev: ir.Table, n_stages: int) -> ir.Table:
+def journey_conformance(visits: ir.Table, n_stages: int) -> ir.Table:
     """Per staged journey: ``backward``, ``skipping``, ``conforming``, ``starts_at_first`` and,
     for each stage rank k, ``skip_k`` (the journey jumped over stage k)."""
-    v = stage_visits(ev)
+    v = visits
     w = ibis.window(group_by=C.JOURNEY, order_by="visit")
     v = v.mutate(__prev=v[C.STAGE_RANK].lag().over(w))
     r, p = v[C.STAGE_RANK], v.__prev
@@ -33,8 +32,9 @@ def journey_conformance(ev: ir.Table, n_stages: int) -> ir.Table:
     return j.mutate(conforming=~j.backward & ~j.skipping)
 
 
-def conformance_summary(ev: ir.Table, n_stages: int) -> ir.Table:
-    j = journey_conformance(ev, n_stages)
+def conformance_summary(visits: ir.Table, n_stages: int) -> ir.Table:
+    """Counts over journeys with at least one staged event (input: ``transitions.stage_visits``)."""
+    j = journey_conformance(visits, n_stages)
     aggs = {"journeys": j.count(), "conforming": j.conforming.sum(), "backward": j.backward.sum(),
             "skipping": j.skipping.sum(), "starts_at_first": j.starts_at_first.sum()}
     for k in range(2, n_stages):
@@ -42,11 +42,10 @@ def conformance_summary(ev: ir.Table, n_stages: int) -> ir.Table:
     return j.aggregate(**aggs)
 
 
-def backward_moves(ev: ir.Table) -> ir.Table:
+def backward_moves(visits: ir.Table, ranks: dict[str, int]) -> ir.Table:
     """Which backward moves happen: ``from``, ``to``, ``count``, ``journeys``."""
-    v = stage_visits(ev)
-    w = ibis.window(group_by=C.JOURNEY, order_by="visit")
-    v = v.mutate(__prev=v[C.STAGE].lag().over(w), __prev_rank=v[C.STAGE_RANK].lag().over(w))
-    b = v.filter(v.__prev.notnull() & (v[C.STAGE_RANK] < v.__prev_rank))
-    return b.group_by(**{"from": b.__prev, "to": b[C.STAGE]}).agg(
+    v = visits.filter(visits.next_stage.notnull())
+    next_rank = ibis.cases(*[(v.next_stage == k, r) for k, r in ranks.items()], else_=ibis.null("int64"))
+    b = v.filter(next_rank < v[C.STAGE_RANK])
+    return b.group_by(**{"from": b[C.STAGE], "to": b.next_stage}).agg(
         count=b.count(), journeys=b[C.JOURNEY].nunique()).order_by([ibis.desc("count"), "from", "to"])

@@ -28,19 +28,20 @@ def journey_duration_stats(ev: ir.Table) -> ir.Table:
     return d.aggregate(**stat_aggs(d.seconds))
 
 
-def stage_duration_stats(ev: ir.Table) -> ir.Table:
-    """Rows: ``stage``, ``measure`` (to_next_stage | time_in_stage), then the statistics."""
-    s = ev.filter(ev[C.STAGE].notnull())
-    fe = s.group_by(C.JOURNEY, C.STAGE).agg(t=s[C.T_US].min(), st=s[C.STEP].min())
+def stage_duration_stats(visits: ir.Table) -> ir.Table:
+    """Rows: ``stage``, ``measure`` (to_next_stage | time_in_stage), then the statistics.
+
+    Reads the stage visits (see ``transitions.stage_visits``): the first entry into a stage
+    is its first visit; a visit lasts until the next visit starts (the last one until its
+    own last event), which equals summing, over staged events, the time to the next one.
+    """
+    v = visits
+    fe = v.group_by(C.JOURNEY, C.STAGE).agg(t=v[C.T_US].min(), st=v[C.STEP].min(),
+                                           spent=seconds((v.next_t_us - v[C.T_US]).sum()))
     w = ibis.window(group_by=C.JOURNEY, order_by=["t", "st"])
     fe = fe.mutate(nt=fe.t.lead().over(w))
     nxt = fe.filter(fe.nt.notnull()).mutate(sec=seconds(fe.nt - fe.t))
     a = nxt.group_by(stage=nxt[C.STAGE]).agg(**stat_aggs(nxt.sec)).mutate(measure=ibis.literal("to_next_stage"))
-
-    w2 = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    s2 = s.mutate(__n=s[C.T_US].lead().over(w2))
-    s2 = s2.mutate(__dt=(s2.__n - s2[C.T_US]).fill_null(0))
-    per = s2.group_by(C.JOURNEY, C.STAGE).agg(sec=seconds(s2.__dt.sum()))
-    b = per.group_by(stage=per[C.STAGE]).agg(**stat_aggs(per.sec)).mutate(measure=ibis.literal("time_in_stage"))
+    b = fe.group_by(stage=fe[C.STAGE]).agg(**stat_aggs(fe.spent)).mutate(measure=ibis.literal("time_in_stage"))
     cols = ["stage", "measure", "count", "mean", "min", "p25", "median", "p75", "p90", "max"]
     return a.select(*cols).union(b.select(*cols))

@@ -5,6 +5,7 @@ This is where expressions meet the engine: each table is executed once, to Arrow
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,9 @@ from parcours.analysis import conformance, durations, funnel, summary, touchpoin
 from parcours.analysis.stats import STATS
 from parcours.engine.prepare import Prepared
 from parcours.model.journey_map import text_in
+
+
+_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,17 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
         tables["stages"] = pa.Table.from_pylist(stage_rows)
         data["stages"] = stage_rows
-        tables["stage_transitions"] = _arrow(con, transitions.stage_transitions(ev))
+        visits = transitions.stage_visits(ev)
+        if con.name == "duckdb":  # read by three analyses below: derive it once
+            visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
+        tables["stage_transitions"] = _arrow(con, transitions.stage_transitions(visits))
         data["stage_transitions"] = records(tables["stage_transitions"])
-        sd = _arrow(con, durations.stage_duration_stats(ev)).to_pylist()
+        sd = _arrow(con, durations.stage_duration_stats(visits)).to_pylist()
         order = {s.id: i for i, s in enumerate(m.stages)}
         sd.sort(key=lambda r: (order.get(r["stage"], 99), r["measure"] != "to_next_stage"))
         data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
         tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
-        data["conformance"], tables["backward_moves"] = _conformance(p, ev, options.lang)
+        data["conformance"], tables["backward_moves"] = _conformance(p, visits, options.lang)
     return data, tables
 
 
@@ -96,7 +103,7 @@ def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, An
     seq = variants.sequence(ev, collapse_loops=options.collapse_loops)
     vt = variants.variant_table(seq)
     if con.name == "duckdb":  # read several times below: compute it once
-        vt = con.create_table(f"_parcours_variants_{id(vt)}", vt, temp=True)
+        vt = con.create_table(f"_parcours_variants_{next(_ids)}", vt, temp=True)
     n_variants = int(con.execute(vt.count()))
     journeys = int(con.execute(vt.journeys.sum())) if n_variants else 0
     top_rows: list[dict[str, Any]] = []
@@ -130,10 +137,10 @@ def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, An
     return data, table
 
 
-def _conformance(p: Prepared, ev: ir.Table, lang: str) -> tuple[dict[str, Any], pa.Table]:
+def _conformance(p: Prepared, visits: ir.Table, lang: str) -> tuple[dict[str, Any], pa.Table]:
     con, m = p.con, p.map
     n = len(m.stages)
-    row = _arrow(con, conformance.conformance_summary(ev, n)).to_pylist()[0]
+    row = _arrow(con, conformance.conformance_summary(visits, n)).to_pylist()[0]
     total = int(row["journeys"] or 0)
 
     def share(x: Any) -> float | None:
@@ -141,7 +148,7 @@ def _conformance(p: Prepared, ev: ir.Table, lang: str) -> tuple[dict[str, Any], 
 
     skipped = [{"stage": m.stages[k - 1].id, "name": text_in(m.stages[k - 1].name, lang), "journeys": int(row[f"skip_{k}"] or 0),
                 "share": share(row[f"skip_{k}"])} for k in range(2, n)]
-    moves = _arrow(con, conformance.backward_moves(ev))
+    moves = _arrow(con, conformance.backward_moves(visits, m.stage_rank()))
     data = {
         "journeys": total,
         "conforming": int(row["conforming"] or 0), "conforming_share": share(row["conforming"]),

@@ -25,22 +25,30 @@ def touchpoint_transitions(ev: ir.Table) -> ir.Table:
 
 def stage_visits(ev: ir.Table) -> ir.Table:
     """One row per visit to a stage (consecutive events of one stage, unstaged events skipped):
-    ``_journey``, ``_stage``, ``_stage_rank``, ``_t_us`` (visit start), ``_step``, ``visit``."""
+    ``_journey``, ``visit`` (1, 2, ...), ``_stage``, ``_stage_rank``, ``_step`` and ``_t_us`` of
+    the visit's first event, ``next_t_us`` (start of the next visit, else the time of the
+    visit's own last event) and ``next_stage`` (null for the last visit).
+
+    Stage-level analyses (transitions, durations, conformance) all read this table, which
+    the runner materialises once.
+    """
     s = ev.filter(ev[C.STAGE].notnull())
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    s = s.mutate(__prev=s[C.STAGE].lag().over(w))
-    v = s.filter(s.__prev.isnull() | (s.__prev != s[C.STAGE]))
-    v = v.select(C.JOURNEY, C.STAGE, C.STAGE_RANK, C.T_US, C.STEP)
-    return v.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"))
+    s = s.mutate(__new=(s[C.STAGE].lag().over(w).isnull() | (s[C.STAGE].lag().over(w) != s[C.STAGE])).cast("int64"))
+    s = s.mutate(visit=s.__new.sum().over(ibis.window(group_by=C.JOURNEY, order_by=C.STEP, preceding=None, following=0)))
+    v = s.group_by(C.JOURNEY, "visit").agg(**{C.STAGE: s[C.STAGE].min(), C.STAGE_RANK: s[C.STAGE_RANK].min(),
+                                              C.STEP: s[C.STEP].min(), C.T_US: s[C.T_US].min(),
+                                              "__last": s[C.T_US].max()})
+    wv = ibis.window(group_by=C.JOURNEY, order_by="visit")
+    v = v.mutate(next_stage=v[C.STAGE].lead().over(wv), next_t_us=v[C.T_US].lead().over(wv).coalesce(v.__last))
+    return v.drop("__last")
 
 
-def stage_transitions(ev: ir.Table) -> ir.Table:
+def stage_transitions(visits: ir.Table) -> ir.Table:
     """Transitions between consecutive stage visits; seconds from entering one to entering the next."""
-    v = stage_visits(ev)
-    w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    v = v.mutate(__to=v[C.STAGE].lead().over(w), __to_t=v[C.T_US].lead().over(w))
-    v = v.filter(v.__to.notnull()).mutate(__dt=seconds(v.__to_t - v[C.T_US]))
-    out = v.group_by(**{"from": v[C.STAGE], "to": v.__to}).agg(
+    v = visits.filter(visits.next_stage.notnull())
+    v = v.mutate(__dt=seconds(v.next_t_us - v[C.T_US]))
+    out = v.group_by(**{"from": v[C.STAGE], "to": v.next_stage}).agg(
         count=v.count(), journeys=v[C.JOURNEY].nunique(), mean_seconds=v.__dt.mean(),
         median_seconds=v.__dt.quantile(0.5))
     return out.order_by([ibis.desc("count"), "from", "to"])
