@@ -34,6 +34,7 @@ T_IMPORT = time.perf_counter() - T_START
 # Parts, by keywords of the calling line (first match wins).
 PARTS = [
     ("variants", ("_variants", "variant", "paths_of")),
+    ("stage visits (shared)", ("_parcours_visits", "stage_visits(")),
     ("funnel", ("funnel", "ordered", "any_order")),
     ("durations", ("duration",)),
     ("transitions", ("touchpoint_transitions",)),
@@ -53,6 +54,28 @@ def part_of(label: str) -> str:
     return "other"
 
 
+_SOURCE: dict[str, list[str]] = {}
+
+
+def snapshot_sources() -> None:
+    """Keep the source lines of the parcours modules as imported: labels must quote the code
+    that runs even if someone edits the files while the benchmark runs."""
+    for mod in list(sys.modules.values()):
+        fn = getattr(mod, "__file__", None) or ""
+        if "parcours" in fn and fn.endswith(".py") and "/bench/" not in fn:
+            try:
+                _SOURCE[fn] = Path(fn).read_text(encoding="utf-8").splitlines()
+            except OSError:
+                pass
+
+
+def source_line(fn: str, lineno: int) -> str:
+    lines = _SOURCE.get(fn)
+    if lines is None:
+        return linecache.getline(fn, lineno).strip()
+    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+
+
 class Recorder:
     """Wraps a backend's execution methods and records (label, seconds, sql) per call."""
 
@@ -66,11 +89,14 @@ class Recorder:
     def _label(self) -> str:
         f = sys._getframe(2)
         fallback = None
+        outside = None
         while f is not None:
             fn = f.f_code.co_filename
+            if outside is None and not fn.endswith("parcours_parts.py"):
+                outside = f"{Path(fn).name}:{f.f_code.co_name}: {source_line(fn, f.f_lineno)}"
             if "parcours" in fn and "/bench/" not in fn:
                 mod = fn.split("parcours/")[-1]
-                line = linecache.getline(fn, f.f_lineno).strip()
+                line = source_line(fn, f.f_lineno)
                 text = f"{mod}:{f.f_code.co_name}: {line}"
                 if line.startswith("return con."):  # a helper such as run._arrow: label its caller
                     f = f.f_back
@@ -79,7 +105,7 @@ class Recorder:
                     return text
                 fallback = fallback or text
             f = f.f_back
-        return fallback or "?"
+        return fallback or outside or "?"
 
     def _wrap(self, name, fn):
         def wrapped(*args, **kwargs):
@@ -164,6 +190,7 @@ def main() -> None:
     from parcours.ingest import read_events
     from parcours.model import load_map
 
+    snapshot_sources()
     stages: list[tuple[str, float]] = [("import parcours", T_IMPORT)]
     t = time.perf_counter()
     con = connect()

@@ -69,8 +69,9 @@ def versions() -> dict:
         commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-        out["parcours_commit"] = commit + (" (src/ modified)" if dirty else "")
+                               text=True, check=True).stdout.rstrip()
+        out["parcours_commit"] = commit + (" + uncommitted changes in src/" if dirty else "")
+        out["src_modified"] = [line[3:] for line in dirty.splitlines() if line.strip()]
     except (OSError, subprocess.CalledProcessError):
         out["parcours_commit"] = None
     return out
@@ -164,7 +165,8 @@ def markdown(results: dict) -> str:
         f"- Date: {results['date']}",
         f"- Machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), {m['ram_gb']} GB RAM; {m['os']}",
         f"- Versions: Python {v['python']}, DuckDB {v['duckdb']}, Ibis {v['ibis-framework']}, "
-        f"PyArrow {v['pyarrow']}, sqlglot {v['sqlglot']}, parcours {v['parcours']} ({v['parcours_commit']})",
+        f"PyArrow {v['pyarrow']}, sqlglot {v['sqlglot']}, parcours {v['parcours']} ({v['parcours_commit']}"
+        + (f": {', '.join(v['src_modified'])}" if v.get("src_modified") else "") + ")",
         f"- Median of {results['repeat']} runs per tool, alternating which runs first; each run is a fresh "
         "child process (wall time, CPU time = user + system, peak RSS of that process).",
         f"- Targets: parcours within {TARGET_RATIO}× of the floor; 10M events in well under "
@@ -230,6 +232,8 @@ def main() -> None:
 
     sizes = [s.strip() for s in a.sizes.split(",") if s.strip()]
     a.out.mkdir(parents=True, exist_ok=True)
+    if a.explain:
+        shutil.rmtree(a.out / "explain", ignore_errors=True)  # no stale plans from an earlier run
     logs_dir = a.out / "logs"
     logs_dir.mkdir(exist_ok=True)
     map_path = a.map or a.data / "map.yaml"

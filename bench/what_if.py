@@ -1,6 +1,6 @@
 """What if: parcours' parts timed with candidate fixes patched in (an experiment, not product code).
 
-    python bench/what_if.py LOG --map MAP --fix epoch,lookup,visits [--json OUT.json]
+    python bench/what_if.py LOG --map MAP --fix epoch,lookup,visits1,funnel [--data-json OUT.json]
 
 Runs ``bench/parcours_parts.py`` in this process after monkeypatching parcours with the
 fixes named in ``--fix`` (comma-separated; ``none`` for the baseline), so that the gain of
@@ -14,12 +14,16 @@ each proposed change in ``src/`` can be measured before anyone writes it:
   expressions built on the touchpoint CASE: Ibis inlines the 40-branch touchpoint CASE
   inside each of the 38 stage branches and again inside each of the 5 rank branches
   (686 KB of SQL for this map);
-- ``visits``: ``stage_visits`` (a LAG window over every staged event) materialised once
-  per prepared table instead of being recomputed by stage transitions, conformance and
-  backward moves.
+- ``visits1``: the stage visits (src, e5c211b: two window sorts of every staged event and
+  a hash aggregate) derived with one sort (see ``patch_visits1``);
+- ``funnel``: the ordered funnel and any-order reach read the stage visits instead of the
+  staged events (with ``visits1``, which materialises them before the funnel runs).
+
+Compare the figures with ``--data-json`` (run_all's output) between a baseline
+(``--fix none``) and the patched run: they must be identical.
 
 The ``lookup`` variant below mirrors ``parcours.engine.prepare.prepare`` as of the
-benchmark's writing (commit c8bd067) with only those changes; if ``prepare`` has moved
+benchmark's writing (commits c8bd067, e5c211b) with only those changes; if ``prepare`` has moved
 on since, this experiment may no longer apply.
 """
 
@@ -96,26 +100,52 @@ def patch_lookup() -> None:
     P.prepare = prepare
 
 
-def patch_visits() -> None:
-    import parcours.analysis.conformance as CF
-    import parcours.analysis.transitions as TR
+_visits_cache: dict[int, object] = {}
 
-    original = TR.stage_visits
-    cache: dict[int, object] = {}
+
+def patch_visits1() -> None:
+    """``transitions.stage_visits`` with one sort of the staged events instead of two: the
+    LAG that finds visit starts and the journey's last staged time share one window; visit
+    numbers, next stage and next start come from a window over the visit starts only (~1
+    row in 5). Same columns, same values as src's version (e5c211b). Materialised once per
+    prepared table, so that the funnel (``funnel`` fix) can read it too."""
+    import parcours.analysis.transitions as TR
+    from parcours.engine import columns as C
 
     def stage_visits(ev):
         key = id(ev)
-        if key not in cache:
-            v = original(ev)
+        if key not in _visits_cache:
+            s = ev.filter(ev[C.STAGE].notnull())
+            w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
+            s = s.mutate(__prev=s[C.STAGE].lag().over(w), __last=s[C.T_US].max().over(w))
+            v = s.filter(s.__prev.isnull() | (s.__prev != s[C.STAGE]))
+            v = v.select(C.JOURNEY, C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "__last")
+            wv = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
+            v = v.mutate(visit=(ibis.row_number().over(wv) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(wv),
+                         next_t_us=v[C.T_US].lead().over(wv).coalesce(v.__last))
+            v = v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us")
             backend = ev._find_backend()
-            cache[key] = backend.create_table(f"_parcours_visits_whatif_{next(_n)}", v, temp=True) \
+            _visits_cache[key] = backend.create_table(f"_parcours_visits_whatif_{next(_n)}", v, temp=True) \
                 if backend.name == "duckdb" else v
-        return cache[key]
+        return _visits_cache[key]
 
-    TR.stage_visits = CF.stage_visits = stage_visits
+    TR.stage_visits = stage_visits
 
 
-FIXES = {"epoch": patch_epoch, "lookup": patch_lookup, "visits": patch_visits}
+def patch_funnel() -> None:
+    """The ordered funnel and the any-order reach read the stage visits (~1 row in 5 of the
+    staged events) instead of every staged event. Same result: the first event of stage k
+    after any point of a journey always starts a visit."""
+    import parcours.analysis.funnel as FU
+    import parcours.analysis.transitions as TR
+
+    ordered_reach, reach_any_order = FU.ordered_reach, FU.reach_any_order
+    FU.ordered_reach = lambda ev, ranks, *, window_seconds=None: ordered_reach(
+        TR.stage_visits(ev), ranks, window_seconds=window_seconds)
+    FU.reach_any_order = lambda ev: reach_any_order(TR.stage_visits(ev))
+
+
+FIXES = {"epoch": patch_epoch, "lookup": patch_lookup, "visits1": patch_visits1, "funnel": patch_funnel}
 
 
 def main() -> None:
@@ -128,6 +158,8 @@ def main() -> None:
     for f in fixes:
         if f not in FIXES:
             raise SystemExit(f"unknown fix {f!r}; known: {', '.join(FIXES)}")
+    if "funnel" in fixes and "visits1" not in fixes:
+        raise SystemExit("--fix funnel needs visits1 (the visits must exist before the funnel runs)")
     import parcours_parts
 
     for f in fixes:

@@ -17,8 +17,8 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
     ``duckdb:///data/events.ddb``). ``None`` means an in-memory DuckDB.
 
     DuckDB gets a memory limit and a spill directory so that large logs sort out of core
-    instead of exhausting memory (``PARCOURS_MEMORY_LIMIT`` overrides the default of 60%
-    of the machine's memory). Every session works in UTC.
+    instead of exhausting memory (``PARCOURS_MEMORY_LIMIT`` overrides the default: 60% of
+    the machine's memory, at most 3 GB). Every session works in UTC.
     """
     url = url or "duckdb://"
     try:
@@ -51,8 +51,11 @@ def _set(raw: Any, name: str, value: Any) -> None:
 
 
 def _default_memory_limit() -> str:
+    """60% of the machine's memory, at most 3 GB: DuckDB then spills to disk instead of
+    growing (measured in bench/: 10M events peak at 3.5 GB instead of 4.2–4.8 GB, ~7% slower)."""
+    cap = 3 * 2**30
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        return f"{int(pages * 0.6 / 2**20)}MB"
+        return f"{int(min(pages * 0.6, cap) / 2**20)}MB"
     except (ValueError, OSError, AttributeError):
-        return "4GB"
+        return "3GB"

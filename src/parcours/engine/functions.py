@@ -22,6 +22,17 @@ def epoch_us_to_timestamp(us: ir.IntegerValue) -> ir.TimestampValue:
     return ((us // 1000).as_timestamp("ms") + (us % 1000).as_interval("us")).cast(dt.Timestamp(timezone="UTC"))
 
 
-def timestamp_to_epoch_us(ts: ir.TimestampValue) -> ir.IntegerValue:
-    """Timestamp -> integer microseconds since 1970-01-01 UTC."""
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
+    """DuckDB's ``epoch_us(ts)``."""
+
+
+def timestamp_to_epoch_us(ts: ir.TimestampValue, backend: str = "duckdb") -> ir.IntegerValue:
+    """Timestamp -> integer microseconds since 1970-01-01 UTC.
+
+    On DuckDB, its own ``epoch_us``: the portable ``date_diff`` form goes through the
+    time-zone-aware path and costs ~3 s per 10M events instead of ~0.02 s (bench/).
+    """
+    if backend == "duckdb":
+        return _duckdb_epoch_us(ts)
     return ts.delta(ibis.timestamp("1970-01-01 00:00:00+00:00"), unit="microsecond").cast("int64")

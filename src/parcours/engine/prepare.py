@@ -48,7 +48,7 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     """Build (and by default materialise) the prepared table for ``journey_map``."""
     m = journey_map or JourneyMap()
     resolve = ColumnResolver(events, role_sources)
-    t = events.mutate(**{C.T_US: timestamp_to_epoch_us(events[C.TS])})
+    t = events.mutate(**{C.T_US: timestamp_to_epoch_us(events[C.TS], con.name)})
 
     # Touchpoint: the data's own touchpoint column wins, then the map's rules, then the event.
     case = touchpoint_case(m, resolve)
