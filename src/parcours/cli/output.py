@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -51,6 +50,3 @@ def fmt_seconds(value: Any) -> str:
             return f"{v / size:.1f} {unit}"
     return f"{v:.1f} s"
 
-
-def is_piped() -> bool:
-    return not sys.stdout.isatty()
