@@ -104,11 +104,11 @@ def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, r
                ) -> tuple[list[dict[str, Any]], dict[str, pa.Table]]:
     con = p.con
     if by == "segment":
-        groups = filters.breakdown_groups(ev, m, by, resolve)
+        groups = filters.segment_groups(ev, m, resolve)
     else:
-        keyed = filters.breakdown_groups(ev, m, by, resolve)["__keyed__"]
-        values = sorted(con.to_pyarrow(keyed.select("__g").distinct()).column(0).to_pylist())
-        groups = {v: keyed.filter(keyed.__g == v).select(C.JOURNEY) for v in values}
+        keyed = filters.first_event_key(ev, by, resolve)
+        values = sorted(con.to_pyarrow(keyed.select("group").distinct()).column(0).to_pylist())
+        groups = {v: keyed.filter(keyed.group == v).select(C.JOURNEY) for v in values}
     out: list[dict[str, Any]] = []
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, journeys in groups.items():

@@ -72,13 +72,16 @@ def parse_period(text: str | None) -> tuple[dt.datetime | None, dt.datetime | No
     return parse(a, False), parse(b, True)
 
 
-def breakdown_groups(ev: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver) -> dict[str, ir.Table]:
-    """Group name -> journeys table, for ``by`` = segment, channel, or a column."""
-    if by == "segment":
-        if not m.segments:
-            raise OptionError("--by segment: the map declares no segment", hint="add segments to the map, or use --by channel")
-        return {s.id: segment_journeys(ev, m, s.id, resolve) for s in m.segments}
+def segment_groups(ev: ir.Table, m: JourneyMap, resolve: ColumnResolver) -> dict[str, ir.Table]:
+    """Segment id -> its journeys, for a breakdown by segment."""
+    if not m.segments:
+        raise OptionError("--by segment: the map declares no segment", hint="add segments to the map, or use --by channel")
+    return {s.id: segment_journeys(ev, m, s.id, resolve) for s in m.segments}
+
+
+def first_event_key(ev: ir.Table, by: str, resolve: ColumnResolver) -> ir.Table:
+    """``_journey``, ``group``: the channel (``by="channel"``) or column ``by`` of each
+    journey's first event, ``(none)`` when empty."""
     first = ev.filter(ev[C.STEP] == 1)
-    col = first[C.CHANNEL] if by == "channel" else resolve.__class__(first, resolve.role_sources)(by, "--by")
-    keyed = first.select(C.JOURNEY, __g=col.cast("string").fill_null("(none)"))
-    return {"__keyed__": keyed}
+    col = first[C.CHANNEL] if by == "channel" else ColumnResolver(first, resolve.role_sources)(by, "--by")
+    return first.select(C.JOURNEY, group=col.cast("string").fill_null("(none)"))

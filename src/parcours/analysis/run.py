@@ -104,8 +104,8 @@ def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, An
     vt = variants.variant_table(seq)
     if con.name == "duckdb":  # read several times below: compute it once
         vt = con.create_table(f"_parcours_variants_{next(_ids)}", vt, temp=True)
-    n_variants = int(con.execute(vt.count()))
-    journeys = int(con.execute(vt.journeys.sum())) if n_variants else 0
+    totals = _arrow(con, vt.aggregate(n=vt.count(), journeys=vt.journeys.sum())).to_pylist()[0]
+    n_variants, journeys = int(totals["n"]), int(totals["journeys"] or 0)
     top_rows: list[dict[str, Any]] = []
     if n_variants:
         kth = _arrow(con, vt.order_by(ibis.desc("journeys")).limit(options.top).select("journeys"))

@@ -144,7 +144,10 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
         if con.name == "duckdb" else norm.accepted.cache()
     accepted = int(con.execute(table.count()))
-    bad = con.execute(norm.quarantine.order_by("__seq"))
+    # The quarantine query re-evaluates every check over the input: run it only when some
+    # parsed row was not accepted (counting the raw rows is cheap).
+    parsed = int(con.execute(raw.table.count()))
+    bad = con.execute(norm.quarantine.order_by("__seq")).to_dict("records") if parsed > accepted else []
     quarantine = _quarantine_frame(raw, bad)
     read = accepted + len(quarantine)
     duplicates = 0
@@ -181,12 +184,12 @@ def _backend_of(table: ir.Table) -> Any:
         return None
 
 
-def _quarantine_frame(raw: RawInput, bad: pd.DataFrame) -> pd.DataFrame:
+def _quarantine_frame(raw: RawInput, bad: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per unusable input row: file, row (and line for CSV), reason, key values."""
     rows = []
     shift = raw.reject_rows
     multi = len(raw.files) > 1
-    for r in bad.to_dict("records"):
+    for r in bad:
         row = int(r["__row"])
         if raw.format in ("csv", "tsv"):
             row = true_row(row, shift)
