@@ -62,7 +62,8 @@ def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | 
         events, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
         max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, engine=engine, on_progress=say)
     say("preparing")
-    p = prepare(log.con, log.table, m, journey_gap_seconds=gap, role_sources=log.roles)
+    keep = [by] if by and by not in ("segment", "channel") else []
+    p = prepare(log.con, log.table, m, journey_gap_seconds=gap, role_sources=log.roles, keep=keep)
     ev = p.table
     resolve = p.resolver()
     applied: dict[str, Any] = {}

@@ -15,9 +15,13 @@ from parcours.engine import columns as C
 from parcours.model.journey_map import JourneyMap
 
 
-def ordered_reach(ev: ir.Table, ranks: list[int], *, window_seconds: float | None = None) -> list[ir.Scalar]:
-    """For each stage rank in ``ranks`` (designed order), journeys reaching it in order."""
-    staged = ev.filter(ev[C.STAGE_RANK].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE_RANK)
+def ordered_reach(visits: ir.Table, ranks: list[int], *, window_seconds: float | None = None) -> list[ir.Scalar]:
+    """For each stage rank in ``ranks`` (designed order), journeys reaching it in order.
+
+    Reads the stage visits (``transitions.stage_visits``): the first event of a stage after
+    a given step is always the first event of one of its visits, so the visits are enough.
+    """
+    staged = visits.filter(visits[C.STAGE_RANK].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE_RANK)
     first = staged.filter(staged[C.STAGE_RANK] == ranks[0])
     cur = first.group_by(C.JOURNEY).agg(s=first[C.STEP].min(), t0=first[C.T_US].min())
     out = [cur.count()]
@@ -34,17 +38,16 @@ def ordered_reach(ev: ir.Table, ranks: list[int], *, window_seconds: float | Non
     return out
 
 
-def reach_any_order(ev: ir.Table) -> ir.Table:
-    """``_stage``, ``journeys`` with at least one event in the stage."""
-    s = ev.filter(ev[C.STAGE].notnull())
-    return s.group_by(C.STAGE).agg(journeys=s[C.JOURNEY].nunique())
+def reach_any_order(visits: ir.Table) -> ir.Table:
+    """``_stage``, ``journeys`` with at least one event in the stage (from the stage visits)."""
+    return visits.group_by(C.STAGE).agg(journeys=visits[C.JOURNEY].nunique())
 
 
-def funnel_expressions(ev: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
+def funnel_expressions(visits: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
     """Expressions the project layer executes and assembles with :func:`funnel_records`."""
     ranks = list(m.stage_rank().values())
-    return {"ordered": ordered_reach(ev, ranks, window_seconds=window_seconds) if ranks else [],
-            "any_order": reach_any_order(ev)}
+    return {"ordered": ordered_reach(visits, ranks, window_seconds=window_seconds) if ranks else [],
+            "any_order": reach_any_order(visits)}
 
 
 def funnel_records(m: JourneyMap, ordered: list[int], any_order: dict[str, int], journeys: int,

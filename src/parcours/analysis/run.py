@@ -59,7 +59,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
     data: dict[str, Any] = {}
     tables: dict[str, pa.Table] = {}
 
-    counts = records(_arrow(con, summary.summary_counts(ev)))[0]
+    counts = records(_arrow(con, summary.summary_counts(ev, split_journeys=p.split_journeys)))[0]
     jd = _arrow(con, durations.journey_duration_stats(ev)).to_pylist()[0]
     data["summary"] = {
         "events": int(counts["events"]), "journeys": int(counts["journeys"]), "customers": int(counts["customers"]),
@@ -78,15 +78,15 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
     data["variants"], tables["variants"] = _variants(p, ev, options)
 
     if m.stages:
-        exprs = funnel.funnel_expressions(ev, m, window_seconds=options.conversion_window_seconds)
+        visits = transitions.stage_visits(ev)
+        if con.name == "duckdb":  # read by every stage analysis below: derive it once
+            visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
+        exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
         ordered = [int(con.execute(e)) for e in exprs["ordered"]]
         any_order = {r["_stage"]: int(r["journeys"]) for r in _arrow(con, exprs["any_order"]).to_pylist()}
         stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
         tables["stages"] = pa.Table.from_pylist(stage_rows)
         data["stages"] = stage_rows
-        visits = transitions.stage_visits(ev)
-        if con.name == "duckdb":  # read by three analyses below: derive it once
-            visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
         tables["stage_transitions"] = _arrow(con, transitions.stage_transitions(visits))
         data["stage_transitions"] = records(tables["stage_transitions"])
         sd = _arrow(con, durations.stage_duration_stats(visits)).to_pylist()

@@ -5,8 +5,17 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
+from parcours.engine.functions import epoch_us_to_timestamp
 
 
-def summary_counts(ev: ir.Table) -> ir.Table:
-    return ev.aggregate(events=ev.count(), journeys=ev[C.JOURNEY].nunique(), customers=ev[C.CUSTOMER].nunique(),
-                        start=ev[C.TS].min(), end=ev[C.TS].max())
+def summary_counts(ev: ir.Table, *, split_journeys: bool = True) -> ir.Table:
+    """``events``, ``journeys``, ``customers``, ``start``, ``end`` (first and last event time).
+
+    Without ``split_journeys`` a journey is a customer, and the distinct count is taken once.
+    """
+    journeys = ev[C.JOURNEY].nunique()
+    a = ev.aggregate(events=ev.count(), journeys=journeys,
+                     customers=ev[C.CUSTOMER].nunique() if split_journeys else journeys,
+                     __start=ev[C.T_US].min(), __end=ev[C.T_US].max())
+    return a.select("events", "journeys", "customers", start=epoch_us_to_timestamp(a.__start),
+                    end=epoch_us_to_timestamp(a.__end))

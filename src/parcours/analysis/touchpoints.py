@@ -13,28 +13,23 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
-from parcours.engine.prepare import GOAL
-
-
-def journey_outcomes(ev: ir.Table) -> ir.Table:
-    """Per journey: ``converted`` (reached a goal)."""
-    return ev.group_by(C.JOURNEY).agg(converted=ev[GOAL].any())
 
 
 def touchpoint_table(ev: ir.Table, *, has_goals: bool) -> ir.Table:
-    jo = journey_outcomes(ev)
-    totals = jo.aggregate(__all=jo.count(), __conv=jo.converted.cast("int64").sum())
-    jt = ev.group_by(C.JOURNEY, C.TOUCHPOINT).agg(
-        n=ev.count(), mapped=ev[C.MAPPED].any(), stage=ev[C.STAGE].min(), channel=ev[C.CHANNEL].mode())
-    jt = jt.join(jo, C.JOURNEY)
-    per = jt.group_by(touchpoint=jt[C.TOUCHPOINT]).agg(
-        mapped=jt.mapped.any(), stage=jt.stage.min(), events=jt.n.sum(), journeys=jt.count(),
-        repeat_journeys=(jt.n > 1).cast("int64").sum(), conv_with=jt.converted.cast("int64").sum())
     first = ev.filter(ev[C.STEP] == 1)
+    totals = first.aggregate(__all=first.count(), __conv=first[C.CONVERTED].cast("int64").sum())
+    attrs = ev.group_by(touchpoint=ev[C.TOUCHPOINT]).agg(mapped=ev[C.MAPPED].any(), stage=ev[C.STAGE].min(),
+                                                         events=ev.count())
+    # One row per (journey, touchpoint); ``_converted`` is the same on every event of a journey.
+    jt = ev.group_by(C.JOURNEY, C.TOUCHPOINT, C.CONVERTED).agg(n=ev.count())
+    per = jt.group_by(touchpoint=jt[C.TOUCHPOINT]).agg(
+        journeys=jt.count(), repeat_journeys=(jt.n > 1).cast("int64").sum(),
+        conv_with=jt[C.CONVERTED].cast("int64").sum())
+    per = attrs.join(per, "touchpoint")
     st = first.group_by(touchpoint=first[C.TOUCHPOINT]).agg(starts=first.count())
-    last = ev.filter(ev[C.NEXT_T_US].isnull()).select(C.JOURNEY, touchpoint=C.TOUCHPOINT)
-    last = last.join(jo, C.JOURNEY)
-    en = last.group_by("touchpoint").agg(ends=last.count(), exits=(~last.converted).cast("int64").sum())
+    last = ev.filter(ev[C.NEXT_T_US].isnull())
+    en = last.group_by(touchpoint=last[C.TOUCHPOINT]).agg(ends=last.count(),
+                                                         exits=(~last[C.CONVERTED]).cast("int64").sum())
     t = per.left_join(st, "touchpoint").drop("touchpoint_right")
     t = t.left_join(en, "touchpoint").drop("touchpoint_right").cross_join(totals)
     t = t.mutate(starts=t.starts.fill_null(0), ends=t.ends.fill_null(0), exits=t.exits.fill_null(0))

@@ -3,8 +3,19 @@
 From the canonical events and the map it adds, per event: the journey id (split by
 inactivity when asked), the touchpoint (first matching rule of the map, else the event
 name, flagged unmapped), its stage and the stage's rank, the goal flag, the position in
-the journey (``_step``, ordered by time then input order) and the next touchpoint and its
-time. Materialised once, so that several analyses do not re-sort the log.
+the journey (``_step``, ordered by time then input order), the next touchpoint and its
+time, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
+
+Two choices keep this cheap on large logs (bench/, docs/performance.md):
+
+- The map's rules are evaluated once per *distinct combination* of the columns they read
+  (usually a few dozen event names), not once per event, and the result is joined back.
+  When those combinations are too many (a rule on a free-text or numeric column), the
+  rules are evaluated per event instead; both give the same table.
+- Only the columns the analyses read are sorted and stored: role columns the analyses use
+  and the attributes the map's segments (or ``keep``) name. ``_customer`` (when journeys
+  are not split) and ``_ts`` are derived in a view on top, at no cost; every input
+  column stays reachable through ``Prepared.events`` and ``_seq``.
 """
 
 from __future__ import annotations
@@ -17,12 +28,14 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
-from parcours.engine.functions import timestamp_to_epoch_us
-from parcours.engine.rules import ColumnResolver, goal_predicate, touchpoint_case
+from parcours.engine.functions import epoch_us_to_timestamp, timestamp_to_epoch_us
+from parcours.engine.rules import ColumnResolver, goal_predicate, touchpoint_case, where_predicate
 from parcours.model.journey_map import JourneyMap
 
 _counter = itertools.count(1)
-GOAL = "_goal"
+GOAL = C.GOAL  # kept for callers that imported it from here
+# Above this many distinct combinations of the rule columns, rules are evaluated per event.
+LOOKUP_MAX_ROWS = 200_000
 
 
 @dataclass
@@ -34,6 +47,9 @@ class Prepared:
     map: JourneyMap
     has_goals: bool
     resolver_sources: dict[str, str]
+    events: ir.Table | None = None  # the canonical events, every input column (join on ``_seq``)
+    rules_per_event: bool = False  # the map's rules were evaluated per event, not per combination
+    split_journeys: bool = False  # journeys were split by inactivity (a customer may have several)
 
     @property
     def has_stages(self) -> bool:
@@ -43,54 +59,127 @@ class Prepared:
         return ColumnResolver(self.table if table is None else table, self.resolver_sources)
 
 
-def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
-            role_sources: dict[str, str] | None = None, materialize: bool = True) -> Prepared:
-    """Build (and by default materialise) the prepared table for ``journey_map``."""
-    m = journey_map or JourneyMap()
-    resolve = ColumnResolver(events, role_sources)
-    t = events.mutate(**{C.T_US: timestamp_to_epoch_us(events[C.TS], con.name)})
+def _materialize(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
+    if con.name == "duckdb":
+        return con.create_table(f"_parcours_{prefix}_{next(_counter)}", expr, temp=True)
+    return expr.cache()
 
-    # Touchpoint: the data's own touchpoint column wins, then the map's rules, then the event.
+
+def _rule_columns(m: JourneyMap, events: ir.Table, role_sources: dict[str, str] | None,
+                  keep: list[str]) -> tuple[list[str], list[str]]:
+    """(columns the touchpoint and goal rules read, attribute columns to carry for segments and ``keep``).
+
+    Resolving the rules here also reports an unknown column before any work is done.
+    """
+    resolve = ColumnResolver(events, role_sources)
+    touchpoint_case(m, resolve)
+    goal_predicate(m, resolve)
+    rule_cols = sorted(resolve.used)
+    carry = ColumnResolver(events, role_sources)
+    for i, s in enumerate(m.segments):
+        where_predicate(s.where, carry, f"segments[{i}]")
+    for k in keep:
+        carry(k, "--by")
+    return rule_cols, sorted(carry.used)
+
+
+def _mapping(base: ir.Table, m: JourneyMap, role_sources: dict[str, str] | None) -> dict[str, ir.Value]:
+    """``__tp`` (touchpoint), ``__mapped`` and ``__goal`` as expressions on ``base``."""
+    resolve = ColumnResolver(base, role_sources)
     case = touchpoint_case(m, resolve)
-    data_tp = t[C.TOUCHPOINT]
+    data_tp = base[C.TOUCHPOINT]
+    ids = [x.id for x in m.touchpoints]
     if case is None:
-        tp = data_tp.coalesce(t[C.EVENT])
-        mapped = ibis.literal(True) if not m.touchpoints else data_tp.isin([x.id for x in m.touchpoints])
+        tp = data_tp.coalesce(base[C.EVENT])
+        mapped = ibis.literal(True) if not ids else data_tp.isin(ids).fill_null(False)
     else:
         # A touchpoint given in the data counts as mapped only when the map declares it.
-        mapped = data_tp.isin([x.id for x in m.touchpoints]).fill_null(False) | (data_tp.isnull() & case.notnull())
-        tp = data_tp.coalesce(case).coalesce(t[C.EVENT])
-    stage_of = {x.id: x.stage for x in m.touchpoints if x.stage}
-    map_stage = (ibis.cases(*[(tp == k, v) for k, v in stage_of.items()], else_=ibis.null("string"))
-                 if stage_of else ibis.null("string"))
-    stage = t[C.STAGE].coalesce(map_stage)
-    ranks = m.stage_rank()
-    rank = ibis.cases(*[(stage == k, v) for k, v in ranks.items()], else_=ibis.null("int64")) if ranks \
-        else ibis.null("int64")
+        mapped = data_tp.isin(ids).fill_null(False) | (data_tp.isnull() & case.notnull())
+        tp = data_tp.coalesce(case).coalesce(base[C.EVENT])
     goal = goal_predicate(m, resolve)
-    t = t.mutate(**{C.TOUCHPOINT: tp, C.MAPPED: mapped & t[C.EVENT].notnull(), C.STAGE: stage,
-                    C.STAGE_RANK: rank.cast("int64"), GOAL: goal if goal is not None else ibis.literal(False)})
+    return {"__tp": tp, "__mapped": mapped & base[C.EVENT].notnull(),
+            "__goal": goal if goal is not None else ibis.literal(False)}
 
+
+def _with_stage(t: ir.Table, m: JourneyMap) -> ir.Table:
+    """Add ``__stage`` (the data's own ``_stage``, else the stage of ``__tp``) and ``__rank``.
+
+    Only ever applied to a small, materialised table: the CASE expressions are then cheap
+    and ``__tp`` is a column, not an expression Ibis would inline into each branch.
+    """
+    stage_of = {x.id: x.stage for x in m.touchpoints if x.stage}
+    map_stage = (ibis.cases(*[(t.__tp == k, v) for k, v in stage_of.items()], else_=ibis.null("string"))
+                 if stage_of else ibis.null("string"))
+    t = t.mutate(__stage=t[C.STAGE].coalesce(map_stage))
+    ranks = m.stage_rank()
+    rank = (ibis.cases(*[(t.__stage == k, v) for k, v in ranks.items()], else_=ibis.null("int64"))
+            if ranks else ibis.null("int64"))
+    return t.mutate(__rank=rank.cast("int64"))
+
+
+def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
+            role_sources: dict[str, str] | None = None, keep: list[str] | None = None,
+            materialize: bool = True, lookup_max_rows: int | None = None) -> Prepared:
+    """Build (and by default materialise) the prepared table for ``journey_map``.
+
+    ``keep`` names extra input columns (attributes or roles) to carry, e.g. for a
+    breakdown; the columns the map's segments read are always carried.
+    """
+    m = journey_map or JourneyMap()
+    rule_cols, carry = _rule_columns(m, events, role_sources, list(keep or []))
+    limit = LOOKUP_MAX_ROWS if lookup_max_rows is None else lookup_max_rows
+    rest = [c for c in events.columns if c not in (C.TOUCHPOINT, C.STAGE)]
+
+    # 1. Touchpoint, stage, rank and goal of each distinct combination of what the rules read.
+    keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, *rule_cols})
+    lookup = _materialize(con, events.select(*keys).distinct(), "keys")
+    per_event = int(con.execute(lookup.count())) > limit
+    if not per_event:
+        lookup = _materialize(con, _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m), "lookup")
+        j = events.left_join(lookup, [events[k].identical_to(lookup[k]) for k in keys])
+        src, at = events, lookup
+    else:
+        # Too many combinations for a lookup: evaluate the rules on each event, then the
+        # stage and rank from the distinct (touchpoint, data stage) pairs, which stay few.
+        src = events.mutate(**_mapping(events, m, role_sources))
+        pairs = _materialize(con, src.select("__tp", C.STAGE).distinct(), "pairs")
+        at = _materialize(con, _with_stage(pairs, m), "pairs")
+        j = src.left_join(at, [src.__tp.identical_to(at.__tp), src[C.STAGE].identical_to(at[C.STAGE])])
+    by_name = {C.TOUCHPOINT: "__tp", C.MAPPED: "__mapped", GOAL: "__goal", C.STAGE: "__stage",
+               C.STAGE_RANK: "__rank"}
+    t = j.select(*[src[c] for c in rest],
+                 **{name: (at[col] if col in at.columns else src[col]) for name, col in by_name.items()})
+    t = t.mutate(**{C.T_US: timestamp_to_epoch_us(t[C.TS], con.name)})
+
+    # 2. Journeys, then one sort: position in the journey, next touchpoint and its time.
     if journey_gap_seconds:
         gap_us = int(journey_gap_seconds * 1_000_000)
-        w = ibis.window(group_by=C.CUSTOMER, order_by=[C.TS, C.SEQ])
+        w = ibis.window(group_by=C.CUSTOMER, order_by=[C.T_US, C.SEQ])
         t = t.mutate(__prev=t[C.T_US].lag().over(w))
         t = t.mutate(__new=(t.__prev.isnull() | ((t[C.T_US] - t.__prev) > gap_us)).cast("int64"))
-        t = t.mutate(__n=t.__new.sum().over(ibis.window(group_by=C.CUSTOMER, order_by=[C.TS, C.SEQ],
+        t = t.mutate(__n=t.__new.sum().over(ibis.window(group_by=C.CUSTOMER, order_by=[C.T_US, C.SEQ],
                                                          preceding=None, following=0)))
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER] + "#" + t.__n.cast("string")}).drop("__prev", "__new", "__n")
     else:
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER]})
+    w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
+    stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
+              C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US]
+    t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
+                 **{C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
+                    C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
+                    C.NEXT_T_US: t[C.T_US].lead().over(w),
+                    C.CONVERTED: t[GOAL].any().over(w)})  # whole journey: the window has no frame
+    t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
+    if materialize:
+        t = _materialize(con, t, "prepared")
 
-    w = ibis.window(group_by=C.JOURNEY, order_by=[C.TS, C.SEQ])
-    t = t.mutate(**{
-        C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
-        C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
-        C.NEXT_T_US: t[C.T_US].lead().over(w),
-    })
-    front = [C.JOURNEY, C.CUSTOMER, C.STEP, C.TS, C.T_US, C.SEQ, C.EVENT, C.CHANNEL, C.TOUCHPOINT, C.MAPPED,
-             C.STAGE, C.STAGE_RANK, GOAL, C.NEXT_TOUCHPOINT, C.NEXT_T_US]
-    t = t.select(*front, *[c for c in t.columns if c not in front])
-    if materialize and con.name == "duckdb":
-        t = con.create_table(f"_parcours_prepared_{next(_counter)}", t, temp=True)
-    return Prepared(con=con, table=t, map=m, has_goals=bool(m.goals), resolver_sources=dict(role_sources or {}))
+    # 3. A view adds what is derived for free: the customer (when journeys are not split)
+    # and the timestamp.
+    extra: dict[str, ir.Value] = {C.TS: epoch_us_to_timestamp(t[C.T_US])}
+    if not journey_gap_seconds:
+        extra[C.CUSTOMER] = t[C.JOURNEY]
+    t = t.mutate(**extra)
+    return Prepared(con=con, table=t, map=m, has_goals=bool(m.goals), resolver_sources=dict(role_sources or {}),
+                    events=events, rules_per_event=per_event,
+                    split_journeys=bool(journey_gap_seconds))

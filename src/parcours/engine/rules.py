@@ -94,20 +94,31 @@ class ColumnResolver:
     def __init__(self, table: ir.Table, role_sources: Mapping[str, str] | None = None) -> None:
         self.table = table
         self.role_sources = dict(role_sources or {})  # role -> input column name
+        self.used: set[str] = set()  # table columns resolved so far
 
     def __call__(self, key: str, where: str) -> ir.Column:
+        name = self.column_name(key)
+        if name is None:
+            cols = self.table.columns
+            known = sorted({c for c in cols if not c.startswith("_")} |
+                           {r for r, c in C.ROLE_COLUMNS.items() if c in cols} |
+                           {s for r, s in self.role_sources.items() if C.ROLE_COLUMNS.get(r) in cols})
+            raise OptionError(f"{where}: unknown column {key!r}",
+                              hint=f"conditions can use: {', '.join(known)}")
+        self.used.add(name)
+        return self.table[name]
+
+    def column_name(self, key: str) -> str | None:
+        """The table column ``key`` refers to, or None."""
         cols = self.table.columns
         if key in cols and not key.startswith("_"):
-            return self.table[key]
+            return key
         for role, source in self.role_sources.items():
             if key == source and C.ROLE_COLUMNS[role] in cols:
-                return self.table[C.ROLE_COLUMNS[role]]
+                return C.ROLE_COLUMNS[role]
         if key in C.ROLE_COLUMNS and C.ROLE_COLUMNS[key] in cols:
-            return self.table[C.ROLE_COLUMNS[key]]
-        known = sorted([c for c in cols if not c.startswith("_")] +
-                       [r for r, c in C.ROLE_COLUMNS.items() if c in cols])
-        raise OptionError(f"{where}: unknown column {key!r}",
-                          hint=f"conditions can use: {', '.join(known)}")
+            return C.ROLE_COLUMNS[key]
+        return None
 
 
 def _cast_like(col: ir.Column, value: Any) -> Any:

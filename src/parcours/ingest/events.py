@@ -1,8 +1,9 @@
 """``read_events``: any supported input -> an :class:`EventLog` on the engine.
 
-The log is materialised once on the connection (DuckDB by default) so that every
-analysis reads the same parsed, typed rows; the report says how many rows were read,
-accepted and quarantined, and why.
+The log is a typed view over the input on the connection (DuckDB by default): Parquet
+files are read where they lie, CSV/JSON Lines/XES were copied once by their reader, and
+a table of another connection is materialised so that its input order is fixed. The
+report says how many rows were read, accepted and quarantined, and why.
 """
 
 from __future__ import annotations
@@ -141,8 +142,13 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
     norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit)
     say("parsing")
-    table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
-        if con.name == "duckdb" else norm.accepted.cache()
+    if con.name == "duckdb" and raw.format != "table":
+        # A file is read where it lies (Parquet) or was copied once (CSV, JSON Lines and XES):
+        # re-reading it is cheaper than a second copy, and the order key ``_seq`` is fixed.
+        table = norm.accepted
+    else:  # a table's row numbers are not stable from one query to the next: pin them
+        table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
+            if con.name == "duckdb" else norm.accepted.cache()
     accepted = int(con.execute(table.count()))
     # The quarantine query re-evaluates every check over the input: run it only when some
     # parsed row was not accepted (counting the raw rows is cheap).
