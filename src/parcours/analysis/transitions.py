@@ -30,24 +30,18 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     visit's own last event) and ``next_stage`` (null for the last visit).
 
     Stage-level analyses (funnel, transitions, durations, conformance) all read this table,
-    which the runner materialises once. Two sorts: the staged events, to flag the first and
-    last event of each visit; then only those boundary events, to number the visits and
-    carry each visit's end onto its first event.
+    which the runner materialises once. Two sorts: the staged events, to flag the first
+    event of each visit (and note the journey's last staged time); then only those first
+    events, to number the visits and look at the next one.
     """
     s = ev.filter(ev[C.STAGE].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK)
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    prev, nxt = s[C.STAGE].lag().over(w), s[C.STAGE].lead().over(w)
-    s = s.mutate(__start=prev.isnull() | (prev != s[C.STAGE]), __end=nxt.isnull() | (nxt != s[C.STAGE]),
-                 __next_stage=nxt, __next_t=s[C.T_US].lead().over(w))
-    b = s.filter(s.__start | s.__end)
-    wb = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    running = ibis.window(group_by=C.JOURNEY, order_by=C.STEP, preceding=None, following=0)
-    # A visit's first event is its own last one (__end), or the next boundary event is its last.
-    end_next_stage = ibis.cases((b.__end, b.__next_stage), else_=b.__next_stage.lead().over(wb))
-    end_next_t = ibis.cases((b.__end, b.__next_t.coalesce(b[C.T_US])),
-                            else_=b.__next_t.lead().over(wb).coalesce(b[C.T_US].lead().over(wb)))
-    b = b.mutate(visit=b.__start.cast("int64").sum().over(running), next_stage=end_next_stage, next_t_us=end_next_t)
-    v = b.filter(b.__start)
+    prev = s[C.STAGE].lag().over(w)
+    s = s.mutate(__start=prev.isnull() | (prev != s[C.STAGE]), __last=s[C.T_US].max().over(w))  # w: whole journey
+    v = s.filter(s.__start)
+    wv = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
+    v = v.mutate(visit=(ibis.row_number().over(wv) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(wv),
+                 next_t_us=v[C.T_US].lead().over(wv).coalesce(v.__last))
     return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us")
 
 
