@@ -89,3 +89,23 @@ class OptionError(ParcoursError):
 
     exit_code = 2
 
+
+
+class RuleError(OptionError):
+    """A condition (map rule, segment, ``--by``) cannot be applied to the events.
+
+    ``place`` is where the condition is written (e.g. ``touchpoints[3].match.where.plan``)
+    so that the caller can point at the map's line; ``what`` and ``hint`` say the rest.
+    """
+
+    def __init__(self, place: str, what: str, hint: str | None = None) -> None:
+        self.place, self.what = place, what
+        super().__init__(f"{place}: {what}", hint=hint)
+
+
+class UnknownColumnError(RuleError):
+    """A condition names a column the events do not have."""
+
+    def __init__(self, place: str, key: str, known: list[str]) -> None:
+        self.key, self.known = key, known
+        super().__init__(place, f"unknown column {key!r}", hint=f"the events have: {', '.join(known)}")

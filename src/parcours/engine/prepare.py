@@ -29,11 +29,13 @@ import ibis.expr.types as ir
 
 from parcours.engine import columns as C
 from parcours.engine.functions import epoch_us_to_timestamp, timestamp_to_epoch_us
+from parcours.errors import MapError, OptionError, Problem, RuleError
 from parcours.engine.rules import ColumnResolver, goal_predicate, touchpoint_case, where_predicate
 from parcours.model.journey_map import JourneyMap
 
 _counter = itertools.count(1)
 GOAL = C.GOAL  # kept for callers that imported it from here
+UNMAPPED_SUFFIX = " (unmapped)"
 # Above this many distinct combinations of the rule columns, rules are evaluated per event.
 LOOKUP_MAX_ROWS = 200_000
 
@@ -72,13 +74,19 @@ def _rule_columns(m: JourneyMap, events: ir.Table, role_sources: dict[str, str] 
     Resolving the rules here also reports an unknown column before any work is done.
     """
     resolve = ColumnResolver(events, role_sources)
-    touchpoint_case(m, resolve)
-    goal_predicate(m, resolve)
-    rule_cols = sorted(resolve.used)
     carry = ColumnResolver(events, role_sources)
-    for i, s in enumerate(m.segments):
-        where_predicate(s.where, carry, f"segments[{i}]")
+    try:
+        touchpoint_case(m, resolve)
+        goal_predicate(m, resolve)
+        for i, s in enumerate(m.segments):
+            where_predicate(s.where, carry, f"segments[{i}]")
+    except RuleError as e:  # a mistake in the map: point at its line
+        raise MapError(m.source_name, [Problem(m.locate(e.place), e.what, e.hint)]) from None
+    rule_cols = sorted(resolve.used)
     for k in keep:
+        if carry.column_name(k) is None:
+            raise OptionError(f"--by {k}: the events have no such column",
+                              hint=f"use segment, channel, or one of: {', '.join(sorted(c for c in events.columns if not c.startswith('_')))}")
         carry(k, "--by")
     return rule_cols, sorted(carry.used)
 
@@ -95,7 +103,9 @@ def _mapping(base: ir.Table, m: JourneyMap, role_sources: dict[str, str] | None)
     else:
         # A touchpoint given in the data counts as mapped only when the map declares it.
         mapped = data_tp.isin(ids).fill_null(False) | (data_tp.isnull() & case.notnull())
-        tp = data_tp.coalesce(case).coalesce(base[C.EVENT])
+        # An unmatched event named like a touchpoint of the map must not merge into it.
+        ev = base[C.EVENT]
+        tp = data_tp.coalesce(case).coalesce(ibis.cases((ev.isin(ids), ev + UNMAPPED_SUFFIX), else_=ev))
     goal = goal_predicate(m, resolve)
     return {"__tp": tp, "__mapped": mapped & base[C.EVENT].notnull(),
             "__goal": goal if goal is not None else ibis.literal(False)}

@@ -15,7 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
-from parcours.errors import OptionError
+from parcours.errors import RuleError, UnknownColumnError
 from parcours.model.conditions import Operators, is_glob
 from parcours.model.journey_map import JourneyMap, MatchRule
 
@@ -103,8 +103,7 @@ class ColumnResolver:
             known = sorted({c for c in cols if not c.startswith("_")} |
                            {r for r, c in C.ROLE_COLUMNS.items() if c in cols} |
                            {s for r, s in self.role_sources.items() if C.ROLE_COLUMNS.get(r) in cols})
-            raise OptionError(f"{where}: unknown column {key!r}",
-                              hint=f"conditions can use: {', '.join(known)}")
+            raise UnknownColumnError(f"{where}.{key}", key, known)
         self.used.add(name)
         return self.table[name]
 
@@ -121,31 +120,46 @@ class ColumnResolver:
         return None
 
 
-def _cast_like(col: ir.Column, value: Any) -> Any:
-    # Compare like with like: numeric attributes against numbers, text against text.
+def _cast_like(col: ir.Column, value: Any, place: str) -> Any:
+    """The condition's value in the column's type: text against text, numbers against numbers."""
     if col.type().is_string() and not isinstance(value, str):
         return str(value).lower() if isinstance(value, bool) else str(value)
+    if col.type().is_numeric() and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            raise RuleError(place, f"{value!r} is text but the column holds numbers ({col.type()})",
+                            "write a number, or name a text column") from None
     return value
 
 
-def condition(col: ir.Column, spec: Any) -> ir.BooleanValue:
-    """Predicate for one column's condition (scalar, list, or operator block)."""
+def _ordered(col: ir.Column, value: Any, place: str) -> Any:
+    """The value of a gt/gte/lt/lte condition: a number is never compared as text."""
+    if col.type().is_string() and isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise RuleError(place, f"compares the column with the number {value!r}, but the column holds text",
+                        "its values are not all numbers in the input: fix the column, or quote the value "
+                        "to compare as text (alphabetical order)")
+    return _cast_like(col, value, place)
+
+
+def condition(col: ir.Column, spec: Any, place: str = "condition") -> ir.BooleanValue:
+    """Predicate for one column's condition (scalar, list, or operator block) written at ``place``."""
     if isinstance(spec, list):
-        return col.isin([_cast_like(col, v) for v in spec])
+        return col.isin([_cast_like(col, v, place) for v in spec])
     if not isinstance(spec, Operators):
-        return col == _cast_like(col, spec)
+        return col == _cast_like(col, spec, place)
     preds: list[ir.BooleanValue] = []
     if spec.eq is not None:
-        preds.append(col == _cast_like(col, spec.eq))
+        preds.append(col == _cast_like(col, spec.eq, f"{place}.eq"))
     if spec.ne is not None:
-        preds.append((col != _cast_like(col, spec.ne)) | col.isnull())
+        preds.append((col != _cast_like(col, spec.ne, f"{place}.ne")) | col.isnull())
     if spec.in_ is not None:
-        preds.append(col.isin([_cast_like(col, v) for v in spec.in_]))
+        preds.append(col.isin([_cast_like(col, v, f"{place}.in") for v in spec.in_]))
     if spec.not_in is not None:
-        preds.append(~col.isin([_cast_like(col, v) for v in spec.not_in]) | col.isnull())
+        preds.append(~col.isin([_cast_like(col, v, f"{place}.not_in") for v in spec.not_in]) | col.isnull())
     for op, value in (("gt", spec.gt), ("gte", spec.gte), ("lt", spec.lt), ("lte", spec.lte)):
         if value is not None:
-            v = _cast_like(col, value)
+            v = _ordered(col, value, f"{place}.{op}")
             preds.append({"gt": col > v, "gte": col >= v, "lt": col < v, "lte": col <= v}[op])
     if spec.glob is not None:
         preds.append(text_matches(col.cast("string"), [spec.glob] if isinstance(spec.glob, str) else spec.glob))
@@ -156,7 +170,8 @@ def condition(col: ir.Column, spec: Any) -> ir.BooleanValue:
 
 def where_predicate(where: Mapping[str, Any], resolve: ColumnResolver, place: str) -> ir.BooleanValue:
     """All conditions of a ``where`` block hold (nulls never match)."""
-    preds = [condition(resolve(k, f"{place}.where"), v).fill_null(False) for k, v in where.items()]
+    preds = [condition(resolve(k, f"{place}.where"), v, f"{place}.where.{k}").fill_null(False)
+             for k, v in where.items()]
     return _all(preds)
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from parcours.errors import MapError, Problem
 from parcours.model.journey_map import JourneyMap, reference_problems
+from parcours.model.location import describe
 
 Path = tuple[str | int, ...]
 
@@ -32,17 +33,7 @@ def _lines(node: yaml.Node, path: Path, out: dict[Path, int], dups: list[tuple[P
 
 
 def _where(source: str, path: Path, lines: dict[Path, int]) -> str:
-    """``map.yaml, line 12, touchpoints[3].stage`` for a path into the document."""
-    dotted = ""
-    for part in path:
-        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
-    line = None
-    for k in range(len(path), -1, -1):  # the field itself, else its closest parent
-        if path[:k] in lines:
-            line = lines[path[:k]]
-            break
-    parts = [source] + ([f"line {line}"] if line else []) + ([dotted] if dotted else [])
-    return ", ".join(parts)
+    return describe(source, path, lines)
 
 
 _TYPE_NAMES = {"str", "int", "float", "bool", "none", "list", "dict", "date", "datetime"}
@@ -103,6 +94,7 @@ def map_from_dict(data: Any, *, source: str = "<map>", lines: dict[Path, int] | 
         problems = _pydantic_problems(err, source, lines) + problems
     if problems:
         raise MapError(source, problems)
+    m.set_origin(source, lines)
     return m
 
 

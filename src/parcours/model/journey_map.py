@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationInfo,
     field_serializer,
@@ -288,6 +289,28 @@ class JourneyMap(_Strict):
         if problems:
             raise ValueError("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m, _ in problems))
         return self
+
+    # -- where the map came from, to point at a line in errors found later ------------
+    _origin: tuple[str, dict[Any, int]] = PrivateAttr(default=("<map>", {}))
+
+    def __eq__(self, other: object) -> bool:  # the same map, wherever it was read from
+        return isinstance(other, JourneyMap) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as pydantic models are
+
+    def set_origin(self, source: str, lines: dict[Any, int]) -> None:
+        """Remember the file name and the line of each field (``load_map`` does this)."""
+        self._origin = (source, dict(lines))
+
+    @property
+    def source_name(self) -> str:
+        return self._origin[0]
+
+    def locate(self, place: str) -> str:
+        """``"touchpoints[3].match.where.plan"`` -> ``"map.yaml, line 14, touchpoints[3].match.where.plan"``."""
+        from parcours.model.location import describe, parse_place
+
+        return describe(self._origin[0], parse_place(place), self._origin[1])
 
     # -- lookups used by the engine and the report -------------------------------------
     def stage_ids(self) -> list[str]:
