@@ -26,7 +26,7 @@ from parcours.result import AnalysisResult
 SCHEMA_VERSION = 1
 
 
-def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | JourneyMap | None = None, *,
+def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | Path | JourneyMap | None = None, *,
             columns: dict[str, str] | None = None, engine: str | None = None, fmt: str | None = None,
             delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
             max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
@@ -45,6 +45,8 @@ def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | 
     say = on_progress or (lambda _m: None)
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
     src = m.source
+    if events is None:
+        events = _source_path(m, journey_map)
     if src is not None:  # the map's source block gives defaults; explicit arguments win
         columns = {**src.columns, **(columns or {})}
         timezone = timezone or src.timezone
@@ -89,7 +91,18 @@ def analyze(events: str | Path | ir.Table | EventLog, journey_map: str | Path | 
         groups, extra = _breakdown(p, ev, m, by, options, resolve)
         data["breakdown"] = {"by": by, "groups": groups}
         tables.update(extra)
-    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine)
+    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
+
+
+def _source_path(m: JourneyMap, journey_map: Any) -> Path:
+    """The map's ``source.path``, relative to the map file's folder."""
+    if m.source is None or not m.source.path:
+        raise OptionError("no events to analyse: give an event file, or a map whose source block has a path",
+                          hint="e.g. parcours analyze events.csv --map map.yaml, or 'source: {path: events.csv}' in the map")
+    path = Path(m.source.path).expanduser()
+    if not path.is_absolute() and isinstance(journey_map, (str, Path)):
+        path = Path(journey_map).resolve().parent / path
+    return path
 
 
 def _duration(option: str, text: str | None) -> float | None:

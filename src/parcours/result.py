@@ -53,7 +53,7 @@ class AnalysisResult:
 
     data: dict[str, Any]
     tables: dict[str, pa.Table] = field(default_factory=dict)
-    quarantine: Any = None  # pandas DataFrame of quarantined rows
+    quarantine: pa.Table | None = None  # the quarantined rows (file, row, reason, ...), as Arrow
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -82,7 +82,7 @@ class AnalysisResult:
             written[f"{name}.csv"] = path
         if self.quarantine is not None:
             path = out / "quarantine.csv"
-            self.quarantine.to_csv(path, index=False)
+            pacsv.write_csv(self.quarantine, path)
             written["quarantine.csv"] = path
         return written
 

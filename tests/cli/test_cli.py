@@ -98,3 +98,18 @@ def test_bad_option_values(tmp_path, shared_data):
     assert p.returncode == 2 and "role=column" in p.stderr
     p = parcours("analyze", src, "--out", tmp_path, "--journey-gap", "soon")
     assert p.returncode == 2 and "not a duration" in p.stderr
+
+
+def test_events_from_the_maps_source_path(shared_data, tmp_path):
+    """Without EVENTS, the map's source.path is read, relative to the map file."""
+    log = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    rel = log.resolve().relative_to(tmp_path.anchor)
+    (maps / "map.yaml").write_text(f"source:\n  path: {'../' * (len(maps.parts) - 1)}{rel}\n", encoding="utf-8")
+    p = parcours("analyze", "--map", maps / "map.yaml", "--out", tmp_path / "out")
+    assert p.returncode == 0, p.stderr
+    assert json.loads((tmp_path / "out" / "analysis.json").read_text())["summary"]["events"] == 21348
+    (maps / "bare.yaml").write_text("name: no source\n", encoding="utf-8")
+    p = parcours("analyze", "--map", maps / "bare.yaml", "--out", tmp_path / "out2")
+    assert p.returncode == 2 and "no events to analyse" in p.stderr and "source" in p.stderr

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from parcours.analysis import conformance, durations, funnel, summary, touchpoints, transitions, variants
 from parcours.analysis.stats import STATS
+from parcours.engine.fetch import scalar
 from parcours.engine.prepare import Prepared
 from parcours.model.journey_map import text_in
 
@@ -82,7 +83,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         if con.name == "duckdb":  # read by every stage analysis below: derive it once
             visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
         exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
-        ordered = [int(con.execute(e)) for e in exprs["ordered"]]
+        ordered = [int(scalar(con, e)) for e in exprs["ordered"]]
         any_order = {r["_stage"]: int(r["journeys"]) for r in _arrow(con, exprs["any_order"]).to_pylist()}
         stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
         tables["stages"] = pa.Table.from_pylist(stage_rows)

@@ -12,9 +12,9 @@ from parcours.cli.output import fmt_seconds, info, out, progress, user_errors
 
 
 def analyze_command(
-    events: Annotated[str, typer.Argument(help="Event file or folder (CSV/TSV, Parquet, JSONL, XES; gzip allowed), "
-                                               "or table:NAME for a table of the --engine.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for analysis.json, the CSV tables and quarantine.csv.")],
+    events: Annotated[str | None, typer.Argument(help="Event file or folder (CSV/TSV, Parquet, JSONL, XES; gzip allowed), "
+                                                      "or table:NAME for a table of the --engine. Default: the map's source.path.")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML.")] = None,
     columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) or duckdb:///abs/path.ddb.")] = None,
@@ -40,7 +40,7 @@ def analyze_command(
     with user_errors():
         roles = parse_columns(columns)
         source: object = events
-        if events.startswith("table:"):
+        if events is not None and events.startswith("table:"):
             from parcours.engine.connection import connect
             from parcours.errors import InputError
 
@@ -60,9 +60,11 @@ def analyze_command(
                                  period=period, by=by, top=top, collapse_loops=collapse_loops,
                                  conversion_window=conversion_window, on_progress=say)
         except TooManyBadRows as e:
-            if e.report is not None and len(e.report.quarantine):
+            if e.report is not None and e.report.quarantine_rows:
                 out_dir.mkdir(parents=True, exist_ok=True)
-                e.report.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
+                import pyarrow.csv as pacsv
+
+                pacsv.write_csv(e.report.quarantine_table(), out_dir / "quarantine.csv")
                 info(f"Quarantined rows written to {out_dir / 'quarantine.csv'}")
             raise
         written = result.save(out_dir)

@@ -28,6 +28,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
+from parcours.engine.fetch import scalar
 from parcours.engine.functions import epoch_us_to_timestamp, timestamp_to_epoch_us
 from parcours.errors import MapError, OptionError, Problem, RuleError
 from parcours.engine.rules import ColumnResolver, goal_predicate, touchpoint_case, where_predicate
@@ -143,7 +144,7 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     # 1. Touchpoint, stage, rank and goal of each distinct combination of what the rules read.
     keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, *rule_cols})
     lookup = _materialize(con, events.select(*keys).distinct(), "keys")
-    per_event = int(con.execute(lookup.count())) > limit
+    per_event = scalar(con, lookup.count()) > limit
     if not per_event:
         lookup = _materialize(con, _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m), "lookup")
         j = events.left_join(lookup, [events[k].identical_to(lookup[k]) for k in keys])

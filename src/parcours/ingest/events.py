@@ -16,16 +16,20 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
+import pyarrow as pa
 
 from parcours.engine import columns as C
 from parcours.engine.connection import connect
+from parcours.engine.fetch import rows, scalar
 from parcours.errors import OptionError, TooManyBadRows
 from parcours.ingest.normalize import normalize
 from parcours.ingest.readers import RawInput, read_raw, true_row
 from parcours.ingest.roles import RoleDetection, resolve_roles
 
 DEFAULT_MAX_BAD_ROWS = "1%"
+QUARANTINE_SCHEMA = pa.schema([("file", pa.string()), ("row", pa.int64()), ("reason", pa.string()),
+                               ("customer", pa.string()), ("time", pa.string()), ("event", pa.string()),
+                               ("line_text", pa.string())])
 _counter = itertools.count(1)
 
 
@@ -70,7 +74,16 @@ class IngestReport:
     duplicates_dropped: int
     detection: RoleDetection
     notes: list[str] = field(default_factory=list)
-    quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quarantine_rows: list[dict[str, Any]] = field(default_factory=list)  # in file and row order
+
+    @property
+    def quarantine(self) -> Any:
+        """The quarantined rows as a pandas DataFrame (``file``, ``row``, ``reason``, ...)."""
+        return self.quarantine_table().to_pandas()
+
+    def quarantine_table(self) -> pa.Table:
+        """The quarantined rows as an Arrow table, with the same columns whether empty or not."""
+        return pa.Table.from_pylist(self.quarantine_rows, schema=QUARANTINE_SCHEMA)
 
     @property
     def kept(self) -> int:
@@ -102,7 +115,7 @@ class EventLog:
     def roles(self) -> dict[str, str]:
         return dict(self.report.detection.roles)
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self) -> Any:
         """The events with readable column names (``customer``, ``time``, ``event``...), in journey order."""
         names = {c: r for r, c in C.ROLE_COLUMNS.items()}
         t = self.table.order_by([C.CUSTOMER, C.TS, C.SEQ])
@@ -149,12 +162,12 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     else:  # a table's row numbers are not stable from one query to the next: pin them
         table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
             if con.name == "duckdb" else norm.accepted.cache()
-    accepted = int(con.execute(table.count()))
+    accepted = int(scalar(con, table.count()))
     # The quarantine query re-evaluates every check over the input: run it only when some
     # parsed row was not accepted (counting the raw rows is cheap).
-    parsed = int(con.execute(raw.table.count()))
-    bad = con.execute(norm.quarantine.order_by("__seq")).to_dict("records") if parsed > accepted else []
-    quarantine = _quarantine_frame(raw, bad)
+    parsed = int(scalar(con, raw.table.count()))
+    bad = rows(con, norm.quarantine.order_by("__seq")) if parsed > accepted else []
+    quarantine = _quarantine_rows(raw, bad)
     read = accepted + len(quarantine)
     duplicates = 0
     if drop_duplicates:
@@ -163,13 +176,13 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         deduped = first.filter(first.__n == 0).drop("__n")
         table = con.create_table(f"_parcours_events_{next(_counter)}", deduped, temp=True) \
             if con.name == "duckdb" else deduped.cache()
-        duplicates = accepted - int(con.execute(table.count()))
+        duplicates = accepted - int(scalar(con, table.count()))
     report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=accepted,
                           quarantined=len(quarantine), duplicates_dropped=duplicates, detection=detection,
-                          notes=norm.notes, quarantine=quarantine)
+                          notes=norm.notes, quarantine_rows=quarantine)
     allowed = limit if kind == "count" else limit * read
     if report.quarantined > allowed:
-        first = quarantine.iloc[0]
+        first = quarantine[0]
         raise TooManyBadRows(
             f"{Path(raw.source).name}: {report.quarantined} of {read} rows cannot be used "
             f"(more than --max-bad-rows {max_bad_rows or DEFAULT_MAX_BAD_ROWS}); "
@@ -190,9 +203,9 @@ def _backend_of(table: ir.Table) -> Any:
         return None
 
 
-def _quarantine_frame(raw: RawInput, bad: list[dict[str, Any]]) -> pd.DataFrame:
+def _quarantine_rows(raw: RawInput, bad: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per unusable input row: file, row (and line for CSV), reason, key values."""
-    rows = []
+    out: list[dict[str, Any]] = []
     shift = raw.reject_rows
     multi = len(raw.files) > 1
     for r in bad:
@@ -201,10 +214,10 @@ def _quarantine_frame(raw: RawInput, bad: list[dict[str, Any]]) -> pd.DataFrame:
             row = true_row(row, shift)
         rec = {"file": Path(r["__file"]).name if (multi and r["__file"]) else Path(raw.source).name,
                "row": row, "reason": r["reason"]}
-        rec.update({k: r[k] for k in ("customer", "time", "event") if k in r})
-        rows.append(rec)
+        rec.update({k: (None if r[k] is None else str(r[k])) for k in ("customer", "time", "event") if k in r})
+        out.append(rec)
     for rej in raw.rejects:
-        rows.append({"file": Path(raw.source).name, "row": rej["row"], "reason": rej["reason"],
+        out.append({"file": Path(raw.source).name, "row": rej["row"], "reason": rej["reason"],
                      "line_text": rej["text"]})
-    frame = pd.DataFrame(rows, columns=["file", "row", "reason", "customer", "time", "event", "line_text"])
-    return frame.sort_values(["file", "row"], kind="stable").reset_index(drop=True)
+    out.sort(key=lambda r: (r["file"], r["row"]))  # stable: a row's reasons keep their order
+    return [{k: r.get(k) for k in QUARANTINE_SCHEMA.names} for r in out]

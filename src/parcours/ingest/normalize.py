@@ -9,8 +9,8 @@ microseconds or nanoseconds (unit detected from their size unless given).
 from __future__ import annotations
 
 import zoneinfo
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -18,6 +18,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
+from parcours.engine.fetch import rows, scalar
 from parcours.engine.functions import epoch_us_to_timestamp, local_to_utc
 from parcours.errors import InputError, OptionError
 from parcours.ingest.readers import RawInput
@@ -56,7 +57,7 @@ def check_timezone(tz: str | None) -> str | None:
 def _epoch_unit(con: Any, col: ir.NumericValue, given: str | None) -> str:
     if given:
         return given
-    top = con.execute(col.abs().max())
+    top = scalar(con, col.abs().max())
     if top is None:
         return "s"
     top = float(top)
@@ -94,20 +95,19 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
                          hint="give a column of ISO 8601 text, epoch numbers or timestamps as time")
     text = col.strip()
     is_naive = ~text.re_search(_AWARE) & text.try_cast("timestamp").notnull()
-    counts = con.execute(table.aggregate(
+    counts = rows(con, table.aggregate(
         present=text.notnull().sum(),
         numeric=text.re_search(_NUMBER).sum(),
         aware=(text.re_search(_AWARE) & ~text.re_search(_NUMBER)).sum(),
         naive=is_naive.sum(),
-    )).iloc[0]
+    ))[0]
     present, numeric, aware, naive = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive"))
     if present and numeric == present:
         unit = _epoch_unit(con, text.cast("float64"), time_unit)
         notes.append(f"{column!r} holds numbers: read as epoch {unit}")
         return _from_epoch(text.cast("float64"), unit), notes
     if aware and naive and not timezone:
-        sample = con.execute(table.filter(is_naive)
-                             .order_by("__seq").select("__row", column).limit(1)).iloc[0]
+        sample = rows(con, table.filter(is_naive).order_by("__seq").select("__row", column).limit(1))[0]
         raise InputError(
             f"{source}: column {column!r} mixes times with a UTC offset and times without one "
             f"(e.g. row {int(sample['__row'])}: {sample[column]!r}); they cannot be ordered safely",
@@ -137,7 +137,7 @@ def _infer_types(con: Any, table: ir.Table, names: list[str]) -> dict[str, str]:
         aggs[f"p{i}"] = present.sum()
         aggs[f"i{i}"] = (present & v.re_search(r"^-?\d{1,18}$")).sum()
         aggs[f"f{i}"] = (present & v.re_search(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")).sum()
-    row = con.execute(table.aggregate(**aggs)).iloc[0]
+    row = rows(con, table.aggregate(**aggs))[0]
     out = {}
     for i, n in enumerate(texts):
         p = int(row[f"p{i}"] or 0)

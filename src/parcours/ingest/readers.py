@@ -155,7 +155,7 @@ def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput
     rej = con.table(rejects_table)
     # The table also holds the sniffer's look at the first lines: one entry per line and error.
     rej = rej.select("line", "error_type", "error_message", "csv_line").distinct().order_by("line")
-    for r in rej.execute().to_dict("records"):
+    for r in con.to_pyarrow(rej).to_pylist():
         rejects.append({"line": int(r["line"]), "row": int(r["line"]) - 1,
                         "reason": f"{r['error_type'].lower()}: {r['error_message']}", "text": r["csv_line"]})
     # __row counts the rows the parser accepted; ``true_row`` shifts it past the rejects
