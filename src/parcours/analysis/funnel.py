@@ -46,8 +46,12 @@ def reach_any_order(visits: ir.Table) -> ir.Table:
 def funnel_expressions(visits: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
     """Expressions the project layer executes and assembles with :func:`funnel_records`."""
     ranks = list(m.stage_rank().values())
-    return {"ordered": ordered_reach(visits, ranks, window_seconds=window_seconds) if ranks else [],
-            "any_order": reach_any_order(visits)}
+    ordered = None
+    if ranks:  # one query: the k-th count, for k = 0, 1, ...
+        counts = ordered_reach(visits, ranks, window_seconds=window_seconds)
+        ordered = ibis.union(*[c.name("n").as_table().mutate(k=ibis.literal(k, "int64"))
+                               for k, c in enumerate(counts)])
+    return {"ordered": ordered, "any_order": reach_any_order(visits)}
 
 
 def funnel_records(m: JourneyMap, ordered: list[int], any_order: dict[str, int], journeys: int,

@@ -83,7 +83,8 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         if con.name == "duckdb":  # read by every stage analysis below: derive it once
             visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
         exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
-        ordered = [int(scalar(con, e)) for e in exprs["ordered"]]
+        ordered = [int(r["n"]) for r in sorted(_arrow(con, exprs["ordered"]).to_pylist(), key=lambda r: r["k"])] \
+            if exprs["ordered"] is not None else []
         any_order = {r["_stage"]: int(r["journeys"]) for r in _arrow(con, exprs["any_order"]).to_pylist()}
         stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
         tables["stages"] = pa.Table.from_pylist(stage_rows)
