@@ -188,3 +188,17 @@ def test_breakdown_by_an_unknown_column_is_an_option_error(helpdesk):
     with pytest.raises(OptionError, match="--by servce_type: the events have no such column") as e:
         parcours.analyze(path, by="servce_type")
     assert "service_type" in e.value.hint
+
+
+def test_every_rule_mistake_is_reported_at_once(helpdesk, tmp_path):
+    path, _ = helpdesk
+    text = (MAP_YAML.replace("{service_type: {ne: Value 1}}", "{servce_type: {ne: Value 1}}")
+            .replace("{support_section: Value 2}", "{support_section: {lt: 3}}"))
+    map_path = tmp_path / "map.yaml"
+    map_path.write_text(text, encoding="utf-8")
+    with pytest.raises(MapError) as e:
+        parcours.analyze(path, map_path)
+    assert [p.where for p in e.value.problems] == [
+        f"{map_path}, line {_line_of(text, 'servce_type')}, touchpoints[3].match.where.servce_type",
+        f"{map_path}, line {_line_of(text, 'lt: 3')}, segments[0].where.support_section.lt",
+    ]

@@ -30,8 +30,8 @@ import ibis.expr.types as ir
 from parcours.engine import columns as C
 from parcours.engine.fetch import scalar
 from parcours.engine.functions import epoch_us_to_timestamp, timestamp_to_epoch_us
+from parcours.engine.rules import ColumnResolver, goal_predicate, rule_predicate, touchpoint_case, where_predicate
 from parcours.errors import MapError, OptionError, Problem, RuleError
-from parcours.engine.rules import ColumnResolver, goal_predicate, touchpoint_case, where_predicate
 from parcours.model.journey_map import JourneyMap
 
 _counter = itertools.count(1)
@@ -76,13 +76,18 @@ def _rule_columns(m: JourneyMap, events: ir.Table, role_sources: dict[str, str] 
     """
     resolve = ColumnResolver(events, role_sources)
     carry = ColumnResolver(events, role_sources)
-    try:
-        touchpoint_case(m, resolve)
-        goal_predicate(m, resolve)
-        for i, s in enumerate(m.segments):
-            where_predicate(s.where, carry, f"segments[{i}]")
-    except RuleError as e:  # a mistake in the map: point at its line
-        raise MapError(m.source_name, [Problem(m.locate(e.place), e.what, e.hint)]) from None
+    checks = [(lambda t=t, i=i: rule_predicate(t.rule(), resolve, f"touchpoints[{i}].match"))
+              for i, t in enumerate(m.touchpoints)]
+    checks += [(lambda g=g, i=i: rule_predicate(g.rule(), resolve, f"goals[{i}].match")) for i, g in enumerate(m.goals)]
+    checks += [(lambda s=s, i=i: where_predicate(s.where, carry, f"segments[{i}]")) for i, s in enumerate(m.segments)]
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except RuleError as e:  # a mistake in the map: point at its line, and go on to find the others
+            problems.append(Problem(m.locate(e.place), e.what, e.hint))
+    if problems:
+        raise MapError(m.source_name, problems)
     rule_cols = sorted(resolve.used)
     for k in keep:
         if carry.column_name(k) is None:

@@ -100,9 +100,8 @@ class ColumnResolver:
         name = self.column_name(key)
         if name is None:
             cols = self.table.columns
-            known = sorted({c for c in cols if not c.startswith("_")} |
-                           {r for r, c in C.ROLE_COLUMNS.items() if c in cols} |
-                           {s for r, s in self.role_sources.items() if C.ROLE_COLUMNS.get(r) in cols})
+            given = {r: s for r, s in self.role_sources.items() if C.ROLE_COLUMNS.get(r) in cols}
+            known = sorted({c for c in cols if not c.startswith("_")} | set(given) | set(given.values()))
             raise UnknownColumnError(f"{where}.{key}", key, known)
         self.used.add(name)
         return self.table[name]
@@ -136,7 +135,7 @@ def _cast_like(col: ir.Column, value: Any, place: str) -> Any:
 def _ordered(col: ir.Column, value: Any, place: str) -> Any:
     """The value of a gt/gte/lt/lte condition: a number is never compared as text."""
     if col.type().is_string() and isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise RuleError(place, f"compares the column with the number {value!r}, but the column holds text",
+        raise RuleError(place, f"compares the column with the number {value:g}, but the column holds text",
                         "its values are not all numbers in the input: fix the column, or quote the value "
                         "to compare as text (alphabetical order)")
     return _cast_like(col, value, place)
