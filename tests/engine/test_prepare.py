@@ -202,3 +202,22 @@ def test_every_rule_mistake_is_reported_at_once(helpdesk, tmp_path):
         f"{map_path}, line {_line_of(text, 'servce_type')}, touchpoints[3].match.where.servce_type",
         f"{map_path}, line {_line_of(text, 'lt: 3')}, segments[0].where.support_section.lt",
     ]
+
+
+def test_encoded_names_sort_and_compare_as_text(tmp_path):
+    """Touchpoint, stage and event names travel as DuckDB ENUMs: their order must stay the text order."""
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    names = ["é", "a", "Z", "B", "ab", "b"]
+    rows = [{"customer_id": f"c{j}", "event": names[(i + j) % len(names)], "timestamp": t0 + dt.timedelta(minutes=i)}
+            for j in range(len(names)) for i in range(len(names))]
+    d = parcours.analyze(read_events(ibis.memtable(pd.DataFrame(rows)))).data
+    got = [(t["from"], t["to"], t["count"]) for t in d["transitions"]]
+    assert got == sorted(got, key=lambda r: (-r[2], r[0], r[1]))  # Python's order is the code point order
+    assert [r["touchpoint"] for r in d["touchpoints"]] == sorted(names)  # equal events: by name
+    db = tmp_path / "events.ddb"
+    parcours.analyze(read_events(ibis.memtable(pd.DataFrame(rows)), engine=f"duckdb:///{db}"))
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:  # nothing of the run is left in the user's database
+        assert con.execute("SELECT count(*) FROM duckdb_types() WHERE type_name LIKE '_parcours%'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_parcours%'").fetchone() == (0,)

@@ -133,6 +133,27 @@ def _with_stage(t: ir.Table, m: JourneyMap) -> ir.Table:
     return t.mutate(__rank=rank.cast("int64"))
 
 
+def _encode(con: Any, t: ir.Table) -> ir.Table:
+    """On DuckDB, turn the ``__o_*`` columns of a small materialised table into ENUM types.
+
+    The names a log repeats millions of times (touchpoint, stage, event) then travel
+    through the sort and every group-by as small integers: at 10M events the sort is ~30%
+    faster and the transitions ~3x (bench/). Each ENUM lists its values in DuckDB's own
+    text order, so comparisons, ``min`` and ``ORDER BY`` give what text would; results
+    come back as text. The types are temporary (never written to a database file) and only
+    our own table and column names appear in the statements.
+    """
+    if con.name != "duckdb":
+        return t
+    name = t.op().name  # the bare name of our temporary table
+    for col in [c for c in t.columns if c.startswith("__o_")]:
+        typ = f"_parcours_enum_{next(_counter)}"
+        con.con.execute(f'CREATE TEMP TYPE {typ} AS ENUM '
+                        f'(SELECT DISTINCT "{col}" FROM temp.main."{name}" WHERE "{col}" IS NOT NULL ORDER BY 1)')
+        con.con.execute(f'ALTER TABLE temp.main."{name}" ALTER COLUMN "{col}" SET DATA TYPE {typ}')
+    return con.table(name, database="temp")
+
+
 def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
             role_sources: dict[str, str] | None = None, keep: list[str] | None = None,
             materialize: bool = True, lookup_max_rows: int | None = None) -> Prepared:
@@ -150,21 +171,26 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, *rule_cols})
     lookup = _materialize(con, events.select(*keys).distinct(), "keys")
     per_event = scalar(con, lookup.count()) > limit
+    # The small table also carries the names the sorted table stores (touchpoint, stage,
+    # event), as dictionary-encoded copies on DuckDB (see _encode).
     if not per_event:
-        lookup = _materialize(con, _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m), "lookup")
-        j = events.left_join(lookup, [events[k].identical_to(lookup[k]) for k in keys])
-        src, at = events, lookup
+        lookup = _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m)
+        at = _encode(con, _materialize(con, lookup.mutate(__o_tp=lookup.__tp, __o_stage=lookup.__stage,
+                                                          __o_event=lookup[C.EVENT]), "lookup"))
+        j = events.left_join(at, [events[k].identical_to(at[k]) for k in keys])
+        src = events
     else:
         # Too many combinations for a lookup: evaluate the rules on each event, then the
         # stage and rank from the distinct (touchpoint, data stage) pairs, which stay few.
         src = events.mutate(**_mapping(events, m, role_sources))
-        pairs = _materialize(con, src.select("__tp", C.STAGE).distinct(), "pairs")
-        at = _materialize(con, _with_stage(pairs, m), "pairs")
+        pairs = _with_stage(_materialize(con, src.select("__tp", C.STAGE).distinct(), "pairs"), m)
+        at = _encode(con, _materialize(con, pairs.mutate(__o_tp=pairs.__tp, __o_stage=pairs.__stage), "pairs"))
         j = src.left_join(at, [src.__tp.identical_to(at.__tp), src[C.STAGE].identical_to(at[C.STAGE])])
-    by_name = {C.TOUCHPOINT: "__tp", C.MAPPED: "__mapped", GOAL: "__goal", C.STAGE: "__stage",
-               C.STAGE_RANK: "__rank"}
-    t = j.select(*[src[c] for c in rest],
-                 **{name: (at[col] if col in at.columns else src[col]) for name, col in by_name.items()})
+    by_name = {C.TOUCHPOINT: "__o_tp", C.MAPPED: "__mapped", GOAL: "__goal", C.STAGE: "__o_stage",
+               C.STAGE_RANK: "__rank", C.EVENT: "__o_event"}
+    t = j.select(*[src[c] for c in rest if c not in by_name],
+                 **{name: (at[col] if col in at.columns else src[col if col in src.columns else name])
+                    for name, col in by_name.items()})
     t = t.mutate(**{C.T_US: timestamp_to_epoch_us(t[C.TS], con.name)})
 
     # 2. Journeys, then one sort: position in the journey, next touchpoint and its time.
