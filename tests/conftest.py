@@ -24,3 +24,62 @@ def shared_data() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SHARED_DATA
+
+
+def _answers(url: str) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgres://", "postgresql://"), connect_timeout=3):
+            return True
+    except Exception:  # noqa: BLE001 - any failure means: not this one
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """URL of a real PostgreSQL server: ``PARCOURS_TEST_POSTGRES_URL``, else one answering on
+    127.0.0.1:5432, else a throwaway cluster started here (initdb + pg_ctl) and stopped at the end.
+
+    Skipped only outside CI when none can be found or started; in CI that is a failure.
+    """
+    import shutil
+    import subprocess
+
+    url = os.environ.get("PARCOURS_TEST_POSTGRES_URL")
+    if url:
+        if not _answers(url):
+            pytest.fail(f"PARCOURS_TEST_POSTGRES_URL={url} does not answer")
+        yield url
+        return
+    local = "postgres://postgres@127.0.0.1:5432/postgres"
+    if _answers(local):
+        yield local
+        return
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    initdb = str(bins[-1]) if bins else shutil.which("initdb")
+    if not initdb:
+        message = "no PostgreSQL server answers on 127.0.0.1:5432 and initdb is not installed"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " (CI must test against a real server: install postgresql)")
+        pytest.skip(message)
+    pg_ctl = str(Path(initdb).with_name("pg_ctl"))
+    import tempfile
+
+    # Not under pytest's tmp folder: its parents are private to this user, and the cluster
+    # may run as another user (postgres).
+    root = Path(tempfile.mkdtemp(prefix="parcours-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: run the cluster as the postgres user
+        shutil.chown(root, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = 55432
+    subprocess.run([*as_user, initdb, "-D", str(root / "data"), "-U", "postgres", "--auth=trust"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_user, pg_ctl, "-D", str(root / "data"), "-l", str(root / "log"), "-w", "-o",
+                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(root / "data"), "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -62,3 +63,29 @@ def test_unknown_engine_table_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "parcours", "analyze", "table:nope", "--out", str(tmp_path)],
                        capture_output=True, text=True)
     assert p.returncode == 3 and "table 'nope' not found" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_postgresql_table_is_copied_to_duckdb_and_analysed(tmp_path, shared_data, postgres_url):
+    """A table of an engine Parcours does not analyse on (here a real PostgreSQL) is streamed
+    into DuckDB: same figures as the file itself, and the report says so."""
+    import json
+
+    import ibis
+    import pandas as pd
+
+    path = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
+    pg = ibis.connect(postgres_url)
+    name = f"parcours_test_{os.getpid()}"
+    pg.create_table(name, ibis.memtable(pd.read_csv(path, dtype=str, keep_default_na=False)), overwrite=True)
+    try:
+        p = subprocess.run([sys.executable, "-m", "parcours", "analyze", f"table:{name}", "--engine", postgres_url,
+                            "--out", str(tmp_path / "out")], capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+    finally:
+        pg.drop_table(name)
+    via_pg = json.loads((tmp_path / "out" / "analysis.json").read_text())
+    direct = json.loads(json.dumps(parcours.analyze(path).data))
+    for key in ("summary", "transitions", "starts", "ends", "variants", "touchpoints"):
+        assert via_pg[key] == direct[key], key
+    assert any("copied to DuckDB" in n for n in via_pg["input"]["notes"])
+    assert via_pg["input"]["read"] == via_pg["input"]["accepted"] == 21348

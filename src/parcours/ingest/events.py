@@ -21,12 +21,14 @@ import pyarrow as pa
 from parcours.engine import columns as C
 from parcours.engine.connection import connect
 from parcours.engine.fetch import rows, scalar
-from parcours.errors import OptionError, TooManyBadRows
+from parcours.errors import InputError, OptionError, TooManyBadRows
 from parcours.ingest.normalize import normalize
 from parcours.ingest.readers import RawInput, read_raw, true_row
 from parcours.ingest.roles import RoleDetection, resolve_roles
 
 DEFAULT_MAX_BAD_ROWS = "1%"
+# Engines the analyses run on; a table on any other engine is copied to DuckDB first.
+ANALYSIS_ENGINES = ("duckdb",)
 QUARANTINE_SCHEMA = pa.schema([("file", pa.string()), ("row", pa.int64()), ("reason", pa.string()),
                                ("customer", pa.string()), ("time", pa.string()), ("event", pa.string()),
                                ("line_text", pa.string())])
@@ -150,6 +152,11 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     con = con if con is not None else connect(engine)
     say = on_progress or (lambda _msg: None)
     say("reading")
+    copied_from = None
+    if isinstance(source, ir.Table) and con.name not in ANALYSIS_ENGINES:
+        # Parcours analyses on DuckDB (Spark: see the roadmap): the rows come over, streamed.
+        copied_from = con.name
+        source, con = _copy_to_duckdb(con, source, say)
     raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter,
                              on_progress=lambda n: say(f"reading ({n:,} rows so far)"))
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
@@ -177,9 +184,12 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         table = con.create_table(f"_parcours_events_{next(_counter)}", deduped, temp=True) \
             if con.name == "duckdb" else deduped.cache()
         duplicates = accepted - int(scalar(con, table.count()))
+    notes = list(norm.notes)
+    if copied_from:
+        notes.insert(0, f"table read from the {copied_from} engine and copied to DuckDB, where the analyses run")
     report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=accepted,
                           quarantined=len(quarantine), duplicates_dropped=duplicates, detection=detection,
-                          notes=norm.notes, quarantine_rows=quarantine)
+                          notes=notes, quarantine_rows=quarantine)
     allowed = limit if kind == "count" else limit * read
     if report.quarantined > allowed:
         first = quarantine[0]
@@ -194,6 +204,31 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         raise TooManyBadRows(f"{Path(raw.source).name}: no usable event ({read} rows read)",
                              hint="check the column roles (--columns) and the file's content").with_report(report)
     return EventLog(con=con, table=table, report=report, attributes=norm.attributes)
+
+
+def _copy_to_duckdb(con: Any, table: ir.Table, say: Callable[[str], None]) -> tuple[ir.Table, Any]:
+    """Stream a table of another engine into a new in-memory DuckDB, in the order it comes."""
+    duck = connect(None)
+    try:
+        batches = con.to_pyarrow_batches(table, chunk_size=100_000)
+    except Exception as e:  # noqa: BLE001 - each backend fails in its own way
+        raise InputError(f"cannot read the table from the {con.name} engine: {str(e).strip().splitlines()[0]}",
+                         hint="check the table name and that the connection can read it") from None
+    name = f"_parcours_copied_{next(_counter)}"
+    created = False
+    n = 0
+    for batch in batches:
+        part = pa.Table.from_batches([batch])
+        if not created:
+            duck.create_table(name, part, temp=True)
+            created = True
+        else:
+            duck.insert(name, part, database="temp")
+        n += batch.num_rows
+        say(f"copying from {con.name} ({n:,} rows so far)")
+    if not created:
+        duck.create_table(name, schema=batches.schema, temp=True)
+    return duck.table(name, database="temp"), duck
 
 
 def _backend_of(table: ir.Table) -> Any:
