@@ -31,6 +31,11 @@ def analyze_command(
     top: Annotated[int, typer.Option(help="Number of variants shown (the rest is 'other').")] = 20,
     collapse_loops: Annotated[bool, typer.Option(help="Collapse repeats in variants: A A B -> A B.")] = False,
     conversion_window: Annotated[str | None, typer.Option(help="Ordered funnel: stages must be reached within this time of the first, e.g. 30d.")] = None,
+    feedback: Annotated[Path | None, typer.Option(help="Survey answers or verbatims to measure on the map too (see parcours feedback); written under 'feedback' in analysis.json.")] = None,
+    feedback_columns: Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
+    scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
+    feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.ingest import parse_columns
@@ -39,6 +44,9 @@ def analyze_command(
 
     with user_errors():
         roles = parse_columns(columns)
+        from parcours.ingest.roles import FEEDBACK_ROLES
+
+        fb_roles = parse_columns(feedback_columns, FEEDBACK_ROLES)
         source: object = events
         if events is not None and events.startswith("table:"):
             from parcours.engine.connection import connect
@@ -58,7 +66,9 @@ def analyze_command(
                                  timezone=timezone, time_unit=time_unit, max_bad_rows=max_bad_rows,
                                  drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
                                  period=period, by=by, top=top, collapse_loops=collapse_loops,
-                                 conversion_window=conversion_window, on_progress=say)
+                                 conversion_window=conversion_window, feedback=feedback,
+                                 feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
+                                 feedback_window=feedback_window, on_progress=say)
         except TooManyBadRows as e:
             if e.report is not None and e.report.quarantine_rows:
                 out_dir.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,22 @@ from parcours.errors import ColumnRoleError, OptionError
 
 ALL_ROLES = REQUIRED_ROLES + OPTIONAL_ROLES
 
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """The roles of one kind of input (events, feedback): which exist, which are required,
+    and how they are recognised."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    names: dict[str, list[str]]
+    schemas: list[tuple[str, dict[str, str], dict[str, list[str]]]] = field(default_factory=list)
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
 # Known schemas, tried in order. A schema applies when its required columns are all present.
 SCHEMAS: list[tuple[str, dict[str, str], dict[str, list[str]]]] = [
     ("XES", {"customer": "case:concept:name", "event": "concept:name", "time": "time:timestamp"},
@@ -34,14 +50,35 @@ COMMON_NAMES: dict[str, list[str]] = {
     "event_id": ["event_id", "eventid", "message_id"],
     "value": ["value", "amount", "revenue", "montant"],
 }
+EVENT_ROLES = RoleSpec(required=REQUIRED_ROLES, optional=OPTIONAL_ROLES, names=COMMON_NAMES, schemas=SCHEMAS)
+
+# Survey exports and verbatim sources (reviews, tickets, social posts).
+FEEDBACK_ROLES = RoleSpec(
+    required=(),
+    optional=("customer", "time", "score", "metric", "comment", "stage", "touchpoint", "language"),
+    names={
+        "customer": ["customer_id", "customerid", "user_id", "userid", "client_id", "respondent_id", "customer",
+                     "user", "client"],
+        "time": ["response_time", "responded_at", "submitted_at", "answered_at", "created_at", "timestamp", "time",
+                 "date", "review_date", "review_creation_date"],
+        "score": ["score", "rating", "note", "nps", "csat", "ces", "stars", "review_score", "grade"],
+        "metric": ["metric", "survey_type", "question_type", "indicateur"],
+        "comment": ["comment", "comments", "verbatim", "review", "review_text", "reader_review", "text", "commentaire", "avis", "remarque",
+                    "message", "body", "review_comment_message"],
+        "stage": ["stage", "etape"],
+        "touchpoint": ["touchpoint", "point_de_contact"],
+        "language": ["language", "lang", "langue"],
+    },
+)
 
 
-def parse_columns(text: str | None) -> dict[str, str]:
+def parse_columns(text: str | None, spec: RoleSpec | None = None) -> dict[str, str]:
     """Parse ``customer=user_id,time=ts,event=name`` into a role -> column mapping.
 
     >>> parse_columns("customer=user_id, time=ts")
     {'customer': 'user_id', 'time': 'ts'}
     """
+    roles = (spec or EVENT_ROLES).all
     out: dict[str, str] = {}
     if not text:
         return out
@@ -52,8 +89,8 @@ def parse_columns(text: str | None) -> dict[str, str]:
             raise OptionError(f"--columns: {part.strip()!r} is not role=column",
                               hint="write e.g. --columns customer=user_id,time=ts,event=name")
         role, col = (s.strip() for s in part.split("=", 1))
-        if role not in ALL_ROLES:
-            raise OptionError(f"--columns: unknown role {role!r}", hint=f"roles are: {', '.join(ALL_ROLES)}")
+        if role not in roles:
+            raise OptionError(f"--columns: unknown role {role!r}", hint=f"roles are: {', '.join(roles)}")
         if not col:
             raise OptionError(f"--columns: no column given for {role!r}")
         out[role] = col
@@ -67,20 +104,23 @@ class RoleDetection:
     roles: dict[str, str]
     how: dict[str, str] = field(default_factory=dict)
     schema: str | None = None
+    order: tuple[str, ...] = ALL_ROLES
 
     def describe(self) -> str:
-        parts = [f"{r}={self.roles[r]}" for r in ALL_ROLES if r in self.roles]
+        parts = [f"{r}={self.roles[r]}" for r in self.order if r in self.roles]
         origin = f"{self.schema} columns" if self.schema else "columns"
         detected = [r for r in self.roles if self.how.get(r) != "given"]
         lead = f"Detected {origin}" if detected else "Columns"
         return f"{lead}: {', '.join(parts)}"
 
 
-def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, source: str = "input") -> RoleDetection:
+def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, source: str = "input",
+                  spec: RoleSpec | None = None) -> RoleDetection:
     """Roles for a table with ``columns``: the given ones, completed by detection.
 
     Raises :class:`ColumnRoleError` naming the missing role and the columns available.
     """
+    spec = spec or EVENT_ROLES
     given = dict(given or {})
     for role, col in given.items():
         if col not in columns:
@@ -89,7 +129,7 @@ def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, so
     roles, how = dict(given), {r: "given" for r in given}
     schema = None
     lower = {c.lower(): c for c in columns}
-    for name, required, optional in SCHEMAS:
+    for name, required, optional in spec.schemas:
         if all(c in columns for c in required.values()):
             schema = name
             for role, col in required.items():
@@ -100,18 +140,18 @@ def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, so
                     if role not in roles and col in columns and col not in roles.values():
                         roles[role], how[role] = col, name
             break
-    for role in ALL_ROLES:
+    for role in spec.all:
         if role in roles:
             continue
-        for name in COMMON_NAMES[role]:
+        for name in spec.names.get(role, []):
             col = lower.get(name)
             if col is not None and col not in roles.values():
                 roles[role], how[role] = col, "name"
                 break
-    missing = [r for r in REQUIRED_ROLES if r not in roles]
+    missing = [r for r in spec.required if r not in roles]
     if missing:
         raise ColumnRoleError(
             f"{source}: cannot tell which column is the {' and the '.join(missing)}",
             hint=f"say it with --columns {','.join(f'{r}=COLUMN' for r in missing)} "
                  f"(columns are: {', '.join(columns)})")
-    return RoleDetection(roles=roles, how=how, schema=schema)
+    return RoleDetection(roles=roles, how=how, schema=schema, order=spec.all)

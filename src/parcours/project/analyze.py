@@ -33,6 +33,9 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             journey_gap: str | None = None, segment: str | None = None, period: str | None = None,
             by: str | None = None, top: int = 20, collapse_loops: bool = False,
             conversion_window: str | None = None, lang: str | None = None,
+            feedback: str | Path | None = None, feedback_columns: dict[str, str] | None = None,
+            feedback_metric: str | None = None, feedback_scale: str | None = None,
+            feedback_window: str | None = None,
             on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
     """Analyse an event log against a journey map (optional).
 
@@ -83,6 +86,18 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     data["summary"]["quarantined_rows"] = report.quarantined
     data = {"schema_version": SCHEMA_VERSION, "summary": data.pop("summary"), **data}
     data["input"] = report.to_dict()
+    if feedback is not None:
+        from parcours.ingest.feedback import read_feedback
+        from parcours.project.feedback import measure
+
+        say("feedback")
+        fb_log = read_feedback(feedback, m, columns=feedback_columns, metric=feedback_metric, scale=feedback_scale,
+                               timezone=timezone, max_bad_rows=max_bad_rows, con=log.con)
+        fb = measure(fb_log, m, ev=ev, window=feedback_window, lang=options.lang, resolver_sources=log.roles)
+        data["feedback"] = fb.data
+        tables.update(fb.tables)
+        if fb.quarantine is not None:
+            tables["feedback_quarantine"] = fb.quarantine
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}

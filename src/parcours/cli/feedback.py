@@ -1,0 +1,83 @@
+"""``parcours feedback``: survey answers and verbatims measured on the map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from parcours.cli.output import info, out, progress, user_errors
+
+
+def feedback_command(
+    source: Annotated[str, typer.Argument(help="Feedback file: survey export or verbatims (CSV/TSV, Parquet, JSONL; gzip allowed).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for feedback.json and the CSV tables.")],
+    map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML (stage and touchpoint names, segments).")] = None,
+    events: Annotated[str | None, typer.Option(help="Event file: attach each response to where its customer's journey was at response time.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=client,time=date,score=note,comment=avis (detected when absent). Roles: customer, time, score, metric, comment, stage, touchpoint, language.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric of the scores when the file has no metric column: nps (0-10), csat (1-5) or ces (1-7).")] = None,
+    scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5 or 1-10.")] = None,
+    window: Annotated[str | None, typer.Option(help="With --events: attach a response to the journey's last event at most this long before it (default 7d).")] = None,
+    by_segment: Annotated[bool, typer.Option(help="Also give each figure per segment of the map.")] = False,
+    by_period: Annotated[str | None, typer.Option(help="Also give each figure per period: day, week, month, quarter or year.")] = None,
+    min_responses: Annotated[int, typer.Option(help="Groups with fewer responses are flagged 'small' (shown, not hidden).")] = 30,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of times written without offset (default UTC).")] = None,
+    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
+) -> None:
+    """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
+    from parcours.errors import TooManyBadRows
+    from parcours.ingest.roles import FEEDBACK_ROLES, parse_columns
+    from parcours.project.feedback import feedback
+
+    with user_errors():
+        roles = parse_columns(columns, FEEDBACK_ROLES)
+        try:
+            with progress() as say:
+                say("reading feedback")
+                result = feedback(source, map_path, events=events, columns=roles, metric=metric, scale=scale,
+                                  window=window, by_segment=by_segment, by_period=by_period,
+                                  min_responses=min_responses, timezone=timezone, max_bad_rows=max_bad_rows,
+                                  delimiter=delimiter)
+        except TooManyBadRows as e:
+            if e.report is not None and e.report.quarantine_rows:
+                import pyarrow.csv as pacsv
+
+                out_dir.mkdir(parents=True, exist_ok=True)
+                pacsv.write_csv(e.report.quarantine_table(), out_dir / "feedback_quarantine.csv")
+                info(f"Quarantined rows written to {out_dir / 'feedback_quarantine.csv'}")
+            raise
+        written = result.save(out_dir)
+    print_feedback(result.data)
+    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(sorted(written))})")
+
+
+def fmt_figure(r: dict | None) -> str:
+    if not r or r["value"] is None:
+        return "–"
+    unit = {"nps": "", "csat": "%", "ces": ""}[r["metric"]]
+    ci = f" [{r['ci_low']:.1f}; {r['ci_high']:.1f}]" if r["ci_low"] is not None else ""
+    small = " (small)" if r["small"] else ""
+    return f"{r['value']:.1f}{unit}{ci}, n={r['responses']:,}{small}"
+
+
+def print_feedback(data: dict) -> None:
+    from rich.table import Table
+
+    inp = data["input"]
+    info(inp["detection"])
+    for note in inp["notes"]:
+        info(f"Note: {note}")
+    info(f"Rows read {inp['read']:,} = accepted {inp['accepted']:,} + quarantined {inp['quarantined']:,}")
+    a = data["attachment"]
+    info(f"Responses placed on the map: {a['given']:,} by their own stage/touchpoint, {a['journey']:,} by the "
+         f"customer's journey, {a['unattached']:,} not placed")
+    t = Table(title="Feedback (95% interval)")
+    for col in ("Metric", "Where", "Value"):
+        t.add_column(col)
+    for r in data["overall_by_metric"]:
+        t.add_row(r["metric"].upper(), "overall", fmt_figure(r))
+    for r in data["by_stage"]:
+        t.add_row(r["metric"].upper(), f"stage {r['name']}", fmt_figure(r))
+    out.print(t)

@@ -1,0 +1,231 @@
+"""``read_feedback``: survey exports and verbatims -> a feedback table on the engine.
+
+Roles (all optional, detected from common names or given with ``--columns``): ``customer``,
+``time``, ``score``, ``metric``, ``comment``, ``stage``, ``touchpoint``, ``language``; every
+other column is kept as an attribute. A row needs a score or a comment.
+
+The metric of a row is its ``metric`` column (``nps``, ``csat``, ``ces``), else the one given
+for the whole file (``--metric``), else the score column's own name when it is one of them.
+Scales: NPS 0–10, CSAT 1–5, CES 1–7, or a declared ``--scale MIN-MAX`` for the file's metric.
+
+Rows are quarantined, never dropped: unparseable time, a score that is not a number or is out
+of its metric's scale, an unknown metric, a stage or touchpoint the map does not know, no score
+and no comment. ``read = accepted + quarantined``, as for events.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.engine.connection import connect
+from parcours.engine.fetch import rows, scalar
+from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
+from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, _quarantine_rows
+from parcours.ingest.normalize import _blank, check_timezone, parse_time
+from parcours.ingest.readers import RawInput, read_raw
+from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
+from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.metrics import SCALES
+
+_counter = itertools.count(1)
+
+# Canonical feedback columns (role columns carry a leading underscore, as for events).
+CUSTOMER, TS, SEQ, SCORE, METRIC, COMMENT, STAGE, TOUCHPOINT, LANGUAGE = (
+    "_customer", "_ts", "_seq", "_score", "_metric", "_comment", "_stage", "_touchpoint", "_language")
+ROW = "_row"  # row of the response in its file (1-based), to join results back to the input
+
+
+@dataclass
+class FeedbackLog:
+    """Parsed feedback on an engine connection, with the report of how it was read."""
+
+    con: Any
+    table: ir.Table
+    report: IngestReport
+    metrics: list[str]  # metrics present, in the order nps, csat, ces
+    scales: dict[str, tuple[float, float]]
+    attributes: list[str]
+    raw: RawInput
+    checked: ir.Table  # every raw row (``__seq`` order) with ``__reason``: why it was quarantined, else null
+
+    @property
+    def roles(self) -> dict[str, str]:
+        return dict(self.report.detection.roles)
+
+    def __len__(self) -> int:
+        return self.report.accepted
+
+
+_SCALE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:-|\.\.|:|–)\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def parse_scale(text: str | None) -> tuple[float, float] | None:
+    """``"0-5"`` or ``"1..10"`` -> (0.0, 5.0).
+
+    >>> parse_scale("1-10")
+    (1.0, 10.0)
+    """
+    if not text:
+        return None
+    m = _SCALE.match(text)
+    if m and float(m.group(1)) < float(m.group(2)):
+        return float(m.group(1)), float(m.group(2))
+    raise OptionError(f"--scale {text!r}: write MIN-MAX with MIN < MAX", hint="e.g. --scale 0-5 or --scale 1-10")
+
+
+def _names(m: JourneyMap, kind: str) -> dict[str, str]:
+    """Lower-cased id and names (French and English) of the map's stages or touchpoints -> id."""
+    out: dict[str, str] = {}
+    for item in (m.stages if kind == "stage" else m.touchpoints):
+        out[item.id.lower()] = item.id
+        for lang in ("fr", "en"):
+            name = text_in(item.name, lang) if item.name is not None else None
+            if name:
+                out.setdefault(name.strip().lower(), item.id)
+    return out
+
+
+def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None = None, *,
+                  columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
+                  fmt: str | None = None, delimiter: str | None = None, timezone: str | None = None,
+                  max_bad_rows: str | int | float | None = None, con: Any = None, engine: str | None = None) -> FeedbackLog:
+    """Read survey answers and verbatims (CSV/TSV, Parquet, JSON Lines, or a table)."""
+    kind, limit = parse_max_bad_rows(max_bad_rows)
+    if metric is not None and metric not in SCALES:
+        raise OptionError(f"--metric {metric!r}: unknown metric", hint=f"metrics are: {', '.join(SCALES)}")
+    declared = parse_scale(scale)
+    if declared and not metric:
+        raise OptionError("--scale needs --metric (the metric whose scale it is)")
+    if declared and metric == "nps":
+        raise OptionError("--scale: the NPS is defined on 0–10", hint="for another scale, use --metric csat or ces")
+    con = con if con is not None else connect(engine)
+    raw = read_raw(con, source, fmt=fmt, delimiter=delimiter)
+    name = Path(raw.source).name if raw.format != "table" else "table"
+    det = resolve_roles(raw.data_columns, columns, source=name, spec=FEEDBACK_ROLES)
+    roles = det.roles
+    if "score" not in roles and "comment" not in roles:
+        raise ColumnRoleError(f"{name}: no score and no comment column found",
+                              hint="say which column holds the score or the comment, e.g. --columns score=note,comment=avis "
+                                   f"(columns are: {', '.join(raw.data_columns)})")
+    if "score" in roles and "metric" not in roles and metric is None:
+        guess = roles["score"].strip().lower()
+        if guess in SCALES:
+            metric = guess
+        else:
+            raise OptionError(f"{name}: which metric are the scores in column {roles['score']!r}?",
+                              hint="give --metric nps, csat or ces (and --scale MIN-MAX for another scale), "
+                                   "or a metric column")
+    scales = dict(SCALES)
+    if declared:
+        scales[metric] = declared
+    m = journey_map or JourneyMap()
+    t = raw.table
+    notes: list[str] = []
+
+    checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [(t["__error"].notnull(), t["__error"])]
+    ts = None
+    if "time" in roles:
+        ts, tnotes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=None, source=name)
+        notes += tnotes
+        checks.append((~_blank(t[roles["time"]]) & ts.isnull(),
+                       ibis.literal(f"unparseable time in column {roles['time']!r}: ") + t[roles["time"]].cast("string")))
+    score = None
+    if "score" in roles:
+        col = t[roles["score"]]
+        score = col.strip().replace(",", ".").try_cast("float64") if col.type().is_string() else col.cast("float64")
+        checks.append((~_blank(col) & score.isnull(),
+                       ibis.literal(f"score in column {roles['score']!r} is not a number: ") + col.cast("string")))
+    if "metric" in roles:
+        mcol = t[roles["metric"]].cast("string").strip().lower()
+        met = mcol if metric is None else mcol.fill_null(metric)
+        checks.append((met.notnull() & ~met.isin(list(SCALES)),
+                       ibis.literal(f"unknown metric in column {roles['metric']!r}: ") + met
+                       + ibis.literal(f" (expected {', '.join(SCALES)})")))
+    else:
+        met = ibis.literal(metric, "string") if metric else ibis.null("string")
+    if score is not None:
+        for mname, (low, high) in scales.items():
+            checks.append(((met == mname) & score.notnull() & ((score < low) | (score > high)),
+                           ibis.literal(f"{mname.upper()} score out of its scale {low:g}–{high:g}: ") + score.cast("string")))
+        checks.append((score.notnull() & met.isnull(),
+                       ibis.literal(f"no metric for this score (empty column {roles.get('metric', '')!r})")))
+    has_score = score.notnull() if score is not None else ibis.literal(False)
+    has_comment = ~_blank(t[roles["comment"]]) if "comment" in roles else ibis.literal(False)
+    checks.append((~has_score & ~has_comment, ibis.literal("no score and no comment")))
+
+    mapped: dict[str, ir.Value] = {}
+    for role in ("stage", "touchpoint"):
+        if role not in roles:
+            continue
+        col = t[roles[role]].cast("string").strip()
+        known = _names(m, role)
+        values = [v for (v,) in (tuple(r.values()) for r in rows(con, t.select(v=col).distinct())) if v]
+        lookup = {v: known.get(v.lower()) for v in values}
+        unknown = sorted(v for v, k in lookup.items() if k is None)
+        if unknown and (m.stages if role == "stage" else m.touchpoints):
+            checks.append((col.isin(unknown), ibis.literal(f"unknown {role} in column {roles[role]!r}: ") + col
+                           + ibis.literal(f" (the map's {role}s: {', '.join(sorted(set(known.values())))})")))
+        elif unknown:
+            notes.append(f"the {role}s in column {roles[role]!r} are kept as written (no map {role}s to check them against)")
+        mapped[role] = col.substitute({v: k for v, k in lookup.items() if k is not None}, else_=col) \
+            if any(k is not None for k in lookup.values()) else col
+        mapped[role] = ibis.cases((_blank(t[roles[role]]), ibis.null("string")), else_=mapped[role])
+
+    reason = ibis.cases(*checks, else_=ibis.null("string"))
+    derived = {
+        "__reason": reason,
+        "__ts": ts if ts is not None else ibis.null("timestamp('UTC')"),
+        "__score": score if score is not None else ibis.null("float64"),
+        "__metric": ibis.cases((has_score, met), else_=ibis.null("string")),
+        "__stage": mapped.get("stage", ibis.null("string")),
+        "__touchpoint": mapped.get("touchpoint", ibis.null("string")),
+    }
+    t = t.mutate(**derived)
+    good = t.filter(t.__reason.isnull())
+    used = set(roles.values())
+    attributes = [c for c in raw.data_columns if c not in used]
+
+    def text(role: str) -> ir.Value:
+        return good[roles[role]].cast("string") if role in roles else ibis.null("string")
+
+    accepted = good.select(**{
+        SEQ: good.__seq, ROW: good.__row, CUSTOMER: text("customer"), TS: good.__ts.cast("timestamp('UTC')"),
+        SCORE: good.__score, METRIC: good.__metric, COMMENT: text("comment"), STAGE: good.__stage,
+        TOUCHPOINT: good.__touchpoint, LANGUAGE: text("language"),
+    }, **{a: good[a] for a in attributes})
+    table = con.create_table(f"_parcours_feedback_{next(_counter)}", accepted, temp=True) \
+        if con.name == "duckdb" else accepted.cache()
+    n_accepted = int(scalar(con, table.count()))
+    parsed = int(scalar(con, raw.table.count()))
+    bad = []
+    if parsed > n_accepted:
+        b = t.filter(t.__reason.notnull())
+        shown = {"customer": b[roles["customer"]].cast("string")} if "customer" in roles else {}
+        if "time" in roles:
+            shown["time"] = b[roles["time"]].cast("string")
+        bad = rows(con, b.select(__file=b.__file, __row=b.__row, __seq=b.__seq, reason=b.__reason, **shown)
+                   .order_by("__seq"))
+    quarantine = _quarantine_rows(raw, bad)
+    read = n_accepted + len(quarantine)
+    report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=n_accepted,
+                          quarantined=len(quarantine), duplicates_dropped=0, detection=det, notes=notes,
+                          quarantine_rows=quarantine)
+    allowed = limit if kind == "count" else limit * read
+    if report.quarantined > allowed:
+        first = quarantine[0]
+        raise TooManyBadRows(
+            f"{name}: {report.quarantined} of {read} feedback rows cannot be used "
+            f"(more than --max-bad-rows {max_bad_rows or DEFAULT_MAX_BAD_ROWS}); first: row {first['row']}: {first['reason']}",
+            hint="fix the input, the column roles (--columns), the metric (--metric, --scale) or the map's "
+                 "stage and touchpoint names; or raise --max-bad-rows").with_report(report)
+    present = {r["m"] for r in rows(con, table.select(m=table[METRIC]).distinct()) if r["m"]}
+    return FeedbackLog(con=con, table=table, report=report, metrics=[x for x in SCALES if x in present],
+                       scales={k: v for k, v in scales.items() if k in present}, attributes=attributes, raw=raw,
+                       checked=t.select(*raw.data_columns, "__seq", "__row", "__reason"))

@@ -1,0 +1,190 @@
+"""``feedback``: survey answers and verbatims measured on the map, alone or with journeys.
+
+Reads the feedback, attaches each response to a stage and touchpoint (its own, or where the
+customer's journey was at response time when events are given), and computes NPS, CSAT and
+CES overall, per stage, per touchpoint, and per segment and period when asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from parcours.analysis import feedback as F
+from parcours.analysis.filters import segment_journeys
+from parcours.analysis.scores import MIN_RESPONSES, Counts, figure
+from parcours.engine import columns as C
+from parcours.engine.fetch import rows
+from parcours.engine.rules import ColumnResolver, where_predicate
+from parcours.errors import OptionError
+from parcours.ingest.feedback import FeedbackLog, read_feedback
+from parcours.model import JourneyMap, load_map
+from parcours.model.durations import parse_duration
+from parcours.model.journey_map import text_in
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+
+
+@dataclass
+class FeedbackResult:
+    """``data`` (the content of ``feedback.json``), tables, and the quarantined rows."""
+
+    data: dict[str, Any]
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    quarantine: pa.Table | None = None
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        import json
+
+        import pyarrow.csv as pacsv
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = {"feedback.json": out / "feedback.json"}
+        written["feedback.json"].write_text(json.dumps(self.data, ensure_ascii=False, indent=2, default=str) + "\n",
+                                            encoding="utf-8")
+        for name, table in self.tables.items():
+            pacsv.write_csv(table, out / f"{name}.csv")
+            written[f"{name}.csv"] = out / f"{name}.csv"
+        if self.quarantine is not None:
+            pacsv.write_csv(self.quarantine, out / "feedback_quarantine.csv")
+            written["feedback_quarantine.csv"] = out / "feedback_quarantine.csv"
+        return written
+
+
+def _counts(r: dict[str, Any]) -> Counts:
+    return Counts(responses=int(r["responses"] or 0), promoters=int(r["promoters"] or 0),
+                  detractors=int(r["detractors"] or 0), top=int(r["top"] or 0), total=float(r["total"] or 0),
+                  total_sq=float(r["total_sq"] or 0))
+
+
+def _figures(con: Any, fb: ir.Table, log: FeedbackLog, by: list[str] | None, min_responses: int) -> list[dict[str, Any]]:
+    out = []
+    for metric in log.metrics:
+        for r in rows(con, F.metric_counts(fb, metric, log.scales[metric], by)):
+            rec = {k: r[k] for k in (by or [])}
+            rec.update({"metric": metric, **figure(metric, _counts(r), min_responses=min_responses)})
+            out.append(rec)
+    return out
+
+
+def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, window: str | None = None,
+            by_segment: bool = False, by_period: str | None = None, min_responses: int = MIN_RESPONSES,
+            lang: str = "en", resolver_sources: dict[str, str] | None = None) -> FeedbackResult:
+    """Figures of a read feedback log (``ev``: the prepared events, to attach responses to journeys)."""
+    con = log.con
+    window_s = F.DEFAULT_WINDOW_SECONDS if not window else parse_duration(window)
+    if by_period is not None and by_period not in PERIODS:
+        raise OptionError(f"--by-period {by_period!r}", hint=f"use one of: {', '.join(PERIODS)}")
+    fb = F.attach(log.table, m, ev, window_seconds=window_s, backend=con.name)
+    if con.name == "duckdb":
+        fb = con.create_table(f"_parcours_feedback_attached_{id(fb)}", fb, temp=True)
+    overall = _figures(con, fb, log, None, min_responses)
+    data: dict[str, Any] = {
+        "metrics": log.metrics,
+        "scales": {k: list(v) for k, v in log.scales.items()},
+        "overall": overall[0] if overall else None,
+        "overall_by_metric": overall,
+        "min_responses": min_responses,
+    }
+    names = {s.id: text_in(s.name, lang) for s in m.stages}
+    order = {s.id: i for i, s in enumerate(m.stages)}
+    by_stage = _figures(con, fb.filter(fb[F.F_STAGE].notnull()), log, [F.F_STAGE], min_responses)
+    by_stage = [{"stage": r.pop(F.F_STAGE), "name": None, **r} for r in by_stage]
+    for r in by_stage:
+        r["name"] = names.get(r["stage"], r["stage"])
+    by_stage.sort(key=lambda r: (r["metric"], order.get(r["stage"], len(order)), r["stage"]))
+    tps = {t.id: t for t in m.touchpoints}
+    by_tp = _figures(con, fb.filter(fb[F.F_TOUCHPOINT].notnull()), log, [F.F_TOUCHPOINT], min_responses)
+    by_tp = [{"touchpoint": r.pop(F.F_TOUCHPOINT), **r} for r in by_tp]
+    for r in by_tp:
+        t = tps.get(r["touchpoint"])
+        r["stage"] = t.stage if t else None
+    by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
+    data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
+    attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
+    data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
+                          "unattached": attached.get("none", 0),
+                          "window_seconds": window_s if ev is not None else None}
+    tables = {"feedback_by_stage": pa.Table.from_pylist(by_stage), "feedback_by_touchpoint": pa.Table.from_pylist(by_tp)}
+    if by_segment:
+        data["by_segment"] = _by_segment(con, fb, log, m, ev, min_responses, resolver_sources)
+        tables["feedback_by_segment"] = pa.Table.from_pylist(data["by_segment"])
+    if by_period:
+        f = fb.filter(fb[F.F_TS].notnull())
+        f = f.mutate(period=f[F.F_TS].truncate({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[by_period])
+                     .date().cast("string"))
+        data["by_period"] = sorted(_figures(con, f, log, ["period"], min_responses), key=lambda r: (r["metric"], r["period"]))
+        data["period_unit"] = by_period
+        tables["feedback_by_period"] = pa.Table.from_pylist(data["by_period"])
+    tables["feedback_responses"] = _responses(con, log, fb)
+    report = log.report
+    data["input"] = {"source": report.source, "format": report.format, "read": report.read,
+                     "accepted": report.accepted, "quarantined": report.quarantined,
+                     "columns": dict(report.detection.roles), "detection": report.detection.describe(),
+                     "notes": list(report.notes)}
+    return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table())
+
+
+def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.Table | None, min_responses: int,
+                resolver_sources: dict[str, str] | None) -> list[dict[str, Any]]:
+    """A response is in a segment when its journey is (with events), else when its own
+    attributes meet the segment's conditions."""
+    if not m.segments:
+        raise OptionError("--by-segment: the map declares no segment", hint="add segments to the map")
+    out = []
+    for i, s in enumerate(m.segments):
+        if ev is not None:
+            journeys = segment_journeys(ev, m, s.id, ColumnResolver(ev, resolver_sources))
+            sub = fb.semi_join(journeys, fb[C.JOURNEY] == journeys[C.JOURNEY])
+        else:
+            sub = fb.filter(where_predicate(s.where, ColumnResolver(fb), f"segments[{i}]"))
+        for r in _figures(con, sub, log, None, min_responses):
+            out.append({"segment": s.id, **r})
+    return out
+
+
+def _responses(con: Any, log: FeedbackLog, fb: ir.Table) -> pa.Table:
+    """Every input row, in input order, with what Parcours made of it (or why it was quarantined)."""
+    raw = log.checked
+    j = raw.left_join(fb, raw.__seq == fb[F.F_SEQ])
+    t = j.select(*[raw[c] for c in log.raw.data_columns], __seq=raw.__seq,
+                 metric=fb[F.F_METRIC], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT],
+                 journey=fb[C.JOURNEY], attached=fb.attached, quarantine_reason=raw.__reason)
+    return con.to_pyarrow(t.order_by("__seq")).drop(["__seq"])
+
+
+def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Path | JourneyMap | None = None, *,
+             events: Any = None, columns: dict[str, str] | None = None, metric: str | None = None,
+             scale: str | None = None, fmt: str | None = None, delimiter: str | None = None,
+             timezone: str | None = None, max_bad_rows: str | int | float | None = None, window: str | None = None,
+             by_segment: bool = False, by_period: str | None = None, min_responses: int = MIN_RESPONSES,
+             lang: str | None = None, engine: str | None = None) -> FeedbackResult:
+    """Measure survey answers and verbatims on the map (``events``: an event file or EventLog,
+    to attach responses to journeys)."""
+    m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
+    src = m.source
+    timezone = timezone or (src.timezone if src else None)  # the map's zone, for times without offset
+    ev, sources, con = None, None, None
+    if events is not None:
+        from parcours.engine.prepare import prepare
+        from parcours.ingest import EventLog, read_events
+
+        gap = parse_duration(src.journey_gap) if src and src.journey_gap else None
+        log_ev = events if isinstance(events, EventLog) else read_events(
+            events, engine=engine, **({"columns": src.columns, "timezone": src.timezone, "time_unit": src.time_unit,
+                                       "delimiter": src.delimiter, "fmt": src.format} if src else {}))
+        p = prepare(log_ev.con, log_ev.table, m, role_sources=log_ev.roles, journey_gap_seconds=gap)
+        ev, sources, con = p.table, log_ev.roles, log_ev.con
+    log = source if isinstance(source, FeedbackLog) else read_feedback(
+        source, m, columns=columns, metric=metric, scale=scale, fmt=fmt, delimiter=delimiter, timezone=timezone,
+        max_bad_rows=max_bad_rows, con=con, engine=engine)
+    return measure(log, m, ev=ev, window=window, by_segment=by_segment, by_period=by_period,
+                   min_responses=min_responses, lang=lang or m.language, resolver_sources=sources)
+
+
+__all__ = ["FeedbackResult", "feedback", "measure"]
