@@ -56,7 +56,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     den = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # min/max: at k = 0 or k = n the bound equals the share up to rounding; keep it inside.
+    return max(0.0, min(centre - half, p)), min(1.0, max(centre + half, p))
 
 
 def nps_interval(promoters: int, detractors: int, n: int, z: float = Z95) -> tuple[float, float]:

@@ -151,10 +151,13 @@ def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.
 def _responses(con: Any, log: FeedbackLog, fb: ir.Table) -> pa.Table:
     """Every input row, in input order, with what Parcours made of it (or why it was quarantined)."""
     raw = log.checked
+    inputs = log.raw.data_columns
     j = raw.left_join(fb, raw.__seq == fb[F.F_SEQ])
-    t = j.select(*[raw[c] for c in log.raw.data_columns], __seq=raw.__seq,
-                 metric=fb[F.F_METRIC], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT],
-                 journey=fb[C.JOURNEY], attached=fb.attached, quarantine_reason=raw.__reason)
+    added = {"metric": fb[F.F_METRIC], "stage": fb[F.F_STAGE], "touchpoint": fb[F.F_TOUCHPOINT],
+             "journey": fb[C.JOURNEY], "attached": fb.attached, "quarantine_reason": raw.__reason}
+    # An added column never hides an input column of the same name: it takes a suffix.
+    added = {(k if k not in inputs else f"{k}_parcours"): v for k, v in added.items()}
+    t = j.select(*[raw[c] for c in inputs], __seq=raw.__seq, **added)
     return con.to_pyarrow(t.order_by("__seq")).drop(["__seq"])
 
 
