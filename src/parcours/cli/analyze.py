@@ -79,8 +79,20 @@ def analyze_command(
             raise
         written = result.save(out_dir)
     print_summary(result.data)
+    print_frictions(result.data)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] (analysis.json, "
          f"{', '.join(sorted(p for p in written if p.endswith('.csv')))})")
+
+
+def print_frictions(data: dict, n: int = 5) -> None:
+    if not data.get("frictions"):
+        return
+    t = Table(title=f"Frictions: the {min(n, len(data['frictions']))} touchpoints to look at first")
+    for col in ("#", "Touchpoint", "Score", "Why"):
+        t.add_column(col, justify="right" if col in ("#", "Score") else "left")
+    for f in data["frictions"][:n]:
+        t.add_row(str(f["rank"]), f["name"] + (" (small)" if f["small"] else ""), f"{f['score']:.2f}", f["explanation"])
+    out.print(t)
 
 
 def print_summary(data: dict) -> None:
