@@ -14,7 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from parcours.analysis import conformance, durations, funnel, summary, touchpoints, transitions, variants
+from parcours.analysis import conformance, durations, funnel, shapes, summary, touchpoints, transitions, variants
 from parcours.analysis.stats import STATS
 from parcours.engine.fetch import scalar
 from parcours.engine.prepare import Prepared
@@ -78,6 +78,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
 
     data["variants"], tables["variants"] = _variants(p, ev, options)
 
+    visits = None
     if m.stages:
         visits = transitions.stage_visits(ev)
         if con.name == "duckdb":  # read by every stage analysis below: derive it once
@@ -97,6 +98,11 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
         tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
         data["conformance"], tables["backward_moves"] = _conformance(p, visits, options.lang)
+    counts = _arrow(con, shapes.shape_counts(shapes.journey_shapes(ev, visits))).to_pylist()
+    total = sum(int(r["journeys"]) for r in counts)
+    data["shapes"] = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}
+                             for r in counts), key=lambda r: (-r["journeys"], r["shape"], r["order"], r["channels"]))
+    tables["shapes"] = pa.Table.from_pylist(data["shapes"])
     return data, tables
 
 

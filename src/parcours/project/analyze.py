@@ -152,10 +152,11 @@ def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, r
     for name, journeys in groups.items():
         sub = filters.keep_journeys(ev, journeys)
         data, tables = run_all(p, sub, options)
-        keep = {k: data[k] for k in ("summary", "stages", "stage_durations", "conformance", "touchpoints") if k in data}
+        keep = {k: data[k] for k in ("summary", "stages", "stage_durations", "conformance", "touchpoints", "shapes")
+                if k in data}
         keep["variants"] = {"count": data["variants"]["count"], "top": data["variants"]["top"][:5]}
         out.append({"group": name, **keep})
-        for tname in ("touchpoints", "stages", "stage_durations"):
+        for tname in ("touchpoints", "stages", "stage_durations", "shapes"):
             if tname in tables:
                 rows.setdefault(tname, []).extend({"group": name, **r} for r in tables[tname].to_pylist())
     return out, {f"breakdown_{k}": pa.Table.from_pylist(v) for k, v in rows.items()}

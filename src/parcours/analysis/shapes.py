@@ -1,0 +1,55 @@
+"""Journey shapes: how each journey moves through the stages and across channels.
+
+Every journey gets two labels:
+
+- ``order``: ``in_order`` (two stages or more, each entered after the one before it in the
+  designed order, none skipped), ``skipping`` (jumps over a stage, never back),
+  ``backtracking`` (enters at least once a stage earlier than the one before),
+  ``single_stage`` (its staged events are all in one stage) or ``no_stage``;
+- ``channels``: ``one_channel``, ``multichannel`` (two or more) or ``no_channel``.
+
+Its ``shape`` combines them; the two the journey-mapping trade talks about are ``linear``
+(``in_order`` on ``one_channel``) and ``multichannel`` (any order, two or more channels).
+The order labels use the same stage visits as the conformance figures, so they reconcile:
+``backtracking`` journeys = ``conformance.backward``.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from parcours.engine import columns as C
+
+
+def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
+    """One row per journey: ``_journey``, ``order``, ``channels``, ``shape``."""
+    ch = ev.group_by(C.JOURNEY).agg(n_channels=ev[C.CHANNEL].nunique())
+    if visits is None:
+        j = ch.mutate(order=ibis.literal("no_stage"))
+    else:
+        w = ibis.window(group_by=C.JOURNEY, order_by="visit")
+        v = visits.mutate(__prev=visits[C.STAGE_RANK].lag().over(w))
+        r, p = v[C.STAGE_RANK], v.__prev
+        per = v.group_by(C.JOURNEY).agg(
+            back=(p.notnull() & r.notnull() & (r < p)).any(),
+            skip=(p.notnull() & r.notnull() & (r > p + 1)).any(),
+            stages=v[C.STAGE].nunique())
+        j = ch.left_join(per, C.JOURNEY).drop(f"{C.JOURNEY}_right")
+        j = j.mutate(order=ibis.cases(
+            (j.stages.isnull(), "no_stage"),
+            (j.back, "backtracking"),
+            (j.skip, "skipping"),
+            (j.stages == 1, "single_stage"),
+            else_="in_order"))
+    j = j.mutate(channels=ibis.cases((j.n_channels == 0, "no_channel"), (j.n_channels == 1, "one_channel"),
+                                     else_="multichannel"))
+    shape = ibis.cases(((j.order == "in_order") & (j.channels == "one_channel"), "linear"),
+                       (j.channels == "multichannel", "multichannel"),
+                       else_=j.order)
+    return j.select(C.JOURNEY, "order", "channels", shape=shape)
+
+
+def shape_counts(shapes: ir.Table) -> ir.Table:
+    """``shape``, ``order``, ``channels``, ``journeys``."""
+    return shapes.group_by("shape", "order", "channels").agg(journeys=shapes.count())
