@@ -84,13 +84,13 @@ _TEXT = {
         "exit": "{p:.0%} of journeys that reach {name} end there{goal}",
         "goal": " without reaching a goal",
         "repeat": "{p:.0%} of its journeys come back to it",
-        "wait": "{d} on average to get there from the previous touchpoint (longer than {r:.0%} of touchpoints)",
+        "wait": "{d} on average to get there from the previous touchpoint (longer than for {r:.0%} of the others)",
     },
     "fr": {
         "exit": "{p:.0%} des parcours qui atteignent {name} s'y arrêtent{goal}",
         "goal": " sans atteindre d'objectif",
         "repeat": "{p:.0%} de ses parcours y reviennent",
-        "wait": "{d} en moyenne pour y arriver depuis le point de contact précédent (plus que {r:.0%} des points de contact)",
+        "wait": "{d} en moyenne pour y arriver depuis le point de contact précédent (plus long que pour {r:.0%} des autres)",
     },
 }
 
