@@ -28,6 +28,25 @@ def journey_duration_stats(ev: ir.Table) -> ir.Table:
     return d.aggregate(**stat_aggs(d.seconds))
 
 
+def _first_entries(visits: ir.Table) -> ir.Table:
+    """Per journey and stage: first entry time ``t``, its step ``st``, and seconds ``spent`` in it."""
+    v = visits
+    return v.group_by(C.JOURNEY, C.STAGE).agg(t=v[C.T_US].min(), st=v[C.STEP].min(),
+                                              spent=seconds((v.next_t_us - v[C.T_US]).sum()))
+
+
+def _to_next(fe: ir.Table) -> ir.Table:
+    w = ibis.window(group_by=C.JOURNEY, order_by=["t", "st"])
+    fe = fe.mutate(nt=fe.t.lead().over(w))
+    return fe.filter(fe.nt.notnull()).mutate(sec=seconds(fe.nt - fe.t))
+
+
+def to_next_stage_values(visits: ir.Table) -> ir.Table:
+    """Every journey's ``to_next_stage`` duration: ``stage``, ``sec`` (for tests between groups)."""
+    nxt = _to_next(_first_entries(visits))
+    return nxt.select(stage=nxt[C.STAGE].cast("string"), sec=nxt.sec)
+
+
 def stage_duration_stats(visits: ir.Table) -> ir.Table:
     """Rows: ``stage``, ``measure`` (to_next_stage | time_in_stage), then the statistics.
 
@@ -35,12 +54,8 @@ def stage_duration_stats(visits: ir.Table) -> ir.Table:
     is its first visit; a visit lasts until the next visit starts (the last one until its
     own last event), which equals summing, over staged events, the time to the next one.
     """
-    v = visits
-    fe = v.group_by(C.JOURNEY, C.STAGE).agg(t=v[C.T_US].min(), st=v[C.STEP].min(),
-                                           spent=seconds((v.next_t_us - v[C.T_US]).sum()))
-    w = ibis.window(group_by=C.JOURNEY, order_by=["t", "st"])
-    fe = fe.mutate(nt=fe.t.lead().over(w))
-    nxt = fe.filter(fe.nt.notnull()).mutate(sec=seconds(fe.nt - fe.t))
+    fe = _first_entries(visits)
+    nxt = _to_next(fe)
     a = nxt.group_by(stage=nxt[C.STAGE]).agg(**stat_aggs(nxt.sec)).mutate(measure=ibis.literal("to_next_stage"))
     b = fe.group_by(stage=fe[C.STAGE]).agg(**stat_aggs(fe.spent)).mutate(measure=ibis.literal("time_in_stage"))
     cols = ["stage", "measure", "count", "mean", "min", "p25", "median", "p75", "p90", "max"]

@@ -104,8 +104,10 @@ def figure(metric: str, c: Counts, *, min_responses: int = MIN_RESPONSES) -> dic
     elif metric == "ces":
         mean = c.total / n
         out["value"] = mean
+        out["sd"] = None
         if n > 1:
             var = max((c.total_sq - n * mean * mean) / (n - 1), 0.0)
+            out["sd"] = math.sqrt(var)
             half = t975(n - 1) * math.sqrt(var / n)
             out["ci_low"], out["ci_high"] = mean - half, mean + half
     else:

@@ -6,6 +6,7 @@ import typer
 
 from parcours import __version__
 from parcours.cli.analyze import analyze_command
+from parcours.cli.compare import compare_command
 from parcours.cli.demo import demo_command
 from parcours.cli.feedback import feedback_command
 from parcours.cli.maps import schema_command, validate_command
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.command("analyze")(analyze_command)
 app.command("feedback")(feedback_command)
+app.command("compare")(compare_command)
 app.command("demo")(demo_command)
 app.command("validate")(validate_command)
 app.command("schema")(schema_command)

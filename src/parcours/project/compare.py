@@ -1,0 +1,206 @@
+"""``compare``: before and after — two periods, two segments, or two versions of the map.
+
+Each side is analysed with the same definitions (the side's journeys, whole). Per stage and
+touchpoint, each indicator gets its value before and after, the change, the test fit for it
+and its p-value (see :mod:`parcours.analysis.significance`):
+
+| level | indicator | test |
+|---|---|---|
+| stage | ``conversion`` (converted / reached, ordered funnel) | two proportions |
+| stage | ``reach`` (journeys with the stage / journeys) | two proportions |
+| stage | ``duration_to_next_median`` (seconds) | Mann–Whitney U on the durations |
+| touchpoint | ``exit_rate`` | two proportions |
+| stage, touchpoint | ``nps`` / ``csat`` / ``ces`` (with feedback) | NPS z-test / two proportions / Welch |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from parcours.analysis import durations, filters, significance as S, transitions
+from parcours.analysis.run import Options, run_all
+from parcours.engine import columns as C
+from parcours.engine.fetch import rows
+from parcours.engine.prepare import prepare
+from parcours.errors import OptionError
+from parcours.ingest import EventLog, read_events
+from parcours.model import JourneyMap, load_map
+from parcours.model.durations import parse_duration
+
+
+@dataclass
+class CompareResult:
+    data: dict[str, Any]
+    table: pa.Table = field(default_factory=pa.table)
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        import json
+
+        import pyarrow.csv as pacsv
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "compare.json").write_text(json.dumps(self.data, ensure_ascii=False, indent=2, default=str) + "\n",
+                                          encoding="utf-8")
+        pacsv.write_csv(self.table, out / "compare.csv")
+        return {"compare.json": out / "compare.json", "compare.csv": out / "compare.csv"}
+
+
+def _row(level: str, item: str, name: str | None, indicator: str, before: Any, after: Any, test: str,
+         p: float | None, n_before: int | None, n_after: int | None) -> dict[str, Any]:
+    change = (after - before) if (before is not None and after is not None) else None
+    return {"level": level, "item": item, "name": name, "indicator": indicator, "before": before, "after": after,
+            "change": change, "n_before": n_before, "n_after": n_after, "test": test, "p_value": p,
+            "significant": (p is not None and p < S.ALPHA)}
+
+
+def _side(log: EventLog, m: JourneyMap, *, period: str | None, segment: str | None, feedback_args: dict | None,
+          lang: str, gap: float | None) -> dict[str, Any]:
+    p = prepare(log.con, log.table, m, role_sources=log.roles, journey_gap_seconds=gap)
+    ev = p.table
+    if segment:
+        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, p.resolver()))
+    start, end = filters.parse_period(period)
+    if start or end:
+        ev = filters.keep_journeys(ev, filters.period_journeys(ev, start, end))
+    data, _ = run_all(p, ev, Options(lang=lang))
+    durs: dict[str, list[float]] = {}
+    if m.stages:
+        for r in rows(log.con, durations.to_next_stage_values(transitions.stage_visits(ev))):
+            durs.setdefault(r["stage"], []).append(float(r["sec"]))
+    if feedback_args:
+        from parcours.ingest.feedback import read_feedback
+        from parcours.project.feedback import measure
+
+        import dataclasses
+
+        import ibis
+
+        fb_log = read_feedback(con=log.con, journey_map=m, **feedback_args)
+        t = fb_log.table
+        if start or end:  # the answers given in the period
+            if start:
+                t = t.filter(t._ts >= ibis.literal(start))
+            if end:
+                t = t.filter(t._ts < ibis.literal(end))
+        if segment:  # the answers of the segment's customers
+            who = ev.select(__c=ev[C.CUSTOMER]).distinct()
+            t = t.semi_join(who, t._customer == who.__c)
+        fb = measure(dataclasses.replace(fb_log, table=t), m, ev=ev, lang=lang, resolver_sources=log.roles)
+        data["feedback"] = fb.data
+    return {"data": data, "durations": durs}
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+
+
+def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap | None = None, *,
+            before: str | None = None, after: str | None = None, segments: tuple[str, str] | None = None,
+            map_before: str | Path | JourneyMap | None = None, feedback: str | Path | None = None,
+            feedback_columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
+            columns: dict[str, str] | None = None, journey_gap: str | None = None, lang: str | None = None,
+            engine: str | None = None) -> CompareResult:
+    """Compare two periods (``before``/``after``, e.g. ``2026-01-01..2026-03-31``), two segments
+    (``segments=(a, b)``), or two versions of the map (``map_before`` against ``journey_map``)."""
+    modes = [bool(before or after), segments is not None, map_before is not None]
+    if sum(modes) != 1 or (modes[0] and not (before and after)):
+        raise OptionError("say what to compare: --before and --after (two periods), --segments A,B, or --map-before",
+                          hint="e.g. --before 2026-01-01..2026-03-31 --after 2026-04-01..2026-06-30")
+    m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
+    m0 = (load_map(map_before) if isinstance(map_before, (str, Path)) else map_before) if map_before is not None else m
+    src = m.source
+    log = events if isinstance(events, EventLog) else read_events(
+        events, engine=engine, columns={**(src.columns if src else {}), **(columns or {})},
+        timezone=src.timezone if src else None)
+    gap_text = journey_gap or (src.journey_gap if src else None)
+    gap = parse_duration(gap_text) if gap_text else None
+    lang = lang or m.language
+    fb_args = ({"source": feedback, "columns": feedback_columns, "metric": metric, "scale": scale,
+                "timezone": src.timezone if src else None} if feedback else None)
+    if modes[0]:
+        sides = [(m, before, None), (m, after, None)]
+        what = {"kind": "periods", "before": before, "after": after}
+    elif modes[1]:
+        sides = [(m, None, segments[0]), (m, None, segments[1])]
+        what = {"kind": "segments", "before": segments[0], "after": segments[1]}
+    else:
+        sides = [(m0, None, None), (m, None, None)]
+        what = {"kind": "maps", "before": m0.id or "map before", "after": m.id or "map after"}
+    a, b = (_side(log, mm, period=per, segment=seg, feedback_args=fb_args, lang=lang, gap=gap) for mm, per, seg in sides)
+    out = _stage_rows(a, b) + _touchpoint_rows(a, b) + _feedback_rows(a, b)
+    data = {"compare": what, "alpha": S.ALPHA,
+            "journeys": {"before": a["data"]["summary"]["journeys"], "after": b["data"]["summary"]["journeys"]},
+            "rows": out}
+    return CompareResult(data=data, table=pa.Table.from_pylist(out))
+
+
+def _stage_rows(a: dict, b: dict) -> list[dict[str, Any]]:
+    out = []
+    ja, jb = a["data"]["summary"]["journeys"], b["data"]["summary"]["journeys"]
+    sa = {r["stage"]: r for r in a["data"].get("stages", [])}
+    for r in b["data"].get("stages", []):
+        x = sa.get(r["stage"])
+        if x is None:
+            continue
+        if r["converted"] is not None and x["converted"] is not None:
+            out.append(_row("stage", r["stage"], r["name"], "conversion", x["conversion_rate"], r["conversion_rate"],
+                            "two proportions", S.proportions(x["converted"], x["reached"], r["converted"], r["reached"]),
+                            x["reached"], r["reached"]))
+        out.append(_row("stage", r["stage"], r["name"], "reach", x["share_of_journeys"], r["share_of_journeys"],
+                        "two proportions", S.proportions(x["journeys"], ja, r["journeys"], jb), ja, jb))
+        da, db = a["durations"].get(r["stage"], []), b["durations"].get(r["stage"], [])
+        if da or db:
+            out.append(_row("stage", r["stage"], r["name"], "duration_to_next_median", _median(da), _median(db),
+                            "Mann-Whitney U", S.mann_whitney(da, db), len(da), len(db)))
+    return out
+
+
+def _touchpoint_rows(a: dict, b: dict) -> list[dict[str, Any]]:
+    out = []
+    ta = {r["touchpoint"]: r for r in a["data"]["touchpoints"] if r["mapped"]}
+    for r in b["data"]["touchpoints"]:
+        x = ta.get(r["touchpoint"])
+        if x is None or not r["mapped"]:
+            continue
+        out.append(_row("touchpoint", r["touchpoint"], None, "exit_rate", x["exit_rate"], r["exit_rate"],
+                        "two proportions", S.proportions(x["exits"], x["journeys"], r["exits"], r["journeys"]),
+                        x["journeys"], r["journeys"]))
+    return out
+
+
+def _feedback_rows(a: dict, b: dict) -> list[dict[str, Any]]:
+    fa, fb = a["data"].get("feedback"), b["data"].get("feedback")
+    if not fa or not fb:
+        return []
+    out = []
+    for level, key in (("overall", None), ("stage", "stage"), ("touchpoint", "touchpoint")):
+        ra = fa["overall_by_metric"] if key is None else fa[f"by_{key}"]
+        rb = fb["overall_by_metric"] if key is None else fb[f"by_{key}"]
+        index = {(x.get(key) if key else "all", x["metric"]): x for x in ra}
+        for y in rb:
+            item = y.get(key) if key else "all"
+            x = index.get((item, y["metric"]))
+            if x is None or x["value"] is None or y["value"] is None:
+                continue
+            metric = y["metric"]
+            if metric == "nps":
+                p, test = S.nps(x["promoters"], x["detractors"], x["responses"],
+                                y["promoters"], y["detractors"], y["responses"]), "NPS z-test"
+            elif metric == "csat":
+                p, test = S.proportions(x["satisfied"], x["responses"], y["satisfied"], y["responses"]), "two proportions"
+            else:
+                p = (S.means(x["responses"], x["value"], (x["sd"] or 0) ** 2, y["responses"], y["value"], (y["sd"] or 0) ** 2)
+                     if x.get("sd") is not None and y.get("sd") is not None else None)
+                test = "Welch"
+            out.append(_row(level if key else "overall", item, y.get("name"), metric, x["value"], y["value"], test, p,
+                            x["responses"], y["responses"]))
+    return out
