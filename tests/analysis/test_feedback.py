@@ -169,3 +169,30 @@ def test_nps_by_group_against_pandas_on_generated_answers(tmp_path):
         assert rec["responses"] == len(s)
         assert rec["value"] == pytest.approx(100 * ((s >= 9).mean() - (s <= 6).mean()))
     assert r.data["overall"]["value"] == pytest.approx(100 * ((df.score >= 9).mean() - (df.score <= 6).mean()))
+
+
+def test_emotion_curve_on_one_scale(tmp_path):
+    """NPS and CES answers on the same stages: each put on 0-100 and weighted by answers."""
+    m = map_from_dict({"stages": [{"id": "discover", "name": "Awareness", "emotion": 1},
+                                  {"id": "buy", "name": "Purchase", "emotion": -2},
+                                  {"id": "after", "name": "After-sales"}]})
+    rng = np.random.default_rng(4)
+    rows = [("nps", int(x), "discover") for x in rng.integers(0, 11, 120)]
+    rows += [("ces", int(x), "discover") for x in rng.integers(1, 8, 60)]
+    rows += [("nps", int(x), "buy") for x in rng.integers(0, 11, 40)]
+    df = pd.DataFrame(rows, columns=["metric", "score", "stage"])
+    path = tmp_path / "mixed.csv"
+    df.to_csv(path, index=False)
+    curve = feedback(path, m).data["emotion_curve"]
+    assert [p["stage"] for p in curve] == ["discover", "buy", "after"]  # the designed order, all stages
+    d = df[df.stage == "discover"]
+    nps = d[d.metric == "nps"].score
+    ces = d[d.metric == "ces"].score
+    nps_sat = (100 * ((nps >= 9).mean() - (nps <= 6).mean()) + 100) / 2
+    ces_sat = (7 - ces.mean()) / 6 * 100
+    want = (nps_sat * len(nps) + ces_sat * len(ces)) / (len(nps) + len(ces))
+    assert curve[0]["satisfaction"] == pytest.approx(want)
+    assert curve[0]["ci_low"] <= curve[0]["satisfaction"] <= curve[0]["ci_high"]
+    assert curve[0]["responses"] == 180 and curve[0]["metrics"] == ["ces", "nps"]
+    assert (curve[0]["declared"], curve[1]["declared"], curve[2]["declared"]) == (75.0, 0.0, None)
+    assert curve[2]["satisfaction"] is None and curve[2]["small"]  # no answer: shown, empty

@@ -121,6 +121,10 @@ class Stage(_Strict):
     target_duration: str | None = Field(
         default=None, description="Target time in the stage, e.g. '2d' or '30m'."
     )
+    emotion: int | None = Field(
+        default=None, ge=-2, le=2,
+        description="Designed (expected) emotion at this stage, from -2 (very negative) to +2 (very positive).",
+    )
 
     @field_validator("target_duration")
     @classmethod
@@ -140,6 +144,9 @@ class Touchpoint(_Strict):
     lane: Lane = Lane.frontstage
     description: Text | None = None
     owner: str | None = None
+    emotion: int | None = Field(
+        default=None, ge=-2, le=2, description="Designed emotion at this touchpoint, from -2 to +2."
+    )
     match: MatchRule | None = Field(
         default=None,
         description="Rule recognising the touchpoint in the data. Without one, events named like the id match.",

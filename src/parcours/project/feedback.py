@@ -106,6 +106,10 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
+    if m.stages:
+        from parcours.analysis.emotion import emotion_curve
+
+        data["emotion_curve"] = emotion_curve(data, m, lang=lang, min_responses=min_responses)
     attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
     data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
                           "unattached": attached.get("none", 0),

@@ -1,0 +1,65 @@
+"""The measured emotion curve: satisfaction per stage (and touchpoint) on one 0–100 scale.
+
+Each metric's figure is put on a 0–100 satisfaction scale (100 = best): NPS (NPS + 100) / 2,
+CSAT as is (% satisfied), CES (MAX − mean) / (MAX − MIN) × 100 (less effort is better). A
+stage's satisfaction is the mean of its metrics' values weighted by their answers, and its
+interval the same weighted mean of their transformed bounds (an approximation, exact with one
+metric). The designed emotion of the map (−2..+2) is shown on the same scale: (e + 2) / 4 × 100.
+Sentiment of comments will join the curve when it is measured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parcours.model.journey_map import JourneyMap, text_in
+
+
+def to_satisfaction(metric: str, value: float | None, scale: list[float] | tuple[float, float]) -> float | None:
+    """A metric's value on the 0–100 satisfaction scale."""
+    if value is None:
+        return None
+    if metric == "nps":
+        return (value + 100) / 2
+    if metric == "csat":
+        return value
+    low, high = scale
+    return (high - value) / (high - low) * 100
+
+
+def _combine(records: list[dict[str, Any]], scales: dict[str, list[float]]) -> dict[str, Any]:
+    usable = [r for r in records if r["value"] is not None]
+    n = sum(r["responses"] for r in usable)
+    if not n:
+        return {"satisfaction": None, "ci_low": None, "ci_high": None, "responses": 0, "metrics": []}
+
+    def avg(key: str) -> float | None:
+        vals = []
+        for r in usable:
+            v = to_satisfaction(r["metric"], r[key], scales.get(r["metric"], [0, 10]))
+            if v is None:
+                return None
+            vals.append((v, r["responses"]))
+        return sum(v * w for v, w in vals) / n
+
+    low, high = avg("ci_low"), avg("ci_high")
+    if low is not None and high is not None and low > high:  # CES: a higher effort bound is a lower satisfaction
+        low, high = high, low
+    return {"satisfaction": avg("value"), "ci_low": low, "ci_high": high, "responses": n,
+            "metrics": sorted({r["metric"] for r in usable})}
+
+
+def emotion_curve(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en",
+                  min_responses: int = 30) -> list[dict[str, Any]]:
+    """One point per stage of the map, in the designed order (with or without answers)."""
+    scales = feedback.get("scales", {})
+    by_stage: dict[str, list[dict[str, Any]]] = {}
+    for r in feedback.get("by_stage", []):
+        by_stage.setdefault(r["stage"], []).append(r)
+    out = []
+    for s in m.stages:
+        point = _combine(by_stage.get(s.id, []), scales)
+        out.append({"stage": s.id, "name": text_in(s.name, lang), **point,
+                    "small": point["responses"] < min_responses,
+                    "declared": None if s.emotion is None else (s.emotion + 2) / 4 * 100})
+    return out
