@@ -69,8 +69,12 @@ class TooManyBadRows(InputError):
     exit_code = 4
     report = None
 
-    def with_report(self, report: object) -> TooManyBadRows:
+    quarantine_file = "quarantine.csv"
+
+    def with_report(self, report: object, quarantine_file: str = "quarantine.csv") -> TooManyBadRows:
+        """Attach the report, and the name of the file its quarantined rows belong in."""
         self.report = report
+        self.quarantine_file = quarantine_file
         return self
 
 

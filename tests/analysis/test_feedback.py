@@ -153,6 +153,11 @@ def test_cli_feedback_and_analyze_feedback(tmp_path):
     p = subprocess.run([*run, "feedback", fb_path, "--metric", "happiness", "--out", tmp_path / "x"],
                        capture_output=True, text=True)
     assert p.returncode == 2 and "unknown metric" in p.stderr and "Traceback" not in p.stderr
+    # Too many bad answers inside an analysis: exit 4, and the answers' quarantine keeps its own name.
+    p = subprocess.run([*run, "analyze", ev_path, "--map", tmp_path / "map.yaml", "--feedback", fb_path,
+                        "--metric", "csat", "--out", tmp_path / "bad"], capture_output=True, text=True)
+    assert p.returncode == 4 and "feedback rows cannot be used" in p.stderr
+    assert (tmp_path / "bad" / "feedback_quarantine.csv").exists() and not (tmp_path / "bad" / "quarantine.csv").exists()
 
 
 def test_nps_by_group_against_pandas_on_generated_answers(tmp_path):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcours.cli.output import fmt_seconds, info, out, progress, user_errors
+from parcours.cli.output import fmt_seconds, info, out, progress, quarantine_kept, user_errors
 
 
 def analyze_command(
@@ -39,13 +39,11 @@ def analyze_command(
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.ingest import parse_columns
+    from parcours.ingest.roles import FEEDBACK_ROLES
     from parcours.project import analyze
-    from parcours.errors import TooManyBadRows
 
     with user_errors():
         roles = parse_columns(columns)
-        from parcours.ingest.roles import FEEDBACK_ROLES
-
         fb_roles = parse_columns(feedback_columns, FEEDBACK_ROLES)
         source: object = events
         if events is not None and events.startswith("table:"):
@@ -60,7 +58,7 @@ def analyze_command(
                 tables = ", ".join(con.list_tables()[:20]) or "none"
                 raise InputError(f"table {name!r} not found on the engine {engine or 'duckdb://'}",
                                  hint=f"tables there: {tables}") from None
-        try:
+        with quarantine_kept(out_dir):
             with progress() as say:
                 result = analyze(source, map_path, columns=roles, engine=engine, fmt=fmt, delimiter=delimiter,
                                  timezone=timezone, time_unit=time_unit, max_bad_rows=max_bad_rows,
@@ -69,14 +67,6 @@ def analyze_command(
                                  conversion_window=conversion_window, feedback=feedback,
                                  feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
                                  feedback_window=feedback_window, on_progress=say)
-        except TooManyBadRows as e:
-            if e.report is not None and e.report.quarantine_rows:
-                out_dir.mkdir(parents=True, exist_ok=True)
-                import pyarrow.csv as pacsv
-
-                pacsv.write_csv(e.report.quarantine_table(), out_dir / "quarantine.csv")
-                info(f"Quarantined rows written to {out_dir / 'quarantine.csv'}")
-            raise
         written = result.save(out_dir)
     print_summary(result.data)
     print_frictions(result.data)

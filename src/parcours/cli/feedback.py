@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from parcours.cli.output import info, out, progress, user_errors
+from parcours.cli.output import info, out, progress, quarantine_kept, user_errors
 
 
 def feedback_command(
@@ -27,27 +27,18 @@ def feedback_command(
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
 ) -> None:
     """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
-    from parcours.errors import TooManyBadRows
     from parcours.ingest.roles import FEEDBACK_ROLES, parse_columns
     from parcours.project.feedback import feedback
 
     with user_errors():
         roles = parse_columns(columns, FEEDBACK_ROLES)
-        try:
+        with quarantine_kept(out_dir):
             with progress() as say:
                 say("reading feedback")
                 result = feedback(source, map_path, events=events, columns=roles, metric=metric, scale=scale,
                                   window=window, by_segment=by_segment, by_period=by_period,
                                   min_responses=min_responses, timezone=timezone, max_bad_rows=max_bad_rows,
                                   delimiter=delimiter)
-        except TooManyBadRows as e:
-            if e.report is not None and e.report.quarantine_rows:
-                import pyarrow.csv as pacsv
-
-                out_dir.mkdir(parents=True, exist_ok=True)
-                pacsv.write_csv(e.report.quarantine_table(), out_dir / "feedback_quarantine.csv")
-                info(f"Quarantined rows written to {out_dir / 'feedback_quarantine.csv'}")
-            raise
         written = result.save(out_dir)
     print_feedback(result.data)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(sorted(written))})")

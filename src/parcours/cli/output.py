@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -35,6 +36,23 @@ def progress() -> Iterator[Callable[[str], None]]:
         return
     with err.status("Starting…") as status:
         yield lambda msg: status.update(f"[cyan]{msg}…")
+
+
+@contextlib.contextmanager
+def quarantine_kept(out_dir: Path) -> Iterator[None]:
+    """When a run stops on too many bad rows, still write those rows (and say where)."""
+    from parcours.errors import TooManyBadRows
+
+    try:
+        yield
+    except TooManyBadRows as e:
+        if e.report is not None and e.report.quarantine_rows:
+            import pyarrow.csv as pacsv
+
+            out_dir.mkdir(parents=True, exist_ok=True)
+            pacsv.write_csv(e.report.quarantine_table(), out_dir / e.quarantine_file)
+            info(f"Quarantined rows written to {out_dir / e.quarantine_file}")
+        raise
 
 
 def info(message: str) -> None:

@@ -224,7 +224,7 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
             f"{name}: {report.quarantined} of {read} feedback rows cannot be used "
             f"(more than --max-bad-rows {max_bad_rows or DEFAULT_MAX_BAD_ROWS}); first: row {first['row']}: {first['reason']}",
             hint="fix the input, the column roles (--columns), the metric (--metric, --scale) or the map's "
-                 "stage and touchpoint names; or raise --max-bad-rows").with_report(report)
+                 "stage and touchpoint names; or raise --max-bad-rows").with_report(report, "feedback_quarantine.csv")
     present = {r["m"] for r in rows(con, table.select(m=table[METRIC]).distinct()) if r["m"]}
     return FeedbackLog(con=con, table=table, report=report, metrics=[x for x in SCALES if x in present],
                        scales={k: v for k, v in scales.items() if k in present}, attributes=attributes, raw=raw,
