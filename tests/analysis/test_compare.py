@@ -83,3 +83,17 @@ def test_cli_compare_and_bad_options(tmp_path):
     assert (tmp_path / "out" / "compare.csv").read_text().startswith('"level","item","name","indicator"')
     p = subprocess.run([*run_, "--before", "2026-01-01..", "--out", tmp_path / "x"], capture_output=True, text=True)
     assert p.returncode == 2 and "--before and --after" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_two_versions_of_the_map_on_the_same_events(tmp_path):
+    path = tmp_path / "e.csv"
+    pd.DataFrame(journeys(1, 400, 1, 0.6, 2.0)).to_csv(path, index=False)
+    same = compare(path, MAP, map_before=MAP.model_copy())
+    assert all(r["change"] == 0 and not r["significant"] for r in same.data["rows"])
+    # The later map moves "cart" to the first stage: fewer journeys convert out of it.
+    later = map_from_dict({**MAP.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+                           "touchpoints": [{"id": "view", "stage": "s1"}, {"id": "cart", "stage": "s1"},
+                                           {"id": "pay", "stage": "s3"}]})
+    rows = by_key(compare(path, later, map_before=MAP))
+    assert rows[("stage", "s1", "reach")]["change"] == 0
+    assert rows[("stage", "s2", "reach")]["after"] == 0 and rows[("stage", "s2", "reach")]["significant"]

@@ -51,12 +51,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     if events is None:
         events = _source_path(m, journey_map)
     if src is not None:  # the map's source block gives defaults; explicit arguments win
-        columns = {**src.columns, **(columns or {})}
-        timezone = timezone or src.timezone
-        time_unit = time_unit or src.time_unit
-        delimiter = delimiter or src.delimiter
-        fmt = fmt or src.format
-        journey_gap = journey_gap or src.journey_gap
+        d = source_defaults(m)
+        columns = {**d["columns"], **(columns or {})}
+        timezone = timezone or d["timezone"]
+        time_unit = time_unit or d["time_unit"]
+        delimiter = delimiter or d["delimiter"]
+        fmt = fmt or d["fmt"]
+        journey_gap = journey_gap or d["journey_gap"]
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
     gap = _duration("--journey-gap", journey_gap)
@@ -116,6 +117,15 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         data["breakdown"] = {"by": by, "groups": groups}
         tables.update(extra)
     return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
+
+
+def source_defaults(m: JourneyMap) -> dict[str, Any]:
+    """How to read the events, from the map's ``source`` block (``read_events`` arguments and
+    ``journey_gap``); empty values when the map has none."""
+    src = m.source
+    return {"columns": dict(src.columns) if src else {}, "timezone": src.timezone if src else None,
+            "time_unit": src.time_unit if src else None, "delimiter": src.delimiter if src else None,
+            "fmt": src.format if src else None, "journey_gap": src.journey_gap if src else None}
 
 
 def _source_path(m: JourneyMap, journey_map: Any) -> Path:

@@ -25,11 +25,12 @@ from parcours.analysis import durations, filters, significance as S, transitions
 from parcours.analysis.run import Options, run_all
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
-from parcours.engine.prepare import prepare
+from parcours.engine.prepare import Prepared, prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
+from parcours.project.analyze import source_defaults
 
 
 @dataclass
@@ -58,10 +59,9 @@ def _row(level: str, item: str, name: str | None, indicator: str, before: Any, a
             "significant": (p is not None and p < S.ALPHA)}
 
 
-def _side(log: EventLog, m: JourneyMap, *, period: str | None, segment: str | None, feedback_args: dict | None,
-          lang: str, gap: float | None) -> dict[str, Any]:
-    p = prepare(log.con, log.table, m, role_sources=log.roles, journey_gap_seconds=gap)
-    ev = p.table
+def _side(log: EventLog, p: Prepared, *, period: str | None, segment: str | None, feedback_args: dict | None,
+          lang: str) -> dict[str, Any]:
+    m, ev = p.map, p.table
     if segment:
         ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, p.resolver()))
     start, end = filters.parse_period(period)
@@ -117,15 +117,14 @@ def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap 
                           hint="e.g. --before 2026-01-01..2026-03-31 --after 2026-04-01..2026-06-30")
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
     m0 = (load_map(map_before) if isinstance(map_before, (str, Path)) else map_before) if map_before is not None else m
-    src = m.source
-    log = events if isinstance(events, EventLog) else read_events(
-        events, engine=engine, columns={**(src.columns if src else {}), **(columns or {})},
-        timezone=src.timezone if src else None)
-    gap_text = journey_gap or (src.journey_gap if src else None)
+    d = source_defaults(m)
+    gap_text = journey_gap or d.pop("journey_gap")
+    d["columns"] = {**d["columns"], **(columns or {})}
+    log = events if isinstance(events, EventLog) else read_events(events, engine=engine, **d)
     gap = parse_duration(gap_text) if gap_text else None
     lang = lang or m.language
     fb_args = ({"source": feedback, "columns": feedback_columns, "metric": metric, "scale": scale,
-                "timezone": src.timezone if src else None} if feedback else None)
+                "timezone": d["timezone"]} if feedback else None)
     if modes[0]:
         sides = [(m, before, None), (m, after, None)]
         what = {"kind": "periods", "before": before, "after": after}
@@ -135,7 +134,12 @@ def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap 
     else:
         sides = [(m0, None, None), (m, None, None)]
         what = {"kind": "maps", "before": m0.id or "map before", "after": m.id or "map after"}
-    a, b = (_side(log, mm, period=per, segment=seg, feedback_args=fb_args, lang=lang, gap=gap) for mm, per, seg in sides)
+    prepared: dict[int, Prepared] = {}  # sorted once per map, whatever the sides
+    for mm, _, _ in sides:
+        if id(mm) not in prepared:
+            prepared[id(mm)] = prepare(log.con, log.table, mm, role_sources=log.roles, journey_gap_seconds=gap)
+    a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=fb_args, lang=lang)
+            for mm, per, seg in sides)
     out = _stage_rows(a, b) + _touchpoint_rows(a, b) + _feedback_rows(a, b)
     data = {"compare": what, "alpha": S.ALPHA,
             "journeys": {"before": a["data"]["summary"]["journeys"], "after": b["data"]["summary"]["journeys"]},

@@ -25,6 +25,7 @@ from parcours.ingest.feedback import FeedbackLog, read_feedback
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
 from parcours.model.journey_map import text_in
+from parcours.project.analyze import source_defaults
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 
@@ -174,17 +175,16 @@ def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Pat
     """Measure survey answers and verbatims on the map (``events``: an event file or EventLog,
     to attach responses to journeys)."""
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
-    src = m.source
-    timezone = timezone or (src.timezone if src else None)  # the map's zone, for times without offset
+    d = source_defaults(m)
+    gap_text = d.pop("journey_gap")
+    timezone = timezone or d["timezone"]  # the map's zone, for times without offset
     ev, sources, con = None, None, None
     if events is not None:
         from parcours.engine.prepare import prepare
         from parcours.ingest import EventLog, read_events
 
-        gap = parse_duration(src.journey_gap) if src and src.journey_gap else None
-        log_ev = events if isinstance(events, EventLog) else read_events(
-            events, engine=engine, **({"columns": src.columns, "timezone": src.timezone, "time_unit": src.time_unit,
-                                       "delimiter": src.delimiter, "fmt": src.format} if src else {}))
+        gap = parse_duration(gap_text) if gap_text else None
+        log_ev = events if isinstance(events, EventLog) else read_events(events, engine=engine, **d)
         p = prepare(log_ev.con, log_ev.table, m, role_sources=log_ev.roles, journey_gap_seconds=gap)
         ev, sources, con = p.table, log_ev.roles, log_ev.con
     log = source if isinstance(source, FeedbackLog) else read_feedback(
