@@ -17,11 +17,12 @@ import ibis.expr.types as ir
 
 from parcours.engine import columns as C
 from parcours.engine.functions import timestamp_to_epoch_us
+from parcours.ingest.feedback import CUSTOMER, METRIC, SCORE, SEQ, STAGE, TOUCHPOINT, TS
 from parcours.model.journey_map import JourneyMap
 
 DEFAULT_WINDOW_SECONDS = 7 * 86400
-F_SEQ, F_TS, F_CUSTOMER, F_SCORE, F_METRIC, F_STAGE, F_TOUCHPOINT = (
-    "_seq", "_ts", "_customer", "_score", "_metric", "_stage", "_touchpoint")
+# The feedback table's own column names (see parcours.ingest.feedback).
+F_SEQ, F_TS, F_CUSTOMER, F_SCORE, F_METRIC, F_STAGE, F_TOUCHPOINT = SEQ, TS, CUSTOMER, SCORE, METRIC, STAGE, TOUCHPOINT
 
 
 def attach(fb: ir.Table, m: JourneyMap, ev: ir.Table | None = None, *, window_seconds: float = DEFAULT_WINDOW_SECONDS,

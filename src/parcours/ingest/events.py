@@ -174,7 +174,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     # parsed row was not accepted (counting the raw rows is cheap).
     parsed = int(scalar(con, raw.table.count()))
     bad = rows(con, norm.quarantine.order_by("__seq")) if parsed > accepted else []
-    quarantine = _quarantine_rows(raw, bad)
+    quarantine = quarantine_records(raw, bad)
     read = accepted + len(quarantine)
     duplicates = 0
     if drop_duplicates:
@@ -238,7 +238,7 @@ def _backend_of(table: ir.Table) -> Any:
         return None
 
 
-def _quarantine_rows(raw: RawInput, bad: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def quarantine_records(raw: RawInput, bad: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per unusable input row: file, row (and line for CSV), reason, key values."""
     out: list[dict[str, Any]] = []
     shift = raw.reject_rows

@@ -27,7 +27,7 @@ import ibis.expr.types as ir
 from parcours.engine.connection import connect
 from parcours.engine.fetch import rows, scalar
 from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
-from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, _quarantine_rows
+from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
@@ -212,7 +212,7 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
             shown["time"] = b[roles["time"]].cast("string")
         bad = rows(con, b.select(__file=b.__file, __row=b.__row, __seq=b.__seq, reason=b.__reason, **shown)
                    .order_by("__seq"))
-    quarantine = _quarantine_rows(raw, bad)
+    quarantine = quarantine_records(raw, bad)
     read = n_accepted + len(quarantine)
     report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=n_accepted,
                           quarantined=len(quarantine), duplicates_dropped=0, detection=det, notes=notes,
