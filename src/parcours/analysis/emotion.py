@@ -4,8 +4,10 @@ Each metric's figure is put on a 0–100 satisfaction scale (100 = best): NPS (N
 CSAT as is (% satisfied), CES (MAX − mean) / (MAX − MIN) × 100 (less effort is better). A
 stage's satisfaction is the mean of its metrics' values weighted by their answers, and its
 interval the same weighted mean of their transformed bounds (an approximation, exact with one
-metric). The designed emotion of the map (−2..+2) is shown on the same scale: (e + 2) / 4 × 100.
-Sentiment of comments will join the curve when it is measured.
+metric). Comments without a score count through their sentiment (−1..1, see
+:mod:`parcours.analysis.verbatims`) as (sentiment + 1) × 50, their mean and Student-t interval
+weighted by their number like a metric (a response with a score counts once, by its score).
+The designed emotion of the map (−2..+2) is shown on the same scale: (e + 2) / 4 × 100.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def to_satisfaction(metric: str, value: float | None, scale: list[float] | tuple
         return None
     if metric == "nps":
         return (value + 100) / 2
-    if metric == "csat":
+    if metric in ("csat", "sentiment"):
         return value
     low, high = scale
     return (high - value) / (high - low) * 100
@@ -49,17 +51,38 @@ def _combine(records: list[dict[str, Any]], scales: dict[str, list[float]]) -> d
             "metrics": sorted({r["metric"] for r in usable})}
 
 
-def emotion_curve(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en",
-                  min_responses: int = 30) -> list[dict[str, Any]]:
+def _grouped(records: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+def emotion_curve(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en", min_responses: int = 30,
+                  sentiment: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """One point per stage of the map, in the designed order (with or without answers)."""
     scales = feedback.get("scales", {})
-    by_stage: dict[str, list[dict[str, Any]]] = {}
-    for r in feedback.get("by_stage", []):
-        by_stage.setdefault(r["stage"], []).append(r)
+    by_stage = _grouped(feedback.get("by_stage", []) + (sentiment or []), "stage")
     out = []
     for s in m.stages:
         point = _combine(by_stage.get(s.id, []), scales)
         out.append({"stage": s.id, "name": text_in(s.name, lang), **point,
                     "small": point["responses"] < min_responses,
                     "declared": None if s.emotion is None else (s.emotion + 2) / 4 * 100})
+    return out
+
+
+def emotion_by_touchpoint(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en", min_responses: int = 30,
+                          sentiment: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """One point per touchpoint of the map with answers or comments, in the map's order."""
+    scales = feedback.get("scales", {})
+    by_tp = _grouped(feedback.get("by_touchpoint", []) + (sentiment or []), "touchpoint")
+    out = []
+    for t in m.touchpoints:
+        if t.id not in by_tp:
+            continue
+        point = _combine(by_tp[t.id], scales)
+        out.append({"touchpoint": t.id, "name": text_in(t.name, lang) if t.name is not None else t.id,
+                    "stage": t.stage, **point, "small": point["responses"] < min_responses,
+                    "declared": None if t.emotion is None else (t.emotion + 2) / 4 * 100})
     return out

@@ -1,17 +1,19 @@
 """Frictions: which touchpoints of the map to look at first, and why.
 
-Each touchpoint of the map that journeys reach gets four signals, each between 0 (fine) and
+Each touchpoint of the map that journeys reach gets up to five signals, each between 0 (fine) and
 1 (worst), and a friction score, their weighted mean over the signals available:
 
 | signal | value | weight |
 |---|---|---|
-| ``exit`` | exit rate: share of the journeys with the touchpoint that end there without a goal | 0.40 |
+| ``exit`` | exit rate: share of the journeys with the touchpoint that end there without a goal | 0.35 |
 | ``repeat`` | repeat rate: share of its journeys that have it more than once | 0.15 |
 | ``wait`` | rank (0..1) of the mean time to reach it from another touchpoint, among the map's touchpoints | 0.15 |
-| ``feedback`` | how low its answers score: NPS (100 − NPS)/200, CSAT 1 − CSAT/100, CES (mean − min)/(max − min); the mean over its metrics | 0.30 |
+| ``feedback`` | how low its answers score: NPS (100 − NPS)/200, CSAT 1 − CSAT/100, CES (mean − min)/(max − min); the mean over its metrics | 0.20 |
+| ``themes`` | share of its comments that fall in an irritant theme (see :mod:`parcours.text.themes`) | 0.15 |
 
-``feedback`` counts only with answers placed on the touchpoint. The *drivers* of an item are
-its signals ordered by their share of the score; the explanation spells out the two largest.
+``feedback`` counts only with answers placed on the touchpoint, ``themes`` only with comments
+placed there; a signal that is missing leaves the others' weights in proportion. The *drivers* of an item are
+its signals ordered by their share of the score; the explanation spells out the three largest.
 Touchpoints with fewer than ``min_journeys`` journeys are kept and flagged ``small``. The
 map's declared pain points, opportunities and actions on the touchpoint are listed with it.
 """
@@ -22,7 +24,7 @@ from typing import Any
 
 from parcours.model.journey_map import JourneyMap, text_in
 
-WEIGHTS = {"exit": 0.40, "repeat": 0.15, "wait": 0.15, "feedback": 0.30}
+WEIGHTS = {"exit": 0.35, "repeat": 0.15, "wait": 0.15, "feedback": 0.20, "themes": 0.15}
 MIN_JOURNEYS = 30
 
 
@@ -85,12 +87,16 @@ _TEXT = {
         "goal": " without reaching a goal",
         "repeat": "{p:.0%} of its journeys come back to it",
         "wait": "{d} on average to get there from the previous touchpoint (longer than for {r:.0%} of the others)",
+        "theme": "theme '{t}' in {p:.0%} of detractor comments",
+        "theme_any": "{p:.0%} of its comments in an irritant theme",
     },
     "fr": {
         "exit": "{p:.0%} des parcours qui atteignent {name} s'y arrêtent{goal}",
         "goal": " sans atteindre d'objectif",
         "repeat": "{p:.0%} de ses parcours y reviennent",
         "wait": "{d} en moyenne pour y arriver depuis le point de contact précédent (plus long que pour {r:.0%} des autres)",
+        "theme": "thème « {t} » dans {p:.0%} des commentaires de détracteurs",
+        "theme_any": "{p:.0%} de ses commentaires dans un irritant",
     },
 }
 
@@ -116,6 +122,8 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
     fb_rows = [r for r in fb.get("by_touchpoint", []) if r["touchpoint"] in rows]
     badness = _feedback_badness(fb_rows, fb.get("scales", {}))
     fb_values = {(r["touchpoint"], r["metric"]): r for r in fb_rows}
+    verbatims = {r["touchpoint"]: r for r in (fb.get("verbatims") or {}).get("by_touchpoint", [])
+                 if r["comments"] and r["touchpoint"] in rows}
     has_goals = bool(m.goals)
     out = []
     for tp, r in rows.items():
@@ -124,6 +132,8 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
             signals["wait"] = wait_rank[tp]
         if tp in badness:
             signals["feedback"] = sum(badness[tp].values()) / len(badness[tp])
+        if tp in verbatims:
+            signals["themes"] = float(verbatims[tp]["irritant_share"])
         weight = sum(WEIGHTS[k] for k in signals)
         contrib = {k: WEIGHTS[k] * v / weight for k, v in signals.items()}
         score = sum(contrib.values())
@@ -131,13 +141,18 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
         t = declared[tp]
         name = text_in(t.name, lang) if t.name is not None else tp
         phrases = []
-        for k in drivers[:2]:
+        for k in drivers[:3]:
             if k == "exit":
                 phrases.append(text["exit"].format(p=signals["exit"], name=name, goal=text["goal"] if has_goals else ""))
             elif k == "repeat":
                 phrases.append(text["repeat"].format(p=signals["repeat"]))
             elif k == "wait":
                 phrases.append(text["wait"].format(d=_fmt_duration(waits[tp], lang), r=signals["wait"]))
+            elif k == "themes":
+                v = verbatims[tp]
+                share = v["top_irritant_share_of_detractor_comments"]
+                phrases.append(text["theme"].format(t=v["top_irritant"], p=share) if v["top_irritant"] and share
+                               else text["theme_any"].format(p=signals["themes"]))
             else:
                 phrases.append(", ".join(_metric_text(mt, fb_values[(tp, mt)]["value"], lang)
                                          for mt in sorted(badness[tp])))
@@ -148,6 +163,7 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
             "small": int(r["journeys"]) < min_journeys,
             "wait_seconds": waits.get(tp),
             "feedback": {mt: fb_values[(tp, mt)]["value"] for mt in sorted(badness.get(tp, {}))},
+            "top_irritant": verbatims[tp]["top_irritant"] if tp in verbatims else None,
             "declared": _declared(m, tp, lang),
         })
     out.sort(key=lambda x: (-x["score"], -x["journeys"], x["touchpoint"]))

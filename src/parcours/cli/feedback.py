@@ -72,3 +72,28 @@ def print_feedback(data: dict) -> None:
     for r in data["by_stage"]:
         t.add_row(r["metric"].upper(), f"stage {r['name']}", fmt_figure(r))
     out.print(t)
+    print_verbatims(data)
+
+
+def print_verbatims(data: dict) -> None:
+    from rich.table import Table
+
+    v = data.get("verbatims") or {}
+    if not v.get("comments"):
+        return
+    langs = ", ".join(f"{k} {n:,}" for k, n in v["languages"].items())
+    s = v["sentiment"]
+    info(f"Comments: {v['comments']:,} ({langs}); sentiment: {s['positive']:,} positive, {s['neutral']:,} neutral, "
+         f"{s['negative']:,} negative; {v['contradictions']:,} flagged 'text contradicts score'")
+    themes = data.get("themes") or []
+    if not themes:
+        return
+    t = Table(title="Themes (irritants and delights)")
+    for col in ("Kind", "Theme", "Key terms", "Comments", "Of detractors' comments", "Where"):
+        t.add_column(col)
+    for th in themes:
+        share = th["share_of_detractor_comments"]
+        where = ", ".join(x["touchpoint"] for x in th["touchpoints"][:3]) or ", ".join(x["stage"] for x in th["stages"][:3])
+        t.add_row(th["kind"], th["theme"], ", ".join(th["key_terms"][1:]), f"{th['size']:,}",
+                  "–" if share is None else f"{share:.0%}", where or "–")
+    out.print(t)

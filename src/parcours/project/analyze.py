@@ -100,14 +100,14 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         if fb.quarantine is not None:
             tables["feedback_quarantine"] = fb.quarantine
     if m.touchpoints:
-        from parcours.analysis.frictions import rank_frictions
+        from parcours.analysis.frictions import WEIGHTS, rank_frictions
 
         data["frictions"] = rank_frictions(data, m, lang=options.lang)
         tables["frictions"] = pa.Table.from_pylist([
             {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
              "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
-             **{f"signal_{k}": f["signals"].get(k) for k in ("exit", "repeat", "wait", "feedback")},
-             "explanation": f["explanation"]} for f in data["frictions"]])
+             **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
+             "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in data["frictions"]])
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}

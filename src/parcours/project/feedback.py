@@ -15,13 +15,14 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from parcours.analysis import feedback as F
+from parcours.analysis import verbatims as V
 from parcours.analysis.filters import segment_journeys
 from parcours.analysis.scores import MIN_RESPONSES, Counts, figure
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
 from parcours.engine.rules import ColumnResolver, where_predicate
 from parcours.errors import OptionError
-from parcours.ingest.feedback import FeedbackLog, read_feedback
+from parcours.ingest.feedback import COMMENT, LANGUAGE, FeedbackLog, read_feedback
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
 from parcours.model.journey_map import text_in
@@ -107,10 +108,16 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
+    verbatims = _verbatims(con, fb, log, lang)
+    data["verbatims"] = verbatims.summary
+    data["themes"] = verbatims.themes
     if m.stages:
-        from parcours.analysis.emotion import emotion_curve
+        from parcours.analysis.emotion import emotion_curve, emotion_by_touchpoint
 
-        data["emotion_curve"] = emotion_curve(data, m, lang=lang, min_responses=min_responses)
+        data["emotion_curve"] = emotion_curve(data, m, lang=lang, min_responses=min_responses,
+                                              sentiment=verbatims.sentiment_points["stage"])
+        data["emotion_by_touchpoint"] = emotion_by_touchpoint(data, m, lang=lang, min_responses=min_responses,
+                                                              sentiment=verbatims.sentiment_points["touchpoint"])
     attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
     data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
                           "unattached": attached.get("none", 0),
@@ -126,7 +133,8 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
         data["by_period"] = sorted(_figures(con, f, log, ["period"], min_responses), key=lambda r: (r["metric"], r["period"]))
         data["period_unit"] = by_period
         tables["feedback_by_period"] = pa.Table.from_pylist(data["by_period"])
-    tables["feedback_responses"] = _responses(con, log, fb)
+    tables["feedback_responses"] = _responses(con, log, fb, verbatims)
+    tables["feedback_themes"] = _themes_table(verbatims.themes)
     report = log.report
     data["input"] = {"source": report.source, "format": report.format, "read": report.read,
                      "accepted": report.accepted, "quarantined": report.quarantined,
@@ -153,7 +161,31 @@ def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.
     return out
 
 
-def _responses(con: Any, log: FeedbackLog, fb: ir.Table) -> pa.Table:
+def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, lang: str) -> V.Verbatims:
+    t = fb.select(seq=fb[F.F_SEQ], comment=fb[COMMENT], score=fb[F.F_SCORE].cast("float64"), metric=fb[F.F_METRIC],
+                  language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT]).order_by("seq")
+    return V.analyse(rows(con, t), log.scales, lang=lang)
+
+
+def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:
+    """One row per theme; lists joined with `` | `` (stages and touchpoints as ``id (comments)``)."""
+    out = []
+    for t in themes:
+        out.append({
+            **{k: v for k, v in t.items() if k not in ("key_terms", "stages", "touchpoints", "quotes")},
+            "key_terms": " | ".join(t["key_terms"]),
+            "stages": " | ".join(f"{x['stage']} ({x['comments']})" for x in t["stages"]),
+            "touchpoints": " | ".join(f"{x['touchpoint']} ({x['comments']})" for x in t["touchpoints"]),
+            "quotes": " | ".join(t["quotes"]),
+        })
+    columns = ["theme", "kind", "key_terms", "size", "share_of_comments", "detractors", "share_of_detractor_comments",
+               "detractor_share", "metric", "mean_score", "mean_satisfaction", "stages", "touchpoints", "quotes", "z"]
+    if not out:
+        return pa.table({c: pa.array([], pa.string()) for c in columns})
+    return pa.Table.from_pylist(out).select(columns)
+
+
+def _responses(con: Any, log: FeedbackLog, fb: ir.Table, verbatims: V.Verbatims) -> pa.Table:
     """Every input row, in input order, with what Parcours made of it (or why it was quarantined)."""
     raw = log.checked
     inputs = log.raw.data_columns
@@ -163,7 +195,14 @@ def _responses(con: Any, log: FeedbackLog, fb: ir.Table) -> pa.Table:
     # An added column never hides an input column of the same name: it takes a suffix.
     added = {(k if k not in inputs else f"{k}_parcours"): v for k, v in added.items()}
     t = j.select(*[raw[c] for c in inputs], __seq=raw.__seq, **added)
-    return con.to_pyarrow(t.order_by("__seq")).drop(["__seq"])
+    table = con.to_pyarrow(t.order_by("__seq"))
+    position = {seq: i for i, seq in enumerate(verbatims.seq)}
+    at = [position.get(seq) for seq in table.column("__seq").to_pylist()]
+    for name in V.ROW_COLUMNS:
+        values = verbatims.rows[name]
+        column = name if name not in inputs else f"{name}_parcours"
+        table = table.append_column(column, pa.array([None if i is None else values[i] for i in at]))
+    return table.drop(["__seq"])
 
 
 def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Path | JourneyMap | None = None, *,

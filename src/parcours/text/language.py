@@ -1,0 +1,59 @@
+"""Which language a comment is written in (offline: py3langid's shipped model, BSD-3).
+
+``detect`` ranks the ~97 languages py3langid knows. Short or noisy texts ("ok", "37 minutes???")
+are easily taken for another language, so when the best language is not one Parcours scores
+(French, English) and py3langid is not sure of it (probability under ``SURE``), the better of
+French and English is kept instead. Texts with no letters get no language (``None``).
+A language given in the input (the ``language`` role) is used as is and never re-detected.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+SCORED = ("fr", "en")
+SURE = 0.9
+HEAD = 300  # characters looked at: enough to tell a language, and detection time grows with length
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _identifiers():
+    from py3langid.langid import _load_identifier
+
+    everything = _load_identifier(norm_probs=True)
+    scored = _load_identifier(norm_probs=True)
+    scored.set_languages(list(SCORED))
+    return everything, scored
+
+
+def detect_one(text: str | None) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code, probability) of one text, or (None, None) when it has no letters."""
+    if not text or not _LETTER.search(text):
+        return None, None
+    everything, scored = _identifiers()
+    text = text[:HEAD]
+    lang, p = everything.classify(text)
+    if lang not in SCORED and p < SURE:
+        lang, p = scored.classify(text)
+    return lang, float(p)
+
+
+def detect(texts: Iterable[str | None]) -> list[tuple[str | None, float | None]]:
+    return [detect_one(t) for t in texts]
+
+
+def normalise_code(value: str | None) -> str | None:
+    """A given language as a 2-letter code: ``fr``, ``FR``, ``fr-FR``, ``fr_CA``, ``French``, ``français`` → ``fr``."""
+    if value is None:
+        return None
+    v = str(value).strip().lower()
+    if not v:
+        return None
+    names = {"french": "fr", "français": "fr", "francais": "fr", "fra": "fr", "fre": "fr",
+             "english": "en", "anglais": "en", "eng": "en"}
+    if v in names:
+        return names[v]
+    return re.split(r"[-_]", v)[0]

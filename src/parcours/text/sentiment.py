@@ -1,0 +1,129 @@
+"""Sentiment of a comment, from its text and, where there is one, the score beside it.
+
+Text: a logistic regression per language (French, English) on hashed word 1–2-grams
+(``features.py``), trained and evaluated by ``bench/sentiment/train.py`` and shipped as
+``models/sentiment_{fr,en}.npz`` (no download at run time). It gives three probabilities;
+the text score is P(positive) − P(negative), in −1..1, and its label the likeliest class.
+
+With a score, the customer's own rating wins: the label is the score's (NPS 0–6 negative,
+7–8 neutral, 9–10 positive; other scales by thirds: the score put on −1..1, scale low → −1,
+high → +1, CES reversed since low effort is good, negative below −1/3, positive above +1/3),
+and the sentiment score is the mean of the text score and the score's −1..1 value (so that
+comments with the same rating are still ordered by what they say). A 0 is therefore never
+read as positive nor a 10 as negative; when the text alone says the opposite of a score at
+either end of its scale, the row is flagged ``text contradicts score`` (irony, a mistaken
+scale, a comment about something else). Without a score, the text decides: negative below
+−1/3, positive above +1/3. Comments in languages without a model get the score's sentiment
+alone (or none without a score).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Sequence
+
+import numpy as np
+
+from parcours.text import features as F
+
+LABELS = ("negative", "neutral", "positive")
+THRESHOLD = 1 / 3
+CONTRADICTS = "text contradicts score"
+
+
+@dataclass(frozen=True)
+class Model:
+    language: str
+    indices: np.ndarray   # sorted hashed buckets with a weight
+    weights: np.ndarray   # (len(indices), 3), classes negative, neutral, positive
+    intercept: np.ndarray
+    meta: dict[str, Any]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.empty((len(texts), 3))
+        for i, text in enumerate(texts):
+            feats = F.features(text)
+            logits = self.intercept.astype(np.float64).copy()
+            if feats:
+                keys = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
+                pos = np.searchsorted(self.indices, keys)
+                pos[pos >= len(self.indices)] = 0
+                hit = self.indices[pos] == keys
+                if hit.any():
+                    logits += next(iter(feats.values())) * self.weights[pos[hit]].astype(np.float64).sum(axis=0)
+            e = np.exp(logits - logits.max())
+            out[i] = e / e.sum()
+        return out
+
+
+@lru_cache(maxsize=4)
+def model(language: str) -> Model | None:
+    """The shipped model of a language, or None when Parcours has none for it."""
+    ref = resources.files("parcours.text") / "models" / f"sentiment_{language}.npz"
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path, np.load(path) as z:
+        return Model(language, z["indices"].astype(np.int64), z["weights"], z["intercept"],
+                     json.loads(str(z["meta"])))
+
+
+def text_scores(texts: Sequence[str | None], languages: Sequence[str | None]) -> np.ndarray:
+    """Text score (−1..1) per comment; NaN without a comment or a model for its language."""
+    out = np.full(len(texts), np.nan)
+    by_lang: dict[str, list[int]] = {}
+    for i, (t, lang) in enumerate(zip(texts, languages)):
+        if t and lang:
+            by_lang.setdefault(lang, []).append(i)
+    for lang, idx in by_lang.items():
+        m = model(lang)
+        if m is None:
+            continue
+        p = m.probabilities([texts[i] for i in idx])
+        out[idx] = p[:, 2] - p[:, 0]
+    return out
+
+
+def score_polarity(scores: np.ndarray, metrics: Sequence[str | None], scales: dict[str, Sequence[float]]) -> np.ndarray:
+    """A score on −1..1 (its scale's low end −1, high end +1; CES reversed); NaN without one."""
+    out = np.full(len(scores), np.nan)
+    for i, (s, metric) in enumerate(zip(scores, metrics)):
+        if metric is None or s is None or np.isnan(s) or metric not in scales:
+            continue
+        low, high = scales[metric]
+        v = 2 * (float(s) - low) / (high - low) - 1
+        out[i] = -v if metric == "ces" else v
+    return out
+
+
+def label(values: np.ndarray) -> list[str | None]:
+    return [None if np.isnan(v) else LABELS[0] if v < -THRESHOLD else LABELS[2] if v > THRESHOLD else LABELS[1]
+            for v in values]
+
+
+def score_labels(scores: np.ndarray, metrics: Sequence[str | None], polarity: np.ndarray) -> list[str | None]:
+    """The label a score gives: NPS by its categories, other metrics by thirds of the scale."""
+    out = label(polarity)
+    for i, (s, metric) in enumerate(zip(scores, metrics)):
+        if metric == "nps" and not np.isnan(s):
+            out[i] = LABELS[0] if s <= 6 else LABELS[1] if s <= 8 else LABELS[2]
+    return out
+
+
+def combine(text: np.ndarray, score: np.ndarray, by_score: list[str | None] | None = None,
+            ) -> tuple[np.ndarray, list[str | None], list[str | None], list[str | None]]:
+    """(sentiment score, label, source, flag) from the text and score polarities (and the
+    labels the scores give, from :func:`score_labels`; thirds of −1..1 when not given)."""
+    by_score = by_score if by_score is not None else label(score)
+    both = ~np.isnan(text) & ~np.isnan(score)
+    value = np.where(both, (text + score) / 2, np.where(np.isnan(text), score, text))
+    source = ["text+score" if b else "text" if not np.isnan(t) else "score" if not np.isnan(s) else None
+              for b, t, s in zip(both, text, score)]
+    text_label = label(text)
+    flag = [CONTRADICTS if b and abs(s) == 1 and tl is not None and tl != "neutral" and (tl == "positive") != (s > 0)
+            else None for b, s, tl in zip(both, score, text_label)]
+    text_only = label(value)
+    labels = [by_score[i] if not np.isnan(score[i]) else text_only[i] for i in range(len(value))]
+    return value, labels, source, flag
