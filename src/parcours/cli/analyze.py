@@ -83,6 +83,14 @@ def print_frictions(data: dict, n: int = 5) -> None:
     for f in data["frictions"][:n]:
         t.add_row(str(f["rank"]), f["name"] + (" (small)" if f["small"] else ""), f"{f['score']:.2f}", f["explanation"])
     out.print(t)
+    opportunities = data.get("opportunities") or []
+    if opportunities:
+        t = Table(title=f"Opportunities: the {min(n, len(opportunities))} largest gaps, in journeys")
+        for col in ("#", "Gap", "Owners"):
+            t.add_column(col, justify="right" if col == "#" else "left")
+        for o in opportunities[:n]:
+            t.add_row(str(o["rank"]), o["explanation"], ", ".join(o["owners"]) or "–")
+        out.print(t)
 
 
 def print_summary(data: dict) -> None:

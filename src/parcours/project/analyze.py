@@ -99,6 +99,14 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         tables.update(fb.tables)
         if fb.quarantine is not None:
             tables["feedback_quarantine"] = fb.quarantine
+    data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
+                       "conversion_window": conversion_window, "filters": applied, "by": by,
+                       "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
+    if by:
+        say(f"breakdown by {by}")
+        groups, extra = _breakdown(p, ev, m, by, options, resolve)
+        data["breakdown"] = {"by": by, "groups": groups}
+        tables.update(extra)
     if m.touchpoints:
         from parcours.analysis.frictions import WEIGHTS, rank_frictions
 
@@ -108,14 +116,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
              "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
              **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
              "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in data["frictions"]])
-    data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
-                       "conversion_window": conversion_window, "filters": applied, "by": by,
-                       "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
-    if by:
-        say(f"breakdown by {by}")
-        groups, extra = _breakdown(p, ev, m, by, options, resolve)
-        data["breakdown"] = {"by": by, "groups": groups}
-        tables.update(extra)
+        from parcours.analysis.opportunities import suggest
+
+        data["opportunities"] = suggest(data, m, lang=options.lang)
+        tables["opportunities"] = pa.Table.from_pylist([
+            {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
+                               "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
+            | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
     return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
 
 
