@@ -58,31 +58,26 @@ def _grouped(records: list[dict[str, Any]], key: str) -> dict[str, list[dict[str
     return out
 
 
+def _point(records: list[dict[str, Any]], scales: dict[str, list[float]], emotion: int | None,
+           min_responses: int) -> dict[str, Any]:
+    point = _combine(records, scales)
+    return {**point, "small": point["responses"] < min_responses,
+            "declared": None if emotion is None else (emotion + 2) / 4 * 100}
+
+
 def emotion_curve(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en", min_responses: int = 30,
                   sentiment: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """One point per stage of the map, in the designed order (with or without answers)."""
-    scales = feedback.get("scales", {})
     by_stage = _grouped(feedback.get("by_stage", []) + (sentiment or []), "stage")
-    out = []
-    for s in m.stages:
-        point = _combine(by_stage.get(s.id, []), scales)
-        out.append({"stage": s.id, "name": text_in(s.name, lang), **point,
-                    "small": point["responses"] < min_responses,
-                    "declared": None if s.emotion is None else (s.emotion + 2) / 4 * 100})
-    return out
+    return [{"stage": s.id, "name": text_in(s.name, lang),
+             **_point(by_stage.get(s.id, []), feedback.get("scales", {}), s.emotion, min_responses)}
+            for s in m.stages]
 
 
 def emotion_by_touchpoint(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en", min_responses: int = 30,
                           sentiment: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """One point per touchpoint of the map with answers or comments, in the map's order."""
-    scales = feedback.get("scales", {})
     by_tp = _grouped(feedback.get("by_touchpoint", []) + (sentiment or []), "touchpoint")
-    out = []
-    for t in m.touchpoints:
-        if t.id not in by_tp:
-            continue
-        point = _combine(by_tp[t.id], scales)
-        out.append({"touchpoint": t.id, "name": text_in(t.name, lang) if t.name is not None else t.id,
-                    "stage": t.stage, **point, "small": point["responses"] < min_responses,
-                    "declared": None if t.emotion is None else (t.emotion + 2) / 4 * 100})
-    return out
+    return [{"touchpoint": t.id, "name": text_in(t.name, lang) if t.name is not None else t.id, "stage": t.stage,
+             **_point(by_tp[t.id], feedback.get("scales", {}), t.emotion, min_responses)}
+            for t in m.touchpoints if t.id in by_tp]

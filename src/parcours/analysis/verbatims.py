@@ -15,14 +15,13 @@ its scale (polarity below −1/3, CES reversed), or, without a score, a negative
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from parcours.analysis.scores import t975
+from parcours.analysis.scores import Counts, figure
 from parcours.text import language as L
 from parcours.text import sentiment as S
 from parcours.text.themes import Comment, find_themes
@@ -41,15 +40,11 @@ class Verbatims:
 
 
 def _mean_ci(values: list[float]) -> tuple[float | None, float | None, float | None]:
-    n = len(values)
-    if not n:
-        return None, None, None
-    mean = sum(values) / n
-    if n < 2:
-        return mean, None, None
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t975(n - 1) * sd / math.sqrt(n)
-    return mean, max(0.0, mean - half), min(100.0, mean + half)
+    """Mean and Student-t interval (the CES figure's), bounded to 0..100."""
+    f = figure("ces", Counts(responses=len(values), promoters=0, detractors=0, top=0, total=sum(values),
+                             total_sq=sum(v * v for v in values)))
+    low, high = f["ci_low"], f["ci_high"]
+    return f["value"], None if low is None else max(0.0, low), None if high is None else min(100.0, high)
 
 
 def _detractor(r: dict[str, Any], polarity: float, label: str | None) -> bool:
@@ -61,7 +56,7 @@ def _detractor(r: dict[str, Any], polarity: float, label: str | None) -> bool:
 
 
 def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_size: int | None = None,
-            max_themes: int = 8, lang: str = "en") -> Verbatims:
+            max_themes: int = 8) -> Verbatims:
     """``records``: dicts with seq, comment, score, metric, language, stage, touchpoint."""
     n = len(records)
     comments = [(r["comment"] or "").strip() or None for r in records]

@@ -85,6 +85,9 @@ def print_verbatims(data: dict) -> None:
     s = v["sentiment"]
     info(f"Comments: {v['comments']:,} ({langs}); sentiment: {s['positive']:,} positive, {s['neutral']:,} neutral, "
          f"{s['negative']:,} negative; {v['contradictions']:,} flagged 'text contradicts score'")
+    if v["not_scored"]:
+        info(f"{v['not_scored']:,} comments in a language without a sentiment model (French and English have one): "
+             "their sentiment comes from the score beside them, if any")
     themes = data.get("themes") or []
     if not themes:
         return

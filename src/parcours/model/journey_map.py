@@ -229,7 +229,9 @@ class Action(_Anchored):
 class Kpi(_Anchored):
     id: Id
     name: Text
-    metric: str = Field(description="What is measured, e.g. reached, conversion, duration_median, nps.")
+    metric: str = Field(description="What is measured, e.g. reached, conversion, duration_median, nps. On a "
+                        "touchpoint, exit_rate and repeat_rate (shares 0..1) and satisfaction (0-100) with a "
+                        "target are the references of opportunities.")
     target: float | None = None
     unit: str | None = None
     direction: Literal["higher", "lower"] = "higher"

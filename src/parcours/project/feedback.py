@@ -108,7 +108,7 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
-    verbatims = _verbatims(con, fb, log, lang)
+    verbatims = _verbatims(con, fb, log)
     data["verbatims"] = verbatims.summary
     data["themes"] = verbatims.themes
     if m.stages:
@@ -161,10 +161,10 @@ def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.
     return out
 
 
-def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, lang: str) -> V.Verbatims:
+def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog) -> V.Verbatims:
     t = fb.select(seq=fb[F.F_SEQ], comment=fb[COMMENT], score=fb[F.F_SCORE].cast("float64"), metric=fb[F.F_METRIC],
                   language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT]).order_by("seq")
-    return V.analyse(rows(con, t), log.scales, lang=lang)
+    return V.analyse(rows(con, t), log.scales)
 
 
 def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:

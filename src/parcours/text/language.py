@@ -20,24 +20,20 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
-def _identifiers():
+def _identifier():
     from py3langid.langid import _load_identifier
 
-    everything = _load_identifier(norm_probs=True)
-    scored = _load_identifier(norm_probs=True)
-    scored.set_languages(list(SCORED))
-    return everything, scored
+    return _load_identifier(norm_probs=True)
 
 
 def detect_one(text: str | None) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, probability) of one text, or (None, None) when it has no letters."""
     if not text or not _LETTER.search(text):
         return None, None
-    everything, scored = _identifiers()
-    text = text[:HEAD]
-    lang, p = everything.classify(text)
+    ranking = _identifier().rank(text[:HEAD])
+    lang, p = ranking[0]
     if lang not in SCORED and p < SURE:
-        lang, p = scored.classify(text)
+        lang, p = next((x for x in ranking if x[0] in SCORED))
     return lang, float(p)
 
 
