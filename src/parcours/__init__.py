@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["AnalysisResult", "JourneyMap", "analyze", "load_map", "read_events", "__version__"]
+__all__ = ["AnalysisResult", "JourneyMap", "analyze", "load_map", "read_events", "segments", "__version__"]
 
 
 def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `parcours --help` stays fast
@@ -21,6 +21,10 @@ def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `par
         from parcours.project import analyze
 
         return analyze
+    if name == "segments":
+        from parcours.project.segments import segments
+
+        return segments
     if name == "read_events":
         from parcours.ingest import read_events
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -54,6 +54,7 @@ class AnalysisResult:
     data: dict[str, Any]
     tables: dict[str, pa.Table] = field(default_factory=dict)
     quarantine: pa.Table | None = None  # the quarantined rows (file, row, reason, ...), as Arrow
+    JSON_NAME: ClassVar[str] = "analysis.json"
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -71,11 +72,13 @@ class AnalysisResult:
         return json.dumps(self.data, ensure_ascii=False, indent=indent, default=str)
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``analysis.json``, one CSV per table and ``quarantine.csv``; returns the paths."""
+        """Write ``analysis.json`` (or the result's own JSON name), one CSV per table and
+        ``quarantine.csv``; returns the paths."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        written = {"analysis.json": out / "analysis.json"}
-        written["analysis.json"].write_text(self.to_json() + "\n", encoding="utf-8")
+        name = self.JSON_NAME
+        written = {name: out / name}
+        written[name].write_text(self.to_json() + "\n", encoding="utf-8")
         for name, table in self.tables.items():
             path = out / f"{name}.csv"
             pacsv.write_csv(table, path)

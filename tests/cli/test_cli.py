@@ -113,3 +113,20 @@ def test_events_from_the_maps_source_path(shared_data, tmp_path):
     (maps / "bare.yaml").write_text("name: no source\n", encoding="utf-8")
     p = parcours("analyze", "--map", maps / "bare.yaml", "--out", tmp_path / "out2")
     assert p.returncode == 2 and "no events to analyse" in p.stderr and "source" in p.stderr
+
+
+def test_segments_command_writes_and_prints_the_matrix(shared_data, tmp_path):
+    src = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
+    (tmp_path / "map.yaml").write_text("goals: [{id: closed, match: {event: Closed}}]\n", encoding="utf-8")
+    p = parcours("segments", src, "--map", tmp_path / "map.yaml", "--by", "buyer", "--every", "quarter",
+                 "--columns", "customer=customer,time=time:timestamp,event=concept:name", "--out", tmp_path / "out")
+    assert p.returncode == 0, p.stderr
+    data = json.loads((tmp_path / "out/segments.json").read_text())
+    s = data["segments"]
+    assert s["labels"] == ["prospect", "first_time", "repeat"] and s["periods"][0]["period"].endswith(("Q1", "Q2", "Q3", "Q4"))
+    assert "Moves between consecutive periods" in p.stdout and "(inactive)" in p.stdout
+    for name in ("segment_counts", "segment_movements", "segment_membership"):
+        assert (tmp_path / f"out/{name}.csv").exists()
+    assert data["input"]["read"] == 21348
+    bad = parcours("segments", src, "--every", "fortnight", "--out", tmp_path / "bad")
+    assert bad.returncode == 2 and "--every 'fortnight'" in bad.stderr and "week, month, quarter, year" in bad.stderr

@@ -1,34 +1,80 @@
 """Segment and period filters, and breakdowns, all at the journey level.
 
-- A journey belongs to a segment when at least one of its events meets all the segment's
-  conditions. Segments may overlap.
+- A journey belongs to a segment of the map when at least one of its events meets all the
+  segment's ``where`` conditions and its behaviour labels (:mod:`parcours.analysis.behaviour`)
+  are among the segment's. Segments may overlap. ``--segment buyer=repeat`` selects by a
+  behaviour label without declaring a segment.
 - A period keeps the journeys that *start* in it (cohort by first event), whole.
-- A breakdown by ``channel`` groups journeys by the channel of their first event; by any
-  other column, by that column's value on the first event; by ``segment``, one group per
+- A breakdown by ``channel`` groups journeys by the channel of their first event; by a
+  behaviour (``buyer``, ``channel_mix``, ``value_tier``, ``shape``), by the journey's label; by
+  any other column, by that column's value on the first event; by ``segment``, one group per
   segment of the map.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis import behaviour
+from parcours.analysis.behaviour import BUYER_LABELS, DIMENSIONS, VALUE_LABELS, parse_filter
 from parcours.engine import columns as C
 from parcours.engine.rules import ColumnResolver, where_predicate
 from parcours.errors import OptionError
 from parcours.model.journey_map import JourneyMap
 
+CLOSED_LABELS = {"buyer": BUYER_LABELS, "value_tier": VALUE_LABELS}
+_ids = itertools.count(1)
 
-def segment_journeys(ev: ir.Table, m: JourneyMap, segment_id: str, resolve: ColumnResolver) -> ir.Table:
+
+def segment_journeys(ev: ir.Table, m: JourneyMap, segment_id: str, resolve: ColumnResolver, *,
+                     full: ir.Table | None = None) -> ir.Table:
+    """The journeys (``_journey``) of ``ev`` in a segment of the map, or matching a behaviour
+    filter such as ``buyer=repeat``. Behaviour labels are computed on ``full`` (the whole
+    prepared log) when given, so that a filter does not change a journey's label."""
+    behaviour = parse_filter(segment_id)
+    if behaviour is not None:
+        dim, wanted = behaviour
+        return _with_labels(ev, m, {dim: wanted}, full, resolve.role_sources)
     seg = m.segment(segment_id)
     if seg is None:
         known = ", ".join(s.id for s in m.segments) or "none in the map"
-        raise OptionError(f"unknown segment {segment_id!r}", hint=f"segments are: {known}")
+        raise OptionError(f"unknown segment {segment_id!r}",
+                          hint=f"segments are: {known}; or select by behaviour, e.g. buyer=repeat "
+                               f"({', '.join(DIMENSIONS)})")
     i = m.segments.index(seg)
-    pred = where_predicate(seg.where, resolve, f"segments[{i}]")
-    return ev.filter(pred).select(C.JOURNEY).distinct()
+    journeys = ev.select(C.JOURNEY).distinct()
+    if seg.where:
+        pred = where_predicate(seg.where, resolve, f"segments[{i}]")
+        journeys = ev.filter(pred).select(C.JOURNEY).distinct()
+    if seg.behaviour:
+        journeys = journeys.semi_join(_with_labels(ev, m, seg.behaviour_labels(), full, resolve.role_sources),
+                                      C.JOURNEY)
+    return journeys
+
+
+def behaviour_labels(ev: ir.Table, m: JourneyMap, dimension: str, full: ir.Table | None = None,
+                     roles: dict[str, str] | None = None) -> ir.Table:
+    """``_journey``, ``group``: the behaviour label of each journey of ``ev`` (``roles``: the
+    input's role -> column, to know whether a value column was named)."""
+    lab = behaviour.labels(ev if full is None else full, dimension, has_goals=bool(m.goals),
+                           has_stages=bool(m.stages), has_value=None if roles is None else "value" in roles)
+    return lab if full is None else lab.semi_join(ev.select(C.JOURNEY).distinct(), C.JOURNEY)
+
+
+def _with_labels(ev: ir.Table, m: JourneyMap, wanted: dict[str, list[str]], full: ir.Table | None,
+                 roles: dict[str, str]) -> ir.Table:
+    out = ev.select(C.JOURNEY).distinct()
+    for dim, values in wanted.items():
+        if dim in CLOSED_LABELS and (bad := [v for v in values if v not in CLOSED_LABELS[dim]]):
+            raise OptionError(f"{dim}: unknown label {bad[0]!r}", hint=f"labels are: {', '.join(CLOSED_LABELS[dim])}")
+        lab = behaviour_labels(ev, m, dim, full, roles)
+        out = out.semi_join(lab.filter(lab.group.isin(values)), C.JOURNEY)
+    return out
 
 
 def period_journeys(ev: ir.Table, start: dt.datetime | None, end: dt.datetime | None) -> ir.Table:
@@ -72,11 +118,34 @@ def parse_period(text: str | None) -> tuple[dt.datetime | None, dt.datetime | No
     return parse(a, False), parse(b, True)
 
 
-def segment_groups(ev: ir.Table, m: JourneyMap, resolve: ColumnResolver) -> dict[str, ir.Table]:
+def segment_groups(ev: ir.Table, m: JourneyMap, resolve: ColumnResolver, full: ir.Table | None = None
+                   ) -> dict[str, ir.Table]:
     """Segment id -> its journeys, for a breakdown by segment."""
     if not m.segments:
-        raise OptionError("--by segment: the map declares no segment", hint="add segments to the map, or use --by channel")
-    return {s.id: segment_journeys(ev, m, s.id, resolve) for s in m.segments}
+        raise OptionError("--by segment: the map declares no segment",
+                          hint=f"add segments to the map, or use --by channel or a behaviour ({', '.join(DIMENSIONS)})")
+    return {s.id: segment_journeys(ev, m, s.id, resolve, full=full) for s in m.segments}
+
+
+def journey_groups(con: Any, ev: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver,
+                   full: ir.Table | None = None) -> dict[str, ir.Table]:
+    """Group name -> its journeys, for a breakdown ``by`` a segment, the first channel, a
+    behaviour or a column. Groups are in a stable order: the map's, or by name."""
+    if by == "segment":
+        return segment_groups(ev, m, resolve, full)
+    keyed = (behaviour_labels(ev, m, by, full, resolve.role_sources) if by in DIMENSIONS
+             else first_event_key(ev, by, resolve))
+    keyed = _materialize(con, keyed)
+    values = con.to_pyarrow(keyed.select("group").distinct()).column(0).to_pylist()
+    order = {v: i for i, v in enumerate(CLOSED_LABELS.get(by, ()))}
+    values.sort(key=lambda v: (order.get(v, len(order)), v))
+    return {v: keyed.filter(keyed.group == v).select(C.JOURNEY) for v in values}
+
+
+def _materialize(con: Any, t: ir.Table) -> ir.Table:
+    if con.name == "duckdb":
+        return con.create_table(f"_parcours_groups_{next(_ids)}", t, temp=True)
+    return t.cache()
 
 
 def first_event_key(ev: ir.Table, by: str, resolve: ColumnResolver) -> ir.Table:

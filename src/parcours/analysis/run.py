@@ -64,6 +64,9 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
     jd = _arrow(con, durations.journey_duration_stats(ev)).to_pylist()[0]
     data["summary"] = {
         "events": int(counts["events"]), "journeys": int(counts["journeys"]), "customers": int(counts["customers"]),
+        "converted": int(counts["converted"] or 0) if p.has_goals else None,
+        "conversion_rate": (int(counts["converted"] or 0) / int(counts["journeys"])
+                            if p.has_goals and counts["journeys"] else None),
         "period": {"start": counts["start"], "end": counts["end"]},
         "journey_duration_seconds": _stats_record(jd),
     }

@@ -9,13 +9,15 @@ from parcours.engine.functions import epoch_us_to_timestamp
 
 
 def summary_counts(ev: ir.Table, *, split_journeys: bool = True) -> ir.Table:
-    """``events``, ``journeys``, ``customers``, ``start``, ``end`` (first and last event time).
+    """``events``, ``journeys``, ``customers``, ``converted`` (journeys reaching a goal),
+    ``start``, ``end`` (first and last event time).
 
     Without ``split_journeys`` a journey is a customer, and the distinct count is taken once.
     """
     journeys = ev[C.JOURNEY].nunique()
     a = ev.aggregate(events=ev.count(), journeys=journeys,
                      customers=ev[C.CUSTOMER].nunique() if split_journeys else journeys,
+                     converted=ev[C.JOURNEY].nunique(where=ev[C.CONVERTED]),
                      __start=ev[C.T_US].min(), __end=ev[C.T_US].max())
-    return a.select("events", "journeys", "customers", start=epoch_us_to_timestamp(a.__start),
+    return a.select("events", "journeys", "customers", "converted", start=epoch_us_to_timestamp(a.__start),
                     end=epoch_us_to_timestamp(a.__end))

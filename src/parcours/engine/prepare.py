@@ -79,7 +79,8 @@ def _rule_columns(m: JourneyMap, events: ir.Table, role_sources: dict[str, str] 
     checks = [(lambda t=t, i=i: rule_predicate(t.rule(), resolve, f"touchpoints[{i}].match"))
               for i, t in enumerate(m.touchpoints)]
     checks += [(lambda g=g, i=i: rule_predicate(g.rule(), resolve, f"goals[{i}].match")) for i, g in enumerate(m.goals)]
-    checks += [(lambda s=s, i=i: where_predicate(s.where, carry, f"segments[{i}]")) for i, s in enumerate(m.segments)]
+    checks += [(lambda s=s, i=i: where_predicate(s.where, carry, f"segments[{i}]"))
+               for i, s in enumerate(m.segments) if s.where]
     problems = []
     for check in checks:
         try:
@@ -206,7 +207,8 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER]})
     w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
     stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
-              C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US]
+              C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US,
+              C.VALUE]
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
                  **{C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
                     C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),

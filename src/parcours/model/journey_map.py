@@ -168,20 +168,51 @@ class Goal(_Strict):
         return self.match or MatchRule(event=self.id)
 
 
-class Segment(_Strict):
-    """A group of journeys defined by conditions on event attributes.
+BEHAVIOURS = ("buyer", "channel_mix", "value_tier", "shape")  # see parcours.analysis.behaviour
+BehaviourLabels = str | list[str]
 
-    A journey belongs to the segment when at least one of its events meets every condition.
+
+class Segment(_Strict):
+    """A group of journeys defined by conditions on event attributes (``where``), by what the
+    journeys did (``behaviour``), or both.
+
+    A journey belongs to the segment when at least one of its events meets every ``where``
+    condition and its behaviour labels are among those listed.
     """
 
     id: Id
     name: Text | None = None
     description: Text | None = None
-    where: Where = Field(description="Conditions on event columns; all must hold on the same event.")
+    where: Where | None = Field(default=None, description="Conditions on event columns; all must hold on the same event.")
+    behaviour: dict[str, BehaviourLabels] | None = Field(
+        default=None,
+        description="Behaviour labels, e.g. {buyer: repeat} or {value_tier: [mid, high]}: buyer (prospect, "
+                    "first_time, repeat), channel_mix (only_<channel>, mostly_<channel>, mixed, no_channel), "
+                    "value_tier (no_value, low, mid, high), shape (linear, multichannel, ...).")
+
+    @field_validator("behaviour")
+    @classmethod
+    def _known_behaviour(cls, v: dict[str, BehaviourLabels] | None) -> dict[str, BehaviourLabels] | None:
+        for k, labels in (v or {}).items():
+            if k not in BEHAVIOURS:
+                raise ValueError(f"unknown behaviour {k!r}: use one of {', '.join(BEHAVIOURS)}")
+            if not labels:
+                raise ValueError(f"behaviour {k!r}: give at least one label")
+        return v
+
+    @model_validator(mode="after")
+    def _defined(self) -> Segment:
+        if not self.where and not self.behaviour:
+            raise ValueError("a segment needs 'where' (conditions on event columns) or 'behaviour' "
+                             "(e.g. behaviour: {buyer: repeat}), or both")
+        return self
+
+    def behaviour_labels(self) -> dict[str, list[str]]:
+        return {k: [v] if isinstance(v, str) else list(v) for k, v in (self.behaviour or {}).items()}
 
     @field_serializer("where")
-    def _dump_where(self, where: dict[str, ConditionValue]) -> dict[str, Any]:
-        return {k: dump_condition(v) for k, v in where.items()}
+    def _dump_where(self, where: dict[str, ConditionValue] | None) -> dict[str, Any] | None:
+        return None if where is None else {k: dump_condition(v) for k, v in where.items()}
 
 
 class Persona(_Strict):

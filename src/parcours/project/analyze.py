@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from parcours.analysis import filters
+from parcours.analysis.behaviour import DIMENSIONS
 from parcours.analysis.run import Options, run_all
 from parcours.engine import columns as C
 from parcours.engine.prepare import prepare
@@ -68,13 +69,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         events, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
         max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, engine=engine, on_progress=say)
     say("preparing")
-    keep = [by] if by and by not in ("segment", "channel") else []
+    keep = [by] if by and by not in ("segment", "channel", *DIMENSIONS) else []
     p = prepare(log.con, log.table, m, journey_gap_seconds=gap, role_sources=log.roles, keep=keep)
     ev = p.table
     resolve = p.resolver()
     applied: dict[str, Any] = {}
     if segment:
-        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, resolve))
+        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, resolve, full=p.table))
         applied["segment"] = segment
     if start or end:
         ev = filters.keep_journeys(ev, filters.period_journeys(ev, start, end))
@@ -87,6 +88,10 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     data["summary"]["quarantined_rows"] = report.quarantined
     data = {"schema_version": SCHEMA_VERSION, "summary": data.pop("summary"), **data}
     data["input"] = report.to_dict()
+    groups = None
+    if by:
+        say(f"breakdown by {by}")
+        groups = filters.journey_groups(p.con, ev, m, by, resolve, full=p.table)
     if feedback is not None:
         from parcours.ingest.feedback import read_feedback
         from parcours.project.feedback import measure
@@ -94,7 +99,8 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         say("feedback")
         fb_log = read_feedback(feedback, m, columns=feedback_columns, metric=feedback_metric, scale=feedback_scale,
                                timezone=timezone, max_bad_rows=max_bad_rows, con=log.con)
-        fb = measure(fb_log, m, ev=ev, window=feedback_window, lang=options.lang, resolver_sources=log.roles)
+        fb = measure(fb_log, m, ev=ev, window=feedback_window, lang=options.lang, resolver_sources=log.roles,
+                     groups=groups, full=p.table)
         data["feedback"] = fb.data
         tables.update(fb.tables)
         if fb.quarantine is not None:
@@ -102,10 +108,9 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
-    if by:
-        say(f"breakdown by {by}")
-        groups, extra = _breakdown(p, ev, m, by, options, resolve)
-        data["breakdown"] = {"by": by, "groups": groups}
+    if groups is not None:
+        out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))
+        data["breakdown"] = {"by": by, "groups": out}
         tables.update(extra)
     if m.touchpoints:
         from parcours.analysis.frictions import WEIGHTS, rank_frictions
@@ -155,15 +160,13 @@ def _duration(option: str, text: str | None) -> float | None:
         raise OptionError(f"{option}: {e}") from None
 
 
-def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, resolve: Any
-               ) -> tuple[list[dict[str, Any]], dict[str, pa.Table]]:
-    con = p.con
-    if by == "segment":
-        groups = filters.segment_groups(ev, m, resolve)
-    else:
-        keyed = filters.first_event_key(ev, by, resolve)
-        values = sorted(con.to_pyarrow(keyed.select("group").distinct()).column(0).to_pylist())
-        groups = {v: keyed.filter(keyed.group == v).select(C.JOURNEY) for v in values}
+def _breakdown(p: Any, ev: ir.Table, groups: dict[str, ir.Table], options: Options,
+               feedback: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, pa.Table]]:
+    """Each group's analyses (the core ones, its feedback and frictions when there are) and the
+    side-by-side table ``breakdown_summary``: one row per group, one column per indicator."""
+    m = p.map
+    fb_by = {g["group"]: g for g in (feedback or {}).get("by_group", [])}
+    scales = (feedback or {}).get("scales", {})
     out: list[dict[str, Any]] = []
     rows: dict[str, list[dict[str, Any]]] = {}
     for name, journeys in groups.items():
@@ -172,8 +175,52 @@ def _breakdown(p: Any, ev: ir.Table, m: JourneyMap, by: str, options: Options, r
         keep = {k: data[k] for k in ("summary", "stages", "stage_durations", "conformance", "touchpoints", "shapes")
                 if k in data}
         keep["variants"] = {"count": data["variants"]["count"], "top": data["variants"]["top"][:5]}
+        if name in fb_by:
+            keep["feedback"] = {k: v for k, v in fb_by[name].items() if k != "group"}
+            data["feedback"] = {**keep["feedback"], "scales": scales}
+        if m.touchpoints:
+            from parcours.analysis.frictions import rank_frictions
+
+            keep["frictions"] = rank_frictions(data, m, lang=options.lang)
         out.append({"group": name, **keep})
         for tname in ("touchpoints", "stages", "stage_durations", "shapes"):
             if tname in tables:
                 rows.setdefault(tname, []).extend({"group": name, **r} for r in tables[tname].to_pylist())
+        if keep.get("frictions"):
+            rows.setdefault("frictions", []).extend(
+                {"group": name, **{k: f[k] for k in ("rank", "touchpoint", "name", "score", "journeys", "small",
+                                                      "explanation")}} for f in keep["frictions"])
+        rows.setdefault("summary", []).append(_side_by_side(name, keep))
     return out, {f"breakdown_{k}": pa.Table.from_pylist(v) for k, v in rows.items()}
+
+
+def _side_by_side(name: str, g: dict[str, Any]) -> dict[str, Any]:
+    """One group's headline indicators, for ``breakdown_summary``."""
+    s = g["summary"]
+    row: dict[str, Any] = {"group": name, "journeys": s["journeys"], "customers": s["customers"],
+                           "events": s["events"],
+                           "journey_duration_median_seconds": s["journey_duration_seconds"]["median"]}
+    row["converted"], row["conversion_rate"] = s.get("converted"), s.get("conversion_rate")
+    stages = g.get("stages") or []
+    if stages:
+        row["reached_last_stage"] = stages[-1]["reached"]
+    shares = {r["shape"]: r["share"] for r in g.get("shapes") or []}
+    row["linear_share"] = shares.get("linear", 0.0) if shares else None
+    row["multichannel_share"] = shares.get("multichannel", 0.0) if shares else None
+    fb = g.get("feedback")
+    if fb:
+        for r in fb.get("overall_by_metric") or []:
+            row[r["metric"]] = r["value"]
+            row[f"{r['metric']}_responses"] = r["responses"]
+            row[f"{r['metric']}_small"] = r["small"]
+        v = fb.get("verbatims") or {}
+        row["comments"] = v.get("comments")
+        sentiment = v.get("sentiment") or {}
+        labelled = sum(sentiment.values())
+        row["negative_share"] = sentiment.get("negative", 0) / labelled if labelled else None
+        irritants = [t for t in fb.get("themes") or [] if t["kind"] == "irritant"]
+        row["top_irritant"] = irritants[0]["theme"] if irritants else None
+    fr = g.get("frictions") or []
+    row["top_friction"] = fr[0]["touchpoint"] if fr else None
+    row["top_friction_score"] = fr[0]["score"] if fr else None
+    return row

@@ -76,8 +76,13 @@ def _figures(con: Any, fb: ir.Table, log: FeedbackLog, by: list[str] | None, min
 
 def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, window: str | None = None,
             by_segment: bool = False, by_period: str | None = None, min_responses: int = MIN_RESPONSES,
-            lang: str = "en", resolver_sources: dict[str, str] | None = None) -> FeedbackResult:
-    """Figures of a read feedback log (``ev``: the prepared events, to attach responses to journeys)."""
+            lang: str = "en", resolver_sources: dict[str, str] | None = None,
+            groups: dict[str, ir.Table] | None = None, full: ir.Table | None = None) -> FeedbackResult:
+    """Figures of a read feedback log (``ev``: the prepared events, to attach responses to journeys).
+
+    ``groups`` (name -> journeys, as a breakdown makes them) adds ``by_group``: the same
+    figures, verbatims, themes and emotion curve computed on the responses attached to each
+    group's journeys, side by side."""
     con = log.con
     window_s = F.DEFAULT_WINDOW_SECONDS if not window else parse_duration(window)
     if by_period is not None and by_period not in PERIODS:
@@ -85,6 +90,45 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
     fb = F.attach(log.table, m, ev, window_seconds=window_s, backend=con.name)
     if con.name == "duckdb":
         fb = con.create_table(f"_parcours_feedback_attached_{id(fb)}", fb, temp=True)
+    data, verbatims = _block(con, fb, log, m, lang, min_responses)
+    attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
+    data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
+                          "unattached": attached.get("none", 0),
+                          "window_seconds": window_s if ev is not None else None}
+    tables = {"feedback_by_stage": pa.Table.from_pylist(data["by_stage"]),
+              "feedback_by_touchpoint": pa.Table.from_pylist(data["by_touchpoint"])}
+    if by_segment:
+        data["by_segment"], skipped = _by_segment(con, fb, log, m, ev, min_responses, resolver_sources, full)
+        if skipped:
+            data["by_segment_skipped"] = skipped
+        tables["feedback_by_segment"] = pa.Table.from_pylist(data["by_segment"])
+    if by_period:
+        f = fb.filter(fb[F.F_TS].notnull())
+        f = f.mutate(period=f[F.F_TS].truncate({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[by_period])
+                     .date().cast("string"))
+        data["by_period"] = sorted(_figures(con, f, log, ["period"], min_responses), key=lambda r: (r["metric"], r["period"]))
+        data["period_unit"] = by_period
+        tables["feedback_by_period"] = pa.Table.from_pylist(data["by_period"])
+    if groups is not None:
+        data["by_group"] = []
+        for name, journeys in groups.items():
+            sub = fb.semi_join(journeys, fb[C.JOURNEY] == journeys[C.JOURNEY])
+            b, _ = _block(con, sub, log, m, lang, min_responses)
+            data["by_group"].append({"group": name, **{k: v for k, v in b.items() if k not in ("metrics", "scales")}})
+    tables["feedback_responses"] = _responses(con, log, fb, verbatims)
+    tables["feedback_themes"] = _themes_table(verbatims.themes)
+    report = log.report
+    data["input"] = {"source": report.source, "format": report.format, "read": report.read,
+                     "accepted": report.accepted, "quarantined": report.quarantined,
+                     "columns": dict(report.detection.roles), "detection": report.detection.describe(),
+                     "notes": list(report.notes)}
+    return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table())
+
+
+def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, min_responses: int
+           ) -> tuple[dict[str, Any], V.Verbatims]:
+    """Overall, per stage and per touchpoint figures, verbatims, themes and emotion curves of
+    the responses ``fb`` (all of them, or a group's)."""
     overall = _figures(con, fb, log, None, min_responses)
     data: dict[str, Any] = {
         "metrics": log.metrics,
@@ -112,53 +156,37 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
     data["verbatims"] = verbatims.summary
     data["themes"] = verbatims.themes
     if m.stages:
-        from parcours.analysis.emotion import emotion_curve, emotion_by_touchpoint
+        from parcours.analysis.emotion import emotion_by_touchpoint, emotion_curve
 
         data["emotion_curve"] = emotion_curve(data, m, lang=lang, min_responses=min_responses,
                                               sentiment=verbatims.sentiment_points["stage"])
         data["emotion_by_touchpoint"] = emotion_by_touchpoint(data, m, lang=lang, min_responses=min_responses,
                                                               sentiment=verbatims.sentiment_points["touchpoint"])
-    attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
-    data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
-                          "unattached": attached.get("none", 0),
-                          "window_seconds": window_s if ev is not None else None}
-    tables = {"feedback_by_stage": pa.Table.from_pylist(by_stage), "feedback_by_touchpoint": pa.Table.from_pylist(by_tp)}
-    if by_segment:
-        data["by_segment"] = _by_segment(con, fb, log, m, ev, min_responses, resolver_sources)
-        tables["feedback_by_segment"] = pa.Table.from_pylist(data["by_segment"])
-    if by_period:
-        f = fb.filter(fb[F.F_TS].notnull())
-        f = f.mutate(period=f[F.F_TS].truncate({"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}[by_period])
-                     .date().cast("string"))
-        data["by_period"] = sorted(_figures(con, f, log, ["period"], min_responses), key=lambda r: (r["metric"], r["period"]))
-        data["period_unit"] = by_period
-        tables["feedback_by_period"] = pa.Table.from_pylist(data["by_period"])
-    tables["feedback_responses"] = _responses(con, log, fb, verbatims)
-    tables["feedback_themes"] = _themes_table(verbatims.themes)
-    report = log.report
-    data["input"] = {"source": report.source, "format": report.format, "read": report.read,
-                     "accepted": report.accepted, "quarantined": report.quarantined,
-                     "columns": dict(report.detection.roles), "detection": report.detection.describe(),
-                     "notes": list(report.notes)}
-    return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table())
+    return data, verbatims
 
 
 def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.Table | None, min_responses: int,
-                resolver_sources: dict[str, str] | None) -> list[dict[str, Any]]:
+                resolver_sources: dict[str, str] | None, full: ir.Table | None = None
+                ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """A response is in a segment when its journey is (with events), else when its own
-    attributes meet the segment's conditions."""
+    attributes meet the segment's conditions. Without events, a segment defined by behaviour
+    cannot be measured: it is listed in the second value, with the reason."""
     if not m.segments:
         raise OptionError("--by-segment: the map declares no segment", hint="add segments to the map")
-    out = []
+    out, skipped = [], []
     for i, s in enumerate(m.segments):
         if ev is not None:
-            journeys = segment_journeys(ev, m, s.id, ColumnResolver(ev, resolver_sources))
+            journeys = segment_journeys(ev, m, s.id, ColumnResolver(ev, resolver_sources), full=full)
             sub = fb.semi_join(journeys, fb[C.JOURNEY] == journeys[C.JOURNEY])
+        elif s.behaviour:
+            skipped.append({"segment": s.id, "reason": "defined by behaviour: give the event log too "
+                                                       "(parcours analyze EVENTS --feedback FILE)"})
+            continue
         else:
-            sub = fb.filter(where_predicate(s.where, ColumnResolver(fb), f"segments[{i}]"))
+            sub = fb.filter(where_predicate(s.where or {}, ColumnResolver(fb), f"segments[{i}]"))
         for r in _figures(con, sub, log, None, min_responses):
             out.append({"segment": s.id, **r})
-    return out
+    return out, skipped
 
 
 def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog) -> V.Verbatims:
