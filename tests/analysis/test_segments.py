@@ -332,3 +332,22 @@ def test_movements_errors(demo):
         parcours.segments(files.events_path, files.map_path, by="shape")
     with pytest.raises(OptionError, match="no such column"):
         parcours.segments(files.events_path, files.map_path, by="favourite_colour")
+
+
+def test_side_by_side_shares_match_pandas(demo):
+    """breakdown_summary's linear/multichannel shares and conversion per channel_mix group."""
+    files, df = demo
+    m = parcours.load_map(files.map_path)
+    r = parcours.analyze(files.events_path, m, by="channel_mix")
+    side = r["breakdown_summary"].to_pandas().set_index("group")
+    d = pandas_journeys(df, "customer_id", None)
+    mix = pandas_channel_mix(d)
+    per = d.groupby("journey").agg(channels=("channel", "nunique"), converted=("event", lambda e: e.eq("order_paid").any()))
+    per["group"] = per.index.map(mix)
+    for g, x in per.groupby("group"):
+        assert side.loc[g, "journeys"] == len(x)
+        assert side.loc[g, "multichannel_share"] == pytest.approx((x.channels >= 2).mean())
+        assert side.loc[g, "conversion_rate"] == pytest.approx(x.converted.mean())
+    assert set(side.index) == set(per.group)
+    ops = {g["group"]: g["opportunities"] for g in r.data["breakdown"]["groups"]}
+    assert all(o["reference_kind"] in ("target", "map_quartile") for v in ops.values() for o in v)

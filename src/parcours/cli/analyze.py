@@ -70,6 +70,7 @@ def analyze_command(
         written = result.save(out_dir)
     print_summary(result.data)
     print_frictions(result.data)
+    print_breakdown(result)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] (analysis.json, "
          f"{', '.join(sorted(p for p in written if p.endswith('.csv')))})")
 
@@ -121,3 +122,41 @@ def print_summary(data: dict) -> None:
             f.add_row(r["name"] or r["stage"], f"{r['reached']:,}", f"{r['journeys']:,}",
                       f"{r['converted']:,}" if r["converted"] is not None else "–", rate)
         out.print(f)
+
+
+_SIDE = [("journeys", "Journeys", "{:,}"), ("conversion_rate", "Conversion", "{:.0%}"),
+         ("journey_duration_median_seconds", "Median duration", None), ("linear_share", "Linear journeys", "{:.0%}"),
+         ("multichannel_share", "Multichannel journeys", "{:.0%}"), ("nps", "NPS", "{:+.0f}"), ("csat", "CSAT", "{:.0f} %"),
+         ("ces", "CES", "{:.2f}"), ("negative_share", "Negative comments", "{:.0%}"), ("top_irritant", "Top irritant", "{}"),
+         ("top_friction", "Top friction", "{}")]
+
+
+def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult
+    """The groups of ``--by`` side by side: one column per group (one row each when many)."""
+    if "breakdown_summary" not in result.tables:
+        return
+    rows = result.tables["breakdown_summary"].to_pylist()
+    by = result.data["breakdown"]["by"]
+    shown = [(k, label, f) for k, label, f in _SIDE if any(r.get(k) is not None for r in rows)]
+
+    def cell(r: dict, k: str, f: str | None) -> str:
+        v = r.get(k)
+        if v is None:
+            return "–"
+        text = fmt_seconds(v) if f is None else f.format(v)
+        return text + (" (small)" if r.get(f"{k}_small") else "")
+
+    t = Table(title=f"Side by side, by {by} (breakdown_summary.csv)")
+    if len(rows) <= 5:
+        t.add_column("")
+        for r in rows:
+            t.add_column(str(r["group"]), justify="right")
+        for k, label, f in shown:
+            t.add_row(label, *[cell(r, k, f) for r in rows])
+    else:
+        t.add_column(by)
+        for _, label, _f in shown:
+            t.add_column(label, justify="right")
+        for r in rows:
+            t.add_row(str(r["group"]), *[cell(r, k, f) for k, _label, f in shown])
+    out.print(t)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from parcours.cli.analyze import print_frictions, print_summary
+from parcours.cli.analyze import print_breakdown, print_frictions, print_summary
 from parcours.cli.output import info, progress, user_errors
 
 
@@ -28,6 +28,7 @@ def demo_command(
         written = result.save(out_dir / "results")
     print_summary(result.data)
     print_frictions(result.data)
+    print_breakdown(result)
     info(f"\nDemo map:     {files.map_path}\nDemo events:  {files.events_path} ({files.events:,} events, "
          f"{files.customers:,} customers)\nResults:      {out_dir / 'results'} ({len(written)} files, start with analysis.json)")
     info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} --out {out_dir / 'results'}[/]")

@@ -181,7 +181,10 @@ def _breakdown(p: Any, ev: ir.Table, groups: dict[str, ir.Table], options: Optio
         if m.touchpoints:
             from parcours.analysis.frictions import rank_frictions
 
-            keep["frictions"] = rank_frictions(data, m, lang=options.lang)
+            from parcours.analysis.opportunities import suggest
+
+            keep["frictions"] = data["frictions"] = rank_frictions(data, m, lang=options.lang)
+            keep["opportunities"] = suggest(data, m, lang=options.lang)  # against targets or the group's best quarter
         out.append({"group": name, **keep})
         for tname in ("touchpoints", "stages", "stage_durations", "shapes"):
             if tname in tables:
@@ -204,7 +207,9 @@ def _side_by_side(name: str, g: dict[str, Any]) -> dict[str, Any]:
     stages = g.get("stages") or []
     if stages:
         row["reached_last_stage"] = stages[-1]["reached"]
-    shares = {r["shape"]: r["share"] for r in g.get("shapes") or []}
+    shares: dict[str, float] = {}
+    for r in g.get("shapes") or []:  # one record per (shape, order, channels): add up per shape
+        shares[r["shape"]] = shares.get(r["shape"], 0.0) + (r["share"] or 0.0)
     row["linear_share"] = shares.get("linear", 0.0) if shares else None
     row["multichannel_share"] = shares.get("multichannel", 0.0) if shares else None
     fb = g.get("feedback")
@@ -223,4 +228,6 @@ def _side_by_side(name: str, g: dict[str, Any]) -> dict[str, Any]:
     fr = g.get("frictions") or []
     row["top_friction"] = fr[0]["touchpoint"] if fr else None
     row["top_friction_score"] = fr[0]["score"] if fr else None
+    op = g.get("opportunities") or []
+    row["top_opportunity"] = op[0]["explanation"] if op else None
     return row
