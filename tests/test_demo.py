@@ -213,3 +213,24 @@ def test_write_demo_writes_a_map_and_a_csv_that_read_back(tmp_path) -> None:
 def test_customers_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         demo_events(customers=0)
+
+
+def test_demo_feedback_answers_follow_the_customers_experiences() -> None:
+    from parcours.demo import demo_feedback
+
+    fb = demo_feedback(customers=3000, seed=7).to_pandas()
+    ev = demo_events(customers=3000, seed=7).to_pandas()
+    assert demo_feedback(customers=3000, seed=7).equals(demo_feedback(customers=3000, seed=7))
+    assert set(fb.customer_id) <= set(ev.customer_id)
+    t = pd.to_datetime(fb.answered_at, utc=True, format="ISO8601")
+    assert t.is_monotonic_increasing and t.max() < pd.Timestamp("2026-07-01", tz="Europe/Paris")
+    scales = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+    assert all(scales[m][0] <= s <= scales[m][1] for m, s in zip(fb.metric, fb.score))
+    # each answer comes after the event that triggered its survey
+    first = pd.to_datetime(ev.timestamp, utc=True, format="ISO8601").groupby(ev.customer_id).min()
+    assert (t.to_numpy() > first.loc[fb.customer_id].to_numpy()).all()
+    # an exit survey at checkout only from customers who saw the delivery fees
+    fees = set(ev.loc[ev.event == "delivery_fees_shown", "customer_id"])
+    assert set(fb.loc[fb.touchpoint == "checkout", "customer_id"]) <= fees
+    late = fb[(fb.metric == "nps") & fb.comment.fillna("").str.contains("retard|late")]
+    assert len(late) > 0 and late.score.mean() < fb[fb.metric == "nps"].score.mean()

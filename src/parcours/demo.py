@@ -30,7 +30,7 @@ from parcours.model import JourneyMap, dump_map, map_from_dict
 if TYPE_CHECKING:  # pyarrow is imported lazily: `parcours --help` must stay fast
     import pyarrow as pa
 
-__all__ = ["DemoFiles", "INVISIBLE_EVENTS", "PERIOD", "demo_events", "demo_map", "write_demo"]
+__all__ = ["DemoFiles", "INVISIBLE_EVENTS", "PERIOD", "demo_events", "demo_feedback", "demo_map", "write_demo"]
 
 _MAP_YAML = r"""
 id: maison_lumiere
@@ -214,6 +214,8 @@ class _Customer:
                         "email": "mobile" if rng.random() < 0.6 else web, "social": "mobile", "store": "in_store",
                         "phone": None, None: None}
         self.t, self.amount = 0, 0.0
+        # What happened to the customer, for the surveys (no random draw: the events stay the same).
+        self.moments: list[tuple[str, int, str | None]] = []  # (what, time, channel)
 
     # -- clock and output -------------------------------------------------------------
     def emit(self, event: str, channel: str | None, amount: float | None = None, campaign: str | None = None) -> None:
@@ -357,15 +359,18 @@ class _Customer:
         self.emit("delivery_fees_shown", channel)  # same second: the fees appear on the first checkout screen
         # The friction of the map: fees discovered late. Gold members have free delivery.
         if rng.random() < (0.06 if self.tier == "gold" else 0.3):
+            self.moments.append(("fees_abandon", self.t, channel))
             return None
         if rng.random() < 0.1:
             self.step(10, 60)
             self.emit("promo_code_error", channel)
             if rng.random() < 0.3:
+                self.moments.append(("promo_abandon", self.t, channel))
                 return None
         self.step(20, 180)
         self.emit("payment_start", channel)
         if rng.random() < (0.25 if channel == "app" else 0.07):  # payment in the app often fails
+            self.moments.append(("payment_failed", self.t, channel))
             return None
         self.step(15, 120)
         return self.pay(channel)
@@ -374,6 +379,7 @@ class _Customer:
         amount = round(self.rng.lognormvariate(4.45 if self.tier == "gold" else 4.2, 0.6), 2)
         self.amount = amount
         self.emit("order_paid", channel, amount)
+        self.moments.append(("paid", self.t, channel))
         if channel != "store" or self.rng.random() < 0.5:  # e-receipt for half the store sales
             self.emit("order_confirmation_email", "email")  # same second, logged after the payment
         return "store" if channel == "store" else "online"
@@ -394,6 +400,7 @@ class _Customer:
                 self.support()
             self.later(1.5 + 3 * late, _OFFICE)
             self.emit("order_delivered", "email")
+            self.moments.append(("delivered_late" if late else "delivered", self.t, None))
             if rng.random() < 0.06:
                 self.later(2, _OFFICE)
                 self.support()
@@ -402,6 +409,7 @@ class _Customer:
                 self.emit("return_request", "web")
                 self.step(3 * 86400, 10 * 86400)
                 self.emit("refund_issued", "web", -self.amount)  # negative: sums give net revenue
+                self.moments.append(("refund", self.t, "web"))
         if rng.random() < 0.18:
             self.later(7)
             self.emit("review_posted", "app" if self.app and rng.random() < 0.5 else "web")
@@ -421,6 +429,83 @@ class _Customer:
         if channel == "phone" and self.rng.random() < 0.25:  # waited too long, hung up, called again
             self.step(600, 7200)
             self.emit("support_contact", channel)
+            self.moments.append(("support_called_again", self.t, channel))
+        else:
+            self.moments.append(("support", self.t, channel))
+
+
+# -- surveys -------------------------------------------------------------------------------
+# Answers to Maison Lumière's surveys, drawn from what happened to each customer (their
+# ``moments``) with a random stream of their own, so that the events never change:
+# an NPS e-mail after each delivery (or store purchase), a CSAT exit survey when a checkout or
+# a payment is abandoned, a CES question after each customer-service contact, a CSAT after a
+# refund. Comments mostly in French, a few in English.
+_COMMENTS = {
+    "late": ["Livraison en retard de plusieurs jours, aucune nouvelle du transporteur",
+             "Colis arrivé avec une semaine de retard", "Délai de livraison pas respecté, j'ai dû appeler",
+             "Retard de livraison et suivi du colis inutile", "Livraison en retard, produit joli mais quelle attente",
+             "The parcel arrived a week late"],
+    "wait": ["Attente interminable au téléphone avant de parler à quelqu'un",
+             "Trop d'attente au service client, j'ai raccroché et rappelé",
+             "Service client injoignable par téléphone", "45 minutes d'attente au téléphone pour un simple suivi",
+             "Waited ages on the phone to reach customer service"],
+    "fees": ["Frais de livraison trop chers, découverts au dernier moment",
+             "Les frais de livraison affichés seulement au paiement, j'ai abandonné",
+             "Frais de port exorbitants pour un petit article", "Pourquoi les frais de livraison ne sont pas indiqués sur la fiche produit ?",
+             "Frais de livraison trop élevés", "Delivery fees shown only at checkout, far too expensive"],
+    "payment": ["Paiement refusé dans l'appli, trois fois", "L'appli plante au moment du paiement",
+                "Impossible de payer avec ma carte dans l'appli", "Paiement dans l'appli laborieux, j'ai abandonné",
+                "Payment kept failing in the app"],
+    "promo": ["Le code promo ne fonctionne pas", "Code promo refusé alors qu'il était valable"],
+    "chat": ["Réponse rapide et aimable sur le chat", "Conseillère du chat efficace, problème réglé",
+             "Quick and helpful answer on the chat"],
+    "refund": ["Remboursement reçu rapidement, retour simple", "Retour gratuit et remboursement en quelques jours",
+               "Retour compliqué, étiquette introuvable"],
+    "promoter": ["Très beaux produits, livraison rapide", "Commande reçue en parfait état, je recommande",
+                 "Conseil parfait en magasin, vendeuse très agréable", "Superbe qualité, très contente de mon achat",
+                 "Livraison rapide et emballage soigné", "Lovely products and fast delivery",
+                 "Application pratique, commande en deux minutes"],
+    "passive": ["Bien dans l'ensemble, un peu cher", "Produit conforme, rien de plus",
+                "Correct mais le choix en magasin est limité", "Fine overall, a bit pricey"],
+    "detractor": ["Qualité décevante pour le prix", "Produit abîmé à la réception", "Prix trop élevés",
+                  "Stock du magasin introuvable sur le site"],
+}
+
+
+def _answers(c: _Customer, rng: random.Random) -> list[tuple[int, str, int, str | None, str | None]]:
+    """(time, metric, score, comment, touchpoint) of one customer's answers."""
+    out: list[tuple[int, str, int, str | None, str | None]] = []
+    seen: set[str] = set()
+
+    def say(key: str, p: float = 0.6) -> str | None:
+        return rng.choice(_COMMENTS[key]) if rng.random() < p else None
+
+    for what, t, channel in c.moments:
+        seen.add(what)
+        if what in ("delivered", "delivered_late") or (what == "paid" and channel == "store"):
+            if rng.random() > 0.3:
+                continue
+            mean = {"gold": 9.0, "silver": 8.3, "none": 7.8}[c.tier]
+            mean -= 4.5 * (what == "delivered_late") + 3.0 * ("support_called_again" in seen) + 1.0 * ("refund" in seen)
+            score = max(0, min(10, round(rng.gauss(mean, 1.5))))
+            key = ("late" if what == "delivered_late" and score <= 6 else
+                   "wait" if "support_called_again" in seen and score <= 6 else
+                   "promoter" if score >= 9 else "passive" if score >= 7 else "detractor")
+            out.append((t + rng.randint(3600, 3 * 86400), "nps", score, say(key), None))
+        elif what in ("fees_abandon", "payment_failed", "promo_abandon") and rng.random() < 0.15:
+            tp = "checkout" if what == "fees_abandon" else "payment" if what == "payment_failed" else "cart"
+            key = {"fees_abandon": "fees", "payment_failed": "payment", "promo_abandon": "promo"}[what]
+            out.append((t + rng.randint(600, 6 * 3600), "csat", rng.choice((1, 1, 2, 2, 3)), say(key, 0.8), tp))
+        elif what in ("support", "support_called_again") and rng.random() < 0.35:
+            tp = "support_phone" if channel == "phone" else "support_chat"
+            hard = what == "support_called_again" or (channel == "phone" and rng.random() < 0.4)
+            score = rng.choice((5, 6, 6, 7, 7)) if hard else rng.choice((1, 2, 2, 3, 4))
+            out.append((t + rng.randint(600, 86400), "ces", score, say("wait" if hard else "chat" if channel == "chat"
+                                                                     else "passive", 0.5), tp))
+        elif what == "refund" and rng.random() < 0.2:
+            score = rng.choice((3, 4, 4, 5, 5, 2))
+            out.append((t + rng.randint(3600, 86400), "csat", score, say("refund", 0.7), "returns"))
+    return [a for a in out if a[0] < _END]  # the survey export stops with the events
 
 
 def demo_map() -> JourneyMap:
@@ -428,17 +513,21 @@ def demo_map() -> JourneyMap:
     return map_from_dict(yaml.safe_load(_MAP_YAML), source="<parcours demo map>")
 
 
-def _chunk(first: int, count: int, seed: int) -> pa.Table:
+def _chunk(first: int, count: int, seed: int) -> tuple[pa.Table, pa.Table]:
+    """Events and survey answers of customers ``first`` .. ``first + count - 1``."""
     import pyarrow as pa
 
     out: list[list[tuple[Any, ...]]] = [[] for _ in _SYSTEMS]
     profiles = []
-    rng = random.Random()
+    answers: list[tuple[Any, ...]] = []
+    rng, srng = random.Random(), random.Random()
     for i in range(first, first + count):
         rng.seed((seed << 32) | i)  # one stream per customer: C000123 is the same whatever the count
         c = _Customer(rng, i - first, out)
         c.walk()
         profiles.append((f"C{i + 1:06d}", c.tier, c.type, c.region))
+        srng.seed((seed << 32) | i | (1 << 62))  # the surveys' own stream
+        answers += [(f"C{i + 1:06d}", *a) for a in _answers(c, srng)]
     rows = [row for system in out for row in system]
     index, ts, event, channel, amount, device, campaign = zip(*rows) if rows else ((),) * 7
     # Plain lists rather than Array.take: importing pyarrow.compute costs ~0.8 s.
@@ -446,8 +535,28 @@ def _chunk(first: int, count: int, seed: int) -> pa.Table:
     stamps = [dt.datetime.fromtimestamp(t, _TZ).isoformat() for t in ts]
     columns = {"customer_id": ids, "timestamp": stamps, "event": event, "channel": channel, "amount": amount,
                "loyalty_tier": tiers, "customer_type": types, "region": regions, "device": device, "campaign": campaign}
-    return pa.table({name: pa.array(values, pa.float64() if name == "amount" else pa.string())
-                     for name, values in columns.items()})
+    events = pa.table({name: pa.array(values, pa.float64() if name == "amount" else pa.string())
+                       for name, values in columns.items()})
+    answers.sort(key=lambda a: a[1])  # the survey tool exports by answer time
+    who, at, metric, score, comment, tp = zip(*answers) if answers else ((),) * 6
+    survey = pa.table({"customer_id": pa.array(who, pa.string()),
+                       "answered_at": pa.array([dt.datetime.fromtimestamp(t, _TZ).isoformat() for t in at], pa.string()),
+                       "metric": pa.array(metric, pa.string()), "score": pa.array(score, pa.int64()),
+                       "comment": pa.array(comment, pa.string()), "touchpoint": pa.array(tp, pa.string())})
+    return events, survey
+
+
+def _generate(customers: int, seed: int) -> tuple[pa.Table, pa.Table]:
+    import pyarrow as pa
+
+    if customers < 1:
+        raise ValueError(f"customers must be at least 1, got {customers}")
+    parts = [_chunk(first, min(_CHUNK, customers - first), seed) for first in range(0, customers, _CHUNK)]
+    survey = pa.concat_tables([s for _, s in parts])
+    if len(parts) > 1:  # answers in time order across chunks too
+        order = sorted(range(survey.num_rows), key=survey.column("answered_at").to_pylist().__getitem__)
+        survey = survey.take(order)
+    return pa.concat_tables([e for e, _ in parts]), survey  # events: one record batch per 20,000 customers
 
 
 def demo_events(customers: int = 10_000, seed: int = 7) -> pa.Table:
@@ -457,12 +566,21 @@ def demo_events(customers: int = 10_000, seed: int = 7) -> pa.Table:
     channel (empty for backstage system events), amount (euros on ``order_paid``, negative
     on ``refund_issued``), loyalty_tier, customer_type, region, device, campaign.
     """
-    import pyarrow as pa
+    return _generate(customers, seed)[0]
 
-    if customers < 1:
-        raise ValueError(f"customers must be at least 1, got {customers}")
-    tables = [_chunk(first, min(_CHUNK, customers - first), seed) for first in range(0, customers, _CHUNK)]
-    return pa.concat_tables(tables)  # one record batch per 20,000 customers
+
+def demo_feedback(customers: int = 10_000, seed: int = 7) -> pa.Table:
+    """The same customers' survey answers, in answer order: customer_id, answered_at (ISO 8601,
+    Europe/Paris offset), metric (``nps`` after a delivery or a store purchase, ``csat`` after an
+    abandoned checkout or payment or a refund, ``ces`` after a customer-service contact), score,
+    comment (French, a few in English; empty for many answers), touchpoint (empty for the NPS
+    survey: it is placed by the customer's journey).
+
+    >>> t = demo_feedback(customers=200)
+    >>> t.column_names
+    ['customer_id', 'answered_at', 'metric', 'score', 'comment', 'touchpoint']
+    """
+    return _generate(customers, seed)[1]
 
 
 @dataclass(frozen=True)
@@ -473,19 +591,23 @@ class DemoFiles:
     events_path: Path
     customers: int
     events: int
+    feedback_path: Path | None = None
+    answers: int = 0
 
 
 def write_demo(out_dir: str | Path, customers: int = 10_000, seed: int = 7) -> DemoFiles:
-    """Write ``maison_lumiere.yaml`` and ``events.csv`` (UTF-8) in ``out_dir``, replacing them."""
+    """Write ``maison_lumiere.yaml``, ``events.csv`` and ``feedback.csv`` (UTF-8) in ``out_dir``,
+    replacing them."""
     import pyarrow.csv as pacsv
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    map_path, events_path = out / "maison_lumiere.yaml", out / "events.csv"
-    table = demo_events(customers, seed)
+    map_path, events_path, feedback_path = out / "maison_lumiere.yaml", out / "events.csv", out / "feedback.csv"
+    table, survey = _generate(customers, seed)
     map_path.write_text(_HEADER + dump_map(demo_map()), encoding="utf-8")
     # No quotes, header included: plainer to read; Arrow raises if a value ever needs them.
     with events_path.open("wb") as f:
         f.write((",".join(table.column_names) + "\n").encode("utf-8"))
         pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-    return DemoFiles(map_path, events_path, customers, table.num_rows)
+    pacsv.write_csv(survey, feedback_path)  # comments have commas: quoted where needed
+    return DemoFiles(map_path, events_path, customers, table.num_rows, feedback_path, survey.num_rows)

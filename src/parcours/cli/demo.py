@@ -24,11 +24,13 @@ def demo_command(
         with progress() as say:
             say("generating the demo data")
             files = write_demo(out_dir, customers=customers, seed=seed)
-            result = analyze(files.events_path, files.map_path, by="segment", on_progress=say)
+            result = analyze(files.events_path, files.map_path, by="segment", feedback=files.feedback_path,
+                             on_progress=say)
         written = result.save(out_dir / "results")
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
     info(f"\nDemo map:     {files.map_path}\nDemo events:  {files.events_path} ({files.events:,} events, "
-         f"{files.customers:,} customers)\nResults:      {out_dir / 'results'} ({len(written)} files, start with analysis.json)")
-    info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} --out {out_dir / 'results'}[/]")
+         f"{files.customers:,} customers)\nDemo surveys: {files.feedback_path} ({files.answers:,} answers)\nResults:      {out_dir / 'results'} ({len(written)} files, start with analysis.json)")
+    info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} "
+         f"--feedback {files.feedback_path} --out {out_dir / 'results'}[/]")
