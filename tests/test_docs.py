@@ -262,3 +262,9 @@ def test_examples_run(page, tmp_path, monkeypatch, request):
                 f"--- stdout\n{p.stdout[-3000:]}\n--- stderr\n{p.stderr[-3000:]}")
         else:
             exec(compile(b.code, b.where, "exec"), namespace)  # noqa: S102 - the docs' own examples
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci in readme.splitlines()

@@ -36,6 +36,8 @@ def analyze_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
+    report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
+    lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.ingest import parse_columns
@@ -66,8 +68,10 @@ def analyze_command(
                                  period=period, by=by, top=top, collapse_loops=collapse_loops,
                                  conversion_window=conversion_window, feedback=feedback,
                                  feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
-                                 feedback_window=feedback_window, on_progress=say)
+                                 feedback_window=feedback_window, lang=lang, on_progress=say)
         written = result.save(out_dir)
+        if report and map_path is not None:
+            written.update(write_report(result, map_path, out_dir / "report.html", lang))
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
@@ -160,3 +164,14 @@ def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult
         for r in rows:
             t.add_row(str(r["group"]), *[cell(r, k, f) for k, _label, f in shown])
     out.print(t)
+
+
+def write_report(result, journey_map, path: Path, lang: str | None) -> dict[str, Path]:  # noqa: ANN001
+    """Write the HTML report when the map has stages; {} otherwise."""
+    from parcours.model import JourneyMap, load_map
+    from parcours.report import save_report
+
+    m = journey_map if isinstance(journey_map, JourneyMap) else load_map(journey_map)
+    if not m.stages:
+        return {}
+    return {"report.html": save_report(result.data, m, path, lang=lang)}

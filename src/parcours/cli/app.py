@@ -10,6 +10,7 @@ from parcours.cli.compare import compare_command
 from parcours.cli.demo import demo_command
 from parcours.cli.feedback import feedback_command
 from parcours.cli.maps import schema_command, validate_command
+from parcours.cli.report import report_command
 from parcours.cli.segments import segments_command
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.command("analyze")(analyze_command)
 app.command("feedback")(feedback_command)
 app.command("compare")(compare_command)
 app.command("segments")(segments_command)
+app.command("report")(report_command)
 app.command("demo")(demo_command)
 app.command("validate")(validate_command)
 app.command("schema")(schema_command)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from parcours.cli.analyze import print_breakdown, print_frictions, print_summary
+from parcours.cli.analyze import print_breakdown, print_frictions, print_summary, write_report
 from parcours.cli.output import info, progress, user_errors
 
 
@@ -27,10 +27,11 @@ def demo_command(
             result = analyze(files.events_path, files.map_path, by="segment", feedback=files.feedback_path,
                              on_progress=say)
         written = result.save(out_dir / "results")
+        written.update(write_report(result, files.map_path, out_dir / "results" / "report.html", None))
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
     info(f"\nDemo map:     {files.map_path}\nDemo events:  {files.events_path} ({files.events:,} events, "
-         f"{files.customers:,} customers)\nDemo surveys: {files.feedback_path} ({files.answers:,} answers)\nResults:      {out_dir / 'results'} ({len(written)} files, start with analysis.json)")
+         f"{files.customers:,} customers)\nDemo surveys: {files.feedback_path} ({files.answers:,} answers)\nResults:      {out_dir / 'results'} ({len(written)} files; open report.html)")
     info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} "
          f"--feedback {files.feedback_path} --out {out_dir / 'results'}[/]")

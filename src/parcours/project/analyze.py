@@ -100,7 +100,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         fb_log = read_feedback(feedback, m, columns=feedback_columns, metric=feedback_metric, scale=feedback_scale,
                                timezone=timezone, max_bad_rows=max_bad_rows, con=log.con)
         fb = measure(fb_log, m, ev=ev, window=feedback_window, lang=options.lang, resolver_sources=log.roles,
-                     groups=groups, full=p.table)
+                     groups=groups, full=p.table, by_period="month")
         data["feedback"] = fb.data
         tables.update(fb.tables)
         if fb.quarantine is not None:

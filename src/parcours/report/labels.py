@@ -1,0 +1,77 @@
+"""The report's words in French and English (the domain vocabulary of PRODUCT.md)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "report": "Carte du parcours client", "generated": "Produit par Parcours {v}", "all": "Tous les parcours",
+        "group": "Segment", "period": "Période", "journeys": "parcours", "customers": "clients", "events": "événements",
+        "tab_map": "Carte", "tab_charts": "Graphiques", "tab_segments": "Segments", "tab_data": "Données",
+        "lane_goals": "Objectifs et attentes du client", "lane_actions": "Actions du client",
+        "lane_touchpoints": "Points de contact", "lane_emotion": "Courbe d'émotion",
+        "lane_pains": "Points de friction", "lane_opportunities": "Opportunités et actions", "lane_kpis": "Indicateurs",
+        "lane_company": "Actions de l'entreprise", "lane_backstage": "Coulisses (backstage)", "lane_support": "Support",
+        "measured": "mesuré", "declared": "déclaré", "designed": "émotion prévue", "reached": "Atteinte",
+        "conversion": "Passage à l'étape suivante", "duration": "Durée jusqu'à l'étape suivante",
+        "median": "médiane", "mean": "moyenne", "min": "min", "max": "max", "target": "objectif",
+        "exit": "sortie", "satisfaction": "satisfaction", "no_data": "pas de donnée", "small": "petit effectif",
+        "owner": "responsable", "due": "échéance", "status": "statut", "score": "score",
+        "idea": "idée", "planned": "prévue", "in_progress": "en cours", "done": "faite", "dropped": "abandonnée",
+        "todo": "à faire", "blocked": "bloquée",
+        "low": "faible", "medium": "moyenne", "high": "élevée",
+        "funnel": "Entonnoir des étapes (dans l'ordre prévu)", "sankey": "Chemins les plus fréquents",
+        "graph": "Transitions entre points de contact", "durations": "Durée de chaque étape jusqu'à la suivante",
+        "over_time": "Satisfaction dans le temps", "unmapped": "Points de contact invisibles (sur aucune carte)",
+        "segments": "Comparaison des segments", "end": "Fin du parcours", "more": "suite…",
+        "cap_funnel": "Parcours qui atteignent chaque étape dans l'ordre de la carte. {n} parcours, {p}.",
+        "cap_sankey": "Les {k} variantes les plus fréquentes ({share} des parcours), {s} premières étapes ; les {o} autres parcours ne sont pas dessinés. {p}.",
+        "cap_graph": "Épaisseur : nombre de transitions ; couleur : temps médian entre les deux points de contact. Les {k} transitions les plus nombreuses entre points de contact différents. {p}.",
+        "cap_durations": "Boîtes : 1er quartile, médiane, 3e quartile ; moustaches : minimum et 90e centile, en heures (échelle log). {p}.",
+        "cap_over_time": "Par mois de réponse, avec l'intervalle de confiance à 95 %. {n} réponses.",
+        "cap_unmapped": "Événements présents dans les données mais sur aucun point de contact de la carte. {p}.",
+        "cap_segments": "Conversion (parcours atteignant un objectif) et NPS par segment ; effectifs sous chaque segment.",
+        "hours": "heures", "share": "part", "journeys_axis": "Parcours", "month": "Mois",
+        "drivers": "Pourquoi", "impact": "impact",
+        "skip": "Aller à la carte", "choose_group": "Choisir le segment affiché",
+        "none_declared": "–", "theme": "thème",
+    },
+    "en": {
+        "report": "Customer journey map", "generated": "Made by Parcours {v}", "all": "All journeys",
+        "group": "Segment", "period": "Period", "journeys": "journeys", "customers": "customers", "events": "events",
+        "tab_map": "Map", "tab_charts": "Charts", "tab_segments": "Segments", "tab_data": "Data",
+        "lane_goals": "Customer goals and expectations", "lane_actions": "Customer actions",
+        "lane_touchpoints": "Touchpoints", "lane_emotion": "Emotion curve",
+        "lane_pains": "Pain points", "lane_opportunities": "Opportunities and actions", "lane_kpis": "KPIs",
+        "lane_company": "Company actions", "lane_backstage": "Backstage", "lane_support": "Support",
+        "measured": "measured", "declared": "declared", "designed": "designed emotion", "reached": "Reached",
+        "conversion": "On to the next stage", "duration": "Time to the next stage",
+        "median": "median", "mean": "mean", "min": "min", "max": "max", "target": "target",
+        "exit": "exit", "satisfaction": "satisfaction", "no_data": "no data", "small": "small group",
+        "owner": "owner", "due": "due", "status": "status", "score": "score",
+        "idea": "idea", "planned": "planned", "in_progress": "in progress", "done": "done", "dropped": "dropped",
+        "todo": "to do", "blocked": "blocked",
+        "low": "low", "medium": "medium", "high": "high",
+        "funnel": "Stage funnel (in the designed order)", "sankey": "Most common paths",
+        "graph": "Transitions between touchpoints", "durations": "Time from each stage to the next",
+        "over_time": "Satisfaction over time", "unmapped": "Invisible touchpoints (on no map)",
+        "segments": "Segments compared", "end": "Journey ends", "more": "continues…",
+        "cap_funnel": "Journeys reaching each stage in the map's order. {n} journeys, {p}.",
+        "cap_sankey": "The {k} most frequent variants ({share} of journeys), first {s} steps; the other {o} journeys are not drawn. {p}.",
+        "cap_graph": "Thickness: number of transitions; colour: median time between the two touchpoints. The {k} most frequent transitions between different touchpoints. {p}.",
+        "cap_durations": "Boxes: first quartile, median, third quartile; whiskers: minimum and 90th percentile, in hours (log scale). {p}.",
+        "cap_over_time": "By month of answer, with the 95% confidence interval. {n} answers.",
+        "cap_unmapped": "Events in the data that are on no touchpoint of the map. {p}.",
+        "cap_segments": "Conversion (journeys reaching a goal) and NPS per segment; sizes under each segment.",
+        "hours": "hours", "share": "share", "journeys_axis": "Journeys", "month": "Month",
+        "drivers": "Why", "impact": "impact",
+        "skip": "Skip to the map", "choose_group": "Choose the segment shown",
+        "none_declared": "–", "theme": "theme",
+    },
+}
+
+CHANNEL_ICONS = {"web": "🌐", "app": "📱", "email": "✉️", "store": "🏬", "phone": "📞", "chat": "💬", "ads": "📣",
+                 "social": "📷", "sms": "💬", "mail": "✉️", "call": "📞"}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS.get(lang, LABELS["en"])
