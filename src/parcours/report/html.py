@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from parcours import __version__
 from parcours.model.journey_map import JourneyMap, text_in
 from parcours.report import charts as CH
 from parcours.report import formats as F
@@ -16,6 +15,15 @@ from parcours.report.grid import grid
 from parcours.report.labels import labels
 
 HERE = Path(__file__).parent
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:  # not `from parcours import __version__`: the report layer does not import the façade
+        return version("parcours")
+    except PackageNotFoundError:  # pragma: no cover - a source tree not installed
+        return "dev"
 
 
 @cache
@@ -81,7 +89,7 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None)
     figures = {v["id"]: {f"{v['id']}-{f['key']}": json.loads(f["json"]) for f in v["figures"]} for v in views}
     return _env().get_template("report.html.j2").render(
         L=L, lang=lang, m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
-        by=(data.get("breakdown") or {}).get("by"), version=__version__, period=_period(data, lang),
+        by=(data.get("breakdown") or {}).get("by"), version=_version(), period=_period(data, lang),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
         plotly_js=_plotly_js(), figures_json=json.dumps(figures, ensure_ascii=False).replace("</", "<\\/"))
