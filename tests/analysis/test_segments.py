@@ -29,6 +29,16 @@ def demo(tmp_path_factory):
     return files, df
 
 
+@pytest.fixture(scope="module")
+def helpdesk(shared_data):
+    """The real help-desk log (path, and its rows with input order and UTC time)."""
+    path = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
+    df = pd.read_csv(path)
+    df["seq"] = range(len(df))
+    df["t"] = pd.to_datetime(df["time:timestamp"], utc=True, format="ISO8601")
+    return path, df
+
+
 def pandas_journeys(df: pd.DataFrame, customer: str, gap: float | None) -> pd.DataFrame:
     """``df`` with ``journey``, in the product's id form (customer, or customer#n when split)."""
     d = df.sort_values([customer, "t", "seq"], kind="stable").copy()
@@ -93,12 +103,9 @@ def test_behaviour_labels_match_pandas_on_the_demo(demo, dim, gap):
     assert len(set(got.values())) >= 3  # the test data exercises several labels
 
 
-def test_buyer_labels_on_the_real_helpdesk_log(shared_data):
+def test_buyer_labels_on_the_real_helpdesk_log(helpdesk):
     """Customers of a real help desk: 'purchases' are closed tickets, journeys split after 7 days."""
-    path = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
-    df = pd.read_csv(path)
-    df["seq"] = range(len(df))
-    df["t"] = pd.to_datetime(df["time:timestamp"], utc=True, format="ISO8601")
+    path, df = helpdesk
     m = map_from_dict({"goals": [{"id": "closed", "match": {"event": "Closed"}}]})
     cols = {"customer": "customer", "time": "time:timestamp", "event": "concept:name"}
     d = pandas_journeys(df, "customer", 7 * 86400)
@@ -300,12 +307,9 @@ def test_movements_by_quarter_and_week_labels(demo):
     assert all((b - a).days == 7 for a, b in zip(starts, starts[1:]))
 
 
-def test_movements_on_the_real_helpdesk_log(shared_data):
+def test_movements_on_the_real_helpdesk_log(helpdesk):
     """Monthly movements of real help-desk customers between 'no closed ticket yet', one, several."""
-    path = shared_data / "helpdesk_tickets/helpdesk_events.csv.gz"
-    df = pd.read_csv(path)
-    df["seq"] = range(len(df))
-    df["t"] = pd.to_datetime(df["time:timestamp"], utc=True, format="ISO8601")
+    path, df = helpdesk
     d = df.assign(period=_month(df["t"]))
     d = d.sort_values(["customer", "t", "seq"], kind="stable")
     d["journey"] = d["customer"] + "|" + d["period"].dt.strftime("%Y-%m-%d")

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any
 
 import ibis
@@ -23,12 +22,12 @@ import ibis.expr.types as ir
 from parcours.analysis import behaviour
 from parcours.analysis.behaviour import BUYER_LABELS, DIMENSIONS, VALUE_LABELS, parse_filter
 from parcours.engine import columns as C
+from parcours.engine.prepare import temp_table
 from parcours.engine.rules import ColumnResolver, where_predicate
 from parcours.errors import OptionError
 from parcours.model.journey_map import JourneyMap
 
 CLOSED_LABELS = {"buyer": BUYER_LABELS, "value_tier": VALUE_LABELS}
-_ids = itertools.count(1)
 
 
 def segment_journeys(ev: ir.Table, m: JourneyMap, segment_id: str, resolve: ColumnResolver, *,
@@ -135,17 +134,11 @@ def journey_groups(con: Any, ev: ir.Table, m: JourneyMap, by: str, resolve: Colu
         return segment_groups(ev, m, resolve, full)
     keyed = (behaviour_labels(ev, m, by, full, resolve.role_sources) if by in DIMENSIONS
              else first_event_key(ev, by, resolve))
-    keyed = _materialize(con, keyed)
+    keyed = temp_table(con, keyed, "groups")
     values = con.to_pyarrow(keyed.select("group").distinct()).column(0).to_pylist()
     order = {v: i for i, v in enumerate(CLOSED_LABELS.get(by, ()))}
     values.sort(key=lambda v: (order.get(v, len(order)), v))
     return {v: keyed.filter(keyed.group == v).select(C.JOURNEY) for v in values}
-
-
-def _materialize(con: Any, t: ir.Table) -> ir.Table:
-    if con.name == "duckdb":
-        return con.create_table(f"_parcours_groups_{next(_ids)}", t, temp=True)
-    return t.cache()
 
 
 def first_event_key(ev: ir.Table, by: str, resolve: ColumnResolver) -> ir.Table:

@@ -29,13 +29,13 @@ from parcours.analysis import behaviour
 from parcours.analysis.filters import segment_journeys
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
+from parcours.engine.prepare import temp_table
 from parcours.engine.rules import ColumnResolver
 from parcours.errors import OptionError
 from parcours.model.journey_map import JourneyMap
 
 EVERY = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 NEW, INACTIVE, NONE = "(new)", "(inactive)", "(none)"
-_ids = itertools.count(1)
 
 
 def period_label(start: dt.date, every: str) -> str:
@@ -103,10 +103,7 @@ def movements(con: Any, ev: ir.Table, m: JourneyMap, by: str, every: str, resolv
     keys = units.select(C.JOURNEY, C.CUSTOMER, "__period").distinct()
     mem = keys.join(lab, C.JOURNEY).select(customer=keys[C.CUSTOMER].cast("string"), period=keys.__period,
                                            segment=lab.group)
-    if con.name == "duckdb":
-        mem = con.create_table(f"_parcours_membership_{next(_ids)}", mem, temp=True)
-    else:
-        mem = mem.cache()
+    mem = temp_table(con, mem, "membership")
     counts = rows(con, mem.group_by("period", "segment").agg(customers=mem.count()))
     if not counts:
         raise OptionError("no events to place in periods")

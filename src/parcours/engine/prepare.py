@@ -62,7 +62,8 @@ class Prepared:
         return ColumnResolver(self.table if table is None else table, self.resolver_sources)
 
 
-def _materialize(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
+def temp_table(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
+    """Compute ``expr`` once: a temporary table on DuckDB, a cached table elsewhere."""
     if con.name == "duckdb":
         return con.create_table(f"_parcours_{prefix}_{next(_counter)}", expr, temp=True)
     return expr.cache()
@@ -170,13 +171,13 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
 
     # 1. Touchpoint, stage, rank and goal of each distinct combination of what the rules read.
     keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, *rule_cols})
-    lookup = _materialize(con, events.select(*keys).distinct(), "keys")
+    lookup = temp_table(con, events.select(*keys).distinct(), "keys")
     per_event = scalar(con, lookup.count()) > limit
     # The small table also carries the names the sorted table stores (touchpoint, stage,
     # event), as dictionary-encoded copies on DuckDB (see _encode).
     if not per_event:
         lookup = _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m)
-        at = _encode(con, _materialize(con, lookup.mutate(__o_tp=lookup.__tp, __o_stage=lookup.__stage,
+        at = _encode(con, temp_table(con, lookup.mutate(__o_tp=lookup.__tp, __o_stage=lookup.__stage,
                                                           __o_event=lookup[C.EVENT]), "lookup"))
         j = events.left_join(at, [events[k].identical_to(at[k]) for k in keys])
         src = events
@@ -184,8 +185,8 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         # Too many combinations for a lookup: evaluate the rules on each event, then the
         # stage and rank from the distinct (touchpoint, data stage) pairs, which stay few.
         src = events.mutate(**_mapping(events, m, role_sources))
-        pairs = _with_stage(_materialize(con, src.select("__tp", C.STAGE).distinct(), "pairs"), m)
-        at = _encode(con, _materialize(con, pairs.mutate(__o_tp=pairs.__tp, __o_stage=pairs.__stage), "pairs"))
+        pairs = _with_stage(temp_table(con, src.select("__tp", C.STAGE).distinct(), "pairs"), m)
+        at = _encode(con, temp_table(con, pairs.mutate(__o_tp=pairs.__tp, __o_stage=pairs.__stage), "pairs"))
         j = src.left_join(at, [src.__tp.identical_to(at.__tp), src[C.STAGE].identical_to(at[C.STAGE])])
     by_name = {C.TOUCHPOINT: "__o_tp", C.MAPPED: "__mapped", GOAL: "__goal", C.STAGE: "__o_stage",
                C.STAGE_RANK: "__rank", C.EVENT: "__o_event"}
@@ -216,7 +217,7 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
                     C.CONVERTED: t[GOAL].any().over(w)})  # whole journey: the window has no frame
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
     if materialize:
-        t = _materialize(con, t, "prepared")
+        t = temp_table(con, t, "prepared")
 
     # 3. A view adds what is derived for free: the customer (when journeys are not split)
     # and the timestamp.

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import ibis
+
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
 from parcours.analysis.movements import EVERY, movements
+from parcours.engine import columns as C
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
@@ -68,8 +71,8 @@ def segments(events: str | Path | EventLog | None, journey_map: str | Path | Jou
 
         events = _source_path(m, journey_map)
     d = source_defaults(m)
-    gap_text = journey_gap or d.pop("journey_gap")
-    d.pop("journey_gap", None)
+    default_gap = d.pop("journey_gap")  # not a read_events argument
+    gap_text = journey_gap or default_gap
     d["columns"] = {**d["columns"], **(columns or {})}
     log = events if isinstance(events, EventLog) else read_events(events, engine=engine, max_bad_rows=max_bad_rows,
                                                                    on_progress=say, **d)
@@ -80,13 +83,9 @@ def segments(events: str | Path | EventLog | None, journey_map: str | Path | Jou
     ev = p.table
     start, end = filters.parse_period(period)
     if start is not None:
-        import ibis
-
-        ev = ev.filter(ev._ts >= ibis.literal(start))
+        ev = ev.filter(ev[C.TS] >= ibis.literal(start))
     if end is not None:
-        import ibis
-
-        ev = ev.filter(ev._ts < ibis.literal(end))
+        ev = ev.filter(ev[C.TS] < ibis.literal(end))
     say(f"segments by {by}, every {every}")
     data, tables = movements(p.con, ev, m, by, every, p.resolver(ev))
     report = log.report

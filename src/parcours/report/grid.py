@@ -35,8 +35,8 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
     funnel = {r["stage"]: r for r in d.get("stages", [])}
     to_next = {r["stage"]: r for r in d.get("stage_durations", []) if r["measure"] == "to_next_stage"}
     stage_of = {t.id: t.stage for t in m.touchpoints}
-    frictions = [f for f in d.get("frictions", [])][:MEASURED_PAINS]
-    opportunities = [o for o in d.get("opportunities", [])][:MEASURED_OPPORTUNITIES]
+    frictions = d.get("frictions", [])[:MEASURED_PAINS]
+    opportunities = d.get("opportunities", [])[:MEASURED_OPPORTUNITIES]
 
     def name(x: Any) -> str:
         return text_in(x.name, lang) if getattr(x, "name", None) is not None else x.id
