@@ -113,3 +113,9 @@ class UnknownColumnError(RuleError):
     def __init__(self, place: str, key: str, known: list[str]) -> None:
         self.key, self.known = key, known
         super().__init__(place, f"unknown column {key!r}", hint=f"the events have: {', '.join(known)}")
+
+
+class ExportError(ParcoursError):
+    """An export cannot be made: a missing tool (Chromium, the export extra) or a page error."""
+
+    exit_code = 6

@@ -12,6 +12,7 @@ import pytest
 
 import parcours
 from parcours.demo import write_demo
+from parcours.model.journey_map import text_in
 from parcours.report import render_html
 from parcours.report import formats as F
 
@@ -107,3 +108,168 @@ def test_report_in_chromium(browser, demo_report, lang, stage):
     assert str(g["stages"][0]["reached"]) in g_funnel and g["stages"][0]["reached"] != data["stages"][0]["reached"]
     assert errors == [] and requests == []
     page.close()
+
+
+def big_events(m, customers: int = 400, seed: int = 3):
+    """Journeys through a big map's stages in order: 1–3 of the stage's touchpoints each, a
+    quarter leaving at each stage, a few events on no map."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    rows, t0 = [], pd.Timestamp("2026-03-01T08:00:00Z")
+    by_stage = {s.id: [t.id for t in m.touchpoints if t.stage == s.id] for s in m.stages}
+    for c in range(customers):
+        t = t0 + pd.Timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+        for s in m.stages:
+            for tp in rng.sample(by_stage[s.id], k=min(len(by_stage[s.id]), rng.randint(1, 3))):
+                t += pd.Timedelta(minutes=rng.randint(1, 600))
+                rows.append((f"C{c:04d}", t, tp))
+            if rng.random() < 0.1:
+                rows.append((f"C{c:04d}", t + pd.Timedelta(seconds=30), "popup_not_on_the_map"))
+            if rng.random() < 0.25:
+                break
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "event"])
+
+
+def test_a_large_map_stays_legible(browser, tmp_path):
+    """10 stages and 60 touchpoints with long names, measured on events: the grid scrolls inside
+    its frame (the page does not), columns keep a readable width, long names are cut with the
+    full text on hover, cards never overlap, and every chart still draws."""
+    from tests.report.test_grid_svg import big_map
+
+    m = big_map(10, 60)
+    events = tmp_path / "events.csv"
+    big_events(m).to_csv(events, index=False)
+    data = json.loads(parcours.analyze(str(events), m).to_json())
+    path = tmp_path / "big.html"
+    path.write_text(render_html(data, m, lang="fr"), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector("#all-funnel .main-svg")
+    box = page.evaluate("""() => {
+      const wrap = document.querySelector('#view-all .gridwrap');
+      const cols = [...document.querySelectorAll('#view-all th.stage')].map(th => th.getBoundingClientRect().width);
+      const names = [...document.querySelectorAll('#view-all .card .cname')].map(e => ({
+        cut: e.scrollWidth > e.clientWidth, title: e.closest('.card').getAttribute('title'), text: e.textContent,
+        size: parseFloat(getComputedStyle(e).fontSize)}));
+      const cards = [...document.querySelectorAll('#view-all td.cards')].map(td =>
+        [...td.querySelectorAll('.card')].map(c => c.getBoundingClientRect()).map(r => [r.top, r.bottom, r.left, r.right]));
+      return {scroll: wrap.scrollWidth, client: wrap.clientWidth, page: document.documentElement.scrollWidth,
+              cols, names, cards};
+    }""")
+    assert box["scroll"] > box["client"] and box["page"] <= 1366  # the grid scrolls, not the page
+    assert len(box["cols"]) == 10 and min(box["cols"]) >= 190
+    assert len(box["names"]) == len(m.touchpoints)  # every touchpoint has its card
+    cut = [n for n in box["names"] if n["cut"]]
+    assert cut, "the long names are cut"
+    for n in box["names"]:
+        assert n["title"].startswith(n["text"]) and n["size"] >= 12  # the full name on hover, readable size
+    for cell in box["cards"]:
+        for a, b in zip(cell, cell[1:]):
+            assert a[1] <= b[0], "cards overlap"
+    for key in ("funnel", "sankey", "graph", "durations", "unmapped"):
+        assert page.locator(f"#all-{key} svg.main-svg").first.bounding_box()["height"] > 100, key
+    assert errors == []
+    page.close()
+
+
+def contrast(fg: tuple[float, ...], bg: tuple[float, ...]) -> float:
+    def lum(c):
+        r, g, b = ((v / 255) / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((lum(fg), lum(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_accessibility_contrast_headings_and_names(browser, demo_report):
+    """WCAG AA contrast measured on every visible text of the map (4.5:1, 3:1 for large text),
+    one h1 then h2s, a name on every chart, the selector and the emotion curve."""
+    _m, _data, paths = demo_report
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(paths["fr"].resolve().as_uri())
+    page.wait_for_selector("#all-funnel .main-svg")
+    texts = page.evaluate("""() => {
+      const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+      function background(e) {
+        for (; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c;
+        }
+        return [255, 255, 255];
+      }
+      const out = [];
+      for (const e of document.querySelectorAll('header *, nav *, #view-all .grid *, #view-all figcaption, footer')) {
+        const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !e.getClientRects().length) continue;
+        const st = getComputedStyle(e);
+        out.push({text: e.textContent.trim().slice(0, 40), fg: rgb(st.color), bg: background(e),
+                  size: parseFloat(st.fontSize), bold: parseInt(st.fontWeight) >= 700, opacity: parseFloat(st.opacity)});
+      }
+      return out;
+    }""")
+    assert len(texts) > 100
+    low = []
+    for t in texts:
+        large = t["size"] >= 24 or (t["size"] >= 18.66 and t["bold"])
+        fg = t["fg"] if t["opacity"] >= 1 else [c * t["opacity"] + b * (1 - t["opacity"]) for c, b in zip(t["fg"], t["bg"])]
+        if contrast(fg, t["bg"]) < (3 if large else 4.5):
+            low.append((t["text"], round(contrast(fg, t["bg"]), 2)))
+    assert not low, f"text below WCAG AA contrast: {low}"
+    heads = page.evaluate("[...document.querySelectorAll('h1, h2, h3')].map(h => h.tagName)")
+    assert heads[0] == "H1" and heads.count("H1") == 1 and "H2" in heads
+    assert page.evaluate("[...document.querySelectorAll('.plot')].every(p => p.getAttribute('role') === 'img' "
+                         "&& p.getAttribute('aria-label'))")
+    assert page.get_attribute("#group", "aria-label")
+    assert page.locator("#view-all svg.emo title").count() >= 1
+    page.close()
+
+
+def test_before_after_table_and_personas(demo_report, tmp_path):
+    """The before/after table shows every row of compare.json, significant ones first, with
+    values formatted from the JSON's; personas name their segment's option and show their card."""
+    from parcours.project.compare import compare
+    from parcours.report.html import before_after
+
+    m, data, paths = demo_report
+    files_dir = paths["fr"].parent  # where the fixture wrote the demo
+    result = compare(str(files_dir / "events.csv"), m, before="2026-01-01..2026-03-31", after="2026-04-01..2026-06-30",
+                     feedback=str(files_dir / "feedback.csv"))
+    cmp = json.loads((result.save(tmp_path) and tmp_path / "compare.json").read_text())  # as the CLI reads it
+    html = render_html(data, m, lang="en", compare=cmp)
+    table = html.split('<table class="ba">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr class=\"(sig)?\">(.*?)</tr>", table, re.S)
+    assert len(rows) == len(cmp["rows"]) > 20
+    flags = [bool(sig) for sig, _ in rows]
+    assert flags == sorted(flags, reverse=True) and sum(flags) == sum(r["significant"] for r in cmp["rows"])
+    expected = sorted(cmp["rows"], key=lambda r: (not r["significant"], 2 if r["p_value"] is None else r["p_value"]))  # untestable last
+    for (_sig, cells), r in zip(rows, expected, strict=True):
+        shown = re.sub(r"<[^>]+>", "|", cells)
+        if r["indicator"] in ("conversion", "reach", "exit_rate"):
+            assert F.pct(r["before"], "en", 1) in shown and F.pct(r["after"], "en", 1) in shown, (r, shown)
+        elif r["indicator"] == "csat":  # already a percentage
+            assert f"|{r['before']:,.1f}%|" in shown and f"|{r['after']:,.1f}%|" in shown, (r, shown)
+        elif r["indicator"] == "nps":
+            assert F.number(r["before"], "en", 1) in shown and F.number(r["after"], "en", 1) in shown, (r, shown)
+        assert f"{F.number(r['n_before'], 'en')} / {F.number(r['n_after'], 'en')}" in shown
+        where = {"overall": "Overall", "stage": {s.id: text_in(s.name, "en") for s in m.stages}.get(r["item"]),
+                 "touchpoint": {t.id: text_in(t.name, "en") for t in m.touchpoints}.get(r["item"])}[r["level"]]
+        assert shown.startswith(f"|{where}|".replace("&", "&amp;").replace("'", "&#39;")), (where, shown)
+    # a lower exit rate is better, a lower conversion worse
+    for r in cmp["rows"]:
+        if r["change"]:
+            assert (before_after({"rows": [r], "compare": {}, "journeys": {}}, "en", {"overall": "Overall"})["rows"][0]["trend"]
+                    == ("better" if (r["change"] > 0) != (r["indicator"] in ("exit_rate", "ces") or r["indicator"].startswith("duration"))
+                        else "worse"))
+    # personas: the option of their segment carries their name, their card is above the group's map
+    options = re.findall(r'<option value="(g\d+)">([^<]+)</option>', html)
+    for p in m.personas:
+        i = next(i for i, g in enumerate(data["breakdown"]["groups"]) if g["group"] == p.segment)
+        label = dict(options)[f"g{i}"]
+        assert label.startswith(text_in(p.name, "en")), label
+        view = html.split(f'data-view="g{i}"', 1)[1].split("<table", 1)[0]
+        assert text_in(p.description, "en") in view.replace("&#39;", "'") and p.frustrations[0].replace("'", "&#39;") in view

@@ -8,6 +8,7 @@ from parcours import __version__
 from parcours.cli.analyze import analyze_command
 from parcours.cli.compare import compare_command
 from parcours.cli.demo import demo_command
+from parcours.cli.export import export_command
 from parcours.cli.feedback import feedback_command
 from parcours.cli.maps import schema_command, validate_command
 from parcours.cli.report import report_command
@@ -26,6 +27,7 @@ app.command("feedback")(feedback_command)
 app.command("compare")(compare_command)
 app.command("segments")(segments_command)
 app.command("report")(report_command)
+app.command("export")(export_command)
 app.command("demo")(demo_command)
 app.command("validate")(validate_command)
 app.command("schema")(schema_command)

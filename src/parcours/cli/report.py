@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -18,13 +17,16 @@ def report_command(
                                                       "unless --results is given.")] = None,
     results: Annotated[Path | None, typer.Option(help="A folder written by parcours analyze: report its analysis.json "
                                                       "instead of analysing again.")] = None,
+    compare: Annotated[Path | None, typer.Option(help="A compare.json (or its folder) from parcours compare: "
+                                                      "shown as the before/after table.")] = None,
     feedback: Annotated[Path | None, typer.Option(help="Survey answers to measure too (as for parcours analyze).")] = None,
     by: Annotated[str | None, typer.Option(help="Groups for the segment selector: segment, channel, a behaviour or a column.")] = None,
     journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity.")] = None,
     lang: Annotated[str | None, typer.Option(help="fr or en (default: the map's language).")] = None,
 ) -> None:
     """Write the journey map with its measured figures as one HTML file that opens offline."""
-    from parcours.errors import InputError, OptionError
+    from parcours.cli.results import read_analysis, read_compare
+    from parcours.errors import OptionError
     from parcours.model import load_map
     from parcours.report import save_report
 
@@ -32,16 +34,14 @@ def report_command(
         if lang not in (None, "fr", "en"):
             raise OptionError(f"--lang {lang!r}", hint="use fr or en")
         m = load_map(map_path)
+        before_after = read_compare(compare) if compare is not None else None  # fails before a long analysis
         if results is not None:
-            path = results / "analysis.json"
-            if not path.is_file():
-                raise InputError(f"{path}: no analysis.json there", hint="give the --out folder of parcours analyze")
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data, _ = read_analysis(results)
         else:
             from parcours.project import analyze
 
             with progress() as say:
                 data = analyze(events, map_path, feedback=feedback, by=by or ("segment" if m.segments else None),
                                journey_gap=journey_gap, lang=lang, on_progress=say).data
-        written = save_report(data, m, out, lang=lang)
+        written = save_report(data, m, out, lang=lang, compare=before_after)
     info(f"Wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB, works offline): open it in a browser")

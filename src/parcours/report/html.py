@@ -47,19 +47,20 @@ def _period(d: dict[str, Any], lang: str) -> str:
     return f"{a} → {b}" if a else ""
 
 
-def _figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, full: bool,
-             groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """[{id, title, caption, json}] for one view (``full``: the whole analysis, with the charts
-    that need data a group does not carry)."""
+def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, full: bool = True,
+            groups: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """[{key, title, caption, fig}] for one view (``full``: the whole analysis, with the charts
+    that need data a group does not carry; ``groups``: the breakdown groups to compare)."""
+    groups = (d.get("breakdown") or {}).get("groups", []) if groups is None else groups
     period = _period(d, lang)
     n = F.number((d.get("summary") or {}).get("journeys"), lang)
     out = []
 
     def add(key: str, fig: Any, caption: str) -> None:
         if fig is not None:
-            out.append({"key": key, "title": L[key], "caption": caption, "json": fig.to_json()})
+            out.append({"key": key, "title": L[key], "caption": caption, "fig": fig})
 
-    add("funnel", CH.funnel(d, lang, L), L["cap_funnel"].format(n=n, p=period))
+    add("funnel", CH.funnel(d, lang, L, m), L["cap_funnel"].format(n=n, p=period))
     if full:
         fig, info = CH.sankey(d, m, lang, L)
         add("sankey", fig, L["cap_sankey"].format(p=period, **info) if info else "")
@@ -70,33 +71,88 @@ def _figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, 
         add("over_time", CH.over_time(fb, lang, L),
             L["cap_over_time"].format(n=F.number(sum(r["responses"] for r in fb.get("by_period", [])), lang)))
         add("unmapped", CH.unmapped(d, lang, L), L["cap_unmapped"].format(p=period))
-        add("segments", CH.segments(groups, lang, L), L["cap_segments"])
+        by_segment = (d.get("breakdown") or {}).get("by") == "segment"  # groups named by the map's segments
+        add("segments", CH.segments(groups, lang, L, m if by_segment else None), L["cap_segments"])
     return out
 
 
-def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None) -> str:
-    """The report as one HTML string."""
+def _value(indicator: str, v: Any, lang: str, change: bool = False) -> str:
+    """A compare.json value as a reader expects it: shares in %, durations, NPS, CES."""
+    if v is None:
+        return "–"
+    sign = "+" if change and v > 0 else ""
+    if indicator in ("conversion", "reach", "exit_rate"):  # shares (0–1)
+        return sign + (F.number(100 * v, lang, 1) + " pt" if change else F.pct(v, lang, 1))
+    if indicator == "csat":  # % satisfied (0–100)
+        return sign + F.number(v, lang, 1) + (" pt" if change else f"{F.NBSP}%" if lang == "fr" else "%")
+    if indicator.startswith("duration"):
+        return ("−" if change and v < 0 else sign) + F.duration(abs(v), lang)
+    return sign + F.number(v, lang, 1)
+
+
+LOWER_IS_BETTER = ("exit_rate", "duration", "ces")
+
+
+def _trend(indicator: str, change: float | None) -> str:
+    """``better``, ``worse`` or ``""``: a longer duration, a higher exit rate or effort is worse."""
+    if not change:
+        return ""
+    return "better" if (change > 0) != indicator.startswith(LOWER_IS_BETTER) else "worse"
+
+
+def before_after(compare: dict[str, Any], lang: str, L: dict[str, str], m: JourneyMap | None = None) -> dict[str, Any]:
+    """compare.json as the report's before/after table: significant changes first, then by
+    p-value; stages and touchpoints named from the map in the report's language."""
+    names = {("stage", s.id): text_in(s.name, lang) for s in (m.stages if m else [])}
+    names.update({("touchpoint", t.id): text_in(t.name, lang) or t.id for t in (m.touchpoints if m else [])})
+    rows = sorted(compare.get("rows", []), key=lambda r: (not r["significant"], r["p_value"] if r["p_value"] is not None else 2))
+    c, n = compare.get("compare", {}), compare.get("journeys", {})
+    return {"kind": c.get("kind"), "before": c.get("before"), "after": c.get("after"),
+            "journeys_before": F.number(n.get("before"), lang), "journeys_after": F.number(n.get("after"), lang),
+            "alpha": compare.get("alpha"), "significant": sum(r["significant"] for r in rows), "rows": [{
+                "where": L["overall"] if r["level"] == "overall" else names.get((r["level"], r["item"])) or r["name"] or r["item"],
+                "level": r["level"],
+                "indicator": L.get(f"ind_{r['indicator']}", r["indicator"]),
+                "before": _value(r["indicator"], r["before"], lang), "after": _value(r["indicator"], r["after"], lang),
+                "change": _value(r["indicator"], r["change"], lang, change=True), "trend": _trend(r["indicator"], r["change"]),
+                "n": f"{F.number(r['n_before'], lang)} / {F.number(r['n_after'], lang)}",
+                "p": "–" if r["p_value"] is None else (f"{r['p_value']:.3f}" if lang == "en" else f"{r['p_value']:.3f}".replace(".", ",")),
+                "significant": r["significant"]} for r in rows]}
+
+
+def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, Any]]:
+    return [{"name": text_in(p.name, lang), "description": text_in(p.description, lang) if p.description else None,
+             "goals": p.goals, "frustrations": p.frustrations} for p in m.personas if segment and p.segment == segment]
+
+
+def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
+                exports: list[dict[str, str]] | None = None, compare: dict[str, Any] | None = None) -> str:
+    """The report as one HTML string; ``exports``: groups of links ({label, fold, links: [{label, href}]}) to files written beside it
+    (by ``parcours export``); ``compare``: a compare.json (parcours compare) for the before/after table."""
     lang = lang or m.language or "en"
     L = labels(lang)
     groups = (data.get("breakdown") or {}).get("groups", [])
-    views = [{"id": "all", "name": L["all"], "summary": data["summary"], "grid": grid(data, m, lang),
-              "figures": _figures(data, m, lang, L, full=True, groups=groups)}]
+    views = [{"id": "all", "name": L["all"], "summary": data["summary"], "grid": grid(data, m, lang), "personas": [],
+              "figures": figures(data, m, lang, L, full=True, groups=groups)}]
     for i, g in enumerate(groups):
         seg = m.segment(str(g["group"])) if data["breakdown"]["by"] == "segment" else None
-        views.append({"id": f"g{i}", "name": text_in(seg.name, lang) if seg and seg.name else str(g["group"]),
-                      "summary": g["summary"], "grid": grid(g, m, lang),
-                      "figures": _figures(g, m, lang, L, full=False, groups=[])})
-    figures = {v["id"]: {f"{v['id']}-{f['key']}": json.loads(f["json"]) for f in v["figures"]} for v in views}
+        personas = _personas(m, seg.id if seg else None, lang)
+        name = text_in(seg.name, lang) if seg and seg.name else str(g["group"])
+        views.append({"id": f"g{i}", "name": name, "summary": g["summary"], "grid": grid(g, m, lang),
+                      "personas": personas, "option": " · ".join([p["name"] for p in personas] + [name]),
+                      "figures": figures(g, m, lang, L, full=False, groups=[])})
+    figs = {v["id"]: {f"{v['id']}-{f['key']}": json.loads(f["fig"].to_json()) for f in v["figures"]} for v in views}
     return _env().get_template("report.html.j2").render(
-        L=L, lang=lang, m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
+        L=L, lang=lang, colon="\u202f:" if lang == "fr" else ":", m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
         by=(data.get("breakdown") or {}).get("by"), version=_version(), period=_period(data, lang),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
-        plotly_js=_plotly_js(), figures_json=json.dumps(figures, ensure_ascii=False).replace("</", "<\\/"))
+        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_js=_plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("</", "<\\/"))
 
 
-def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None) -> Path:
+def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None,
+                exports: list[dict[str, str]] | None = None, compare: dict[str, Any] | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(data, m, lang=lang), encoding="utf-8")
+    path.write_text(render_html(data, m, lang=lang, exports=exports, compare=compare), encoding="utf-8")
     return path
