@@ -182,3 +182,11 @@ def test_bad_options_and_missing_results(exported, tmp_path):
     assert p.returncode == 2 and "letter" in p.stderr
     p = parcours_cli("export", "--map", files.map_path, "--results", tmp_path / "none", "--out", tmp_path)
     assert p.returncode == 3 and "analysis.json" in p.stderr
+    (tmp_path / "not-compare.json").write_text('{"rows": 3}')
+    p = parcours_cli("export", "--map", files.map_path, "--results", results, "--out", tmp_path, "--compare",
+                     tmp_path / "not-compare.json")
+    assert p.returncode == 3 and "not-compare.json" in p.stderr and "parcours compare" in p.stderr
+    (tmp_path / "broken.json").write_text('{"rows": [')
+    p = parcours_cli("report", "--map", files.map_path, "--results", results, "--out", tmp_path / "r.html", "--compare",
+                     tmp_path / "broken.json")
+    assert p.returncode == 3 and "broken.json, line 1" in p.stderr

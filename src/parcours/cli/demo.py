@@ -34,4 +34,6 @@ def demo_command(
     info(f"\nDemo map:     {files.map_path}\nDemo events:  {files.events_path} ({files.events:,} events, "
          f"{files.customers:,} customers)\nDemo surveys: {files.feedback_path} ({files.answers:,} answers)\nResults:      {out_dir / 'results'} ({len(written)} files; open report.html)")
     info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} "
-         f"--feedback {files.feedback_path} --out {out_dir / 'results'}[/]")
+         f"--feedback {files.feedback_path} --out {out_dir / 'results'}[/]\n"
+         f"      or export it: [bold]parcours export --map {files.map_path} --results {out_dir / 'results'} "
+         f"--out {out_dir / 'exports'}[/] (PDF, images, Parquet, Mermaid)")
