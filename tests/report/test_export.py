@@ -73,14 +73,19 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
+def texts(table) -> list[dict]:
+    return [{k: None if v is None else str(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
 def test_every_table_as_csv_and_parquet_equal_to_the_analysis(exported):
     _files, results, out, _p = exported
     csvs = sorted(results.glob("*.csv"))
     assert {c.stem for c in csvs} >= {"transitions", "variants", "touchpoints", "stages", "frictions"}
     for c in csvs:
         original = pacsv.read_csv(c)
-        assert pacsv.read_csv(out / "tables" / c.name).equals(original), c.name
-        assert pq.read_table(out / "tables" / f"{c.stem}.parquet").to_pylist() == original.to_pylist(), c.stem  # Parquet: s → ms
+        assert texts(pacsv.read_csv(out / "tables" / c.name)) == texts(original), c.name
+        # the same values (as text: ids and names are kept as text, where pyarrow would guess numbers or dates)
+        assert texts(pq.read_table(out / "tables" / f"{c.stem}.parquet")) == texts(original), c.stem
     # and the tables hold analysis.json's numbers: the funnel as a table and as JSON agree
     data = json.loads((results / "analysis.json").read_text())
     stages = pq.read_table(out / "tables" / "stages.parquet").to_pylist()
@@ -130,10 +135,12 @@ def test_pdf_is_a3_landscape_with_no_chart_cut(exported):
 
 def test_a4_pdf_scales_the_grid_to_the_width(exported, tmp_path):
     files, results, _out, _p = exported
+    (tmp_path / "report.html").write_text("an earlier report")  # not asked for: left as it is
     p = parcours_cli("export", "--map", files.map_path, "--results", results, "--out", tmp_path, "--paper", "a4",
                      "--only", "pdf")
     assert p.returncode == 0, p.stderr
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["map.pdf"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["map.pdf", "report.html"]
+    assert (tmp_path / "report.html").read_text() == "an earlier report"
     w, h = pdf_size(tmp_path / "map.pdf")
     assert abs(w / 72 * 25.4 - 297) < 1 and abs(h / 72 * 25.4 - 210) < 1  # A4 landscape, in mm
     m = parcours.load_map(files.map_path)
@@ -168,6 +175,7 @@ def test_without_chromium_the_error_says_how_and_tables_still_export(exported, t
                      "--only", "pdf", PARCOURS_CHROMIUM="/nowhere/chromium")
     assert p.returncode == 6
     assert "PARCOURS_CHROMIUM" in p.stderr and "/nowhere/chromium" in p.stderr
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())  # stopped before writing anything
     p = parcours_cli("export", "--map", files.map_path, "--results", results, "--out", tmp_path / "y",
                      "--only", "csv,parquet,mermaid,html", PARCOURS_CHROMIUM="/nowhere/chromium")
     assert p.returncode == 0, p.stderr
@@ -190,3 +198,21 @@ def test_bad_options_and_missing_results(exported, tmp_path):
     p = parcours_cli("report", "--map", files.map_path, "--results", results, "--out", tmp_path / "r.html", "--compare",
                      tmp_path / "broken.json")
     assert p.returncode == 3 and "broken.json, line 1" in p.stderr
+
+
+def test_ids_that_look_like_numbers_stay_text(tmp_path):
+    """A results folder read back: an event "404" and a customer "007" are not turned into numbers."""
+    import pandas as pd
+
+    files = write_demo(tmp_path / "demo", customers=150, seed=5)
+    ev = pd.read_csv(files.events_path, dtype=str)
+    extra = ev.head(30).assign(event="404")  # an event on no map, named like a number
+    extra["customer_id"] = "007"
+    pd.concat([ev, extra]).to_csv(tmp_path / "events.csv", index=False)
+    results = tmp_path / "results"
+    p = parcours_cli("analyze", tmp_path / "events.csv", "--map", files.map_path, "--out", results, "--no-report")
+    assert p.returncode == 0, p.stderr
+    p = parcours_cli("export", "--map", files.map_path, "--results", results, "--out", tmp_path / "x", "--only", "parquet")
+    assert p.returncode == 0, p.stderr
+    unmapped = pq.read_table(tmp_path / "x" / "tables" / "unmapped.parquet")
+    assert "404" in unmapped.column("event").to_pylist()

@@ -202,13 +202,15 @@ def test_accessibility_contrast_headings_and_names(browser, demo_report):
         }
         return [255, 255, 255];
       }
+      const opacity = e => { let o = 1; for (; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; };
       const out = [];
       for (const e of document.querySelectorAll('header *, nav *, #view-all .grid *, #view-all figcaption, footer')) {
         const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
         if (!own || !e.getClientRects().length) continue;
         const st = getComputedStyle(e);
-        out.push({text: e.textContent.trim().slice(0, 40), fg: rgb(st.color), bg: background(e),
-                  size: parseFloat(st.fontSize), bold: parseInt(st.fontWeight) >= 700, opacity: parseFloat(st.opacity)});
+        const paint = e instanceof SVGElement ? st.fill : st.color;  // SVG text is painted with fill
+        out.push({text: e.textContent.trim().slice(0, 40), fg: rgb(paint), bg: background(e),
+                  size: parseFloat(st.fontSize), bold: parseInt(st.fontWeight) >= 700, opacity: opacity(e)});
       }
       return out;
     }""")
@@ -234,6 +236,9 @@ def test_before_after_table_and_personas(demo_report, tmp_path):
     values formatted from the JSON's; personas name their segment's option and show their card."""
     from parcours.project.compare import compare
     from parcours.report.html import before_after
+    from parcours.report.labels import labels
+
+    L_EN = labels("en")
 
     m, data, paths = demo_report
     files_dir = paths["fr"].parent  # where the fixture wrote the demo
@@ -253,18 +258,21 @@ def test_before_after_table_and_personas(demo_report, tmp_path):
             assert F.pct(r["before"], "en", 1) in shown and F.pct(r["after"], "en", 1) in shown, (r, shown)
         elif r["indicator"] == "csat":  # already a percentage
             assert f"|{r['before']:,.1f}%|" in shown and f"|{r['after']:,.1f}%|" in shown, (r, shown)
-        elif r["indicator"] == "nps":
-            assert F.number(r["before"], "en", 1) in shown and F.number(r["after"], "en", 1) in shown, (r, shown)
+        elif r["indicator"] in ("nps", "ces"):
+            assert f"|{F.number(r['before'], 'en', 1)}|" in shown and f"|{F.number(r['after'], 'en', 1)}|" in shown
+        elif r["indicator"] == "duration_to_next_median":  # seconds, shown as a duration
+            assert f"|{F.duration(r['before'], 'en')}|" in shown and f"|{F.duration(r['after'], 'en')}|" in shown
         assert f"{F.number(r['n_before'], 'en')} / {F.number(r['n_after'], 'en')}" in shown
         where = {"overall": "Overall", "stage": {s.id: text_in(s.name, "en") for s in m.stages}.get(r["item"]),
                  "touchpoint": {t.id: text_in(t.name, "en") for t in m.touchpoints}.get(r["item"])}[r["level"]]
         assert shown.startswith(f"|{where}|".replace("&", "&amp;").replace("'", "&#39;")), (where, shown)
-    # a lower exit rate is better, a lower conversion worse
-    for r in cmp["rows"]:
-        if r["change"]:
-            assert (before_after({"rows": [r], "compare": {}, "journeys": {}}, "en", {"overall": "Overall"})["rows"][0]["trend"]
-                    == ("better" if (r["change"] > 0) != (r["indicator"] in ("exit_rate", "ces") or r["indicator"].startswith("duration"))
-                        else "worse"))
+    # a lower exit rate, effort or time is better; less conversion, reach or NPS worse
+    cases = [("exit_rate", -0.02, "better"), ("exit_rate", 0.02, "worse"), ("duration_to_next_median", 3600, "worse"),
+             ("duration_to_next_median", -60, "better"), ("ces", 0.5, "worse"), ("reach", -0.1, "worse"),
+             ("conversion", 0.05, "better"), ("nps", -3, "worse"), ("csat", 4, "better"), ("nps", 0, "")]
+    for indicator, change, trend in cases:
+        row = {**cmp["rows"][0], "indicator": indicator, "change": change}
+        assert before_after({"rows": [row], "compare": {}, "journeys": {}}, "en", L_EN)["rows"][0]["trend"] == trend
     # personas: the option of their segment carries their name, their card is above the group's map
     options = re.findall(r'<option value="(g\d+)">([^<]+)</option>', html)
     for p in m.personas:

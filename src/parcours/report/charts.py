@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+import html
 from typing import Any
 
 import plotly.graph_objects as go
@@ -41,8 +42,14 @@ def _layout(fig: go.Figure, title: str, height: int = 380, lang: str = "en", **k
     return fig
 
 
+def _t(text: Any) -> str:
+    """User text (a map's name, an event from the data) for Plotly, which reads labels as
+    HTML-like markup: ``<b>``, ``<br>`` or a link in a name stay text."""
+    return html.escape(str(text), quote=False)
+
+
 def _names(m: JourneyMap, lang: str) -> dict[str, str]:
-    return {t.id: text_in(t.name, lang) or t.id for t in m.touchpoints}
+    return {t.id: _t(text_in(t.name, lang) or t.id) for t in m.touchpoints}
 
 
 def _short(text: str, width: int, lines: int = 2) -> str:
@@ -100,7 +107,7 @@ def _month(period: str, lang: str, L: dict[str, str]) -> str:
 
 def _sep(lang: str) -> str:
     """The colon of ``label: value``, with French spacing."""
-    return "\u00a0: " if lang == "fr" else ": "
+    return F.colon(lang) + " "
 
 
 def _step(n: int, L: dict[str, str]) -> str:
@@ -112,8 +119,8 @@ def funnel(d: dict[str, Any], lang: str, L: dict[str, str], m: JourneyMap | None
     if not stages:
         return None
     first = stages[0]["reached"] or None
-    in_lang = {s.id: text_in(s.name, lang) for s in (m.stages if m else [])}  # analysis.json has the map's language
-    names = [in_lang.get(s["stage"]) or s["name"] or s["stage"] for s in stages]
+    in_lang = {s.id: _t(text_in(s.name, lang)) for s in (m.stages if m else [])}  # analysis.json has the map's language
+    names = [in_lang.get(s["stage"]) or _t(s["name"] or s["stage"]) for s in stages]
     text = [f"{F.number(s['reached'], lang)} · {F.pct(s['reached'] / first if first else None, lang)}" for s in stages]
     hover = [f"<b>{n}</b><br>{F.number(s['reached'], lang)} {L['journeys']} · "
              f"{F.pct(s['reached'] / first if first else None, lang)} {L['of_first_stage']}"
@@ -180,7 +187,7 @@ def sankey(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str]) -> tu
 
     def full(k: tuple[int, str]) -> str:
         return L["end"] if k[1] == "__end" else L["more_long"].format(s=SANKEY_STEPS) if k[1] == "__more" \
-            else names.get(k[1], k[1])
+            else names.get(k[1], _t(k[1]))
 
     node_colour = [END if k[1] == "__end" else MORE if k[1] == "__more" else PALETTE[0] for k in order]
     node_hover = [f"<b>{full(k)}</b><br>" + (_step(k[0] + 1, L) + " · " if not k[1].startswith("__") else "")
@@ -235,7 +242,7 @@ def transition_graph(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, s
     names = _names(m, lang)
     channel = {t.id: t.channel for t in m.touchpoints}
     tp_rank = {t.id: i for i, t in enumerate(m.touchpoints)}
-    stage_names = [text_in(s.name, lang) or s.id for s in m.stages]
+    stage_names = [_t(text_in(s.name, lang) or s.id) for s in m.stages]
     order = {s.id: i for i, s in enumerate(m.stages)}
     used = {x for r in rows for x in (r["from"], r["to"])}
     col_of = {t: order.get(stage_of[t], len(order)) for t in used}
@@ -337,7 +344,7 @@ def stage_durations(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, st
     rows = [r for r in d.get("stage_durations", []) if r["measure"] == "to_next_stage" and r["count"]]
     if not rows:
         return None
-    names = {s.id: text_in(s.name, lang) or s.id for s in m.stages}
+    names = {s.id: _t(text_in(s.name, lang) or s.id) for s in m.stages}
     x = [f"{_short(names.get(r['stage'], r['stage']), 16)}"  # and the journeys measured, under the name
          f"<br><span style='color:{MUTED}'>{F.number(r['count'], lang)}</span>" for r in rows]
     h = 3600.0  # the axis is in hours, its ticks say round durations (1 min, 1 h, 1 d…)
@@ -445,6 +452,7 @@ def over_time(fb: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | N
 
 def unmapped(d: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | None:
     rows = sorted(d.get("unmapped") or [], key=lambda r: (-r["journeys"], -r["events"], r["event"]))[:15][::-1]
+    rows = [{**r, "event": _t(r["event"])} for r in rows]
     if not rows:
         return None
     jr = L["journeys"]
@@ -463,11 +471,11 @@ def segments(groups: list[dict[str, Any]], lang: str, L: dict[str, str], m: Jour
     """Groups side by side; a group that is a segment of the map shows the segment's name."""
     if not groups:
         return None
-    seg_names = {g.id: text_in(g.name, lang) for g in (m.segments if m else []) if g.name}
+    seg_names = {g.id: _t(text_in(g.name, lang)) for g in (m.segments if m else []) if g.name}
     # two panels side by side, each on its own scale: conversion (% of journeys) as bars, NPS
     # (−100 to +100) as a dot with its 95% interval, hollow for a small group
     gs = groups[::-1]  # the first group on top
-    names = [f"{_short(seg_names.get(str(g['group']), str(g['group'])), 20, 1)} ({F.number(g['summary']['journeys'], lang)})"
+    names = [f"{_short(seg_names.get(str(g['group']), _t(g['group'])), 20, 1)} ({F.number(g['summary']['journeys'], lang)})"
              for g in gs]
     conv = [g["summary"].get("conversion_rate") for g in gs]
     nps = [next((r for r in (g.get("feedback") or {}).get("overall_by_metric", []) if r["metric"] == "nps"), None)

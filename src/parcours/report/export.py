@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +23,8 @@ from parcours.errors import ExportError, OptionError
 from parcours.model.journey_map import JourneyMap, text_in
 from parcours.report.grid import grid
 from parcours.report.grid_svg import grid_svg
-from parcours.report.html import _period, figures, save_report
+from parcours.report import formats as F
+from parcours.report.html import figures, save_report
 from parcours.report.labels import labels
 from parcours.report.mermaid import mermaid_journey, mermaid_markdown
 
@@ -83,6 +85,13 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
     if not m.stages:
         raise ExportError("the map has no stages: there is no journey map to export",
                           hint="add stages to the map (parcours schema shows the format)")
+    if not formats:
+        raise OptionError("no export format given", hint=f"use some of {', '.join(FORMATS)}")
+    browser = chromium_path() if formats & {"pdf", "png", "svg"} else None  # tools first, before writing anything
+    if formats & {"png", "svg"}:
+        _need("kaleido")
+    if formats & {"pdf", "png"}:
+        _need("playwright.sync_api")
     lang = lang or m.language or "en"
     L = labels(lang)
     out = Path(out_dir)
@@ -100,7 +109,7 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
 
     if formats & {"csv", "parquet"}:
         say("writing the tables")
-        if compare is not None:
+        if compare is not None and compare.get("rows"):
             import pyarrow as pa
 
             tables = {**(tables or {}), "compare": pa.Table.from_pylist(compare["rows"])}
@@ -110,22 +119,23 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
         put("map.md", mermaid_markdown(data, m, lang))
     title = text_in(m.name, lang) if m.name else L["report"]
     if "svg" in formats:
-        put("map-grid.svg", grid_svg(grid(data, m, lang), L, lang, title=title, subtitle=f"{L['period']} {_period(data, lang)}"))
+        put("map-grid.svg", grid_svg(grid(data, m, lang), L, lang, title=title,
+                                        subtitle=f"{L['period']} {F.period(data)}" if F.period(data) else ""))
     figs = figures(data, m, lang, L)
     if formats & {"png", "svg"}:
         say(f"drawing {len(figs)} charts as {' and '.join(sorted(formats & {'png', 'svg'}))}")
-        written.update(_charts(figs, out, formats))
-    if formats & {"html", "pdf", "png"}:
-        planned = [n for n in ("map.pdf", "map-grid.png") if (n == "map.pdf" and "pdf" in formats) or
-                   (n == "map-grid.png" and "png" in formats)]
-        links = _links([*written, *planned], L)
+        written.update(_charts(figs, out, formats, browser))
+    planned = [n for n, kind in (("map.pdf", "pdf"), ("map-grid.png", "png")) if kind in formats]
+    links = _links([*written, *planned], L)
+    if "html" in formats:
         written["report.html"] = save_report(data, m, out / "report.html", lang=lang, exports=links, compare=compare)
-        if formats & {"pdf", "png"}:
-            say("printing with Chromium")
-            written.update(_browser(out / "report.html", out, paper.lower(), len(m.stages), len(figs),
+    if formats & {"pdf", "png"}:
+        say("printing with Chromium")
+        with tempfile.TemporaryDirectory(prefix="parcours-print-") as tmp:  # never touch a report.html not asked for
+            page = written.get("report.html") or save_report(data, m, Path(tmp) / "report.html", lang=lang,
+                                                             exports=links, compare=compare)
+            written.update(_browser(page, out, paper.lower(), len(m.stages), len(figs), browser,
                                     pdf="pdf" in formats, png="png" in formats))
-        if "html" not in formats:  # the page was only the source of the PDF and PNG
-            written.pop("report.html").unlink()
     return dict(sorted(written.items()))
 
 
@@ -156,13 +166,12 @@ def _wrap(text: str, width: int = 150) -> str:
     return "<br>".join([*lines, line])
 
 
-def _charts(figs: list[dict[str, Any]], out: Path, formats: set[str]) -> dict[str, Path]:
+def _charts(figs: list[dict[str, Any]], out: Path, formats: set[str], browser: str) -> dict[str, Path]:
     import plotly.graph_objects as go
 
     pio = _need("plotly.io")
     _need("kaleido")
     pio.defaults.mathjax = None
-    os.environ.setdefault("BROWSER_PATH", chromium_path())  # kaleido's browser: the one the PDF uses
     (out / "charts").mkdir(exist_ok=True)
     todo: list[tuple[Any, str, Path]] = []
     for f in figs:
@@ -174,6 +183,8 @@ def _charts(figs: list[dict[str, Any]], out: Path, formats: set[str]) -> dict[st
         for fmt in ("svg", "png"):
             if fmt in formats:
                 todo.append((fig, fmt, out / "charts" / f"{f['key']}.{fmt}"))
+    saved = os.environ.get("BROWSER_PATH")
+    os.environ["BROWSER_PATH"] = browser  # kaleido's browser: the one the PDF uses (restored below)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -183,6 +194,11 @@ def _charts(figs: list[dict[str, Any]], out: Path, formats: set[str]) -> dict[st
         except Exception as e:  # kaleido reports a missing or broken browser in many ways
             raise ExportError(f"kaleido could not draw the charts: {e}",
                               hint="check that Chromium runs (chromium --headless --version); set PARCOURS_CHROMIUM") from e
+        finally:
+            if saved is None:
+                os.environ.pop("BROWSER_PATH", None)
+            else:
+                os.environ["BROWSER_PATH"] = saved
     return {f"charts/{p.name}": p for _f, _fmt, p in todo}
 
 
@@ -205,10 +221,10 @@ def _links(names: list[str], L: dict[str, str]) -> list[dict[str, Any]]:
     return [g for g in groups if g["links"]]
 
 
-def _browser(html: Path, out: Path, paper: str, n_stages: int, n_figs: int, *, pdf: bool, png: bool) -> dict[str, Path]:
+def _browser(html: Path, out: Path, paper: str, n_stages: int, n_figs: int, exe: str, *, pdf: bool,
+             png: bool) -> dict[str, Path]:
     """The PDF (the report printed to fit the paper's width) and the grid PNG, by Chromium."""
     sync_api = _need("playwright.sync_api")
-    exe = chromium_path()
     written: dict[str, Path] = {}
     problems: list[str] = []
     natural = grid_width_px(n_stages) + 48  # the grid plus the page's side padding

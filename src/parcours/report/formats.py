@@ -41,3 +41,15 @@ def metric(name: str, v: Any, lang: str) -> str:
     if name == "csat":
         return number(v, lang) + (f"{NBSP}%" if lang == "fr" else "%")
     return number(v, lang, 1)
+
+
+def colon(lang: str) -> str:
+    """The colon of ``label: value`` (French puts a narrow no-break space before it)."""
+    return f"{NBSP}:" if lang == "fr" else ":"
+
+
+def period(d: dict[str, Any]) -> str:
+    """``2026-01-05 → 2026-06-30``: the analysed period of an analysis.json, or ""."""
+    p = (d.get("summary") or {}).get("period") or {}
+    a, b = str(p.get("start") or "")[:10], str(p.get("end") or "")[:10]
+    return f"{a} → {b}" if a else ""

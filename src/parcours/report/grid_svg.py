@@ -20,6 +20,8 @@ from typing import Any
 from unicodedata import combining
 from xml.sax.saxutils import escape, quoteattr
 
+from parcours.report import formats as F
+
 COL_W, LANE_W, PAD, MARGIN, EMOTION_H = 240, 190, 10, 20, 170
 INNER = COL_W - 2 * PAD  # width of a cell's content
 LINE_HEIGHT = 1.3
@@ -127,7 +129,7 @@ def _bullets(items: list[str]) -> tuple[str, float]:
     return _stack([item(s) for s in items], 6)
 
 
-def _card(c: dict[str, Any], L: dict[str, str], full: bool = True) -> tuple[str, float]:
+def _card(c: dict[str, Any], L: dict[str, str], lang: str, full: bool = True) -> tuple[str, float]:
     """A touchpoint: channel (icon and name), satisfaction, name, journeys, exit rate."""
     bar, bg = SAT.get(c["sat_class"], SAT["sat-none"])
     x, right = 14.0, INNER - 8
@@ -154,7 +156,7 @@ def _card(c: dict[str, Any], L: dict[str, str], full: bool = True) -> tuple[str,
             y += 11 * LINE_HEIGHT
         out.append(_text(right, y + 11, exit_, 11, MUTED, anchor="end"))
     height = y + 22
-    owner = f" — {L['owner']} : {c['owner']}" if c.get("owner") else ""
+    owner = f" — {L['owner']}{F.colon(lang)} {c['owner']}" if c.get("owner") else ""
     return (f'<g class="card"><title>{_esc(c["name"] + owner)}</title>'
             f'<rect width="{INNER}" height="{_n(height)}" rx="5" fill="{bg}" stroke="{RULE}"/>'
             f'<rect width="5" height="{_n(height)}" rx="2" fill="{bar}"/>' + "".join(out) + "</g>"), height
@@ -229,7 +231,7 @@ def _lane_head(key: str, L: dict[str, str]) -> tuple[str, float]:
     return text, h
 
 
-def _emotion(stages: list[dict[str, Any]], top: float, height: float, L: dict[str, str]) -> str:
+def _emotion(stages: list[dict[str, Any]], top: float, height: float, L: dict[str, str], lang: str) -> str:
     """The emotion curve across the stage columns: measured solid with values, designed dotted."""
     y0, y1 = top + 30, top + height - 18
     y = lambda v: y1 - (y1 - y0) * max(0.0, min(100.0, v)) / 100  # noqa: E731
@@ -246,12 +248,12 @@ def _emotion(stages: list[dict[str, Any]], top: float, height: float, L: dict[st
         e = s["emotion"]
         if e.get("declared") is not None:
             out.append(f'<circle cx="{_n(cx[i])}" cy="{_n(y(e["declared"]))}" r="4" fill="#ffffff" stroke="{MUTED}" '
-                       f'stroke-width="2"><title>{_esc(L["designed"])} : {round(e["declared"])}</title></circle>')
+                       f'stroke-width="2"><title>{_esc(L["designed"])}{F.colon(lang)} {round(e["declared"])}</title></circle>')
         if e.get("value") is None:
             out.append(_text(cx[i], y(50) + 16, L["no_data"], 11, MUTED, anchor="middle"))
             continue
         out.append(f'<circle cx="{_n(cx[i])}" cy="{_n(y(e["value"]))}" r="6" fill="{BLUE}"><title>'
-                   f'{_esc(s["name"])} : {_esc(e["text"])}/100 ({e.get("responses", 0)})</title></circle>'
+                   f'{_esc(s["name"])}{F.colon(lang)} {_esc(e["text"])}/100 ({e.get("responses", 0)})</title></circle>'
                    + _text(cx[i], y(e["value"]) - 11, e["text"], 12, bold=True, anchor="middle"))
     return "".join(out)
 
@@ -288,13 +290,13 @@ def grid_svg(g: dict[str, Any], L: dict[str, str], lang: str, *, title: str, sub
     y += hh + 2
     lanes: list[tuple[str, Any]] = [
         ("goals", lambda s: _bullets(s["goals"])), ("actions", lambda s: _bullets(s["actions"])),
-        ("touchpoints", lambda s: _stack([_card(c, L) for c in s["cards"]], 8)), ("emotion", None),
+        ("touchpoints", lambda s: _stack([_card(c, L, lang) for c in s["cards"]], 8)), ("emotion", None),
         ("pains", lambda s: _pains(s, L)), ("opportunities", lambda s: _opportunities(s, L)),
         ("kpis", lambda s: _kpis(s, L))]
     if g.get("has_blueprint"):
         lanes += [("company", lambda s: _bullets(s["company"])),
-                  ("backstage", lambda s: _stack([_card(c, L, False) for c in s["backstage"]], 8)),
-                  ("support", lambda s: _stack([_card(c, L) for c in s["support"]], 8))]
+                  ("backstage", lambda s: _stack([_card(c, L, lang, False) for c in s["backstage"]], 8)),
+                  ("support", lambda s: _stack([_card(c, L, lang) for c in s["support"]], 8))]
     for key, cell in lanes:
         lane, lh = _lane_head(key, L)
         cells = [cell(s) for s in stages] if cell else []
@@ -309,7 +311,7 @@ def grid_svg(g: dict[str, Any], L: dict[str, str], lang: str, *, title: str, sub
                        f'stroke-width="2" stroke-dasharray="8 4"/>')
         out += [f'<g transform="translate({col(i) + PAD} {_n(y + PAD)})">{m}</g>'
                 for i, (m, _) in enumerate(cells) if m]
-        out.append((_emotion(stages, y, h, L) if key == "emotion" else "") + "</g>")
+        out.append((_emotion(stages, y, h, L, lang) if key == "emotion" else "") + "</g>")
         y += h
     height = round(y + MARGIN)
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '

@@ -41,18 +41,12 @@ def _env() -> Any:
     return env
 
 
-def _period(d: dict[str, Any], lang: str) -> str:
-    p = (d.get("summary") or {}).get("period") or {}
-    a, b = (str(p.get("start") or "")[:10], str(p.get("end") or "")[:10])
-    return f"{a} → {b}" if a else ""
-
-
 def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, full: bool = True,
             groups: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """[{key, title, caption, fig}] for one view (``full``: the whole analysis, with the charts
     that need data a group does not carry; ``groups``: the breakdown groups to compare)."""
     groups = (d.get("breakdown") or {}).get("groups", []) if groups is None else groups
-    period = _period(d, lang)
+    period = F.period(d)
     n = F.number((d.get("summary") or {}).get("journeys"), lang)
     out = []
 
@@ -116,7 +110,8 @@ def before_after(compare: dict[str, Any], lang: str, L: dict[str, str], m: Journ
                 "before": _value(r["indicator"], r["before"], lang), "after": _value(r["indicator"], r["after"], lang),
                 "change": _value(r["indicator"], r["change"], lang, change=True), "trend": _trend(r["indicator"], r["change"]),
                 "n": f"{F.number(r['n_before'], lang)} / {F.number(r['n_after'], lang)}",
-                "p": "–" if r["p_value"] is None else (f"{r['p_value']:.3f}" if lang == "en" else f"{r['p_value']:.3f}".replace(".", ",")),
+                "p": "–" if r["p_value"] is None else "< " + F.number(0.001, lang, 3) if r["p_value"] < 0.001
+                     else F.number(r["p_value"], lang, 3),
                 "significant": r["significant"]} for r in rows]}
 
 
@@ -143,11 +138,11 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
                       "figures": figures(g, m, lang, L, full=False, groups=[])})
     figs = {v["id"]: {f"{v['id']}-{f['key']}": json.loads(f["fig"].to_json()) for f in v["figures"]} for v in views}
     return _env().get_template("report.html.j2").render(
-        L=L, lang=lang, colon="\u202f:" if lang == "fr" else ":", m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
-        by=(data.get("breakdown") or {}).get("by"), version=_version(), period=_period(data, lang),
+        L=L, lang=lang, colon=F.colon(lang), m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
+        by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
-        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_js=_plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("</", "<\\/"))
+        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_js=_plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
 
 
 def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None,
