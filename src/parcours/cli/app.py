@@ -13,6 +13,7 @@ from parcours.cli.feedback import feedback_command
 from parcours.cli.maps import schema_command, validate_command
 from parcours.cli.report import report_command
 from parcours.cli.segments import segments_command
+from parcours.cli.serve import serve_command
 
 app = typer.Typer(
     name="parcours",
@@ -29,6 +30,7 @@ app.command("segments")(segments_command)
 app.command("report")(report_command)
 app.command("export")(export_command)
 app.command("demo")(demo_command)
+app.command("serve")(serve_command)
 app.command("validate")(validate_command)
 app.command("schema")(schema_command)
 

@@ -1,0 +1,80 @@
+"""Accounts: create users, check passwords (argon2id), and the first admin of a new install.
+
+Passwords are never stored: only their argon2id hash (argon2-cffi's ``PasswordHasher``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from parcours.errors import OptionError
+from parcours.store.db import Store
+from parcours.store.models import User
+
+FIRST_ADMIN_EMAIL = "admin@localhost"
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so that a wrong email takes as long as a wrong password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _normal_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email.strip("@"):
+        raise OptionError(f"not an email address: {email!r}", hint="write it as name@example.org")
+    return email
+
+
+def create_user(store: Store, email: str, name: str, password: str, admin: bool = False) -> User:
+    """Create an account. The email is kept lower-case and must be new."""
+    email = _normal_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OptionError(f"the password of {email} is too short", hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password), is_admin=admin)
+    try:
+        with store.transaction() as session:
+            session.add(user)
+    except IntegrityError:
+        raise OptionError(f"a user with the email {email} already exists",
+                          hint="log in with it, or choose another email") from None
+    return user
+
+
+def authenticate(store: Store, email: str, password: str) -> User | None:
+    """The user with this email and password, else None (the same for an unknown email)."""
+    with store.transaction() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        try:
+            _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if user is None:
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):  # hashing parameters were raised since
+            user.password_hash = _hasher.hash(password)
+        return user
+
+
+def ensure_first_admin(store: Store) -> tuple[str, str] | None:
+    """On a database without users, create ``admin@localhost`` with a random password and
+    return ``(email, one_time_password)`` to show once; else None."""
+    with store.transaction() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+    password = secrets.token_urlsafe(12)
+    try:
+        create_user(store, FIRST_ADMIN_EMAIL, "Admin", password, admin=True)
+    except OptionError:  # another process created it at the same moment
+        return None
+    return FIRST_ADMIN_EMAIL, password

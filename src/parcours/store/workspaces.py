@@ -1,0 +1,73 @@
+"""Workspaces, their members (admin, editor or viewer) and their projects."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from parcours.errors import OptionError
+from parcours.store.db import Store
+from parcours.store.errors import NotFound
+from parcours.store.models import ROLES, Membership, Project, User, Workspace
+
+
+def slugify(name: str) -> str:
+    """``"Maison Lumière — parcours"`` -> ``"maison-lumiere-parcours"``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100] or "untitled"
+
+
+def create_workspace(store: Store, name: str, slug: str | None = None) -> Workspace:
+    """A new workspace; its slug (used in URLs) must be unused."""
+    workspace = Workspace(name=name, slug=slug or slugify(name))
+    try:
+        with store.transaction() as session:
+            session.add(workspace)
+    except IntegrityError:
+        raise OptionError(f"a workspace named {workspace.slug!r} already exists", hint="choose another name") from None
+    return workspace
+
+
+def add_member(store: Store, workspace_id: int, user_id: int, role: str) -> Membership:
+    """Give a user a role in a workspace (replacing the role they had)."""
+    if role not in ROLES:
+        raise OptionError(f"unknown role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
+    with store.transaction() as session:
+        if session.get(User, user_id) is None or session.get(Workspace, workspace_id) is None:
+            raise NotFound(f"no user {user_id} or no workspace {workspace_id}")
+        membership = session.get(Membership, (user_id, workspace_id)) or Membership(
+            user_id=user_id, workspace_id=workspace_id)
+        membership.role = role
+        session.add(membership)
+    return membership
+
+
+def role_of(store: Store, workspace_id: int, user_id: int) -> str | None:
+    """The user's role in the workspace, or None if they are not a member."""
+    with store.transaction() as session:
+        return session.scalar(select(Membership.role).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == user_id))
+
+
+def create_project(store: Store, workspace_id: int, name: str, slug: str | None = None) -> Project:
+    """A new project in a workspace; its slug must be unused in that workspace."""
+    project = Project(workspace_id=workspace_id, name=name, slug=slug or slugify(name))
+    try:
+        with store.transaction() as session:
+            if session.get(Workspace, workspace_id) is None:
+                raise NotFound(f"no workspace {workspace_id}")
+            session.add(project)
+    except IntegrityError:
+        raise OptionError(f"the workspace already has a project {project.slug!r}", hint="choose another name") from None
+    return project
+
+
+def get_project(store: Store, project_id: int) -> Project:
+    with store.transaction() as session:
+        project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"no project {project_id}")
+    return project

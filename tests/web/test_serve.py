@@ -1,0 +1,70 @@
+"""``parcours serve --demo`` as a user starts it: a real server process on a free port."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
+    port = free_port()
+    cmd = [sys.executable, "-m", "parcours", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'app.db'}"]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(tmp_path)})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            proc.kill()
+            raise AssertionError(proc.communicate()[1])
+        with httpx.Client(base_url=base) as c:
+            assert c.get("/docs").status_code == 200
+            proc.terminate()  # stop to read what it printed at start
+            err = proc.communicate(timeout=20)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "applied 1 migration" in err
+    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", err)
+    assert m, err
+    assert "Demo project: workspace 'Démo', project 'Maison Lumière'" in err
+    # a second start: the database is up to date, no new admin, the demo is not loaded twice; log in as the admin
+    port = free_port()
+    proc = subprocess.Popen([*cmd[:-4], "--port", str(port), "--db", f"sqlite:///{tmp_path / 'app.db'}"], cwd=tmp_path,
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(tmp_path)})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        with httpx.Client(base_url=base) as c:
+            r = c.post("/api/v1/session", json={"email": m[1], "password": m[2]})
+            assert r.status_code == 200, r.text
+            projects = c.get("/api/v1/projects").json()
+            assert [(p["workspace"]["name"], p["name"]) for p in projects] == [("Démo", "Maison Lumière")]
+            versions = c.get(f"/api/v1/projects/{projects[0]['id']}/map/versions").json()
+            assert [v["number"] for v in versions] == [1]
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=20)[1]
+    assert "up to date" in err and "First admin" not in err
