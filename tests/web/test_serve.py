@@ -68,3 +68,23 @@ def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
         proc.terminate()
         err = proc.communicate(timeout=20)[1]
     assert "up to date" in err and "First admin" not in err
+
+
+def test_demo_needs_an_admin_to_own_it(store):
+    import pytest
+
+    from parcours.cli.serve import seed_demo
+    from parcours.errors import OptionError
+    from parcours.store.users import create_user
+
+    create_user(store, "dana@example.org", "Dana", "dana-password")  # a user, but no admin
+    with pytest.raises(OptionError, match="no admin"):
+        seed_demo(store)
+    create_user(store, "root@example.org", "Root", "root-password", admin=True)
+    assert "Maison Lumière" in seed_demo(store) and "Maison Lumière" in seed_demo(store)
+    from parcours.store.maps import list_versions
+    from parcours.store.models import Project
+
+    with store.transaction() as session:
+        (project,) = session.query(Project).all()
+    assert [v.number for v in list_versions(store, project.id)] == [1]  # seeded twice, loaded once

@@ -53,6 +53,11 @@ def seed_demo(store) -> str:  # noqa: ANN001 - a Store
     with store.transaction() as session:
         ws = session.scalar(select(Workspace).where(Workspace.slug == "demo"))
         admins = list(session.scalars(select(User).where(User.is_admin)))
+    if not admins:
+        from parcours.errors import OptionError
+
+        raise OptionError("--demo: the app database has users but no admin to own the demo project",
+                          hint="start once without --demo and make a user admin, or use another --db")
     if ws is None:
         ws = create_workspace(store, "Démo", slug="demo")
         project = create_project(store, ws.id, "Maison Lumière")
