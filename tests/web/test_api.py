@@ -24,8 +24,16 @@ def world(store):
             **users}
 
 
+def store_data(store):
+    """No project here has data: the API tests do not measure maps (tests/web/test_browser.py does)."""
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.gettempdir()) / "parcours-web-tests-no-data"
+
+
 def client_for(store, who: str | None = None) -> tuple[TestClient, dict[str, str]]:
-    c = TestClient(create_app(store, secret="test-secret", https_only=False))
+    c = TestClient(create_app(store, secret="test-secret", data_dir=store_data(store), https_only=False))
     if who is None:
         return c, {}
     r = c.post("/api/v1/session", json={"email": f"{who}@example.org", "password": f"{who}-password-1"})

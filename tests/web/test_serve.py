@@ -70,7 +70,7 @@ def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
     assert "up to date" in err and "First admin" not in err
 
 
-def test_demo_needs_an_admin_to_own_it(store):
+def test_demo_needs_an_admin_to_own_it(store, tmp_path):
     import pytest
 
     from parcours.cli.serve import seed_demo
@@ -79,9 +79,9 @@ def test_demo_needs_an_admin_to_own_it(store):
 
     create_user(store, "dana@example.org", "Dana", "dana-password")  # a user, but no admin
     with pytest.raises(OptionError, match="no admin"):
-        seed_demo(store)
+        seed_demo(store, tmp_path, customers=100)
     create_user(store, "root@example.org", "Root", "root-password", admin=True)
-    assert "Maison Lumière" in seed_demo(store) and "Maison Lumière" in seed_demo(store)
+    assert "Maison Lumière" in seed_demo(store, tmp_path, 100) and "Maison Lumière" in seed_demo(store, tmp_path, 100)
     from parcours.store.maps import list_versions
     from parcours.store.models import Project
 

@@ -34,15 +34,17 @@ def serve_command(
         if first:
             info(f"First admin created: [bold]{first[0]}[/] with the one-time password [bold]{first[1]}[/] "
                  "(shown once: log in and change it)")
+        data_dir = Path.cwd() / ".parcours" / "data"
         if demo:
-            info(seed_demo(store))
-        app = create_app(store, secret=secret_key(Path.cwd()), https_only=host not in LOOPBACK)
+            info(seed_demo(store, data_dir))
+        app = create_app(store, secret=secret_key(Path.cwd()), data_dir=data_dir, https_only=host not in LOOPBACK)
     info(f"Parcours at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def seed_demo(store) -> str:  # noqa: ANN001 - a Store
-    """The demo workspace and project with the demo map as version 1; every admin is a member."""
+def seed_demo(store, data_dir: Path, customers: int = 3000) -> str:  # noqa: ANN001 - a Store
+    """The demo workspace and project with the demo map as version 1 and the demo's events and
+    survey answers as the project's data; every admin is a member."""
     from sqlalchemy import select
 
     from parcours.demo import _MAP_YAML
@@ -70,4 +72,10 @@ def seed_demo(store) -> str:  # noqa: ANN001 - a Store
         add_member(store, ws.id, admin.id, "admin")
     if not list_versions(store, project.id):
         save_map(store, project.id, _MAP_YAML, admins[0].id, base=None, message="demo map")
-    return f"Demo project: workspace 'Démo', project '{project.name}' (id {project.id})"
+    folder = data_dir / str(project.id)
+    if not (folder / "events.csv").exists():
+        from parcours.demo import write_demo
+
+        files = write_demo(folder, customers=customers)
+        files.map_path.unlink()  # the map lives in the app database
+    return f"Demo project: workspace 'Démo', project '{project.name}' (id {project.id}), data in {folder}"

@@ -121,9 +121,11 @@ def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, A
 
 
 def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
-                exports: list[dict[str, str]] | None = None, compare: dict[str, Any] | None = None) -> str:
+                exports: list[dict[str, str]] | None = None, compare: dict[str, Any] | None = None,
+                plotly_src: str | None = None) -> str:
     """The report as one HTML string; ``exports``: groups of links ({label, fold, links: [{label, href}]}) to files written beside it
-    (by ``parcours export``); ``compare``: a compare.json (parcours compare) for the before/after table."""
+    (by ``parcours export``); ``compare``: a compare.json (parcours compare) for the before/after table;
+    ``plotly_src``: a URL of plotly.js to load instead of inlining it (the web app serves it once)."""
     lang = lang or m.language or "en"
     L = labels(lang)
     groups = (data.get("breakdown") or {}).get("groups", [])
@@ -142,7 +144,7 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
         by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
-        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_js=_plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
+        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else _plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
 
 
 def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None,

@@ -1,0 +1,101 @@
+"""The app's pages (server-rendered): log in, the projects, and a project's live map."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from parcours.errors import ParcoursError
+from parcours.store.models import User
+from parcours.web.security import project_for, store_of
+
+router = APIRouter(include_in_schema=False)
+HERE = Path(__file__).parent
+
+
+@cache
+def _env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+
+
+def _page(name: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_env().get_template(name).render(**context))
+
+
+def _user(request: Request) -> User | None:
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    with store_of(request).transaction() as session:
+        return session.get(User, uid)
+
+
+@router.get("/login")
+def login_page(request: Request) -> HTMLResponse:
+    return _page("login.html")
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    from parcours.web.api import projects
+
+    return _page("projects.html", user=user, projects=projects(request, user), csrf=request.session.get("csrf"))
+
+
+@router.get("/projects/{project_id}")
+def live_map(project_id: int, request: Request) -> Response:
+    """The project's latest map, measured on its data: the report's views, plotly.js served once."""
+    user = _user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    project, _role = project_for(request, user, project_id)
+    from parcours.report import render_html
+    from parcours.store.maps import get_version, parse_map
+    from parcours.store.errors import NotFound
+
+    try:
+        version = get_version(store_of(request), project_id)
+    except NotFound as e:
+        return _page("message.html", title=project.name, message=e.message, hint=e.hint)
+    m = parse_map(version.yaml, f"{project.slug} v{version.number}")
+    try:
+        data = request.app.state.live.analysis(project_id, version.number, m)
+    except ParcoursError as e:
+        return _page("message.html", title=project.name, message=e.message, hint=e.hint)
+    html = render_html(data, m, plotly_src="/static/plotly.min.js")
+    nav = ('<style>nav.app { padding: .35rem 1.5rem; background: #f1f3f5; font-size: .85rem; color: #343a40; }'
+           'nav.app a { color: #1c3fae; }</style>'
+           f'<nav class="app" aria-label="App"><a href="/">Parcours</a> › {_esc(project.name)} · version {version.number} '
+           f'({_esc(version.author_name)}, {version.created_at:%Y-%m-%d %H:%M} UTC)</nav>')
+    return HTMLResponse(html.replace("<body>", "<body>" + nav, 1))
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="3" cy="12" r="2.5" fill="#3b5bdb"/>'
+           '<circle cx="13" cy="4" r="2.5" fill="#3b5bdb"/><path d="M3 12 C6 2 10 14 13 4" stroke="#3b5bdb" fill="none"/></svg>')
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> Response:
+    from parcours.report.html import _plotly_js
+
+    return Response(_plotly_js(), media_type="application/javascript",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _esc(text: Any) -> str:
+    import html
+
+    return html.escape(str(text))
+

@@ -1,0 +1,103 @@
+"""End to end in Debian's Chromium: `parcours serve --demo` started as a user starts it, the
+admin logs in with the printed one-time password, opens the demo project and sees the live map
+(the report's views, measured on the project's data, plotly.js served once by the app)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.web.test_serve import free_port
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--demo", "--port", str(port)], cwd=tmp,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "300", "NO_COLOR": "1", "HOME": str(tmp)})
+    lines = []
+    for line in proc.stderr:  # what it says before it listens
+        lines.append(line)
+        if line.startswith("Parcours at "):
+            break
+    text = "".join(lines)
+    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", text)
+    assert m, text
+    import time
+
+    import httpx
+
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", m[1], m[2], tmp
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Debian's chromium is missing in CI")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_log_in_and_see_the_live_demo_map(server, browser, tmp_path):
+    base, email, password, folder = server
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(base + "/")
+    assert page.url.endswith("/login")  # not logged in: the login page
+    page.fill("#email", email)
+    page.fill("#password", "wrong password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#error:not(:empty)")
+    assert "wrong email or password" in page.inner_text("#error")
+    assert errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]
+    errors.clear()
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Maison Lumière")
+    page.click("text=Maison Lumière")
+    page.wait_for_selector("#all-funnel .main-svg", timeout=120_000)  # measured on the project's data
+    from parcours.demo import demo_map
+
+    m = demo_map()
+    assert page.locator("#view-all th.stage").count() == len(m.stages)
+    assert page.locator("#view-all .card").count() == len(m.touchpoints)
+    assert "version 1" in page.inner_text("nav.app")
+    assert errors == []
+    assert all(u.startswith(base) for u in requests)  # nothing from elsewhere
+    assert sum(u.endswith("/static/plotly.min.js") for u in requests) == 1
+    page.screenshot(path=str(tmp_path / "live.png"))
+    # the events in the project's folder are those the map was measured on
+    events = folder / ".parcours" / "data" / "1" / "events.csv"
+    assert events.exists()
+    n = sum(1 for _ in events.open()) - 1
+    assert f"{n:,}".replace(",", "\u202f") in page.inner_text("header.top")  # the report is in French: 12 345
+    page.close()
