@@ -88,3 +88,39 @@ def test_demo_needs_an_admin_to_own_it(store, tmp_path):
     with store.transaction() as session:
         (project,) = session.query(Project).all()
     assert [v.number for v in list_versions(store, project.id)] == [1]  # seeded twice, loaded once
+
+
+def test_user_create_from_the_command_line(tmp_path):
+    """`parcours user create --admin` makes an account that logs in; errors say what to fix."""
+    from parcours.store.db import connect
+    from parcours.store.users import authenticate
+    from parcours.store.workspaces import role_of
+
+    db = f"sqlite:///{tmp_path / 'app.db'}"
+    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(tmp_path)}
+
+    def run(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "parcours", "user", "create", *args, "--db", db, "--password-stdin"],
+                              input=stdin, capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    p = run("Eve@Example.org", "--name", "Eve", "--admin", "--workspace", "cx-team", "--role", "admin",
+            stdin="a long enough password\n")
+    assert p.returncode == 0, p.stderr
+    assert "applied 1 migration" in p.stderr and "Created eve@example.org (admin), admin of workspace 'cx-team'" in p.stderr
+    store = connect(db)
+    user = authenticate(store, "eve@example.org", "a long enough password")
+    assert user is not None and user.is_admin
+    from sqlalchemy import select
+
+    from parcours.store.models import Workspace
+
+    with store.transaction() as session:
+        ws = session.scalar(select(Workspace).where(Workspace.slug == "cx-team"))
+    assert role_of(store, ws.id, user.id) == "admin"
+    p = run("eve@example.org", stdin="another long password\n")  # the same email again
+    assert p.returncode == 2 and "already exists" in p.stderr and "How to fix" in p.stderr
+    p = run("short@example.org", stdin="short\n")
+    assert p.returncode == 2 and "too short" in p.stderr
+    p = run("x@example.org", "--workspace", "cx-team", "--role", "owner", stdin="a long enough password\n")
+    assert p.returncode == 2 and "unknown role 'owner'" in p.stderr
+    assert authenticate(store, "x@example.org", "a long enough password") is None  # nothing half-made
