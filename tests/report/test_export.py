@@ -216,3 +216,14 @@ def test_ids_that_look_like_numbers_stay_text(tmp_path):
     assert p.returncode == 0, p.stderr
     unmapped = pq.read_table(tmp_path / "x" / "tables" / "unmapped.parquet")
     assert "404" in unmapped.column("event").to_pylist()
+
+
+def test_a_hint_with_brackets_is_printed_as_written():
+    """Rich markup must not eat "[export]" out of "pip install 'parcours[export]'", nor a file name's brackets."""
+    code = ("import typer\nfrom parcours.cli.output import user_errors\nfrom parcours.errors import ExportError\n"
+            "try:\n    with user_errors():\n"
+            "        raise ExportError('a [bold]file[/] data[1].csv', hint=\"pip install 'parcours[export]'\")\n"
+            "except typer.Exit as e:\n    raise SystemExit(e.exit_code)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert p.returncode == 6, p.stderr
+    assert "a [bold]file[/] data[1].csv" in p.stderr and "pip install 'parcours[export]'" in p.stderr

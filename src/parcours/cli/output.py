@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from parcours.errors import ParcoursError
 
@@ -22,9 +23,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ParcoursError as e:
-        err.print(f"[bold red]Error:[/] {e.message}", highlight=False, markup=True, soft_wrap=True)
+        # the message and hint are plain text: "parcours[export]" or a file "data[1].csv" is not markup
+        err.print(f"[bold red]Error:[/] {escape(e.message)}", highlight=False, markup=True, soft_wrap=True)
         if e.hint:
-            err.print(f"[yellow]How to fix:[/] {e.hint}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]How to fix:[/] {escape(e.hint)}", highlight=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
 
 
