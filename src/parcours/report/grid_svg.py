@@ -263,7 +263,7 @@ def _stage_head(i: int, s: dict[str, Any]) -> tuple[str, float]:
     if s.get("owner"):
         owner, oh = _para(30, h + 2, s["owner"], 12, INNER - 30, 1, fill="#dbe4ff")
         name, h = name + owner, h + oh + 2
-    return (f'<circle cx="11" cy="11" r="11" fill="#ffffff"/>'
+    return ('<circle cx="11" cy="11" r="11" fill="#ffffff"/>'
             + _text(11, 15.5, i + 1, 12, BLUE, True, "middle") + name), max(h, 22)
 
 

@@ -27,7 +27,7 @@ def _version() -> str:
 
 
 @cache
-def _plotly_js() -> str:
+def plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
@@ -144,7 +144,7 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
         by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
-        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else _plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
+        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
 
 
 def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None,

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parcours.errors import MapError, Problem
-from parcours.model import JourneyMap, map_from_dict
-from parcours.model.io import _lines  # private: parcours.model has no loader for YAML *text* yet
-from parcours.model.location import describe
+from parcours.model import JourneyMap, map_from_text
 from parcours.store.db import Store
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.map_diff import diff_maps, text_diff
@@ -28,22 +24,7 @@ SOURCE = "map.yaml"  # how errors name the text being saved
 
 def parse_map(text: str, source: str = SOURCE) -> JourneyMap:
     """Validate YAML text as a journey map; a :class:`MapError` names line and field of each problem."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
-        raise MapError(source, [Problem(where, f"not valid YAML: {getattr(e, 'problem', None) or e}",
-                                        "check indentation and quotes around values containing ':' or '#'")]) from None
-    lines: dict[tuple[str | int, ...], int] = {}
-    dups: list[tuple[tuple[str | int, ...], int]] = []
-    if node is not None:
-        _lines(node, (), lines, dups)
-    if dups:
-        raise MapError(source, [Problem(describe(source, path, {path: line}), f"key {path[-1]!r} is given twice",
-                                        "keep one of them") for path, line in dups])
-    return map_from_dict(data, source=source, lines=lines)
+    return map_from_text(text, source)
 
 
 def _project(session: Session, project_id: int) -> Project:

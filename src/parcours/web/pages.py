@@ -6,12 +6,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from parcours.errors import ParcoursError
-from parcours.store.models import User
-from parcours.web.security import project_for, store_of
+from parcours.web.security import project_for, session_user, store_of
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
@@ -28,14 +27,6 @@ def _page(name: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(_env().get_template(name).render(**context))
 
 
-def _user(request: Request) -> User | None:
-    uid = request.session.get("uid")
-    if uid is None:
-        return None
-    with store_of(request).transaction() as session:
-        return session.get(User, uid)
-
-
 @router.get("/login")
 def login_page(request: Request) -> HTMLResponse:
     return _page("login.html")
@@ -43,7 +34,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.get("/")
 def home(request: Request) -> Response:
-    user = _user(request)
+    user = session_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
     from parcours.web.api import projects
@@ -54,7 +45,7 @@ def home(request: Request) -> Response:
 @router.get("/projects/{project_id}")
 def live_map(project_id: int, request: Request) -> Response:
     """The project's latest map, measured on its data: the report's views, plotly.js served once."""
-    user = _user(request)
+    user = session_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
     project, _role = project_for(request, user, project_id)
@@ -88,9 +79,9 @@ def favicon() -> Response:
 
 @router.get("/static/plotly.min.js")
 def plotly_js() -> Response:
-    from parcours.report.html import _plotly_js
+    from parcours.report.html import plotly_js as script
 
-    return Response(_plotly_js(), media_type="application/javascript",
+    return Response(script(), media_type="application/javascript",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 

@@ -27,13 +27,18 @@ def store_of(request: Request) -> Store:
     return request.app.state.store
 
 
+def session_user(request: Request) -> User | None:
+    """The user of the request's session cookie, if any (pages redirect to /login without one)."""
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    with store_of(request).transaction() as session:
+        return session.get(User, uid)
+
+
 def current_user(request: Request) -> User:
     """The logged-in user (401 otherwise); checks the CSRF token on requests that change data."""
-    uid = request.session.get("uid")
-    user = None
-    if uid is not None:
-        with store_of(request).transaction() as session:
-            user = session.get(User, uid)
+    user = session_user(request)
     if user is None:
         raise HTTPException(401, "log in first: POST /api/v1/session with your email and password")
     if request.method in UNSAFE and not secrets.compare_digest(request.headers.get("x-csrf-token", ""),
