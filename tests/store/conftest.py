@@ -80,3 +80,14 @@ def bob(store):
 def project(store):
     workspace = create_workspace(store, "CX team")
     return create_project(store, workspace.id, "Maison Lumière")
+
+
+def _migrations() -> list[str]:
+    from parcours.store.db import MIGRATIONS
+
+    return sorted(p.stem for p in (MIGRATIONS / "versions").glob("[0-9]*.py"))
+
+
+MIGRATION_IDS = _migrations()  # "0001_initial", "0002_team", ...
+HEAD = MIGRATION_IDS[-1]
+APPLIED_ALL = f"applied {len(MIGRATION_IDS)} migration{'s' if len(MIGRATION_IDS) != 1 else ''}"

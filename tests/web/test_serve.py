@@ -10,6 +10,8 @@ import time
 
 import httpx
 
+from tests.store.conftest import APPLIED_ALL
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -47,7 +49,7 @@ def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
         assert httpx.get(f"{base}/docs").status_code == 200
     finally:
         err = stop(proc)
-    assert "applied 1 migration" in err
+    assert APPLIED_ALL in err
     m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", err)
     assert m, err
     assert "Demo project: workspace 'Démo', project 'Maison Lumière'" in err
@@ -102,7 +104,7 @@ def test_user_create_from_the_command_line(tmp_path):
     p = run("Eve@Example.org", "--name", "Eve", "--admin", "--workspace", "cx-team", "--role", "admin",
             stdin="a long enough password\n")
     assert p.returncode == 0, p.stderr
-    assert "applied 1 migration" in p.stderr and "Created eve@example.org (admin), admin of workspace 'cx-team'" in p.stderr
+    assert APPLIED_ALL in p.stderr and "Created eve@example.org (admin), admin of workspace 'cx-team'" in p.stderr
     store = connect(db)
     user = authenticate(store, "eve@example.org", "a long enough password")
     assert user is not None and user.is_admin

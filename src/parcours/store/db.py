@@ -2,8 +2,8 @@
 
 >>> store = connect("sqlite://")  # in memory; default: <cwd>/.parcours/app.db
 >>> store.migrate(on_message=print)
-database at sqlite://: applied 1 migration (now at revision 0001_initial)
-1
+database at sqlite://: applied 2 migrations (now at revision 0002_team)
+2
 """
 
 from __future__ import annotations

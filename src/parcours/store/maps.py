@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parcours.model import JourneyMap, map_from_text
+from parcours.store.activity import record
 from parcours.store.db import Store
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.map_diff import diff_maps, text_diff
@@ -68,6 +69,8 @@ def save_map(store: Store, project_id: int, yaml_text: str, author_id: int, *, b
             version = MapVersion(project_id=project_id, number=newest + 1, yaml=yaml_text, author=author,
                                  message=message)
             session.add(version)
+            record(session, project_id, author_id, "map_saved",
+                   f"saved version {newest + 1}" + (f": {message}" if message else ""))
     except IntegrityError:
         # Another save read the same latest version and inserted this number first.
         with store.transaction() as session:

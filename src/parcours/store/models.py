@@ -1,12 +1,14 @@
 """The app's tables (SQLAlchemy 2 typed declarative): users, workspaces, memberships,
-projects and map versions. The schema itself is created by the Alembic migrations in
+projects and map versions (migration 0001); API tokens, activity, comments and mentions,
+survey links and answers, collected events, data sources (migration 0002). The schema itself is created by the Alembic migrations in
 ``migrations/versions``; keep both in step (``tests/store`` compares them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, MetaData, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -119,3 +121,146 @@ class MapVersion(Base):
 
     def __repr__(self) -> str:
         return f"MapVersion(project_id={self.project_id}, number={self.number})"
+
+
+# --- Issue 5, second migration: what the team does around the map -------------------------
+
+TARGET_KINDS = ("project", "stage", "touchpoint", "pain_point")
+METRICS = ("nps", "csat", "ces")
+LANGS = ("fr", "en")
+
+
+class ApiToken(Base):
+    """A personal API token: acts as its user (same roles), sent as ``Authorization: Bearer``.
+    Only a SHA-256 hash of the token is kept; ``prefix`` lets the owner recognise it."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class Activity(Base):
+    """One line of a project's activity feed (map saved, comment, upload, survey link...)."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    target_kind: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Comment(Base):
+    """A comment on a project, or on one of its map's stages, touchpoints or pain points (by id)."""
+
+    __tablename__ = "comments"
+    __table_args__ = (CheckConstraint("target_kind IN ('project', 'stage', 'touchpoint', 'pain_point')",
+                                      name="target_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CommentMention(Base):
+    """A user mentioned (``@name`` or ``@email``) in a comment."""
+
+    __tablename__ = "comment_mentions"
+
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SurveyLink(Base):
+    """A survey link for one touchpoint: one question (NPS, CSAT or CES) and a comment box, in
+    French or English, answered without an account at ``/s/<token>``."""
+
+    __tablename__ = "survey_links"
+    __table_args__ = (CheckConstraint("metric IN ('nps', 'csat', 'ces')", name="metric"),
+                      CheckConstraint("lang IN ('fr', 'en')", name="lang"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    touchpoint_id: Mapped[str] = mapped_column(String(100))
+    metric: Mapped[str] = mapped_column(String(4))
+    lang: Mapped[str] = mapped_column(String(2))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SurveyAnswer(Base):
+    """One answer to a survey link. ``submission_id`` is the form's one-time id: the same
+    submission sent twice (double click, retry) is stored once."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (UniqueConstraint("link_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("survey_links.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[str] = mapped_column(String(64))
+    customer_ref: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class CollectedEvent(Base):
+    """An event pushed to the collection endpoint; ``(project, event_id)`` is unique, so a batch
+    sent again adds nothing. ``attributes`` is a JSON object (text)."""
+
+    __tablename__ = "collected_events"
+    __table_args__ = (UniqueConstraint("project_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(200))
+    ts: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str | None] = mapped_column(String(100))
+    value: Mapped[float | None] = mapped_column(Float)
+    attributes: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class DataSource(Base):
+    """A file of the project's data folder (uploaded, or a path/table pointed at), with its
+    column roles and the last validation report (JSON text: read, accepted, quarantined...)."""
+
+    __tablename__ = "data_sources"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))  # file name in the project's data folder
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # "events" or "feedback"
+    format: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+    columns: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[str | None] = mapped_column(Text)

@@ -9,12 +9,17 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from parcours.store.db import Store
+from parcours.web import collect, data, editor, surveys, team
 from parcours.web.api import router
 from parcours.web.live import LiveMaps
+from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
 
 SESSION_DAYS = 14
@@ -48,5 +53,26 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="parcours_session",
                        max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only)
     app.include_router(router)
+    for module in (editor, data, surveys, collect, team):  # each owns its API routes and pages
+        app.include_router(module.router)
     app.include_router(pages)
+    app.add_exception_handler(LogIn, _log_in)
+    app.add_exception_handler(HTTPException, _http_error)
     return app
+
+
+async def _log_in(request: Request, exc: Exception) -> Response:
+    from urllib.parse import quote
+
+    assert isinstance(exc, LogIn)
+    return RedirectResponse(f"/login?next={quote(exc.next_url)}", status_code=303)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """The API answers errors in JSON; pages answer them as a page a person can read."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(("/api/", "/docs")) or "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, exc)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    title = {403: "Not allowed", 404: "Not found"}.get(exc.status_code, f"Error {exc.status_code}")
+    return page("message.html", status_code=exc.status_code, title=title, message=detail, hint=None)

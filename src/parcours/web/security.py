@@ -3,6 +3,8 @@
 A user logs in with email and password (argon2 hashes, ``parcours.store.users``); the session
 is a signed, HttpOnly, SameSite=Lax cookie. A request that changes something and rides on that
 cookie must carry the session's CSRF token in ``X-CSRF-Token`` (given by ``GET /api/v1/me``).
+Scripts use a personal API token instead (``Authorization: Bearer pc_...``, see
+``parcours.store.tokens``): it acts as its user, and needs no CSRF token (no cookie rides on it).
 A project is visible to the members of its workspace only: to anyone else it does not exist
 (404, never 403), so one workspace cannot learn another's projects.
 """
@@ -36,11 +38,29 @@ def session_user(request: Request) -> User | None:
         return session.get(User, uid)
 
 
+def token_user(request: Request) -> User | None:
+    """The user of the request's ``Authorization: Bearer`` token; 401 when the token is not valid."""
+    from parcours.store.tokens import user_for_token
+
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    user = user_for_token(store_of(request), token.strip())
+    if user is None:
+        raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
 def current_user(request: Request) -> User:
-    """The logged-in user (401 otherwise); checks the CSRF token on requests that change data."""
+    """The user of the API token or of the session cookie (401 otherwise); with the cookie,
+    checks the CSRF token on requests that change data."""
+    user = token_user(request)
+    if user is not None:
+        return user
     user = session_user(request)
     if user is None:
-        raise HTTPException(401, "log in first: POST /api/v1/session with your email and password")
+        raise HTTPException(401, "log in first: POST /api/v1/session with your email and password, "
+                                 "or send an API token (Authorization: Bearer pc_...)")
     if request.method in UNSAFE and not secrets.compare_digest(request.headers.get("x-csrf-token", ""),
                                                                request.session.get("csrf", "")):
         raise HTTPException(403, "missing or wrong X-CSRF-Token header: take the token from GET /api/v1/me")
