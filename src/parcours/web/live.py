@@ -9,6 +9,7 @@ a page view after the first is immediate and a new version or new data measures 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,39 +19,77 @@ from parcours.model.journey_map import JourneyMap
 FEEDBACK = "feedback.csv"  # survey answers of the project, when the folder has them
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What an analysis of a project reads, and a key that changes when any of it changes."""
+
+    events: Any  # a file path, or an Ibis table
+    read: dict[str, Any] = field(default_factory=dict)  # read_events arguments (columns, fmt, ...)
+    feedback: Path | None = None
+    key: tuple[Any, ...] = ()
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path), st.st_size, st.st_mtime_ns
+
+
 class LiveMaps:
     """Analyses of the projects' latest maps, cached by map version and data files."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self._cache: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._logs: dict[int, tuple[tuple[Any, ...], Any]] = {}
         self._lock = threading.Lock()
 
     def folder(self, project_id: int) -> Path:
         return self.data_dir / str(project_id)
 
-    def _files(self, project_id: int, m: JourneyMap) -> tuple[Path, Path | None]:
+    def inputs(self, project_id: int, m: JourneyMap) -> Inputs:
+        """The project's events (the map's ``source.path`` in its data folder) and feedback."""
+        from parcours.project.analyze import source_defaults
+
         if m.source is None or not m.source.path:
             raise InputError("the map has no source.path: the app does not know which events to measure it on",
-                             hint="add `source: {path: events.csv}` to the map and put the file in the project's data")
+                             hint="upload events on the project's Data tab, or add `source: {path: events.csv}` "
+                                  "to the map and put the file in the project's data")
         events = self.folder(project_id) / m.source.path
         if not events.exists():
             raise InputError(f"the project's data has no {m.source.path}",
-                             hint=f"put the events file at {events} (uploads come with the data page)")
+                             hint=f"upload it on the project's Data tab (or put it at {events})")
+        d = source_defaults(m)
+        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
         feedback = self.folder(project_id) / FEEDBACK
-        return events, feedback if feedback.exists() else None
+        feedback = feedback if feedback.exists() else None
+        key = (_stamp(events), repr(sorted(read.items())), _stamp(feedback) if feedback else None)
+        return Inputs(events=events, read=read, feedback=feedback, key=key)
+
+    def event_log(self, project_id: int, m: JourneyMap) -> Any:
+        """The project's events read once (an :class:`~parcours.ingest.EventLog`), kept until its
+        data or the way it is read change; for live checks of match rules in the editor."""
+        from parcours.ingest import read_events
+
+        inputs = self.inputs(project_id, m)
+        with self._lock:
+            hit = self._logs.get(project_id)
+            if hit is not None and hit[0] == inputs.key:
+                return hit[1]
+            log = read_events(inputs.events, max_bad_rows="100%", **inputs.read)
+            self._logs[project_id] = (inputs.key, log)
+            return log
 
     def analysis(self, project_id: int, version: int, m: JourneyMap) -> dict[str, Any]:
         """analysis.json's content for this project's map version on its data (cached)."""
         from parcours.project import analyze
 
-        events, feedback = self._files(project_id, m)
-        key = (version, *[(p.stat().st_size, p.stat().st_mtime_ns) for p in (events, feedback) if p is not None])
+        inputs = self.inputs(project_id, m)
+        key = (version, inputs.key)
         with self._lock:  # one analysis at a time per app: they use the machine's cores already
             hit = self._cache.get(project_id)
             if hit is not None and hit[0] == key:
                 return hit[1]
-            data = analyze(str(events), m, feedback=str(feedback) if feedback else None,
-                           by="segment" if m.segments else None).data
+            data = analyze(inputs.events, m, feedback=str(inputs.feedback) if inputs.feedback else None,
+                           by="segment" if m.segments else None, **inputs.read).data
             self._cache[project_id] = (key, data)
             return data
