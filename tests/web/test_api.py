@@ -32,8 +32,8 @@ def store_data(store):
     return Path(tempfile.gettempdir()) / "parcours-web-tests-no-data"
 
 
-def client_for(store, who: str | None = None) -> tuple[TestClient, dict[str, str]]:
-    c = TestClient(create_app(store, secret="test-secret", data_dir=store_data(store), https_only=False))
+def client_for(store, who: str | None = None, data_dir=None) -> tuple[TestClient, dict[str, str]]:
+    c = TestClient(create_app(store, secret="test-secret", data_dir=data_dir or store_data(store), https_only=False))
     if who is None:
         return c, {}
     r = c.post("/api/v1/session", json={"email": f"{who}@example.org", "password": f"{who}-password-1"})

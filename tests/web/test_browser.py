@@ -56,7 +56,7 @@ def test_log_in_and_see_the_live_demo_map(server, browser, tmp_path):
     m = demo_map()
     assert page.locator("#view-all th.stage").count() == len(m.stages)
     assert page.locator("#view-all .card").count() == len(m.touchpoints)
-    assert "version 1" in page.inner_text("nav.app")
+    assert "map version 1" in page.inner_text("form.filters")
     assert errors == []
     assert all(u.startswith(base) for u in requests)  # nothing from elsewhere
     assert sum(u.endswith("/static/plotly.min.js") for u in requests) == 1

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from parcours.store.db import Store
-from parcours.web import collect, data, editor, surveys, team
+from parcours.web import analyses, collect, data, editor, surveys, team
 from parcours.web.api import router
 from parcours.web.live import LiveMaps
 from parcours.web.pages import LogIn, page
@@ -46,14 +48,22 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     loopback address, for local use)."""
     from parcours import __version__
 
+    live = LiveMaps(data_dir)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        live.jobs.shutdown()  # background analyses stop with the app
+
     app = FastAPI(title="Parcours", version=__version__, docs_url="/docs", openapi_url="/api/v1/openapi.json",
+                  lifespan=lifespan,
                   description="The journey map of a team, measured: projects, map versions, analyses.")
     app.state.store = store
-    app.state.live = LiveMaps(data_dir)
+    app.state.live = live
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="parcours_session",
                        max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only)
     app.include_router(router)
-    for module in (editor, data, surveys, collect, team):  # each owns its API routes and pages
+    for module in (analyses, editor, data, surveys, collect, team):  # each owns its API routes and pages
         app.include_router(module.router)
     app.include_router(pages)
     app.add_exception_handler(LogIn, _log_in)

@@ -2,19 +2,24 @@
 
 A project's data live in ``<data folder>/<project id>/`` (the demo writes its events and survey
 answers there; uploads will too). The map's ``source.path`` is read relative to that folder.
-An analysis is kept in memory for a (project, map version, data files' sizes and times) key, so
-a page view after the first is immediate and a new version or new data measures again.
+An analysis runs as a background job (``parcours.web.jobs``) whose progress the page shows, and
+is kept in memory under a key of everything it depends on (map version, data files' sizes and
+times, how they are read, survey answers and collected events, the segment and period filters):
+a page view after the first is immediate, and a new version or new data measures again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from parcours.errors import InputError
 from parcours.model.journey_map import JourneyMap
+from parcours.web.jobs import Job, Jobs
 
 FEEDBACK = "feedback.csv"  # survey answers of the project, when the folder has them
 
@@ -37,9 +42,11 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 class LiveMaps:
     """Analyses of the projects' latest maps, cached by map version and data files."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, keep: int = 16) -> None:
         self.data_dir = data_dir
-        self._cache: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self.keep = keep  # analyses kept in memory, all projects and filters together
+        self.jobs = Jobs(workers=1)
         self._logs: dict[int, tuple[tuple[Any, ...], Any]] = {}
         self._lock = threading.Lock()
 
@@ -79,17 +86,55 @@ class LiveMaps:
             self._logs[project_id] = (inputs.key, log)
             return log
 
-    def analysis(self, project_id: int, version: int, m: JourneyMap) -> dict[str, Any]:
-        """analysis.json's content for this project's map version on its data (cached)."""
-        from parcours.project import analyze
+    def key(self, project_id: int, version: int, m: JourneyMap, segment: str | None = None,
+            period: str | None = None) -> tuple[Any, ...]:
+        """What an analysis depends on: the map version, the data (files, how they are read,
+        survey answers, collected events) and the filters. A change of any measures again."""
+        return (project_id, version, self.inputs(project_id, m).key, segment or None, period or None)
 
+    def cached(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        with self._lock:
+            hit = self._results.get(key)
+            if hit is not None:
+                self._results.move_to_end(key)
+            return hit
+
+    def start(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
+              period: str | None = None) -> tuple[Job | None, dict[str, Any] | None]:
+        """The analysis if it is cached (``(None, data)``), else the background job measuring it
+        (``(job, None)``; a second call while it runs returns the same job)."""
+        from parcours.analysis.filters import parse_period
+
+        parse_period(period)  # a bad period is the caller's error, now, not the job's
+        key = self.key(project_id, version, m, segment, period)
+        data = self.cached(key)
+        if data is not None:
+            return None, data
         inputs = self.inputs(project_id, m)
-        key = (version, inputs.key)
-        with self._lock:  # one analysis at a time per app: they use the machine's cores already
-            hit = self._cache.get(project_id)
-            if hit is not None and hit[0] == key:
-                return hit[1]
+
+        def run(job: Job) -> dict[str, Any]:
+            from parcours.project import analyze
+
             data = analyze(inputs.events, m, feedback=str(inputs.feedback) if inputs.feedback else None,
-                           by="segment" if m.segments else None, **inputs.read).data
-            self._cache[project_id] = (key, data)
+                           by="segment" if m.segments and not segment else None, segment=segment or None,
+                           period=period or None, on_progress=job.say, **inputs.read).data
+            with self._lock:
+                self._results[key] = data
+                while len(self._results) > self.keep:
+                    self._results.popitem(last=False)
             return data
+
+        return self.jobs.submit(project_id, key, run), None
+
+    def analysis(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
+                 period: str | None = None) -> dict[str, Any]:
+        """analysis.json's content for this project's map version on its data, waiting for it."""
+        job, data = self.start(project_id, version, m, segment=segment, period=period)
+        if data is not None:
+            return data
+        assert job is not None
+        while job.state not in ("done", "failed"):
+            time.sleep(0.05)
+        if job.error:
+            raise InputError(job.error["message"] or "the analysis failed", hint=job.error.get("hint"))
+        return job.result

@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from parcours.errors import ParcoursError
-from parcours.web.security import project_for, session_user, store_of
+from parcours.web.security import project_for, session_user
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
@@ -73,34 +72,6 @@ def home(request: Request) -> Response:
     return _page("projects.html", user=user, projects=projects(request, user), csrf=request.session.get("csrf"))
 
 
-@router.get("/projects/{project_id}")
-def live_map(project_id: int, request: Request) -> Response:
-    """The project's latest map, measured on its data: the report's views, plotly.js served once."""
-    user = session_user(request)
-    if user is None:
-        return RedirectResponse("/login", status_code=303)
-    project, role = project_for(request, user, project_id)
-    from parcours.report import render_html
-    from parcours.store.maps import get_version, parse_map
-    from parcours.store.errors import NotFound
-
-    try:
-        version = get_version(store_of(request), project_id)
-    except NotFound as e:
-        return _page("message.html", title=project.name, message=e.message, hint=e.hint)
-    m = parse_map(version.yaml, f"{project.slug} v{version.number}")
-    try:
-        data = request.app.state.live.analysis(project_id, version.number, m)
-    except ParcoursError as e:
-        return _page("message.html", title=project.name, message=e.message, hint=e.hint)
-    html = render_html(data, m, plotly_src="/static/plotly.min.js")
-    nav = ('<style>nav.app { padding: .35rem 1.5rem; background: #f1f3f5; font-size: .85rem; color: #343a40; }'
-           'nav.app a { color: #1c3fae; }</style>'
-           f'<nav class="app" aria-label="App"><a href="/">Parcours</a> › {_esc(project.name)} · version {version.number} '
-           f'({_esc(version.author_name)}, {version.created_at:%Y-%m-%d %H:%M} UTC)</nav>')
-    return HTMLResponse(html.replace("<body>", "<body>" + nav, 1))
-
-
 @router.get("/favicon.ico")
 def favicon() -> Response:
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="3" cy="12" r="2.5" fill="#3b5bdb"/>'
@@ -120,10 +91,3 @@ def plotly_js() -> Response:
 
     return Response(script(), media_type="application/javascript",
                     headers={"Cache-Control": "public, max-age=86400"})
-
-
-def _esc(text: Any) -> str:
-    import html
-
-    return html.escape(str(text))
-

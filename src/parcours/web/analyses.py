@@ -1,0 +1,126 @@
+"""Analyses of a project, served by the app: ``/api/v1/projects/{id}/analysis`` (the same JSON
+as ``parcours analyze``'s analysis.json) and the live map page, both filtered by segment and
+period. An analysis not measured yet runs as a background job; the API answers 202 with the
+job, the page shows its progress and then the map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from parcours.errors import ParcoursError
+from parcours.model.journey_map import JourneyMap, text_in
+from parcours.store.models import User
+from parcours.web.pages import page, project_page
+from parcours.web.security import current_user, project_for, store_of
+
+router = APIRouter()
+
+SEGMENT = Query(None, max_length=100, description="Keep the journeys of this segment of the map (its id).")
+PERIOD = Query(None, max_length=60, description="Keep the journeys started in START..END (dates, end day "
+                                                "included; e.g. 2026-01-01..2026-03-31, or 2026-01-01..).")
+
+
+def _latest(request: Request, project: Any) -> tuple[Any, JourneyMap]:
+    """The latest map version and its map; 404 when the project has no map yet."""
+    from parcours.store.errors import NotFound
+    from parcours.store.maps import get_version, parse_map
+
+    try:
+        version = get_version(store_of(request), project.id)
+    except NotFound as e:
+        raise HTTPException(404, e.message + (f" ({e.hint})" if e.hint else "")) from None
+    return version, parse_map(version.yaml, f"{project.slug} v{version.number}")
+
+
+def _filters(m: JourneyMap, segment: str | None, period: str | None) -> tuple[str | None, str | None]:
+    """Empty filters dropped; an unknown segment or a bad period is a 422 naming it."""
+    from parcours.analysis.filters import parse_period
+
+    segment, period = (segment or "").strip() or None, (period or "").strip() or None
+    if segment and m.segment(segment) is None:
+        known = ", ".join(s.id for s in m.segments) or "none: the map defines no segment"
+        raise HTTPException(422, f"segment {segment!r} is not in the map (segments: {known})")
+    try:
+        parse_period(period)
+    except ParcoursError as e:
+        raise HTTPException(422, f"period: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
+    return segment, period
+
+
+def _start(request: Request, project: Any, segment: str | None, period: str | None) -> tuple[Any, Any, Any, JourneyMap]:
+    version, m = _latest(request, project)
+    segment, period = _filters(m, segment, period)
+    try:
+        job, data = request.app.state.live.start(project.id, version.number, m, segment=segment, period=period)
+    except ParcoursError as e:
+        raise HTTPException(409, {"message": e.message, "hint": e.hint}) from None
+    return job, data, version, m
+
+
+@router.get("/api/v1/projects/{project_id}/analysis")
+def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, period: str | None = PERIOD,
+             wait: bool = Query(False, description="Wait for the analysis instead of answering 202 with its job."),
+             user: User = Depends(current_user)) -> Response:
+    """The project's latest map measured on its data (analysis.json of ``parcours analyze``).
+    Not measured yet: 202 with the background job to poll (or ``wait=true``). 409 when the
+    project has no data to measure."""
+    project, _ = project_for(request, user, project_id)
+    job, data, version, _m = _start(request, project, segment, period)
+    if data is None and wait:
+        while job.state not in ("done", "failed"):
+            import time
+
+            time.sleep(0.05)
+        data = job.result if job.state == "done" else None
+    if data is not None:
+        return JSONResponse({"version": version.number, "filters": {"segment": segment or None, "period": period or None},
+                             "analysis": data})
+    if job.state == "failed":
+        raise HTTPException(409, job.error)
+    return JSONResponse({"job": job.to_dict(), "poll": f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}"},
+                        status_code=202)
+
+
+@router.get("/api/v1/projects/{project_id}/analysis/jobs/{job_id}")
+def job_status(project_id: int, job_id: str, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """A background analysis: state (queued, running, done, failed), percent, steps, error."""
+    project_for(request, user, project_id)
+    job = request.app.state.live.jobs.get(job_id, project_id)
+    if job is None:
+        raise HTTPException(404, f"no analysis job {job_id} for project {project_id} (jobs are forgotten on restart)")
+    return job.to_dict()
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
+def live_map(project_id: int, request: Request, segment: str | None = None, period_from: str | None = None,
+             period_to: str | None = None) -> Response:
+    """The live map: the report's views of the latest map on the project's data, filtered by
+    segment and period; while it is measured, its progress."""
+    from parcours.report import render_html
+
+    ctx = project_page(request, project_id)
+    project = ctx["project"]
+    try:
+        version, m = _latest(request, project)
+    except HTTPException as e:
+        return page("message.html", **ctx, active="map", title=project.name, message=e.detail,
+                    hint="create the map on the Map editor tab, or import a YAML file there")
+    period = f"{(period_from or '').strip()}..{(period_to or '').strip()}" if (period_from or period_to) else None
+    lang = m.language or "en"
+    bar = {"segments": [(s.id, text_in(s.name, lang) or s.id) for s in m.segments], "segment": segment or "",
+           "period_from": period_from or "", "period_to": period_to or "", "version": version}
+    try:
+        job, data, version, m = _start(request, project, segment, period)
+    except HTTPException as e:
+        detail = e.detail if isinstance(e.detail, dict) else {"message": e.detail, "hint": None}
+        return page("message.html", **ctx, active="map", title=project.name, message=detail["message"],
+                    hint=detail.get("hint"), bar=bar, status_code=200 if e.status_code == 409 else e.status_code)
+    if data is None:
+        return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
+                    poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")
+    html = render_html(data, m, plotly_src="/static/plotly.min.js")
+    top = page("live_bar.html", **ctx, active="map", bar=bar).body.decode()
+    return HTMLResponse(html.replace("<body>", "<body>" + top, 1))

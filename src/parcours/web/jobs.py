@@ -1,0 +1,96 @@
+"""Background jobs of the app: analyses run in a worker thread while the page shows progress.
+
+One worker by default: an analysis already uses the machine's cores (DuckDB), so running two
+at once only makes both slower. Jobs live in this process's memory (a restart forgets them;
+their results are measured again on demand).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from parcours.errors import ParcoursError
+
+# How far an analysis is when it says a step (on_progress messages of parcours.analyze).
+STEPS = {"reading": 5, "parsing": 25, "preparing": 40, "analysing": 55, "breakdown": 75, "feedback": 90}
+
+
+@dataclass
+class Job:
+    id: str
+    project_id: int
+    key: tuple[Any, ...]
+    state: str = "queued"  # queued, running, done, failed
+    steps: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, message)
+    percent: int = 0
+    created: float = field(default_factory=time.monotonic)
+    started: float | None = None
+    finished: float | None = None
+    error: dict[str, str | None] | None = None
+    result: Any = None
+
+    def say(self, message: str) -> None:
+        now = time.monotonic()
+        self.steps.append((round(now - (self.started or now), 2), message))
+        for word, percent in STEPS.items():
+            if message.startswith(word):
+                self.percent = max(self.percent, percent)
+
+    def to_dict(self) -> dict[str, Any]:
+        end = self.finished or time.monotonic()
+        return {"id": self.id, "state": self.state, "percent": self.percent,
+                "steps": [{"at": at, "message": m} for at, m in self.steps],
+                "seconds": round(end - (self.started or end), 2), "error": self.error}
+
+
+class Jobs:
+    """Runs functions in the background, one job per key at a time; keeps the latest jobs."""
+
+    def __init__(self, workers: int = 1, keep: int = 200) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parcours-job")
+        self._jobs: dict[str, Job] = {}
+        self._running: dict[tuple[Any, ...], Job] = {}
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def submit(self, project_id: int, key: tuple[Any, ...], fn: Callable[[Job], Any]) -> Job:
+        """Start ``fn(job)`` unless a job with the same key is queued or running (then that one)."""
+        with self._lock:
+            running = self._running.get(key)
+            if running is not None:
+                return running
+            job = Job(id=uuid.uuid4().hex, project_id=project_id, key=key)
+            self._jobs[job.id] = job
+            self._running[key] = job
+            for old in list(self._jobs)[:-self._keep]:
+                if self._jobs[old].state in ("done", "failed"):
+                    del self._jobs[old]
+        self._pool.submit(self._run, job, fn)
+        return job
+
+    def _run(self, job: Job, fn: Callable[[Job], Any]) -> None:
+        job.state, job.started = "running", time.monotonic()
+        try:
+            job.result = fn(job)
+            job.percent, job.state = 100, "done"
+        except ParcoursError as e:
+            job.error, job.state = {"message": e.message, "hint": e.hint}, "failed"
+        except Exception as e:  # noqa: BLE001 - a job must end, and say why, whatever happened
+            job.error, job.state = {"message": f"{type(e).__name__}: {e}", "hint": None}, "failed"
+        finally:
+            job.finished = time.monotonic()
+            with self._lock:
+                self._running.pop(job.key, None)
+
+    def get(self, job_id: str, project_id: int) -> Job | None:
+        job = self._jobs.get(job_id)
+        return job if job is not None and job.project_id == project_id else None
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
