@@ -13,12 +13,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from parcours.errors import OptionError
+from parcours.errors import OptionError, ParcoursError
 from parcours.store.db import Store
+from parcours.store.errors import NotFound
 from parcours.store.models import User
 
 FIRST_ADMIN_EMAIL = "admin@localhost"
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte-long "password" is a cheap way to load the server
 
 _hasher = PasswordHasher()
 
@@ -29,7 +31,23 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def _normal_email(email: str) -> str:
+class AlreadyExists(OptionError):
+    """A user with this email, a workspace or a project with this name exists already."""
+
+
+class WrongPassword(ParcoursError):
+    """The current password given to change it is not the user's password."""
+
+
+def check_new_password(password: str, whose: str = "the new password") -> None:
+    """Raise :class:`OptionError` unless the password is 8 to 1024 characters long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OptionError(f"{whose} is too short", hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise OptionError(f"{whose} is too long", hint=f"use at most {MAX_PASSWORD_LENGTH} characters")
+
+
+def normal_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email.strip("@"):
         raise OptionError(f"not an email address: {email!r}", hint="write it as name@example.org")
@@ -38,15 +56,14 @@ def _normal_email(email: str) -> str:
 
 def create_user(store: Store, email: str, name: str, password: str, admin: bool = False) -> User:
     """Create an account. The email is kept lower-case and must be new."""
-    email = _normal_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise OptionError(f"the password of {email} is too short", hint=f"use at least {MIN_PASSWORD_LENGTH} characters")
+    email = normal_email(email)
+    check_new_password(password, f"the password of {email}")
     user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password), is_admin=admin)
     try:
         with store.transaction() as session:
             session.add(user)
     except IntegrityError:
-        raise OptionError(f"a user with the email {email} already exists",
+        raise AlreadyExists(f"a user with the email {email} already exists",
                           hint="log in with it, or choose another email") from None
     return user
 
@@ -72,9 +89,30 @@ def ensure_first_admin(store: Store) -> tuple[str, str] | None:
     with store.transaction() as session:
         if session.scalar(select(func.count()).select_from(User)):
             return None
-    password = secrets.token_urlsafe(12)
+    password = one_time_password()
     try:
         create_user(store, FIRST_ADMIN_EMAIL, "Admin", password, admin=True)
     except OptionError:  # another process created it at the same moment
         return None
     return FIRST_ADMIN_EMAIL, password
+
+
+def change_password(store: Store, user_id: int, current: str, new: str) -> None:
+    """Replace the user's password, if ``current`` is it (:class:`WrongPassword` otherwise) and
+    ``new`` is long enough (:class:`OptionError`). This is how the first admin replaces the
+    one-time password printed on the first start."""
+    check_new_password(new)
+    with store.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"no user {user_id}")
+        try:
+            _hasher.verify(user.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            raise WrongPassword("the current password is wrong", hint="type the password you log in with") from None
+        user.password_hash = _hasher.hash(new)
+
+
+def one_time_password() -> str:
+    """A random password to hand over once (the user should change it)."""
+    return secrets.token_urlsafe(12)

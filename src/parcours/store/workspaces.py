@@ -12,6 +12,7 @@ from parcours.errors import OptionError
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import ROLES, Membership, Project, User, Workspace
+from parcours.store.users import AlreadyExists
 
 
 def slugify(name: str) -> str:
@@ -20,14 +21,25 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:100] or "untitled"
 
 
-def create_workspace(store: Store, name: str, slug: str | None = None) -> Workspace:
-    """A new workspace; its slug (used in URLs) must be unused."""
-    workspace = Workspace(name=name, slug=slug or slugify(name))
+def _name(name: str, what: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 200:
+        raise OptionError(f"name: a {what} needs a name of 1 to 200 characters", hint="e.g. 'Parcours achat'")
+    return name
+
+
+def create_workspace(store: Store, name: str, slug: str | None = None, *, admin_id: int | None = None) -> Workspace:
+    """A new workspace; its slug (used in URLs) must be unused. ``admin_id``: a user who
+    becomes its admin (in the same transaction)."""
+    workspace = Workspace(name=_name(name, "workspace"), slug=slug or slugify(name))
     try:
         with store.transaction() as session:
             session.add(workspace)
+            if admin_id is not None:
+                session.flush()
+                session.add(Membership(user_id=admin_id, workspace_id=workspace.id, role="admin"))
     except IntegrityError:
-        raise OptionError(f"a workspace named {workspace.slug!r} already exists", hint="choose another name") from None
+        raise AlreadyExists(f"a workspace named {workspace.slug!r} already exists", hint="choose another name") from None
     return workspace
 
 
@@ -52,16 +64,23 @@ def role_of(store: Store, workspace_id: int, user_id: int) -> str | None:
             Membership.workspace_id == workspace_id, Membership.user_id == user_id))
 
 
-def create_project(store: Store, workspace_id: int, name: str, slug: str | None = None) -> Project:
-    """A new project in a workspace; its slug must be unused in that workspace."""
-    project = Project(workspace_id=workspace_id, name=name, slug=slug or slugify(name))
+def create_project(store: Store, workspace_id: int, name: str, slug: str | None = None, *,
+                   author_id: int | None = None) -> Project:
+    """A new project in a workspace; its slug must be unused in that workspace. With
+    ``author_id``, the project's activity feed starts with "created the project"."""
+    from parcours.store.activity import record
+
+    project = Project(workspace_id=workspace_id, name=_name(name, "project"), slug=slug or slugify(name))
     try:
         with store.transaction() as session:
             if session.get(Workspace, workspace_id) is None:
                 raise NotFound(f"no workspace {workspace_id}")
             session.add(project)
+            if author_id is not None:
+                session.flush()
+                record(session, project.id, author_id, "project_created", f"created the project {project.name!r}")
     except IntegrityError:
-        raise OptionError(f"the workspace already has a project {project.slug!r}", hint="choose another name") from None
+        raise AlreadyExists(f"the workspace already has a project {project.slug!r}", hint="choose another name") from None
     return project
 
 
@@ -71,3 +90,11 @@ def get_project(store: Store, project_id: int) -> Project:
     if project is None:
         raise NotFound(f"no project {project_id}")
     return project
+
+
+def workspaces_of(store: Store, user_id: int) -> list[tuple[Workspace, str]]:
+    """The workspaces the user is a member of, by name, with their role in each."""
+    with store.transaction() as session:
+        rows = session.execute(select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
+                               .where(Membership.user_id == user_id).order_by(Workspace.name, Workspace.id)).all()
+        return [(w, role) for w, role in rows]

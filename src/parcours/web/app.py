@@ -18,9 +18,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from parcours.store.db import Store
+from parcours.store.errors import StoreError
 from parcours.web import analyses, collect, data, editor, surveys, team
 from parcours.web.api import router
 from parcours.web.live import LiveMaps
+from parcours.web.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
 
@@ -49,6 +51,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     from parcours import __version__
 
     live = LiveMaps(data_dir)
+    live.store = store
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,10 +69,27 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     for module in (analyses, editor, data, surveys, collect, team):  # each owns its API routes and pages
         app.include_router(module.router)
     app.include_router(pages)
+    app.state.survey_limiter = RateLimiter.from_env()  # a bad PARCOURS_SURVEY_RATE fails now, at start
     app.add_exception_handler(LogIn, _log_in)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(StoreError, _store_down)
+    app.add_exception_handler(OverflowError, _huge_id)
     return app
 
+
+async def _store_down(request: Request, exc: Exception) -> Response:
+    """The app database cannot be reached: 503, saying which (password hidden) and what to check."""
+    assert isinstance(exc, StoreError)
+    return await _http_error(request, HTTPException(503, f"{exc.message} ({exc.hint})" if exc.hint else exc.message))
+
+
+async def _huge_id(request: Request, exc: Exception) -> Response:
+    """An id in the path beyond what the database holds (64-bit) names nothing: 404, not a crash."""
+    limit = 2**63
+    if any(v.lstrip("-").isdigit() and abs(int(v)) >= limit for v in request.path_params.values()
+           if isinstance(v, str)) or any(isinstance(v, int) and abs(v) >= limit for v in request.path_params.values()):
+        return await _http_error(request, HTTPException(404, "no such id (ids are below 2**63)"))
+    raise exc
 
 async def _log_in(request: Request, exc: Exception) -> Response:
     from urllib.parse import quote

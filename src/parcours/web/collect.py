@@ -1,7 +1,120 @@
-"""(being written)"""
+"""Event collection: ``POST /api/v1/projects/{id}/events`` takes batches of events (JSON) from a
+team's systems, idempotent by event id; ``GET .../events/summary`` says what was collected.
+
+Editors and admins send events, with an API token (``Authorization: Bearer pc_...``, no CSRF
+token needed) or a session cookie with its ``X-CSRF-Token``. The answer is 200 whenever the
+batch was read, with what became of each event: ``{"received", "stored", "duplicates",
+"rejected": [{"index", "field", "message"}]}``; 413 when it is too large, 422 when the body is
+not ``{"events": [...]}``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from parcours.store import collect
+from parcours.store.errors import StoreError
+from parcours.store.models import User
+from parcours.web.security import current_user, project_for, store_of
+
+router = APIRouter(prefix="/api/v1")
+
+MAX_BYTES = 20 * 1024 * 1024  # a request body; 10,000 events of ~2 KB each
+
+_EVENT_SCHEMA = {
+    "type": "object", "required": ["id", "customer", "event", "time"], "additionalProperties": False,
+    "properties": {
+        "id": {"type": ["string", "integer"], "maxLength": 200,
+               "description": "Unique per project: an id sent again is a duplicate, stored once."},
+        "customer": {"type": ["string", "integer"], "maxLength": 200},
+        "event": {"type": "string", "maxLength": 200},
+        "time": {"type": ["string", "number"], "description": "ISO 8601 with an offset or Z, or epoch milliseconds.",
+                 "examples": ["2024-05-01T10:00:00+02:00", 1714557600000]},
+        "channel": {"type": ["string", "null"], "maxLength": 100},
+        "value": {"type": ["number", "null"]},
+        "attributes": {"type": ["object", "null"], "maxProperties": collect.MAX_ATTRIBUTES,
+                       "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+    },
+}
+_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["events"], "additionalProperties": False,
+    "properties": {"events": {"type": "array", "maxItems": collect.MAX_BATCH, "items": _EVENT_SCHEMA}}}}}}
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused with 413 past MAX_BYTES (announced or actually sent)."""
+    too_large = HTTPException(413, f"the body is larger than {MAX_BYTES // (1024 * 1024)} MB: send the events in "
+                                   f"smaller batches (at most {collect.MAX_BATCH:,} events each)")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BYTES:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON: send numbers, or null")
+
+
+def parse_batch(body: bytes) -> list[Any]:
+    """The events of a body ``{"events": [...]}``; 422 saying what is wrong, 413 past MAX_BATCH."""
+    if not body.strip():
+        raise HTTPException(422, 'the body is empty: send a JSON object {"events": [...]}')
+    try:
+        data = json.loads(body, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise HTTPException(422, f"the body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except UnicodeDecodeError:
+        raise HTTPException(422, "the body is not valid JSON: it is not UTF-8 text") from None
+    except ValueError as e:  # NaN, Infinity
+        raise HTTPException(422, f"the body is not valid JSON: {e}") from None
+    except RecursionError:
+        raise HTTPException(422, "the body is not valid JSON for events: it is nested too deeply") from None
+    if not isinstance(data, dict) or "events" not in data:
+        raise HTTPException(422, 'the body must be a JSON object {"events": [...]}, with a list of events')
+    unknown = [k for k in data if k != "events"]
+    if unknown:
+        raise HTTPException(422, f'unknown key {unknown[0][:100]!r} in the body: it holds only "events"')
+    events = data["events"]
+    if not isinstance(events, list):
+        raise HTTPException(422, '"events" must be a list of event objects')
+    if len(events) > collect.MAX_BATCH:
+        raise HTTPException(413, f"this batch has {len(events):,} events: at most {collect.MAX_BATCH:,} are taken "
+                                 "at once, send them in several batches")
+    return events
+
+
+def _store_error(e: StoreError) -> HTTPException:
+    return HTTPException(503, f"the events could not be stored: {e.message} (nothing of this batch was stored: "
+                              "send it again later)")
+
+
+@router.post("/projects/{project_id}/events", openapi_extra={"requestBody": _BODY}, tags=["events"])
+async def post_events(project_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Store a batch of events (editors and admins). Events already stored (same id) count as
+    duplicates; invalid ones are listed in ``rejected`` and the others are stored all the same."""
+    await run_in_threadpool(project_for, request, user, project_id, "editor")
+    events = parse_batch(await _body(request))
+    try:
+        return await run_in_threadpool(collect.store_events, store_of(request), project_id, events, user_id=user.id)
+    except StoreError as e:
+        raise _store_error(e) from None
+
+
+@router.get("/projects/{project_id}/events/summary", tags=["events"])
+def events_summary(project_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """How many events were collected, for how many customers, first and last times (UTC)."""
+    project_for(request, user, project_id)
+    try:
+        return collect.summary(store_of(request), project_id)
+    except StoreError as e:
+        raise HTTPException(503, f"the database cannot be read: {e.message}") from None

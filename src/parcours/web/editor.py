@@ -1,7 +1,415 @@
-"""(being written)"""
+"""The map editor and the versions page.
+
+Pages: ``/projects/{id}/edit`` (the latest version's elements, each with its form; a raw YAML
+editor; import) and ``/projects/{id}/versions`` (list, diff of two versions, restore). Every
+change is saved as a new version from the version the form was drawn from (``base``): if someone
+saved meanwhile, the save is refused (409) and the page says who saved and when, never
+overwriting their work. ``/projects/{id}/map.yaml`` downloads a version.
+
+API: ``POST /api/v1/projects/{id}/map/check`` (a map's problems and, on the project's data, the
+events each touchpoint catches) and ``POST /api/v1/projects/{id}/map/check-rule`` (one
+touchpoint's rule, as it is typed).
+
+Forms arrive as ``application/x-www-form-urlencoded`` (what htmx sends) and are read here, so
+the app needs no multipart parser; a YAML file to import is read by the page and sent as text.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import yaml
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from parcours.errors import MapError
+from parcours.store import maps
+from parcours.store.errors import MapConflict, NotFound
+from parcours.store.models import MapVersion, User
+from parcours.web import map_edit as E
+from parcours.web import rule_check
+from parcours.web.pages import can, page, project_page
+from parcours.web.security import current_user, project_for, store_of
 
 router = APIRouter()
+MAX_FORM_BYTES = 2_000_000
+TITLES = {"stages": "Stages", "touchpoints": "Touchpoints", "personas": "Personas", "pain_points": "Pain points",
+          "opportunities": "Opportunities", "actions": "Actions", "kpis": "KPIs and targets"}
+
+
+# -- API: live checks ------------------------------------------------------------------------
+
+class MapCheck(BaseModel):
+    yaml: str = Field(description="The whole map, as YAML.")
+
+
+class RuleCheck(BaseModel):
+    touchpoint: dict[str, Any] = Field(description="One touchpoint as in the map, e.g. "
+                                                   "{id: cart, match: {event: [add_to_cart], where: {channel: web}}}.")
+    base: int | None = Field(default=None, description="The map version whose data source and touchpoints above "
+                                                       "it are used (default: the latest).")
+
+
+@router.post("/api/v1/projects/{project_id}/map/check")
+def check_map(project_id: int, body: MapCheck, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Validate a map (problems with line and field) and, when it is valid and the project has data,
+    count the events each touchpoint catches (the first matching touchpoint takes an event, as in
+    the analysis), the events no touchpoint catches (with the 10 most frequent names), and per stage."""
+    project_for(request, user, project_id)
+    return rule_check.check_map(request.app.state.live, project_id, body.yaml)
+
+
+@router.post("/api/v1/projects/{project_id}/map/check-rule")
+def check_rule(project_id: int, body: RuleCheck, request: Request,
+               user: User = Depends(current_user)) -> dict[str, Any]:
+    """How many events one touchpoint's rule catches on the project's data, on its own and once the
+    touchpoints above it (in version ``base``) took theirs."""
+    project_for(request, user, project_id)
+    m = _map_or_none(request, project_id, body.base)
+    if m is None:
+        return {"valid": True, "problems": [], "data": None,
+                "message": "the project has no map yet: save one first, then its data source is used"}
+    return rule_check.check_rule(request.app.state.live, project_id, m, body.touchpoint)
+
+
+def _map_or_none(request: Request, project_id: int, number: int | None) -> Any:
+    try:
+        v = maps.get_version(store_of(request), project_id, number)
+    except NotFound as e:
+        if number is not None:
+            raise HTTPException(404, e.message) from None
+        return None
+    return maps.parse_map(v.yaml, f"v{v.number}")
+
+
+# -- download ---------------------------------------------------------------------------------
+
+@router.get("/projects/{project_id}/map.yaml", include_in_schema=False)
+def download(project_id: int, request: Request, version: int | None = None,
+             user: User = Depends(current_user)) -> Response:
+    """The latest version's YAML (or ``?version=N``), as a file to save."""
+    project, _ = project_for(request, user, project_id)
+    try:
+        v = maps.get_version(store_of(request), project_id, version)
+    except NotFound as e:
+        raise HTTPException(404, e.message + (f" ({e.hint})" if e.hint else "")) from None
+    return Response(v.yaml, media_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{project.slug}-v{v.number}.yaml"'})
+
+
+# -- the editor page -------------------------------------------------------------------------
+
+def _latest(request: Request, project_id: int) -> MapVersion | None:
+    try:
+        return maps.get_version(store_of(request), project_id)
+    except NotFound:
+        return None
+
+
+def _data(version: MapVersion | None) -> dict[str, Any]:
+    if version is None:
+        return {}
+    data = E.load_yaml(version.yaml)
+    return data if isinstance(data, dict) else {}
+
+
+def _label(item: dict[str, Any], lang: str) -> str:
+    name = item.get("name")
+    if isinstance(name, dict):
+        other = "fr" if lang == "en" else "en"
+        name = name.get(lang) or name.get(other)
+    return f"{name} ({item['id']})" if name and name != item.get("id") else str(item.get("id"))
+
+
+def _rule_summary(element: dict[str, Any]) -> str:
+    rule = element.get("match")
+    if not isinstance(rule, dict):
+        return f"events named {element.get('id')} (no rule: the id is the event name)"
+    parts = []
+    events = rule.get("event")
+    if events:
+        events = [events] if isinstance(events, str) else events
+        parts.append(("event " if len(events) == 1 else "events ") + " or ".join(str(e) for e in events))
+    where = rule.get("where") or {}
+    if where:
+        parts.append("where " + " and ".join(E.condition_line(k, v) for k, v in where.items()))
+    return ", ".join(parts)
+
+
+def _editor_context(request: Request, ctx: dict[str, Any], version: MapVersion | None, *,
+                    flash: str | None = None) -> dict[str, Any]:
+    data = _data(version)
+    lang = data.get("language") if data.get("language") in ("fr", "en") else "en"
+    refs = {kind: [(x["id"], _label(x, lang)) for x in data.get(kind) or [] if isinstance(x, dict) and "id" in x]
+            for kind in (*E.KINDS, "segments")}
+    check = (rule_check.check_map(request.app.state.live, ctx["project"].id, version.yaml)
+             if version is not None else None)
+    measured = check["data"] if check and check.get("data") else None
+    counts = {t["id"]: t for t in measured["touchpoints"]} if measured else {}
+    sections = []
+    for kind in E.KINDS:
+        items = [x for x in data.get(kind) or [] if isinstance(x, dict)]
+        elements = [{"id": x.get("id"), "index": i, "label": _label(x, lang), "values": E.form_values(kind, x),
+                     "raw": x, "rule": _rule_summary(x) if kind == "touchpoints" else None,
+                     "count": counts.get(x.get("id"))} for i, x in enumerate(items)]
+        sections.append({"kind": kind, "title": TITLES[kind], "singular": E.SINGULAR[kind], "elements": elements,
+                         "fields": E.FIELDS[kind], "localized": E.is_localized(data, kind),
+                         "new": E.form_values(kind, None)})
+    groups = []  # touchpoints under their stage, in the stages' order
+    tps = sections[1]["elements"]
+    for sid, label in refs["stages"] + [(None, "No stage")]:
+        members = [t for t in tps if t["raw"].get("stage") == sid
+                   or (sid is None and t["raw"].get("stage") not in [s for s, _ in refs["stages"]])]
+        if members or sid is not None:
+            groups.append({"stage": sid, "label": label, "elements": members})
+    return {**ctx, "active": "edit", "version": version, "base": version.number if version else "",
+            "editable": can(ctx["role"], "editor"), "sections": sections, "groups": groups, "refs": refs,
+            "check": check, "yaml_text": version.yaml if version else "", "flash": flash}
+
+
+@router.get("/projects/{project_id}/edit", include_in_schema=False)
+def editor_page(project_id: int, request: Request) -> HTMLResponse:
+    ctx = project_page(request, project_id)
+    saved = request.query_params.get("saved")
+    flash = f"Saved version {saved}." if saved and saved.isdigit() else None
+    return page("editor.html", **_editor_context(request, ctx, _latest(request, project_id), flash=flash))
+
+
+# -- form posts ------------------------------------------------------------------------------
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The request's form fields (urlencoded, as htmx sends them; or a JSON object of strings)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise HTTPException(413, f"the form is larger than {MAX_FORM_BYTES // 1_000_000} MB: a map is much smaller")
+    ctype = request.headers.get("content-type", "")
+    try:
+        if ctype.startswith("application/json"):
+            data = json.loads(body or b"{}")
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            return {str(k): "" if v is None else str(v) for k, v in data.items()}
+        if ctype.startswith("application/x-www-form-urlencoded") or not body:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise HTTPException(400, f"the form cannot be read: {e}") from None
+    raise HTTPException(415, "send the form as application/x-www-form-urlencoded (or a JSON object)")
+
+
+def _context(request: Request, user: User, project_id: int, need: str = "viewer") -> dict[str, Any]:
+    """A page's context for a request already authenticated (session or API token)."""
+    project, role = project_for(request, user, project_id, need=need)
+    return {"user": user, "project": project, "role": role, "csrf": request.session.get("csrf")}
+
+
+def _base(form: dict[str, str]) -> int | None:
+    raw = form.get("base", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise HTTPException(422, "base: the version the form was drawn from must be a number: reload the editor")
+    return int(raw)
+
+
+def _form_id(form: dict[str, str]) -> str:
+    fid = form.get("_form", "")
+    return fid if re.fullmatch(r"[A-Za-z0-9_-]{1,80}", fid) else "page"
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _message(request: Request, form: dict[str, str], status: int, **context: Any) -> HTMLResponse:
+    """An error shown next to the form that was sent (htmx swaps it into ``#msg-<form>``)."""
+    response = page("editor_message.html", status_code=status, **context)
+    response.headers["HX-Retarget"] = f"#msg-{_form_id(form)}"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _save(request: Request, project_id: int, user: User, form: dict[str, str],
+          change: Callable[[dict[str, Any]], tuple[dict[str, Any] | str, str]]) -> Response:
+    """Apply ``change`` to the map of version ``base`` and save the result as a new version.
+
+    ``change(data)`` returns (new data or new YAML text, version message). Answers: the editor
+    (200, htmx) or a redirect to it; 409 conflict; 422 invalid edit; 403 viewer; 404 not yours.
+    """
+    ctx = _context(request, user, project_id, need="editor")
+    store = store_of(request)
+    base = _base(form)
+    try:
+        version = maps.get_version(store, project_id, base) if base is not None else None
+    except NotFound as e:
+        return _message(request, form, 404, problems=[], error=e.message, hint=e.hint)
+    data = _data(version)
+    try:
+        new, message = change(data)
+    except E.EditError as e:
+        return _message(request, form, 422, problems=[], error=e.message, hint=e.hint)
+    text = new if isinstance(new, str) else E.edit_text(version.yaml if version else "", data, new)
+    try:
+        saved = maps.save_map(store, project_id, text, user.id, base=base, message=message)
+    except MapConflict as e:
+        return _message(request, form, 409, conflict=e, project=ctx["project"], problems=[])
+    except MapError as e:
+        return _message(request, form, 422, error="The map would not be valid: nothing was saved.",
+                        problems=[rule_check.problem_dict(p) for p in e.problems], hint=None)
+    if not _is_htmx(request):
+        return RedirectResponse(f"/projects/{project_id}/edit?saved={saved.number}", status_code=303)
+    flash = f"Saved version {saved.number}: {message}." if message else f"Saved version {saved.number}."
+    return page("editor_body.html", **_editor_context(request, ctx, saved, flash=flash))
+
+
+def _kind(kind: str) -> str:
+    if kind not in E.KINDS:
+        raise HTTPException(404, f"no kind of element {kind!r}: use one of {', '.join(E.KINDS)}")
+    return kind
+
+
+@router.post("/projects/{project_id}/edit/yaml", include_in_schema=False)
+def save_yaml(project_id: int, request: Request, form: dict[str, str] = Depends(form_data),
+              user: User = Depends(current_user)) -> Response:
+    """Save the YAML text of the raw editor or of an imported file (field ``yaml``)."""
+    _context(request, user, project_id, need="editor")
+    text = form.get("yaml", "")
+    if not text.strip():
+        return _message(request, form, 422, problems=[], error="yaml: the map is empty",
+                        hint="paste the map's YAML or choose a .yaml file")
+    default = "imported a YAML file" if form.get("source") == "import" else "edited the YAML"
+    return _save(request, project_id, user, form, lambda data: (text, form.get("message", "").strip() or default))
+
+
+@router.post("/projects/{project_id}/edit/check", include_in_schema=False)
+def check_fragment(project_id: int, request: Request, form: dict[str, str] = Depends(form_data),
+                   user: User = Depends(current_user)) -> HTMLResponse:
+    """The raw editor's "Check": problems, or the live counts of the text being edited."""
+    ctx = _context(request, user, project_id)
+    check = rule_check.check_map(request.app.state.live, project_id, form.get("yaml", ""))
+    return page("editor_check.html", **ctx, check=check)
+
+
+@router.post("/projects/{project_id}/edit/check-rule", include_in_schema=False)
+def check_rule_fragment(project_id: int, request: Request, form: dict[str, str] = Depends(form_data),
+                        user: User = Depends(current_user)) -> HTMLResponse:
+    """As a touchpoint's rule is typed: how many events it catches (a sentence)."""
+    project_for(request, user, project_id)
+    try:
+        element = E.element_from_form("touchpoints", {k: v for k, v in form.items() if k in (
+            "id", "match.event", "match.where")} | {"id": form.get("id", "").strip() or "new_touchpoint"})
+    except E.EditError as e:
+        return page("editor_rule_count.html", result={"valid": False, "problems": [
+            {"line": None, "field": None, "message": e.message + (f" ({e.hint})" if e.hint else "")}]})
+    base = _base(form)
+    m = _map_or_none(request, project_id, base)
+    if m is None:
+        return page("editor_rule_count.html", result={"valid": True, "data": None,
+                                                      "message": "save a map first: its data source is used"})
+    return page("editor_rule_count.html", result=rule_check.check_rule(request.app.state.live, project_id, m, element))
+
+
+@router.post("/projects/{project_id}/edit/stages/{element_id}/move", include_in_schema=False)
+def move_stage(project_id: int, element_id: str, request: Request, form: dict[str, str] = Depends(form_data),
+               user: User = Depends(current_user)) -> Response:
+    direction = form.get("direction", "")
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        if direction not in ("up", "down"):
+            raise E.EditError(f"direction: {direction!r} is not a direction", hint="send up or down")
+        return E.move_stage(data, element_id, -1 if direction == "up" else 1), f"moved stage '{element_id}' {direction}"
+
+    return _save(request, project_id, user, form, change)
+
+
+@router.post("/projects/{project_id}/edit/{kind}/{element_id}/delete", include_in_schema=False)
+def delete_element(project_id: int, kind: str, element_id: str, request: Request,
+                   form: dict[str, str] = Depends(form_data), user: User = Depends(current_user)) -> Response:
+    _kind(kind)
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        E.find(data, kind, element_id)
+        used = E.references_to(data, kind, element_id)
+        if used:
+            raise E.EditError(f"{E.SINGULAR[kind]} {element_id!r} is still used by {', '.join(used)}",
+                              hint="change or delete those first, then delete it")
+        return E.delete_element(data, kind, element_id), f"deleted {E.SINGULAR[kind]} '{element_id}'"
+
+    return _save(request, project_id, user, form, change)
+
+
+@router.post("/projects/{project_id}/edit/{kind}/{element_id}", include_in_schema=False)
+def update_element(project_id: int, kind: str, element_id: str, request: Request,
+                   form: dict[str, str] = Depends(form_data), user: User = Depends(current_user)) -> Response:
+    _kind(kind)
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        element = E.element_from_form(kind, form, E.find(data, kind, element_id))
+        message = f"edited {E.SINGULAR[kind]} '{element_id}'"
+        if element["id"] != element_id:
+            message += f" (id now '{element['id']}')"
+        return E.update_element(data, kind, element_id, element), message
+
+    return _save(request, project_id, user, form, change)
+
+
+@router.post("/projects/{project_id}/edit/{kind}", include_in_schema=False)
+def add_element(project_id: int, kind: str, request: Request, form: dict[str, str] = Depends(form_data),
+                user: User = Depends(current_user)) -> Response:
+    _kind(kind)
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        element = E.element_from_form(kind, form)
+        return E.add_element(data, kind, element), f"added {E.SINGULAR[kind]} '{element['id']}'"
+
+    return _save(request, project_id, user, form, change)
+
+
+# -- versions ----------------------------------------------------------------------------------
+
+def _short(value: Any) -> str:
+    """A field's value in a diff, as one line of YAML."""
+    if value is None:
+        return "—"
+    if isinstance(value, (dict, list)):
+        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False).strip()
+    return str(value)
+
+
+@router.get("/projects/{project_id}/versions", include_in_schema=False)
+def versions_page(project_id: int, request: Request) -> HTMLResponse:
+    ctx = project_page(request, project_id)
+    store = store_of(request)
+    versions = maps.list_versions(store, project_id)
+    numbers = [v.number for v in versions]
+    a, b = request.query_params.get("a"), request.query_params.get("b")
+    diff, error = None, None
+    if a and b:
+        if not (a.isdigit() and b.isdigit() and int(a) in numbers and int(b) in numbers):
+            error = f"choose two versions among 1 to {numbers[-1]}" if numbers else "the project has no versions yet"
+        else:
+            diff = maps.diff(store, project_id, int(a), int(b))
+    elif len(numbers) >= 2:
+        a, b = str(numbers[-2]), str(numbers[-1])
+        diff = maps.diff(store, project_id, int(a), int(b))
+    changes = []
+    if diff is not None:
+        for kind in (*E.KINDS, "goals", "segments"):
+            d = diff[kind]
+            if d["added"] or d["removed"] or d["changed"]:
+                changes.append({"kind": kind, "title": TITLES.get(kind, kind.title()), **d})
+    lines = [{"text": line, "cls": ("add" if line.startswith("+") and not line.startswith("+++") else
+                                     "del" if line.startswith("-") and not line.startswith("---") else
+                                     "hunk" if line.startswith("@@") else "")}
+             for line in (diff["text"].splitlines() if diff else [])]
+    restored = request.query_params.get("restored")
+    return page("versions.html", **ctx, active="versions", versions=list(reversed(versions)),
+                latest=numbers[-1] if numbers else None, a=a, b=b, diff=diff, changes=changes, lines=lines,
+                error=error, short=_short, editable=can(ctx["role"], "editor"),
+                flash=f"Restored: saved as version {restored}." if restored and restored.isdigit() else None,
+                now=dt.datetime.now(dt.timezone.utc))

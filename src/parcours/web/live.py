@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from parcours.errors import InputError
 from parcours.model.journey_map import JourneyMap
 from parcours.web.jobs import Job, Jobs
@@ -32,6 +34,18 @@ class Inputs:
     read: dict[str, Any] = field(default_factory=dict)  # read_events arguments (columns, fmt, ...)
     feedback: Path | None = None
     key: tuple[Any, ...] = ()
+    feedback_read: dict[str, Any] = field(default_factory=dict)  # analyze's feedback_* arguments
+    collected: bool = False  # events were pushed to the collection API
+    answered: bool = False  # survey links were answered
+
+
+def _fingerprint(module: str, store: Any, project_id: int) -> tuple[int, int]:
+    """(count, max id) of the rows the app collected (events or survey answers) for the project."""
+    if store is None:
+        return (0, 0)
+    import importlib
+
+    return tuple(importlib.import_module(f"parcours.store.{module}").fingerprint(store, project_id))  # type: ignore[return-value]
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
@@ -44,6 +58,7 @@ class LiveMaps:
 
     def __init__(self, data_dir: Path, keep: int = 16) -> None:
         self.data_dir = data_dir
+        self.store: Any = None  # the app database (set by create_app): data sources, answers, events
         self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.keep = keep  # analyses kept in memory, all projects and filters together
         self.jobs = Jobs(workers=1)
@@ -54,23 +69,79 @@ class LiveMaps:
         return self.data_dir / str(project_id)
 
     def inputs(self, project_id: int, m: JourneyMap) -> Inputs:
-        """The project's events (the map's ``source.path`` in its data folder) and feedback."""
+        """What the project's analysis reads. Events: the validated events source of the Data tab,
+        else the map's ``source.path`` in the project's data folder; plus the events pushed to the
+        collection API. Feedback: the validated feedback source, else ``feedback.csv``; plus the
+        answers to the project's survey links."""
         from parcours.project.analyze import source_defaults
+        from parcours.web.data import events_input, feedback_input
 
-        if m.source is None or not m.source.path:
-            raise InputError("the map has no source.path: the app does not know which events to measure it on",
-                             hint="upload events on the project's Data tab, or add `source: {path: events.csv}` "
-                                  "to the map and put the file in the project's data")
-        events = self.folder(project_id) / m.source.path
-        if not events.exists():
-            raise InputError(f"the project's data has no {m.source.path}",
-                             hint=f"upload it on the project's Data tab (or put it at {events})")
-        d = source_defaults(m)
-        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
-        feedback = self.folder(project_id) / FEEDBACK
-        feedback = feedback if feedback.exists() else None
-        key = (_stamp(events), repr(sorted(read.items())), _stamp(feedback) if feedback else None)
-        return Inputs(events=events, read=read, feedback=feedback, key=key)
+        store = self.store
+        ev = events_input(store, self.folder(project_id), project_id) if store is not None else None
+        fb = feedback_input(store, self.folder(project_id), project_id) if store is not None else None
+        collected = _fingerprint("collect", store, project_id)
+        answered = _fingerprint("surveys", store, project_id)
+        if ev is not None:
+            events, read, ev_key = ev["events"], dict(ev["read"]), ev["key"]
+        elif m.source is not None and m.source.path and (self.folder(project_id) / m.source.path).exists():
+            d = source_defaults(m)
+            events = self.folder(project_id) / m.source.path
+            read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
+            ev_key = (_stamp(events), repr(sorted(read.items())))
+        elif collected[0]:
+            events, read, ev_key = None, {}, None
+        else:
+            where = f"the map's source.path ({m.source.path}) is not in the project's data" \
+                if m.source is not None and m.source.path else "the project has no events yet"
+            raise InputError(where, hint="upload events on the project's Data tab (and map their columns), "
+                                         "or push events to the collection API")
+        if fb is not None:
+            feedback, fb_read, fb_key = fb["feedback"], dict(fb["read"]), fb["key"]
+        else:
+            path = self.folder(project_id) / FEEDBACK
+            feedback, fb_read = (path if path.exists() else None), {}
+            fb_key = _stamp(path) if path.exists() else None
+        key = (ev_key, collected, fb_key, answered)
+        return Inputs(events=events, read=read, feedback=feedback, key=key, feedback_read=fb_read,
+                      collected=collected[0] > 0, answered=answered[0] > 0)
+
+    def _sources(self, project_id: int, m: JourneyMap, inputs: Inputs) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
+        """The events and feedback to give ``analyze`` (files, or tables joining what the app
+        collected), and their keyword arguments."""
+        events, read, feedback, fb_read = inputs.events, dict(inputs.read), inputs.feedback, dict(inputs.feedback_read)
+        if not (inputs.collected or inputs.answered):
+            return events, read, (str(feedback) if feedback else None), fb_read
+        from parcours.engine.connection import connect
+        from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
+        from parcours.web.merge import union_by_roles
+
+        con = connect(None)
+        if inputs.collected:
+            from parcours.store.collect import event_rows
+
+            rows = [r for batch in event_rows(self.store, project_id) for r in batch]
+            extra = pa.Table.from_pylist(rows).cast(pa.schema([(c, pa.string()) for c in rows[0]]))
+            events, columns = union_by_roles(
+                con, events, read, read.get("columns") or {}, extra,
+                {"customer": "customer", "event": "event", "time": "time", "channel": "channel", "value": "value"},
+                spec=EVENT_ROLES)
+            read = {"columns": columns, "timezone": read.get("timezone"), "time_unit": read.get("time_unit")}
+        if inputs.answered:
+            from parcours.store.surveys import FEEDBACK_COLUMNS, feedback_rows
+
+            schema = pa.schema([(c, pa.int64() if c == "score" else pa.string()) for c in FEEDBACK_COLUMNS])
+            extra = pa.Table.from_pylist(feedback_rows(self.store, project_id), schema=schema)
+            feedback, columns = union_by_roles(
+                con, feedback, {}, fb_read.get("feedback_columns") or {}, extra,
+                {"customer": "customer_id", "time": "answered_at", "metric": "metric", "score": "score",
+                 "comment": "comment", "touchpoint": "touchpoint", "language": "language"}, spec=FEEDBACK_ROLES)
+            fb_read = {**fb_read, "feedback_columns": columns}
+            # analyze reads feedback on the events' connection: hand it a file, not this table.
+            out = self.data_dir / ".merged" / str(project_id) / "feedback.parquet"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            con.to_parquet(feedback, str(out))
+            feedback = str(out)
+        return events, read, feedback, fb_read
 
     def event_log(self, project_id: int, m: JourneyMap) -> Any:
         """The project's events read once (an :class:`~parcours.ingest.EventLog`), kept until its
@@ -82,7 +153,8 @@ class LiveMaps:
             hit = self._logs.get(project_id)
             if hit is not None and hit[0] == inputs.key:
                 return hit[1]
-            log = read_events(inputs.events, max_bad_rows="100%", **inputs.read)
+            events, read, _fb, _fr = self._sources(project_id, m, inputs)
+            log = read_events(events, max_bad_rows="100%", **read)
             self._logs[project_id] = (inputs.key, log)
             return log
 
@@ -115,9 +187,9 @@ class LiveMaps:
         def run(job: Job) -> dict[str, Any]:
             from parcours.project import analyze
 
-            data = analyze(inputs.events, m, feedback=str(inputs.feedback) if inputs.feedback else None,
-                           by="segment" if m.segments and not segment else None, segment=segment or None,
-                           period=period or None, on_progress=job.say, **inputs.read).data
+            events, read, feedback, fb_read = self._sources(project_id, m, inputs)
+            data = analyze(events, m, feedback=feedback, by="segment" if m.segments and not segment else None,
+                           segment=segment or None, period=period or None, on_progress=job.say, **read, **fb_read).data
             with self._lock:
                 self._results[key] = data
                 while len(self._results) > self.keep:

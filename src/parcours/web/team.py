@@ -1,7 +1,316 @@
-"""(being written)"""
+"""The team around the map: comments with mentions, the activity feed, workspaces and their
+members, new projects, and the user's account (password, API tokens). REST API under
+``/api/v1`` and the pages that use it (``/projects/{id}/discussion``, ``/workspaces/{id}/members``,
+``/account``).
+
+Who may do what: any member comments (viewers too: commenting is how a viewer takes part) and
+deletes their own comments; workspace admins delete any comment and manage members; editors
+and admins create projects; site admins create workspaces. A workspace or project the user is
+not a member of answers 404, as if it did not exist.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from parcours.errors import ParcoursError
+from parcours.store import activity, comments, members, tokens
+from parcours.store.errors import NotFound
+from parcours.store.models import TARGET_KINDS, ROLES, User, Workspace
+from parcours.store.users import MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password
+from parcours.store.workspaces import create_project, create_workspace, role_of, workspaces_of
+from parcours.web.pages import LogIn, page, project_page
+from parcours.web.security import RANK, current_user, project_for, session_user, store_of
 
 router = APIRouter()
+api = "/api/v1"
+FEED_PAGE = 20
+
+
+class CommentIn(BaseModel):
+    target_kind: str = Field("project", description="project, stage, touchpoint or pain_point.")
+    target_id: str | None = Field(None, description="The stage's, touchpoint's or pain point's id in the latest "
+                                                    "map; none for a comment on the project.")
+    body: str = Field(description="1 to 5000 characters. Mention members with @email, @Name or @\"First Last\".")
+
+
+class NameIn(BaseModel):
+    name: str = Field(description="1 to 200 characters.")
+
+
+class MemberIn(BaseModel):
+    email: str
+    role: str = Field(description="admin, editor or viewer.")
+    create: bool = Field(False, description="Create the account when nobody has this email (needs a name); "
+                                            "the answer carries its one-time password, shown once.")
+    name: str | None = None
+
+
+class PasswordIn(BaseModel):
+    current: str
+    new: str
+
+
+def _fail(status: int, e: ParcoursError) -> HTTPException:
+    return HTTPException(status, e.message + (f" (how to fix: {e.hint})" if e.hint else ""))
+
+
+def _calling(fn: Any, *args: Any, **kw: Any) -> Any:
+    """Store errors as HTTP answers: not found 404, not allowed 403, last admin 409, bad input 422."""
+    try:
+        return fn(*args, **kw)
+    except NotFound as e:
+        raise _fail(404, e) from None
+    except comments.NotAllowed as e:
+        raise _fail(403, e) from None
+    except WrongPassword as e:
+        raise _fail(403, e) from None
+    except members.LastAdmin as e:
+        raise _fail(409, e) from None
+    except comments.UnknownTarget as e:
+        raise HTTPException(422, {"message": e.message, "hint": e.hint, "known": e.known}) from None
+    except AlreadyExists as e:
+        raise _fail(409, e) from None
+    except ParcoursError as e:
+        raise _fail(422, e) from None
+
+
+def _workspace_for(request: Request, user: User, workspace_id: int, need: str = "viewer") -> tuple[Workspace, str]:
+    """The workspace and the user's role in it: 404 for a non-member, 403 for a role below ``need``."""
+    store = store_of(request)
+    role = role_of(store, workspace_id, user.id)
+    if role is None:
+        raise HTTPException(404, f"no workspace {workspace_id}")
+    if RANK[role] < RANK[need]:
+        raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
+    with store.transaction() as session:
+        return session.get(Workspace, workspace_id), role
+
+
+def _workspace(w: Workspace, role: str) -> dict[str, Any]:
+    return {"id": w.id, "name": w.name, "slug": w.slug, "role": role}
+
+
+def _member(u: User, role: str) -> dict[str, Any]:
+    return {"id": u.id, "name": u.name, "email": u.email, "role": role}
+
+
+def _token(t: Any) -> dict[str, Any]:
+    at = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": at(t.created_at),
+            "last_used_at": at(t.last_used_at), "revoked_at": at(t.revoked_at)}
+
+
+# --- comments, mentions, activity ---------------------------------------------------------
+
+@router.get(api + "/projects/{project_id}/comments")
+def list_comments(project_id: int, request: Request, target_kind: str | None = None, target_id: str | None = None,
+                  user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """The project's comments, oldest first; ``target_kind`` and ``target_id`` narrow them down."""
+    project_for(request, user, project_id)
+    if target_kind is not None and target_kind not in TARGET_KINDS:
+        raise HTTPException(422, f"target_kind: unknown kind {target_kind!r} (use one of: {', '.join(TARGET_KINDS)})")
+    return [c.as_dict() for c in comments.list_comments(store_of(request), project_id, target_kind, target_id)]
+
+
+@router.post(api + "/projects/{project_id}/comments", status_code=201)
+def add_comment(project_id: int, body: CommentIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Comment on the project or on a stage, touchpoint or pain point of its latest map (any member,
+    viewers too). The answer lists the members mentioned and the mentions that matched nobody
+    in the workspace (``unresolved``: left as plain text)."""
+    project_for(request, user, project_id)
+    posted = _calling(comments.add_comment, store_of(request), project_id, user.id, body.target_kind, body.target_id,
+                      body.body)
+    return {**posted.as_dict(), "unresolved": posted.unresolved}
+
+
+@router.delete(api + "/projects/{project_id}/comments/{comment_id}", status_code=204)
+def delete_comment(project_id: int, comment_id: int, request: Request, user: User = Depends(current_user)) -> Response:
+    """Delete a comment: its author, or an admin of the workspace."""
+    project_for(request, user, project_id)
+    _calling(comments.delete_comment, store_of(request), project_id, comment_id, user.id)
+    return Response(status_code=204)
+
+
+@router.get(api + "/me/mentions")
+def my_mentions(request: Request, limit: int = Query(50, ge=1, le=500),
+                user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """The comments mentioning me, newest first (in the workspaces I am a member of)."""
+    return [c.as_dict() for c in comments.mentions_of(store_of(request), user.id, limit)]
+
+
+@router.get(api + "/projects/{project_id}/activity")
+def project_activity(project_id: int, request: Request, limit: int = Query(50, ge=1, le=200),
+                     before: int | None = Query(None, description="An id from the previous page: the lines before it."),
+                     user: User = Depends(current_user)) -> dict[str, Any]:
+    """The project's activity, newest first: ``items``, and ``next_before`` (the ``before`` of the
+    next page, null on the last one)."""
+    project_for(request, user, project_id)
+    lines = activity.feed(store_of(request), project_id, limit=limit + 1, before=before)
+    more = len(lines) > limit
+    lines = lines[:limit]
+    return {"items": [activity.as_dict(x) for x in lines], "next_before": lines[-1].id if more else None}
+
+
+# --- workspaces, projects, members --------------------------------------------------------
+
+@router.get(api + "/workspaces")
+def my_workspaces(request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """The workspaces I am a member of, with my role."""
+    return [_workspace(w, role) for w, role in workspaces_of(store_of(request), user.id)]
+
+
+@router.post(api + "/workspaces", status_code=201)
+def new_workspace(body: NameIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Create a workspace (site admins only); its creator becomes its admin."""
+    if not user.is_admin:
+        raise HTTPException(403, "only an admin of the app creates workspaces: ask one "
+                                 "(an admin is made with `parcours user create EMAIL --admin`)")
+    w = _calling(create_workspace, store_of(request), body.name, admin_id=user.id)
+    return _workspace(w, "admin")
+
+
+@router.post(api + "/workspaces/{workspace_id}/projects", status_code=201)
+def new_project(workspace_id: int, body: NameIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Create a project in the workspace (editors and admins)."""
+    w, role = _workspace_for(request, user, workspace_id, need="editor")
+    p = _calling(create_project, store_of(request), workspace_id, body.name, author_id=user.id)
+    return {"id": p.id, "name": p.name, "slug": p.slug, "workspace": {"id": w.id, "name": w.name, "slug": w.slug},
+            "role": role}
+
+
+@router.get(api + "/workspaces/{workspace_id}/members")
+def list_members(workspace_id: int, request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """The workspace's members and their roles (any member sees them)."""
+    _workspace_for(request, user, workspace_id)
+    return [_member(u, role) for u, role in members.list_members(store_of(request), workspace_id)]
+
+
+@router.put(api + "/workspaces/{workspace_id}/members")
+def set_member(workspace_id: int, body: MemberIn, request: Request, response: Response,
+               user: User = Depends(current_user)) -> dict[str, Any]:
+    """Add a member or change their role (workspace admins). The user needs an account, unless
+    ``create`` is true: the account is then created (201) and its one-time password returned,
+    once. Demoting the last admin is refused (409)."""
+    _workspace_for(request, user, workspace_id, need="admin")
+    if body.create and not (body.name or "").strip():
+        raise HTTPException(422, "name: creating an account needs the person's name")
+    if body.role not in ROLES:
+        raise HTTPException(422, f"role: unknown role {body.role!r} (use one of: {', '.join(ROLES)})")
+    member, password = _calling(members.add_member_by_email, store_of(request), workspace_id, body.email, body.role,
+                                create_name=body.name if body.create else None)
+    out = _member(member, body.role)
+    if password is not None:
+        response.status_code = 201
+        out["password"] = password
+    return out
+
+
+@router.delete(api + "/workspaces/{workspace_id}/members/{user_id}", status_code=204)
+def remove_member(workspace_id: int, user_id: int, request: Request, user: User = Depends(current_user)) -> Response:
+    """Take a member out of the workspace (workspace admins; not the last admin: 409)."""
+    _workspace_for(request, user, workspace_id, need="admin")
+    _calling(members.remove_member, store_of(request), workspace_id, user_id)
+    return Response(status_code=204)
+
+
+# --- account ------------------------------------------------------------------------------
+
+@router.post(api + "/me/password", status_code=204)
+def new_password(body: PasswordIn, request: Request, user: User = Depends(current_user)) -> Response:
+    """Change my password: ``current`` must be right (403 otherwise), ``new`` 8 characters or more (422)."""
+    _calling(change_password, store_of(request), user.id, body.current, body.new)
+    return Response(status_code=204)
+
+
+@router.get(api + "/me/tokens")
+def my_tokens(request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """My API tokens (never the token itself: its first characters, ``prefix``)."""
+    return [_token(t) for t in tokens.list_tokens(store_of(request), user.id)]
+
+
+@router.post(api + "/me/tokens", status_code=201)
+def new_token(body: NameIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """A new API token: ``token`` is shown in this answer only; send it as ``Authorization: Bearer``."""
+    row, token = _calling(tokens.create_token, store_of(request), user.id, body.name)
+    return {**_token(row), "token": token}
+
+
+@router.delete(api + "/me/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, request: Request, user: User = Depends(current_user)) -> Response:
+    """Revoke one of my tokens: from now on it answers 401."""
+    _calling(tokens.revoke_token, store_of(request), user.id, token_id)
+    return Response(status_code=204)
+
+
+# --- pages --------------------------------------------------------------------------------
+
+def _logged_in(request: Request) -> User:
+    user = session_user(request)
+    if user is None:
+        raise LogIn(str(request.url.path))
+    return user
+
+
+_GROUPS = (("project", "The project"), ("stage", "Stages"), ("touchpoint", "Touchpoints"), ("pain_point", "Pain points"))
+
+
+@router.get("/projects/{project_id}/discussion", include_in_schema=False)
+def discussion_page(project_id: int, request: Request, target: str | None = None) -> Response:
+    """Comments grouped by what they are about, a form to comment, and the activity feed."""
+    context = project_page(request, project_id)
+    store = store_of(request)
+    problem = None
+    try:
+        known = comments.targets(store, project_id)
+    except ParcoursError as e:  # a map that no longer validates: the project can still be discussed
+        known, problem = [("project", str(project_id), context["project"].name)], e.message
+    all_comments = comments.list_comments(store, project_id)
+    by_target: dict[tuple[str, str], list[Any]] = {}
+    for c in all_comments:
+        by_target.setdefault((c.target_kind, c.target_id), []).append(c)
+    threads = []
+    for kind, tid, name in known:
+        if (kind, tid) in by_target:
+            threads.append({"kind": kind, "id": tid, "name": name, "value": _value(kind, tid),
+                            "label": _label(kind, name), "comments": by_target.pop((kind, tid))})
+    gone = [{"kind": k, "id": tid, "name": tid, "value": None, "label": f"{comments.KIND_LABEL[k]} {tid} "
+             "(no longer in the map)", "comments": cs} for (k, tid), cs in by_target.items()]
+    options = [(label, [(_value(k, tid), name) for k, tid, name in known if k == kind]) for kind, label in _GROUPS]
+    lines = activity.feed(store, project_id, limit=FEED_PAGE + 1)
+    return page("discussion.html", **context, active="discussion", threads=threads + gone, options=options,
+                selected=target or "project", problem=problem, count=len(all_comments),
+                feed=[activity.as_dict(x) for x in lines[:FEED_PAGE]],
+                next_before=lines[FEED_PAGE - 1].id if len(lines) > FEED_PAGE else None, feed_page=FEED_PAGE)
+
+
+def _value(kind: str, target_id: str) -> str:
+    return "project" if kind == "project" else f"{kind}:{target_id}"
+
+
+def _label(kind: str, name: str) -> str:
+    return "The project" if kind == "project" else f"{comments.KIND_LABEL[kind].capitalize()}: {name}"
+
+
+@router.get("/workspaces/{workspace_id}/members", include_in_schema=False)
+def members_page(workspace_id: int, request: Request) -> Response:
+    """The workspace's members; its admins change roles, remove and add members."""
+    user = _logged_in(request)
+    workspace, role = _workspace_for(request, user, workspace_id)
+    rows = members.list_members(store_of(request), workspace_id)
+    return page("members.html", user=user, csrf=request.session.get("csrf"), workspace=workspace, role=role,
+                members=rows, roles=ROLES, admins=sum(r == "admin" for _, r in rows))
+
+
+@router.get("/account", include_in_schema=False)
+def account_page(request: Request) -> Response:
+    """My name and email, my password, my API tokens, my workspaces and the comments mentioning me."""
+    user = _logged_in(request)
+    store = store_of(request)
+    return page("account.html", user=user, csrf=request.session.get("csrf"),
+                tokens=[_token(t) for t in tokens.list_tokens(store, user.id)],
+                workspaces=workspaces_of(store, user.id), mentions=comments.mentions_of(store, user.id, 20),
+                min_password=MIN_PASSWORD_LENGTH)
