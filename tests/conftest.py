@@ -139,3 +139,19 @@ def browser():
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Argon2id with small parameters in this test process: the tests create and log in
+    hundreds of accounts, and the product's parameters (64 MiB, 3 passes) make each take
+    ~0.1 s on purpose. Servers started as processes (tests/web/test_serve.py) keep the
+    product's parameters; tests/store/test_users.py checks those are argon2id hashes."""
+    from argon2 import PasswordHasher
+
+    from parcours.store import users
+
+    product = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users._hasher = product

@@ -151,3 +151,18 @@ def test_survey_answers_and_collected_events_join_the_live_analysis(demo_project
     assert joined["summary"]["events"] == after["summary"]["events"] + 3
     assert joined["summary"]["customers"] == after["summary"]["customers"] + 1
     assert joined["feedback"]["overall"]["value"] == pytest.approx(nps)
+
+
+def test_analyses_run_on_the_engine_given_to_the_app(store, world, tmp_path):  # noqa: F811
+    """``parcours serve --engine URL``: the same analysis on a DuckDB file as in memory."""
+    import parcours
+
+    save_map(store, world["pa"].id, _MAP_YAML, world["alice"].id, base=None)
+    c, _h = client_for(store, "alice", data_dir=tmp_path / "data")
+    c.app.state.live.engine = f"duckdb:///{tmp_path / 'work.ddb'}"
+    files = write_demo(c.app.state.live.folder(world["pa"].id), customers=120)
+    got = measured(c, f"/api/v1/projects/{world['pa'].id}/analysis")["analysis"]
+    direct = parcours.analyze(str(files.events_path), str(files.map_path), feedback=str(files.feedback_path),
+                              by="segment").data
+    assert got["summary"] == direct["summary"] and got["variants"] == direct["variants"]
+    assert (tmp_path / "work.ddb").exists()

@@ -18,6 +18,8 @@ def serve_command(
     db: Annotated[str | None, typer.Option(help="App database URL (default: SQLite in ./.parcours/app.db; "
                                                 "postgresql://user:password@host/db in production).")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo project (Maison Lumière) into a 'Démo' workspace.")] = False,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL where the analyses run (default: in-memory DuckDB), "
+                                                    "e.g. duckdb:///var/parcours/work.ddb.")] = None,
 ) -> None:
     """Start the web app: migrations applied, a first admin created on an empty database."""
     import uvicorn
@@ -37,7 +39,12 @@ def serve_command(
         data_dir = Path.cwd() / ".parcours" / "data"
         if demo:
             info(seed_demo(store, data_dir))
-        app = create_app(store, secret=secret_key(Path.cwd()), data_dir=data_dir, https_only=host not in LOOPBACK)
+        if engine:
+            from parcours.engine.connection import connect as connect_engine
+
+            connect_engine(engine)  # a bad URL fails now, with its message, not on the first page
+        app = create_app(store, secret=secret_key(Path.cwd()), data_dir=data_dir, https_only=host not in LOOPBACK,
+                         engine=engine)
     info(f"Parcours at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

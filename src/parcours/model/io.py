@@ -56,10 +56,11 @@ def _pydantic_problems(err: ValidationError, source: str, lines: dict[Path, int]
     for e in err.errors(include_url=False):
         path = _clean_loc(e["loc"])
         kind = e["type"]
+        field = path[-1] if path else (e["loc"][-1] if e["loc"] else "")  # a key may be "" in YAML or JSON
         if kind == "extra_forbidden":
-            what, hint = f"unknown field {path[-1]!r}", "check the spelling; `parcours schema` lists every field"
+            what, hint = f"unknown field {field!r}", "check the spelling; `parcours schema` lists every field"
         elif kind == "missing":
-            what, hint = f"required field {path[-1]!r} is missing", None
+            what, hint = f"required field {field!r} is missing", None
         else:
             msg = e["msg"].removeprefix("Value error, ")
             what = f"{msg} (got {e['input']!r})" if not isinstance(e["input"], (dict, list)) else msg

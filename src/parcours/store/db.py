@@ -94,13 +94,18 @@ def _sqlite_transactions(engine: Engine) -> None:
     lock: one fails at once with "database is locked". BEGIN IMMEDIATE makes the second
     wait (up to the 30 s timeout) and then read what the first committed. The price: the
     app's transactions run one at a time, which a team's SQLite file can afford (production
-    uses PostgreSQL).
+    uses PostgreSQL). The write-ahead log lets pages read while a transaction writes.
     """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # Write-ahead log: readers never wait for the writer, and a commit costs one fsync of
+        # the log (synchronous=NORMAL keeps the database consistent after a crash; the last
+        # commits may be lost on a power cut, not on a process crash).
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

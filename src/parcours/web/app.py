@@ -44,13 +44,14 @@ def secret_key(folder: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = True) -> FastAPI:
+def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = True, engine: str | None = None) -> FastAPI:
     """The app on ``store`` (already migrated), with the projects' data under ``data_dir``.
     ``https_only``: session cookies only over HTTPS (``parcours serve`` turns it off on a
-    loopback address, for local use)."""
+    loopback address, for local use); ``engine``: the Ibis backend URL where analyses run
+    (default: an in-memory DuckDB per analysis)."""
     from parcours import __version__
 
-    live = LiveMaps(data_dir)
+    live = LiveMaps(data_dir, engine=engine)
     live.store = store
 
     @asynccontextmanager

@@ -53,6 +53,7 @@ class Jobs:
     """Runs functions in the background, one job per key at a time; keeps the latest jobs."""
 
     def __init__(self, workers: int = 1, keep: int = 200) -> None:
+        self._workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parcours-job")
         self._jobs: dict[str, Job] = {}
         self._running: dict[tuple[Any, ...], Job] = {}
@@ -71,7 +72,11 @@ class Jobs:
             for old in list(self._jobs)[:-self._keep]:
                 if self._jobs[old].state in ("done", "failed"):
                     del self._jobs[old]
-        self._pool.submit(self._run, job, fn)
+        try:
+            self._pool.submit(self._run, job, fn)
+        except RuntimeError:  # the app was stopped and started again (tests, reloads): a new pool
+            self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="parcours-job")
+            self._pool.submit(self._run, job, fn)
         return job
 
     def _run(self, job: Job, fn: Callable[[Job], Any]) -> None:
@@ -93,4 +98,11 @@ class Jobs:
         return job if job is not None and job.project_id == project_id else None
 
     def shutdown(self) -> None:
+        """Stop: queued jobs are cancelled (marked failed, so that asking again starts anew)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for key, job in list(self._running.items()):
+                if job.state == "queued":
+                    job.state, job.error = "failed", {"message": "the server stopped before this analysis ran",
+                                                      "hint": "ask again"}
+                    del self._running[key]

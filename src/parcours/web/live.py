@@ -56,8 +56,9 @@ def _stamp(path: Path) -> tuple[str, int, int]:
 class LiveMaps:
     """Analyses of the projects' latest maps, cached by map version and data files."""
 
-    def __init__(self, data_dir: Path, keep: int = 16) -> None:
+    def __init__(self, data_dir: Path, keep: int = 16, engine: str | None = None) -> None:
         self.data_dir = data_dir
+        self.engine = engine  # Ibis backend URL of the analyses (None: in-memory DuckDB)
         self.store: Any = None  # the app database (set by create_app): data sources, answers, events
         self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.keep = keep  # analyses kept in memory, all projects and filters together
@@ -115,7 +116,7 @@ class LiveMaps:
         from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
         from parcours.web.merge import union_by_roles
 
-        con = connect(None)
+        con = connect(self.engine)
         if inputs.collected:
             from parcours.store.collect import event_rows
 
@@ -154,7 +155,7 @@ class LiveMaps:
             if hit is not None and hit[0] == inputs.key:
                 return hit[1]
             events, read, _fb, _fr = self._sources(project_id, m, inputs)
-            log = read_events(events, max_bad_rows="100%", **read)
+            log = read_events(events, max_bad_rows="100%", engine=self.engine if isinstance(events, Path) else None, **read)
             self._logs[project_id] = (inputs.key, log)
             return log
 
@@ -189,7 +190,8 @@ class LiveMaps:
 
             events, read, feedback, fb_read = self._sources(project_id, m, inputs)
             data = analyze(events, m, feedback=feedback, by="segment" if m.segments and not segment else None,
-                           segment=segment or None, period=period or None, on_progress=job.say, **read, **fb_read).data
+                           segment=segment or None, period=period or None, on_progress=job.say,
+                           engine=self.engine if isinstance(events, Path) else None, **read, **fb_read).data
             with self._lock:
                 self._results[key] = data
                 while len(self._results) > self.keep:
