@@ -135,3 +135,17 @@ def test_analyses_run_on_the_engine_given_to_the_app(store, world, tmp_path):  #
                               by="segment").data
     assert got["summary"] == direct["summary"] and got["variants"] == direct["variants"]
     assert (tmp_path / "work.ddb").exists()
+
+
+def test_an_upload_named_feedback_csv_is_not_taken_for_survey_answers(demo_project, store, world):  # noqa: F811
+    """The data folder's feedback.csv is the project's survey answers only when no upload of
+    another kind carries that name."""
+    from parcours.demo import demo_map
+    from parcours.store import sources
+
+    c, _h, pid, files = demo_project
+    live = c.app.state.live
+    assert live.inputs(pid, demo_map()).feedback == files.feedback_path
+    sources.add(store, pid, name="feedback.csv", original_name="feedback.csv", kind="events", format="csv",
+                size=files.feedback_path.stat().st_size, uploaded_by=world["alice"].id)
+    assert live.inputs(pid, demo_map()).feedback is None

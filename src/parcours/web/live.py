@@ -100,8 +100,13 @@ class LiveMaps:
             feedback, fb_read, fb_key = fb["feedback"], dict(fb["read"]), fb["key"]
         else:
             path = self.folder(project_id) / FEEDBACK
-            feedback, fb_read = (path if path.exists() else None), {}
-            fb_key = _stamp(path) if path.exists() else None
+            found = path.exists()
+            if found and store is not None:  # an upload of events named so is not survey answers
+                from parcours.store.sources import list_sources
+
+                found = not any(r.name == FEEDBACK and r.kind != "feedback" for r in list_sources(store, project_id))
+            feedback, fb_read = (path if found else None), {}
+            fb_key = _stamp(path) if found else None
         key = (ev_key, collected, fb_key, answered)
         return Inputs(events=events, read=read, feedback=feedback, key=key, feedback_read=fb_read,
                       collected=collected[0] > 0, answered=answered[0] > 0)
