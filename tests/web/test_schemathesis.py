@@ -31,6 +31,7 @@ def api(tmp_path_factory):
     app = create_app(store, secret="test-secret", data_dir=folder / "data", https_only=False)
     write_demo(app.state.live.folder(project.id), customers=60)
     app.state.new_token = lambda: create_token(store, admin.id, "schemathesis")[1]
+    app.state.real_ids = {"project_id": project.id, "workspace_id": ws.id}
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     store.close()
 
@@ -56,8 +57,22 @@ def test_no_server_error(api, label):
     headers = {"Authorization": f"Bearer {api.app.state.new_token()}"}
     statuses: list[int] = []
 
-    @given(case=operation.as_strategy())
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    # Valid requests, invalid ones (schemathesis' negative mode), and valid ones on the real
+    # project and workspace (random ids mostly stop at 404: these reach the handlers' depths).
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
+
+    real = {k: v for k, v in api.app.state.real_ids.items() if "{" + k + "}" in operation.path}
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+    if real:
+        strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real))
+    try:
+        strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
+    except Exception:  # noqa: BLE001 - an operation with nothing to make invalid
+        pass
+
+    @given(case=st.one_of(strategies))
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case):
         response = case.call(headers={**headers, **(case.headers or {})})
         statuses.append(response.status_code)
