@@ -4,27 +4,17 @@ admin logs in with the printed one-time password, opens the demo project and see
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.web.test_serve import serve, stop
+from tests.web.test_serve import serve_demo, stop
 
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    proc, base = serve(tmp, "--demo")
-    lines = []
-    for line in proc.stderr:  # what it said before it listened
-        lines.append(line)
-        if line.startswith("Parcours at "):
-            break
-    text = "".join(lines)
-    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", text)
-    assert m, text
-    yield base, m[1], m[2], tmp
+    proc, base, email, password = serve_demo(tmp)
+    yield base, email, password, tmp
     stop(proc)
 
 

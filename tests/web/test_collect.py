@@ -8,28 +8,14 @@ import datetime as dt
 import json
 import threading
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from parcours.store.collect import event_rows
 from parcours.store.models import CollectedEvent
 from parcours.store.tokens import create_token, revoke_token
-from parcours.store.users import create_user
-from parcours.store.workspaces import add_member, create_project, create_workspace
 from parcours.web import create_app
-
-
-@pytest.fixture
-def world(store):
-    """Workspace A (Alice editor, Bob viewer, one project) and workspace B (Carol admin, one project)."""
-    users = {n: create_user(store, f"{n}@example.org", n.title(), f"{n}-password-1") for n in ("alice", "bob", "carol")}
-    a, b = create_workspace(store, "Agence A"), create_workspace(store, "Banque B")
-    add_member(store, a.id, users["alice"].id, "editor")
-    add_member(store, a.id, users["bob"].id, "viewer")
-    add_member(store, b.id, users["carol"].id, "admin")
-    return {"pa": create_project(store, a.id, "Parcours achat"), "pb": create_project(store, b.id, "Ouverture de compte"),
-            **users}
+from tests.web.test_api import world  # noqa: F401 - the same two workspaces
 
 
 def app_for(store):

@@ -20,7 +20,7 @@ from parcours.demo import _MAP_YAML
 from parcours.store import connect, create_project, create_user, create_workspace, save_map, surveys
 from parcours.store.workspaces import add_member
 from tests.web.test_serve import stop
-from tests.web.test_surveys import serve_with
+from tests.web.test_serve import serve
 
 CLIENTS = 16
 SECONDS = 8.0
@@ -47,7 +47,7 @@ def test_survey_answers_under_load_are_all_stored_exactly_once(tmp_path):
     store.close()
 
     env = {"PARCOURS_SURVEY_RATE": "10000000/minute", "PARCOURS_SURVEY_LINK_RATE": "10000000/minute"}
-    proc, base = serve_with(tmp_path, env, "--db", db)
+    proc, base = serve(tmp_path, "--db", db, env=env)
     records: list[tuple[str, str, float, int, bool | None]] = []  # (client, submission, seconds, status, stored)
     failures: list[str] = []
     lock = threading.Lock()

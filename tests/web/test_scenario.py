@@ -11,21 +11,14 @@ import re
 import pytest
 
 from parcours.demo import _MAP_YAML, write_demo
-from tests.web.test_serve import serve, stop
+from tests.web.test_serve import serve_demo, stop
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scenario")
-    proc, base = serve(tmp, "--demo")
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith("Parcours at "):
-            break
-    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", "".join(lines))
-    assert m, "".join(lines)
-    yield base, m[1], m[2], tmp
+    proc, base, email, password = serve_demo(tmp)
+    yield base, email, password, tmp
     stop(proc)
 
 

@@ -19,12 +19,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(folder, *args) -> tuple[subprocess.Popen, str]:
-    """``parcours serve ARGS`` started in ``folder`` on a free port, once it answers: (process, base URL)."""
+def serve(folder, *args, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``parcours serve ARGS`` started in ``folder`` on a free port (``env``: extra environment
+    variables), once it answers: (process, base URL)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--port", str(port), *args], cwd=folder,
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(folder)})
+                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(folder),
+                                 **(env or {})})
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -34,6 +36,20 @@ def serve(folder, *args) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     proc.kill()
     raise AssertionError(proc.communicate()[1])
+
+
+def serve_demo(folder) -> tuple[subprocess.Popen, str, str, str]:
+    """``parcours serve --demo`` in ``folder``: (process, base URL, first admin's email, its
+    one-time password, read from what the server printed before it listened)."""
+    proc, base = serve(folder, "--demo")
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("Parcours at "):
+            break
+    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", "".join(lines))
+    assert m, "".join(lines)
+    return proc, base, m[1], m[2]
 
 
 def stop(proc: subprocess.Popen) -> str:

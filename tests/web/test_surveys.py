@@ -17,6 +17,7 @@ from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
 from parcours.web import create_app
 from parcours.web.ratelimit import Rate, RateLimiter, parse_rate, retry_after
+from tests.web.test_serve import serve
 
 EVIL = '<script>alert("x")</script> & co'
 
@@ -294,32 +295,6 @@ def test_surveys_page_for_editors_and_viewers(store, world):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-def serve_with(folder, env: dict[str, str], *args: str):
-    """``parcours serve ARGS`` on a free loopback port with extra environment variables, once it
-    answers: (process, base URL)."""
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-
-    from tests.web.test_serve import free_port
-
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--port", str(port), *args], cwd=folder,
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(folder), **env})
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError(proc.communicate()[1])
-
-
 def test_in_the_browser_an_editor_makes_a_link_and_a_double_click_answers_once(browser, tmp_path):
     """Debian's Chromium on a real server: the editor creates a link on the Surveys page and copies
     it; a customer opens it, picks a score, double-clicks Send: one answer, the thank-you page."""
@@ -334,7 +309,7 @@ def test_in_the_browser_an_editor_makes_a_link_and_a_double_click_answers_once(b
     add_member(store, ws.id, alice.id, "editor")
     project = create_project(store, ws.id, "Parcours achat")
     save_map(store, project.id, _MAP_YAML, alice.id, base=None)
-    proc, base = serve_with(tmp_path, {}, "--db", db)
+    proc, base = serve(tmp_path, "--db", db)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

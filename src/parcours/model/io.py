@@ -50,7 +50,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path:
     return tuple(out)
 
 
-def _pydantic_problems(err: ValidationError, source: str, lines: dict[Path, int]) -> list[Problem]:
+def pydantic_problems(err: ValidationError, source: str, lines: dict[Path, int]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
     for e in err.errors(include_url=False):
@@ -92,7 +92,7 @@ def map_from_dict(data: Any, *, source: str = "<map>", lines: dict[Path, int] | 
     try:
         m = JourneyMap.model_validate(data, context={"skip_references": True})
     except ValidationError as err:
-        problems = _pydantic_problems(err, source, lines) + problems
+        problems = pydantic_problems(err, source, lines) + problems
     if problems:
         raise MapError(source, problems)
     m.set_origin(source, lines)

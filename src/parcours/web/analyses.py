@@ -70,11 +70,7 @@ def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, p
     project, _ = project_for(request, user, project_id)
     job, data, version, _m = _start(request, project, segment, period)
     if data is None and wait:
-        while job.state not in ("done", "failed"):
-            import time
-
-            time.sleep(0.05)
-        data = job.result if job.state == "done" else None
+        data = job.result if job.wait().state == "done" else None
     if data is not None:
         return JSONResponse({"version": version.number, "filters": {"segment": segment or None, "period": period or None},
                              "analysis": data})

@@ -42,6 +42,12 @@ class Job:
             if message.startswith(word):
                 self.percent = max(self.percent, percent)
 
+    def wait(self) -> Job:
+        """Block until the job is done or failed (for callers that want the result now)."""
+        while self.state not in ("done", "failed"):
+            time.sleep(0.05)
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         end = self.finished or time.monotonic()
         return {"id": self.id, "state": self.state, "percent": self.percent,

@@ -11,7 +11,6 @@ a page view after the first is immediate, and a new version or new data measures
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,8 +211,6 @@ class LiveMaps:
         if data is not None:
             return data
         assert job is not None
-        while job.state not in ("done", "failed"):
-            time.sleep(0.05)
-        if job.error:
+        if job.wait().error:
             raise InputError(job.error["message"] or "the analysis failed", hint=job.error.get("hint"))
         return job.result

@@ -9,6 +9,7 @@ parse, as for any input), and a column one side lacks is empty on that side.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-_counter = iter(range(1, 1 << 62))
+_counter = itertools.count(1)
 
 
 def _text(t: ir.Table) -> ir.Table:

@@ -130,14 +130,14 @@ def _measure(log: Any, m: JourneyMap) -> dict[str, Any]:
 
 def touchpoint_problems(element: dict[str, Any]) -> tuple[Touchpoint | None, list[dict[str, Any]]]:
     """The touchpoint ``element`` describes, or the problems with it (``field`` below ``touchpoint``)."""
-    from parcours.model.io import _pydantic_problems
+    from parcours.model.io import pydantic_problems
 
     data = {"id": "new_touchpoint", **{k: v for k, v in element.items() if v not in (None, "")}}
     try:
         return Touchpoint.model_validate(data), []
     except ValidationError as err:
         return None, [problem_dict(p) | {"field": ("touchpoint." + p.where.removeprefix(SOURCE).lstrip(", ")).rstrip(".")}
-                      for p in _pydantic_problems(err, SOURCE, {})]
+                      for p in pydantic_problems(err, SOURCE, {})]
 
 
 def check_rule(live: Any, project_id: int, m: JourneyMap, element: dict[str, Any]) -> dict[str, Any]:
