@@ -15,8 +15,8 @@ from parcours.demo import _MAP_YAML
 from parcours.store import save_map
 from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
-from parcours.web import create_app
 from parcours.web.ratelimit import Rate, RateLimiter, parse_rate, retry_after
+from tests.web.test_api import client_for
 from tests.web.test_serve import serve
 
 EVIL = '<script>alert("x")</script> & co'
@@ -33,20 +33,6 @@ def world(store):
     pa = create_project(store, a.id, "Parcours achat")
     save_map(store, pa.id, _MAP_YAML, users["alice"].id, base=None)
     return {"pa": pa, "pb": create_project(store, b.id, "Ouverture de compte"), **users}
-
-
-def client_for(store, who: str | None = None) -> tuple[TestClient, dict[str, str]]:
-    import tempfile
-    from pathlib import Path
-
-    app = create_app(store, secret="test-secret", data_dir=Path(tempfile.gettempdir()) / "parcours-web-tests-no-data",
-                     https_only=False)
-    c = TestClient(app)
-    if who is None:
-        return c, {}
-    r = c.post("/api/v1/session", json={"email": f"{who}@example.org", "password": f"{who}-password-1"})
-    assert r.status_code == 200, r.text
-    return c, {"X-CSRF-Token": r.json()["csrf"]}
 
 
 def make_link(c, h, pid, touchpoint="delivery_tracking", metric="nps", lang="fr"):
