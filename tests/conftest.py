@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# `parcours analyze` keeps results in a cache: the tests' own, never the user's ~/.cache.
+os.environ.setdefault("PARCOURS_CACHE_DIR", tempfile.mkdtemp(prefix="parcours-test-cache-"))
 
 # The shared real data sits beside the repository: <repo>/../shared/data.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -155,3 +159,25 @@ def _fast_password_hashing():
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     users._hasher = product
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local Spark engine (Ibis PySpark backend), one session per test process.
+
+    Skipped outside CI when PySpark or Java is missing (install ``parcours[spark]``); in CI
+    that is a failure, so the DuckDB-vs-Spark parity suite never silently skips there.
+    """
+    from parcours.engine.connection import connect_spark
+    from parcours.errors import EngineError
+
+    # Small test logs: few shuffle partitions (Spark's default of 200 is for clusters).
+    os.environ.setdefault("PARCOURS_SPARK_CONF", "spark.sql.shuffle.partitions=2")
+    try:
+        con = connect_spark("spark", threads=2)
+    except EngineError as e:
+        message = f"no Spark engine here: {e} ({e.hint})"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    yield con

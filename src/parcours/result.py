@@ -54,6 +54,7 @@ class AnalysisResult:
     data: dict[str, Any]
     tables: dict[str, pa.Table] = field(default_factory=dict)
     quarantine: pa.Table | None = None  # the quarantined rows (file, row, reason, ...), as Arrow
+    cached_from: Path | None = None  # the cache entry it was read from (``analyze(cache=...)``), else None
     JSON_NAME: ClassVar[str] = "analysis.json"
 
     @property

@@ -43,7 +43,12 @@ def attach(fb: ir.Table, m: JourneyMap, ev: ir.Table | None = None, *, window_se
     last = last.select(__c=last[C.CUSTOMER], __t=last[C.T_US], __j=last[C.JOURNEY],
                        __tp=last[C.TOUCHPOINT].cast("string"), __st=last[C.STAGE].cast("string"))
     f = fb.mutate(__ft=timestamp_to_epoch_us(fb[F_TS], backend))
-    j = f.asof_join(last, on=f.__ft >= last.__t, predicates=[f[F_CUSTOMER] == last.__c])
+    if backend == "duckdb":
+        j = f.asof_join(last, on=f.__ft >= last.__t, predicates=[f[F_CUSTOMER] == last.__c])
+    else:  # Spark has no as-of join: the customer's earlier instants, the latest kept (same result)
+        j = f.left_join(last, [f[F_CUSTOMER] == last.__c, f.__ft >= last.__t])
+        j = j.mutate(__r=ibis.row_number().over(group_by=F_SEQ, order_by=ibis.desc("__t")))
+        j = j.filter(j.__r == 0).drop("__r")
     near = j.__t.notnull() & ((j.__ft - j.__t) <= int(window_seconds * 1_000_000))
     use = j.attached.isnull() & near
     out = j.select(

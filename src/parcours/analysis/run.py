@@ -5,7 +5,6 @@ This is where expressions meet the engine: each table is executed once, to Arrow
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +16,9 @@ import pyarrow as pa
 from parcours.analysis import conformance, durations, funnel, shapes, summary, touchpoints, transitions, variants
 from parcours.analysis.stats import STATS
 from parcours.engine.fetch import scalar
-from parcours.engine.prepare import Prepared
+from parcours.engine.prepare import Prepared, temp_table
 from parcours.model.journey_map import text_in
 
-
-_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -84,8 +81,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
     visits = None
     if m.stages:
         visits = transitions.stage_visits(ev)
-        if con.name == "duckdb":  # read by every stage analysis below: derive it once
-            visits = con.create_table(f"_parcours_visits_{next(_ids)}", visits, temp=True)
+        visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
         exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
         ordered = [int(r["n"]) for r in sorted(_arrow(con, exprs["ordered"]).to_pylist(), key=lambda r: r["k"])] \
             if exprs["ordered"] is not None else []
@@ -113,8 +109,7 @@ def _variants(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, An
     con = p.con
     seq = variants.sequence(ev, collapse_loops=options.collapse_loops)
     vt = variants.variant_table(seq)
-    if con.name == "duckdb":  # read several times below: compute it once
-        vt = con.create_table(f"_parcours_variants_{next(_ids)}", vt, temp=True)
+    vt = temp_table(con, vt, "variants")  # read several times below: compute it once
     totals = _arrow(con, vt.aggregate(n=vt.count(), journeys=vt.journeys.sum())).to_pylist()[0]
     n_variants, journeys = int(totals["n"]), int(totals["journeys"] or 0)
     top_rows: list[dict[str, Any]] = []

@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.engine import columns as C
+from parcours.engine.functions import bit_xor, bitwise_xor, engine_of, hash64
 
 
 def sequence(ev: ir.Table, *, collapse_loops: bool = False) -> ir.Table:
@@ -28,10 +29,11 @@ def sequence(ev: ir.Table, *, collapse_loops: bool = False) -> ir.Table:
 
 def fingerprints(seq: ir.Table) -> ir.Table:
     """One row per journey: ``_journey``, ``length``, ``h1``, ``h2``."""
-    tp, step = seq[C.TOUCHPOINT].hash(), seq[C.STEP]
-    h1 = (tp ^ (step * 1_000_003).hash()).hash()
-    h2 = (tp ^ (step * 2_654_435 + 97).hash()).hash()
-    return seq.group_by(C.JOURNEY).agg(length=seq.count(), h1=h1.bit_xor(), h2=h2.bit_xor())
+    e = engine_of(seq)
+    tp, step = hash64(seq[C.TOUCHPOINT], e), seq[C.STEP]
+    h1 = hash64(bitwise_xor(tp, hash64(step * 1_000_003, e), e), e)
+    h2 = hash64(bitwise_xor(tp, hash64(step * 2_654_435 + 97, e), e), e)
+    return seq.group_by(C.JOURNEY).agg(length=seq.count(), h1=bit_xor(h1, e), h2=bit_xor(h2, e))
 
 
 def variant_table(seq: ir.Table) -> ir.Table:

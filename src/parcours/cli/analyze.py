@@ -17,7 +17,7 @@ def analyze_command(
                                                       "or table:NAME for a table of the --engine. Default: the map's source.path.")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML.")] = None,
     columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) or duckdb:///abs/path.ddb.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) or duckdb:///abs/path.ddb; spark (local), spark://HOST:7077 or sc://HOST:15002 with parcours[spark].")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
@@ -38,6 +38,9 @@ def analyze_command(
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
     report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
     lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
+    cache: Annotated[bool, typer.Option(help="Reuse the result of an earlier run with the same files, map and options (kept in PARCOURS_CACHE_DIR, default ~/.cache/parcours/results).")] = True,
+    threads: Annotated[int | None, typer.Option(help="Threads of the engine (DuckDB; cores of a local Spark). Default: all. Results do not depend on it.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="Memory the engine may use before spilling to disk, e.g. 4GB (default: 60% of RAM, at most 3GB).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.ingest import parse_columns
@@ -45,6 +48,7 @@ def analyze_command(
     from parcours.project import analyze
 
     with user_errors():
+        engine_settings(threads, memory_limit)
         roles = parse_columns(columns)
         fb_roles = parse_columns(feedback_columns, FEEDBACK_ROLES)
         source: object = events
@@ -68,10 +72,13 @@ def analyze_command(
                                  period=period, by=by, top=top, collapse_loops=collapse_loops,
                                  conversion_window=conversion_window, feedback=feedback,
                                  feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
-                                 feedback_window=feedback_window, lang=lang, on_progress=say)
+                                 feedback_window=feedback_window, lang=lang, cache=cache, on_progress=say)
         written = result.save(out_dir)
         if report and map_path is not None:
             written.update(write_report(result, map_path, out_dir / "report.html", lang))
+    if result.cached_from is not None:
+        info(f"Same files, map and options as an earlier run: results from the cache ({result.cached_from}); "
+             "--no-cache computes them again")
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
@@ -133,6 +140,20 @@ _SIDE = [("journeys", "Journeys", "{:,}"), ("conversion_rate", "Conversion", "{:
          ("multichannel_share", "Multichannel journeys", "{:.0%}"), ("nps", "NPS", "{:+.0f}"), ("csat", "CSAT", "{:.0f} %"),
          ("ces", "CES", "{:.2f}"), ("negative_share", "Negative comments", "{:.0%}"), ("top_irritant", "Top irritant", "{}"),
          ("top_friction", "Top friction", "{}")]
+
+
+def engine_settings(threads: int | None, memory_limit: str | None) -> None:
+    """``--threads`` and ``--memory-limit`` reach the engine's connection through the environment."""
+    import os
+
+    from parcours.errors import OptionError
+
+    if threads is not None:
+        if threads < 1:
+            raise OptionError(f"--threads must be at least 1, got {threads}")
+        os.environ["PARCOURS_THREADS"] = str(threads)
+    if memory_limit:
+        os.environ["PARCOURS_MEMORY_LIMIT"] = memory_limit
 
 
 def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult

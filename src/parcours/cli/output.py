@@ -32,12 +32,28 @@ def user_errors() -> Iterator[None]:
 
 @contextlib.contextmanager
 def progress() -> Iterator[Callable[[str], None]]:
-    """A status line on a terminal; silent when stderr is piped or redirected."""
+    """A status line on a terminal, with the time elapsed; when stderr is piped or redirected,
+    silent, or one timed line per step with ``PARCOURS_PROGRESS=lines`` (for logs of long runs)."""
+    import os
+    import time
+
+    start = time.monotonic()
     if not err.is_terminal:
-        yield lambda _msg: None
+        if os.environ.get("PARCOURS_PROGRESS", "").lower() != "lines":
+            yield lambda _msg: None
+            return
+        last = [""]
+
+        def line(msg: str) -> None:
+            step = msg.split(" (")[0]  # "reading (1,000 rows so far)": one line per step
+            if step != last[0]:
+                last[0] = step
+                err.print(f"[{time.monotonic() - start:7.1f} s] {msg}", highlight=False, markup=False)
+
+        yield line
         return
     with err.status("Starting…") as status:
-        yield lambda msg: status.update(f"[cyan]{msg}…")
+        yield lambda msg: status.update(f"[cyan]{escape(msg)}…[/] [dim]{time.monotonic() - start:.0f} s[/]")
 
 
 @contextlib.contextmanager

@@ -1,4 +1,17 @@
-"""Open the analysis engine: embedded DuckDB by default, or any Ibis backend URL."""
+"""Open the analysis engine: embedded DuckDB by default, Spark, or any Ibis backend URL.
+
+Spark URLs (extra ``parcours[spark]``):
+
+- ``spark`` (or ``spark://local``, ``pyspark://``): a local session using every core
+  (``threads`` cores when given), or the session already active in this process
+  (a notebook on a cluster);
+- ``spark://HOST:PORT`` (a standalone master), ``yarn``-style masters as ``spark:yarn`` or
+  ``spark:k8s://...``: a session on that cluster master;
+- ``sc://HOST:PORT``: a Spark Connect server.
+
+``PARCOURS_SPARK_CONF`` adds session settings (``key=value`` pairs separated by spaces or
+commas, e.g. ``spark.executor.memory=8g``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +34,8 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
     the machine's memory, at most 3 GB). Every session works in UTC.
     """
     url = url or "duckdb://"
+    if is_spark_url(url):
+        return connect_spark(url, threads=threads, memory_limit=memory_limit)
     try:
         con = ibis.connect(url)
     except Exception as e:  # noqa: BLE001 - any backend error becomes one clear message
@@ -36,6 +51,7 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
         _set(raw, "memory_limit", memory_limit)
         _set(raw, "temp_directory", temp_directory)
         _set(raw, "preserve_insertion_order", True)
+        threads = threads or os.environ.get("PARCOURS_THREADS")
         if threads:
             _set(raw, "threads", int(threads))
     return con
@@ -50,12 +66,121 @@ def _set(raw: Any, name: str, value: Any) -> None:
     raw.execute(f"SET {name} = {literal}")
 
 
-def _default_memory_limit() -> str:
+def _default_memory_limit(cap_gb: int = 3) -> str:
     """60% of the machine's memory, at most 3 GB: DuckDB then spills to disk instead of
     growing (measured in bench/: 10M events peak at 3.5 GB instead of 4.2–4.8 GB, ~7% slower)."""
-    cap = 3 * 2**30
+    cap = cap_gb * 2**30
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         return f"{int(min(pages * 0.6, cap) / 2**20)}MB"
     except (ValueError, OSError, AttributeError):
         return "3GB"
+
+
+# -- Spark ------------------------------------------------------------------------------
+SPARK_LOCAL = ("spark", "pyspark", "spark://", "pyspark://", "spark://local", "pyspark://local")
+
+
+def is_spark_url(url: str) -> bool:
+    """``spark``, ``spark://...``, ``spark:MASTER``, ``pyspark://...`` or ``sc://...``.
+
+    >>> [is_spark_url(u) for u in ("spark", "spark://h:7077", "sc://h:15002", "duckdb://", "spark:yarn")]
+    [True, True, True, False, True]
+    """
+    u = url.strip().lower()
+    return u in SPARK_LOCAL or u.startswith(("spark://", "spark:", "pyspark://", "sc://"))
+
+
+def spark_master(url: str, threads: int | None = None) -> tuple[str, str | None]:
+    """(master, remote) for a Spark URL: a local master, a cluster master, or a Connect URL.
+
+    >>> spark_master("spark", threads=2)
+    ('local[2]', None)
+    >>> spark_master("spark://10.0.0.5:7077")
+    ('spark://10.0.0.5:7077', None)
+    >>> spark_master("spark:yarn")
+    ('yarn', None)
+    >>> spark_master("sc://10.0.0.5:15002")
+    (None, 'sc://10.0.0.5:15002')
+    """
+    u = url.strip()
+    if u.lower() in SPARK_LOCAL:
+        return f"local[{int(threads) if threads else '*'}]", None
+    if u.lower().startswith("sc://"):
+        return None, u
+    if u.lower().startswith("pyspark://"):
+        u = "spark://" + u[len("pyspark://"):]
+    if u.lower().startswith("spark://"):
+        return u, None
+    return u[len("spark:"):], None  # spark:yarn, spark:k8s://..., spark:local[4]
+
+
+def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limit: str | None = None) -> Any:
+    """An Ibis PySpark backend on a session for ``url`` (see the module doc).
+
+    A process has one Spark session: when one is active (a notebook on a cluster, or an
+    earlier call), it is reused and ``url`` is not looked at. A new local session works in
+    UTC, without its web UI, its driver bound to 127.0.0.1 (``SPARK_LOCAL_IP`` overrides),
+    with ``memory_limit`` (or ``PARCOURS_MEMORY_LIMIT``; default: 60% of the machine's
+    memory, at most 4 GB) as the driver's memory.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("the Spark engine needs PySpark",
+                          hint='install the extra: pip install "parcours[spark]" (Java 17 or 21 must be on the PATH)') from None
+    threads = threads or (int(os.environ["PARCOURS_THREADS"]) if os.environ.get("PARCOURS_THREADS") else None)
+    master, remote = spark_master(url, threads)
+    session = SparkSession.getActiveSession()
+    if session is None:
+        local = bool(master and master.startswith("local"))
+        if local:  # the driver answers on loopback only, whatever the machine's name resolves to
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = SparkSession.builder.appName("parcours")
+        builder = builder.remote(remote) if remote else builder.master(master)
+        conf = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
+                "spark.sql.execution.arrow.pyspark.enabled": "true", "spark.ui.showConsoleProgress": "false"}
+        if local:
+            limit = memory_limit or os.environ.get("PARCOURS_MEMORY_LIMIT") or _default_memory_limit(4)
+            conf.update({"spark.driver.memory": limit.replace("MB", "m").replace("GB", "g").replace("B", ""),
+                         "spark.driver.bindAddress": os.environ["SPARK_LOCAL_IP"],
+                         "spark.sql.shuffle.partitions": str(max(4, 4 * (threads or os.cpu_count() or 2))),
+                         "spark.local.dir": os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
+                             tempfile.gettempdir(), "parcours-spark-spill")})
+        conf.update(_spark_conf(os.environ.get("PARCOURS_SPARK_CONF", "")))
+        for key, value in conf.items():
+            builder = builder.config(key, value)
+        try:
+            session = builder.getOrCreate()
+        except Exception as e:  # noqa: BLE001 - Java missing, master unreachable...
+            raise EngineError(f"cannot start a Spark session on {remote or master}: {_first_line(e)}",
+                              hint="check that Java (17 or 21) is installed and JAVA_HOME set, and that the master "
+                                   "or Connect server answers") from None
+        if local:  # Spark's own log would bury the progress Parcours prints
+            session.sparkContext.setLogLevel(os.environ.get("PARCOURS_SPARK_LOG_LEVEL", "ERROR"))
+    else:
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+    import ibis
+
+    return ibis.pyspark.connect(session)
+
+
+def _spark_conf(text: str) -> dict[str, str]:
+    """``"a=1, b=2"`` -> ``{"a": "1", "b": "2"}``.
+
+    >>> _spark_conf("spark.executor.memory=8g, spark.sql.shuffle.partitions=400")
+    {'spark.executor.memory': '8g', 'spark.sql.shuffle.partitions': '400'}
+    """
+    out = {}
+    for part in text.replace(",", " ").split():
+        key, sep, value = part.partition("=")
+        if not sep or not key:
+            raise EngineError(f"PARCOURS_SPARK_CONF: {part!r} is not key=value",
+                              hint="e.g. PARCOURS_SPARK_CONF='spark.executor.memory=8g spark.executor.cores=4'")
+        out[key] = value
+    return out
+
+
+def _first_line(e: Exception) -> str:
+    lines = [line for line in str(e).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(e).__name__

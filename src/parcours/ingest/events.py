@@ -21,6 +21,7 @@ import pyarrow as pa
 from parcours.engine import columns as C
 from parcours.engine.connection import connect
 from parcours.engine.fetch import rows, scalar
+from parcours.engine.handoff import hand_over
 from parcours.errors import InputError, OptionError, TooManyBadRows
 from parcours.ingest.normalize import normalize
 from parcours.ingest.readers import RawInput, read_raw, true_row
@@ -28,7 +29,7 @@ from parcours.ingest.roles import RoleDetection, resolve_roles
 
 DEFAULT_MAX_BAD_ROWS = "1%"
 # Engines the analyses run on; a table on any other engine is copied to DuckDB first.
-ANALYSIS_ENGINES = ("duckdb",)
+ANALYSIS_ENGINES = ("duckdb", "pyspark")
 QUARANTINE_SCHEMA = pa.schema([("file", pa.string()), ("row", pa.int64()), ("reason", pa.string()),
                                ("customer", pa.string()), ("time", pa.string()), ("event", pa.string()),
                                ("line_text", pa.string())])
@@ -152,9 +153,18 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     con = con if con is not None else connect(engine)
     say = on_progress or (lambda _msg: None)
     say("reading")
+    if not isinstance(source, ir.Table) and con.name != "duckdb":
+        # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
+        log = read_events(source, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone,
+                          time_unit=time_unit, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
+                          con=connect(None), on_progress=on_progress)
+        say(f"handing the events over to {con.name}")
+        log.report.notes.append(f"file read and checked by DuckDB, then analysed on {con.name}")
+        return EventLog(con=con, table=hand_over(log.con, log.table, con), report=log.report,
+                        attributes=log.attributes)
     copied_from = None
     if isinstance(source, ir.Table) and con.name not in ANALYSIS_ENGINES:
-        # Parcours analyses on DuckDB (Spark: see the roadmap): the rows come over, streamed.
+        # Parcours analyses on DuckDB and Spark; other engines' rows come over to DuckDB, streamed.
         copied_from = con.name
         source, con = _copy_to_duckdb(con, source, say)
     raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter,

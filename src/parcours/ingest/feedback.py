@@ -15,6 +15,7 @@ and no comment. ``read = accepted + quarantined``, as for events.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import ibis.expr.types as ir
 
 from parcours.engine.connection import connect
 from parcours.engine.fetch import rows, scalar
+from parcours.engine.handoff import hand_over
 from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
 from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
@@ -106,6 +108,12 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     if declared and metric == "nps":
         raise OptionError("--scale: the NPS is defined on 0–10", hint="for another scale, use --metric csat or ces")
     con = con if con is not None else connect(engine)
+    if not isinstance(source, ir.Table) and con.name != "duckdb":
+        # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
+        log = read_feedback(source, journey_map, columns=columns, metric=metric, scale=scale, fmt=fmt,
+                            delimiter=delimiter, timezone=timezone, max_bad_rows=max_bad_rows, con=connect(None))
+        return dataclasses.replace(log, con=con, table=hand_over(log.con, log.table, con),
+                                   checked=hand_over(log.con, log.checked, con))
     raw = read_raw(con, source, fmt=fmt, delimiter=delimiter)
     name = Path(raw.source).name if raw.format != "table" else "table"
     det = resolve_roles(raw.data_columns, columns, source=name, spec=FEEDBACK_ROLES)

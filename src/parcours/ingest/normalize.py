@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows, scalar
-from parcours.engine.functions import epoch_us_to_timestamp, local_to_utc
+from parcours.engine.functions import engine_of, epoch_us_to_timestamp, local_to_utc
 from parcours.errors import InputError, OptionError
 from parcours.ingest.readers import RawInput
 from parcours.ingest.roles import RoleDetection
@@ -82,7 +82,8 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         if timezone:
             notes.append(f"timestamps in {column!r} have no time zone: read as {timezone}")
             return local_to_utc(col, timezone), notes
-        notes.append(f"timestamps in {column!r} have no time zone: read as UTC (use --timezone to change)")
+        if engine_of(col) != "pyspark":  # Spark's timestamps are instants in its session's zone, UTC
+            notes.append(f"timestamps in {column!r} have no time zone: read as UTC (use --timezone to change)")
         return col.cast(UTC), notes
     if typ.is_date():
         return col.cast("timestamp").cast(UTC), notes

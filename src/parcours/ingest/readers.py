@@ -129,7 +129,12 @@ def check_gzip(path: Path, chunk: int = 1 << 20) -> None:
 
 
 def _from_table(table: ir.Table) -> RawInput:
-    t = table.mutate(__seq=ibis.row_number().cast("int64") + 1)
+    from parcours.engine.functions import engine_of, row_ids
+
+    # Spark: ids that grow with the rows' order in each partition, without moving every row
+    # into one partition as an unordered row_number() would (not consecutive: row ``id``).
+    seq = row_ids() if engine_of(table) == "pyspark" else ibis.row_number().cast("int64") + 1
+    t = table.mutate(__seq=seq)
     t = t.mutate(__row=t["__seq"], __file=ibis.literal(None, "string"), __error=ibis.literal(None, "string"))
     return RawInput(table=t, source="table", format="table")
 

@@ -36,9 +36,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             conversion_window: str | None = None, lang: str | None = None,
             feedback: str | Path | None = None, feedback_columns: dict[str, str] | None = None,
             feedback_metric: str | None = None, feedback_scale: str | None = None,
-            feedback_window: str | None = None,
+            feedback_window: str | None = None, cache: bool | str | Path = False,
             on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
     """Analyse an event log against a journey map (optional).
+
+    ``cache``: ``True`` (the default folder, see :mod:`parcours.project.cache`) or a folder
+    keeps the result under a fingerprint of the files, the map and the options; the same
+    call again returns it at once. Off by default in Python, on by default in the CLI.
 
     Examples
     --------
@@ -61,6 +65,21 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         journey_gap = journey_gap or d["journey_gap"]
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
+    key = folder = None
+    if cache:
+        from parcours.project import cache as result_cache
+
+        folder = result_cache.default_dir() if cache is True else Path(cache)
+        key = result_cache.fingerprint(events, m, dict(
+            columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
+            max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
+            period=period, by=by, top=top, collapse_loops=collapse_loops, conversion_window=conversion_window,
+            lang=lang, feedback=feedback, feedback_columns=feedback_columns, feedback_metric=feedback_metric,
+            feedback_scale=feedback_scale, feedback_window=feedback_window))
+        hit = result_cache.load(folder, key) if key else None
+        if hit is not None:
+            say(f"same data, map and options as an earlier run: results from the cache ({folder / key})")
+            return hit
     gap = _duration("--journey-gap", journey_gap)
     window = _duration("--conversion-window", conversion_window)
     start, end = filters.parse_period(period)
@@ -128,7 +147,12 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
                                "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
             | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
-    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
+    result = AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
+    if key and folder is not None:
+        from parcours.project import cache as result_cache
+
+        result_cache.store(folder, key, result)
+    return result
 
 
 def source_defaults(m: JourneyMap) -> dict[str, Any]:
