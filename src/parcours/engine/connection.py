@@ -146,7 +146,9 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
                          "spark.driver.bindAddress": os.environ["SPARK_LOCAL_IP"],
                          "spark.sql.shuffle.partitions": str(max(4, 4 * (threads or os.cpu_count() or 2))),
                          "spark.local.dir": os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
-                             tempfile.gettempdir(), "parcours-spark-spill")})
+                             tempfile.gettempdir(), "parcours-spark-spill"),
+                         # tables created by a local session: not in the current folder
+                         "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "parcours-spark-warehouse")})
         conf.update(_spark_conf(os.environ.get("PARCOURS_SPARK_CONF", "")))
         for key, value in conf.items():
             builder = builder.config(key, value)
