@@ -6,6 +6,7 @@ This is where expressions meet the engine: each table is executed once, to Arrow
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,14 @@ def _stats_record(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (int(row[k]) if k == "count" else _clean(row[k])) for k in STATS}
 
 
-def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any], dict[str, pa.Table]]:
-    """All analyses on ``ev`` (prepared events, possibly filtered). Returns (json data, tables)."""
+def run_all(p: Prepared, ev: ir.Table, options: Options,
+            on_progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], dict[str, pa.Table]]:
+    """All analyses on ``ev`` (prepared events, possibly filtered). Returns (json data, tables).
+
+    ``on_progress`` hears the name of each analysis as it starts (a long log takes minutes)."""
     con, m = p.con, p.map
+    say = on_progress or (lambda _m: None)
+    say("analysing: summary and journey durations")
     data: dict[str, Any] = {}
     tables: dict[str, pa.Table] = {}
 
@@ -68,18 +74,22 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         "journey_duration_seconds": _stats_record(jd),
     }
 
+    say("analysing: transitions")
     tables["transitions"] = _arrow(con, transitions.touchpoint_transitions(ev))
     tables["starts"] = _arrow(con, transitions.starts(ev))
     tables["ends"] = _arrow(con, transitions.ends(ev))
+    say("analysing: touchpoints")
     tables["touchpoints"] = _arrow(con, touchpoints.touchpoint_table(ev, has_goals=p.has_goals))
     tables["unmapped"] = _arrow(con, touchpoints.unmapped(ev))
     for name in ("transitions", "starts", "ends", "touchpoints", "unmapped"):
         data[name] = records(tables[name])
 
+    say("analysing: variants")
     data["variants"], tables["variants"] = _variants(p, ev, options)
 
     visits = None
     if m.stages:
+        say("analysing: stage funnel and durations")
         visits = transitions.stage_visits(ev)
         visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
         exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
@@ -97,6 +107,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options) -> tuple[dict[str, Any]
         data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
         tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
         data["conformance"], tables["backward_moves"] = _conformance(p, visits, options.lang)
+    say("analysing: journey shapes")
     counts = _arrow(con, shapes.shape_counts(shapes.journey_shapes(ev, visits))).to_pylist()
     total = sum(int(r["journeys"]) for r in counts)
     data["shapes"] = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}

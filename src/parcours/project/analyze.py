@@ -101,8 +101,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         applied["period"] = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
     options = Options(top=top, collapse_loops=collapse_loops, conversion_window_seconds=window,
                       lang=lang or m.language)
-    say("analysing")
-    data, tables = run_all(p, ev, options)
+    data, tables = run_all(p, ev, options, on_progress=say)
     report = log.report
     data["summary"]["quarantined_rows"] = report.quarantined
     data = {"schema_version": SCHEMA_VERSION, "summary": data.pop("summary"), **data}
