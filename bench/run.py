@@ -278,7 +278,7 @@ def main() -> None:
             for tool in order:
                 if tool == "parcours":
                     out_dir = work / f"parcours_{i}"
-                    cmd = parcours_cmd() + ["analyze", str(log), "--map", str(map_path), "--out", str(out_dir)]
+                    cmd = parcours_cmd() + ["analyze", str(log), "--map", str(map_path), "--out", str(out_dir), "--no-cache"]
                 else:
                     fjson = work / f"floor_{i}.json"
                     cmd = [sys.executable, str(HERE / "duckdb_floor.py"), str(log), "--map", str(map_path),
