@@ -39,10 +39,31 @@ def test_progress_shows_on_a_terminal(shared_data, tmp_path):
     if not shutil.which("script"):
         pytest.skip("util-linux 'script' is needed to give the command a terminal")
     log = tmp_path / "tty.log"
-    cmd = f"{sys.executable} -m parcours analyze {shared_data / 'helpdesk_tickets/helpdesk.xes.gz'} --out {tmp_path / 'o'}"
+    # --no-cache: another test may have analysed this file already (a cached result shows no steps)
+    cmd = f"{sys.executable} -m parcours analyze {shared_data / 'helpdesk_tickets/helpdesk.xes.gz'} --out {tmp_path / 'o'} --no-cache"
     subprocess.run(["script", "-qc", cmd, str(log)], capture_output=True, check=True)
     text = log.read_text(errors="replace")
-    assert "reading" in text and "analysing" in text
+    assert "reading" in text and "analysing: variants" in text
+
+
+def test_progress_as_timed_lines_in_a_log(shared_data, tmp_path):
+    """``PARCOURS_PROGRESS=lines``: one line per step with the time elapsed, when piped."""
+    import os
+    import re
+
+    log = shared_data / "helpdesk_tickets" / "helpdesk_events.csv.gz"
+    env = {**os.environ, "PARCOURS_PROGRESS": "lines"}
+    r = subprocess.run([sys.executable, "-m", "parcours", "analyze", str(log), "--out", str(tmp_path / "o"), "--no-cache"],
+                       capture_output=True, text=True, env=env, check=True)
+    steps = re.findall(r"^\[\s*([0-9.]+) s\] (.+)$", r.stderr, flags=re.M)
+    names = [name.split(" (")[0] for _, name in steps]
+    assert names[0] == "reading" and "preparing" in names and "analysing: transitions" in names
+    assert len(names) == len(set(names))  # "reading (n rows so far)" repeats are folded
+    times = [float(t) for t, _ in steps]
+    assert times == sorted(times)
+    quiet = subprocess.run([sys.executable, "-m", "parcours", "analyze", str(log), "--out", str(tmp_path / "p")],
+                           capture_output=True, text=True, check=True)
+    assert not re.search(r"^\[\s*[0-9.]+ s\]", quiet.stderr, flags=re.M)
 
 
 def test_too_many_bad_rows_exit_code_and_quarantine_file(tmp_path):
