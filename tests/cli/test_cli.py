@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -41,9 +42,14 @@ def test_progress_shows_on_a_terminal(shared_data, tmp_path):
     log = tmp_path / "tty.log"
     # --no-cache: another test may have analysed this file already (a cached result shows no steps)
     cmd = f"{sys.executable} -m parcours analyze {shared_data / 'helpdesk_tickets/helpdesk.xes.gz'} --out {tmp_path / 'o'} --no-cache"
-    subprocess.run(["script", "-qc", cmd, str(log)], capture_output=True, check=True)
+    # A terminal that animates: whatever the test process' environment says (a worker may have
+    # TERM=dumb or colour settings that make Rich print no live status).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "PARCOURS_PROGRESS")}
+    env["TERM"] = "xterm-256color"
+    subprocess.run(["script", "-qc", cmd, str(log)], capture_output=True, check=True, env=env)
     text = log.read_text(errors="replace")
-    assert "reading" in text and "analysing: variants" in text
+    assert "reading" in text and "analysing: variants" in text, text[:3000]
 
 
 def test_progress_as_timed_lines_in_a_log(shared_data, tmp_path):

@@ -148,7 +148,7 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
                          "spark.local.dir": os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
                              tempfile.gettempdir(), "parcours-spark-spill"),
                          # tables created by a local session: not in the current folder
-                         "spark.sql.warehouse.dir": os.path.join(tempfile.gettempdir(), "parcours-spark-warehouse")})
+                         "spark.sql.warehouse.dir": _warehouse()})
         conf.update(_spark_conf(os.environ.get("PARCOURS_SPARK_CONF", "")))
         for key, value in conf.items():
             builder = builder.config(key, value)
@@ -165,6 +165,16 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
     import ibis
 
     return ibis.pyspark.connect(session)
+
+
+def _warehouse() -> str:
+    """A folder of this process for the tables a local session creates, removed at exit."""
+    import atexit
+    import shutil
+
+    path = tempfile.mkdtemp(prefix="parcours-spark-warehouse-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def _spark_conf(text: str) -> dict[str, str]:
