@@ -66,37 +66,11 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-TASKS = ("dfg", "variants", "durations", "funnel")
+from peer_common import TASKS, read_map, stats, timer  # noqa: E402
+
 CASE, ACT, TS = "case:concept:name", "concept:name", "time:timestamp"
 
 
-def read_map(path: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
-    """event -> touchpoint, event -> stage, and the stage ids in order, from the journey map."""
-    import yaml
-
-    m = yaml.safe_load(path.read_text(encoding="utf-8"))
-    stages = [s["id"] for s in m.get("stages", [])]
-    tp_of, stage_of = {}, {}
-    for tp in m.get("touchpoints", []):
-        match = tp.get("match") or {"event": tp["id"]}
-        names = match["event"] if isinstance(match["event"], list) else [match["event"]]
-        for name in names:
-            tp_of[name] = tp["id"]
-            if tp.get("stage"):
-                stage_of[name] = tp["stage"]
-    return tp_of, stage_of, stages
-
-
-def stats(values) -> dict:
-    """count, mean, min, quartiles, p90, max (numpy's linear interpolation = quantile_cont)."""
-    import numpy as np
-
-    a = np.asarray(values, dtype="float64")
-    if not len(a):
-        return {"count": 0}
-    q = np.quantile(a, [0.25, 0.5, 0.75, 0.9])
-    return {"count": int(len(a)), "mean": float(a.mean()), "min": float(a.min()), "p25": float(q[0]),
-            "median": float(q[1]), "p75": float(q[2]), "p90": float(q[3]), "max": float(a.max())}
 
 
 def main() -> None:
@@ -118,11 +92,7 @@ def main() -> None:
     figures: dict = {}
     notes: list[str] = []
 
-    def timed(name: str, fn):
-        t, c = time.perf_counter(), time.process_time()
-        out = fn()
-        timings[name] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
-        return out
+    timed = timer(timings)
 
     # "import" runs from the interpreter's start: it includes this script's own imports.
     import pm4py
@@ -136,7 +106,8 @@ def main() -> None:
             pd.options.mode.string_storage = a.string_storage
     timings["import"] = {"wall": time.perf_counter() - T_START, "cpu": time.process_time() - C_START}
 
-    tp_of, stage_of, stages = read_map(a.map or a.log.parent / "map.yaml")
+    tp_of, stage_of_tp, stages = read_map(a.map or a.log.parent / "map.yaml")
+    stage_of = {event: stage_of_tp[tp] for event, tp in tp_of.items() if tp in stage_of_tp}  # event -> stage
     if a.funnel_steps:
         stages = stages[: a.funnel_steps]
 
