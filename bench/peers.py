@@ -54,9 +54,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from run import compare as parcours_vs_floor  # noqa: E402
+from peer_common import TASKS  # noqa: E402
 from run import cpu_pressure, machine, parse_size, run_child  # noqa: E402
 
-TASKS = ("dfg", "variants", "durations", "funnel")
 PEERS = ("pm4py-pandas", "pm4py-polars", "retentioneering")
 OPTIONAL_PEERS = ("pm4py-pandas-pystr",)
 LABEL = {"parcours": "parcours analyze (CLI)", "floor": "DuckDB floor (hand-written SQL)",
