@@ -34,7 +34,8 @@ T_IMPORT = time.perf_counter() - T_START
 # Parts, by keywords of the calling line (first match wins).
 PARTS = [
     ("variants", ("_variants", "variant", "paths_of")),
-    ("stage visits (shared)", ("_parcours_visits", "stage_visits(")),
+    ("stage visits (shared)", ("temp_table(con, visits", "stage_visits(")),
+    ("journey shapes", ("shapes.",)),
     ("funnel", ("funnel", "ordered", "any_order")),
     ("durations", ("duration",)),
     ("transitions", ("touchpoint_transitions",)),
