@@ -114,3 +114,20 @@ def test_threads_option_reaches_the_engine(monkeypatch):
     monkeypatch.setenv("PARCOURS_THREADS", "3")
     con = connect(None)
     assert con.con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+
+
+def test_a_bad_memory_limit_is_named(demo, tmp_path):
+    r = CliRunner().invoke(app, ["analyze", str(demo.events_path), "--out", str(tmp_path), "--memory-limit", "lots"])
+    assert r.exit_code != 0
+    assert "memory limit 'lots' (--memory-limit or PARCOURS_MEMORY_LIMIT) is not a size" in r.output
+    assert "e.g. 4GB" in r.output
+
+
+def test_engine_options_last_the_command_only(demo, tmp_path, monkeypatch):
+    """--threads and --memory-limit do not stay behind in the process' environment."""
+    monkeypatch.delenv("PARCOURS_THREADS", raising=False)
+    monkeypatch.setenv("PARCOURS_MEMORY_LIMIT", "900MB")
+    r = CliRunner().invoke(app, ["analyze", str(demo.events_path), "--out", str(tmp_path), "--no-cache",
+                                 "--threads", "1", "--memory-limit", "1GB"])
+    assert r.exit_code == 0, r.output
+    assert "PARCOURS_THREADS" not in os.environ and os.environ["PARCOURS_MEMORY_LIMIT"] == "900MB"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -47,8 +49,7 @@ def analyze_command(
     from parcours.ingest.roles import FEEDBACK_ROLES
     from parcours.project import analyze
 
-    with user_errors():
-        engine_settings(threads, memory_limit)
+    with user_errors(), engine_settings(threads, memory_limit):
         roles = parse_columns(columns)
         fb_roles = parse_columns(feedback_columns, FEEDBACK_ROLES)
         source: object = events
@@ -142,18 +143,33 @@ _SIDE = [("journeys", "Journeys", "{:,}"), ("conversion_rate", "Conversion", "{:
          ("top_friction", "Top friction", "{}")]
 
 
-def engine_settings(threads: int | None, memory_limit: str | None) -> None:
-    """``--threads`` and ``--memory-limit`` reach the engine's connection through the environment."""
+@contextlib.contextmanager
+def engine_settings(threads: int | None, memory_limit: str | None) -> Iterator[None]:
+    """``--threads`` and ``--memory-limit`` reach the engine's connection through the environment
+    (``PARCOURS_THREADS``, ``PARCOURS_MEMORY_LIMIT``) for the command's duration, checked first."""
     import os
 
+    from parcours.engine.connection import memory_mb
     from parcours.errors import OptionError
 
+    given = {}
     if threads is not None:
         if threads < 1:
             raise OptionError(f"--threads must be at least 1, got {threads}")
-        os.environ["PARCOURS_THREADS"] = str(threads)
+        given["PARCOURS_THREADS"] = str(threads)
     if memory_limit:
-        os.environ["PARCOURS_MEMORY_LIMIT"] = memory_limit
+        memory_mb(memory_limit)
+        given["PARCOURS_MEMORY_LIMIT"] = memory_limit
+    saved = {k: os.environ.get(k) for k in given}
+    os.environ.update(given)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult

@@ -16,12 +16,13 @@ commas, e.g. ``spark.executor.memory=8g``).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from typing import Any
 
 import ibis
 
-from parcours.errors import EngineError
+from parcours.errors import EngineError, OptionError
 
 
 def connect(url: str | None = None, *, memory_limit: str | None = None, threads: int | None = None,
@@ -43,6 +44,7 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
                           hint="check the URL (e.g. duckdb://, duckdb:///file.ddb) and that the backend's extra is installed") from None
     if con.name == "duckdb":
         memory_limit = memory_limit or os.environ.get("PARCOURS_MEMORY_LIMIT") or _default_memory_limit()
+        memory_mb(memory_limit)  # a clear error for a size DuckDB would reject with its parser's
         temp_directory = temp_directory or os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
             tempfile.gettempdir(), "parcours-duckdb-spill")
         raw = con.con
@@ -64,6 +66,23 @@ def _set(raw: Any, name: str, value: Any) -> None:
 
     literal = duckdb.ConstantExpression(value)
     raw.execute(f"SET {name} = {literal}")
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B\s*$", re.IGNORECASE)
+
+
+def memory_mb(text: str) -> int:
+    """Megabytes in a memory size such as ``4GB``, ``1.5GiB`` or ``500MB``.
+
+    >>> memory_mb("4GB"), memory_mb("1.5GiB"), memory_mb("500 MB")
+    (4096, 1536, 500)
+    """
+    m = _SIZE.match(str(text))
+    if not m:
+        raise OptionError(f"memory limit {text!r} (--memory-limit or PARCOURS_MEMORY_LIMIT) is not a size",
+                          hint="write a number and a unit, e.g. 4GB, 1.5GB or 500MB")
+    factor = {"K": 1 / 1024, "M": 1, "G": 1024, "T": 1024 * 1024}[m.group(2).upper()]
+    return max(1, int(float(m.group(1)) * factor))
 
 
 def _default_memory_limit(cap_gb: int = 3) -> str:
@@ -142,7 +161,7 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
                 "spark.sql.execution.arrow.pyspark.enabled": "true", "spark.ui.showConsoleProgress": "false"}
         if local:
             limit = memory_limit or os.environ.get("PARCOURS_MEMORY_LIMIT") or _default_memory_limit(4)
-            conf.update({"spark.driver.memory": limit.replace("MB", "m").replace("GB", "g").replace("B", ""),
+            conf.update({"spark.driver.memory": f"{memory_mb(limit)}m",
                          "spark.driver.bindAddress": os.environ["SPARK_LOCAL_IP"],
                          "spark.sql.shuffle.partitions": str(max(4, 4 * (threads or os.cpu_count() or 2))),
                          "spark.local.dir": os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
