@@ -42,12 +42,13 @@ def progress() -> Iterator[Callable[[str], None]]:
         if os.environ.get("PARCOURS_PROGRESS", "").lower() != "lines":
             yield lambda _msg: None
             return
-        last = [""]
+        last = ""
 
         def line(msg: str) -> None:
+            nonlocal last
             step = msg.split(" (")[0]  # "reading (1,000 rows so far)": one line per step
-            if step != last[0]:
-                last[0] = step
+            if step != last:
+                last = step
                 err.print(f"[{time.monotonic() - start:7.1f} s] {msg}", highlight=False, markup=False)
 
         yield line

@@ -22,6 +22,7 @@ from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
+from parcours.project import cache as result_cache
 from parcours.result import AnalysisResult
 
 SCHEMA_VERSION = 1
@@ -67,8 +68,6 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         raise OptionError(f"--top must be at least 1, got {top}")
     key = folder = None
     if cache:
-        from parcours.project import cache as result_cache
-
         folder = result_cache.default_dir() if cache is True else Path(cache)
         key = result_cache.fingerprint(events, m, dict(
             columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
@@ -148,8 +147,6 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
     result = AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
     if key and folder is not None:
-        from parcours.project import cache as result_cache
-
         result_cache.store(folder, key, result)
     return result
 
