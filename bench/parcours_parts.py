@@ -84,7 +84,7 @@ class Recorder:
         self.con = con
         self.calls: list[dict] = []
         self.depth = 0
-        for name in ("to_pyarrow", "execute", "create_table"):
+        for name in ("to_pyarrow", "execute", "create_table", "raw_sql"):
             setattr(con, name, self._wrap(name, getattr(con, name)))
 
     def _label(self) -> str:
@@ -99,7 +99,7 @@ class Recorder:
                 mod = fn.split("parcours/")[-1]
                 line = source_line(fn, f.f_lineno)
                 text = f"{mod}:{f.f_code.co_name}: {line}"
-                if line.startswith("return con."):  # a helper such as run._arrow: label its caller
+                if line.startswith("return con.") or f.f_code.co_name == "temp_table":  # a helper: label its caller
                     f = f.f_back
                     continue
                 if mod.startswith("analysis/run.py"):
@@ -114,7 +114,7 @@ class Recorder:
                 return fn(*args, **kwargs)
             label = self._label()
             expr = args[1] if name == "create_table" and len(args) > 1 else kwargs.get("obj", args[0] if args else None)
-            sql = None
+            sql = expr if name == "raw_sql" and isinstance(expr, str) else None
             try:
                 if hasattr(expr, "op"):
                     sql = self.con.compile(expr)

@@ -119,3 +119,8 @@ class ExportError(ParcoursError):
     """An export cannot be made: a missing tool (Chromium, the export extra) or a page error."""
 
     exit_code = 6
+
+
+def is_out_of_memory(e: BaseException) -> bool:
+    """DuckDB's out-of-memory error: a limit to raise, never a problem of the input."""
+    return type(e).__name__ == "OutOfMemoryException"

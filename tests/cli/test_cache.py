@@ -131,3 +131,43 @@ def test_engine_options_last_the_command_only(demo, tmp_path, monkeypatch):
                                  "--threads", "1", "--memory-limit", "1GB"])
     assert r.exit_code == 0, r.output
     assert "PARCOURS_THREADS" not in os.environ and os.environ["PARCOURS_MEMORY_LIMIT"] == "900MB"
+
+
+def _limit(con) -> str:
+    return con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def _as_duckdb_says(size: str) -> str:
+    import duckdb
+
+    with duckdb.connect() as scratch:
+        scratch.execute(f"SET memory_limit = '{size}'")
+        return scratch.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def test_default_memory_limit_is_sized_to_the_log(demo, monkeypatch):
+    """The default limit shrinks to what a small log needs; a limit the user set is kept."""
+    from parcours.engine import connection
+    from parcours.ingest import read_events
+
+    monkeypatch.delenv("PARCOURS_MEMORY_LIMIT", raising=False)
+    con = connect(None)
+    assert _limit(con) == _as_duckdb_says(connection._default_memory_limit())
+    log = read_events(demo.events_path, con=con)
+    want = min(connection._memory_cap_mb(), max(connection.FIT_MIN_MB,
+                                                log.report.accepted * connection.FIT_BYTES_PER_EVENT // 2**20))
+    assert _limit(con) == _as_duckdb_says(f"{want}MB")
+    assert connection.fit_memory_limit(con, 10**8) == f"{connection._memory_cap_mb()}MB"  # a large log: the cap
+    assert connection.fit_memory_limit(con, 10) == f"{connection._memory_cap_mb()}MB"  # never lowered again
+    monkeypatch.setenv("PARCOURS_MEMORY_LIMIT", "900MB")
+    chosen = connect(None)
+    read_events(demo.events_path, con=chosen)
+    assert _limit(chosen) == _as_duckdb_says("900MB")
+
+
+def test_running_out_of_memory_is_a_clear_error(demo, tmp_path):
+    r = CliRunner().invoke(app, ["analyze", str(demo.events_path), "--out", str(tmp_path), "--no-cache",
+                                 "--memory-limit", "1MB"])
+    assert r.exit_code == 5, r.output
+    assert "Error: the engine ran out of memory (Out of Memory Error" in r.output
+    assert "--memory-limit (e.g. 4GB)" in r.output and "Traceback" not in r.output

@@ -16,7 +16,6 @@ import pyarrow as pa
 
 from parcours.analysis import conformance, durations, funnel, shapes, summary, touchpoints, transitions, variants
 from parcours.analysis.stats import STATS
-from parcours.engine.fetch import scalar
 from parcours.engine.prepare import Prepared, temp_table
 from parcours.model.journey_map import text_in
 

@@ -42,7 +42,7 @@ def analyze_command(
     lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
     cache: Annotated[bool, typer.Option(help="Reuse the result of an earlier run with the same files, map and options (kept in PARCOURS_CACHE_DIR, default ~/.cache/parcours/results).")] = True,
     threads: Annotated[int | None, typer.Option(help="Threads of the engine (DuckDB; cores of a local Spark). Default: all. Results do not depend on it.")] = None,
-    memory_limit: Annotated[str | None, typer.Option(help="Memory the engine may use before spilling to disk, e.g. 4GB (default: 60% of RAM, at most 3GB).")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="Memory the engine may use before spilling to disk, e.g. 4GB (default: sized to the log, 48 bytes an event, 512MB to 3GB).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.ingest import parse_columns

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from parcours.errors import ParcoursError
+from parcours.errors import EngineError, ParcoursError, is_out_of_memory
 
 out = Console()
 err = Console(stderr=True)
@@ -23,11 +23,24 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ParcoursError as e:
-        # the message and hint are plain text: "parcours[export]" or a file "data[1].csv" is not markup
-        err.print(f"[bold red]Error:[/] {escape(e.message)}", highlight=False, markup=True, soft_wrap=True)
-        if e.hint:
-            err.print(f"[yellow]How to fix:[/] {escape(e.hint)}", highlight=False, soft_wrap=True)
+        _print_error(e)
         raise typer.Exit(e.exit_code) from None
+    except Exception as e:
+        if not is_out_of_memory(e):
+            raise
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        oom = EngineError(f"the engine ran out of memory ({first})",
+                          hint="raise the limit with --memory-limit (e.g. 4GB) or PARCOURS_MEMORY_LIMIT; "
+                               "fewer --threads also need less memory")
+        _print_error(oom)
+        raise typer.Exit(oom.exit_code) from None
+
+
+def _print_error(e: ParcoursError) -> None:
+    # the message and hint are plain text: "parcours[export]" or a file "data[1].csv" is not markup
+    err.print(f"[bold red]Error:[/] {escape(e.message)}", highlight=False, markup=True, soft_wrap=True)
+    if e.hint:
+        err.print(f"[yellow]How to fix:[/] {escape(e.hint)}", highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager

@@ -31,8 +31,9 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
     ``duckdb:///data/events.ddb``). ``None`` means an in-memory DuckDB.
 
     DuckDB gets a memory limit and a spill directory so that large logs sort out of core
-    instead of exhausting memory (``PARCOURS_MEMORY_LIMIT`` overrides the default: 60% of
-    the machine's memory, at most 3 GB). Every session works in UTC.
+    instead of exhausting memory. ``PARCOURS_MEMORY_LIMIT`` (or ``memory_limit``) sets it;
+    by default it is 60% of the machine's memory, at most 3 GB, until the events are
+    counted: then ``fit_memory_limit`` sizes it to the log. Every session works in UTC.
     """
     url = url or "duckdb://"
     if is_spark_url(url):
@@ -43,7 +44,9 @@ def connect(url: str | None = None, *, memory_limit: str | None = None, threads:
         raise EngineError(f"cannot connect to the engine {url!r}: {e}",
                           hint="check the URL (e.g. duckdb://, duckdb:///file.ddb) and that the backend's extra is installed") from None
     if con.name == "duckdb":
-        memory_limit = memory_limit or os.environ.get("PARCOURS_MEMORY_LIMIT") or _default_memory_limit()
+        chosen = memory_limit or os.environ.get("PARCOURS_MEMORY_LIMIT")
+        memory_limit = chosen or _default_memory_limit()
+        con._parcours_fit_memory = not chosen  # the default may be sized to the log (fit_memory_limit)
         memory_mb(memory_limit)  # a clear error for a size DuckDB would reject with its parser's
         temp_directory = temp_directory or os.environ.get("PARCOURS_TEMP_DIRECTORY") or os.path.join(
             tempfile.gettempdir(), "parcours-duckdb-spill")
@@ -88,12 +91,36 @@ def memory_mb(text: str) -> int:
 def _default_memory_limit(cap_gb: int = 3) -> str:
     """60% of the machine's memory, at most 3 GB: DuckDB then spills to disk instead of
     growing (measured in bench/: 10M events peak at 3.5 GB instead of 4.2–4.8 GB, ~7% slower)."""
-    cap = cap_gb * 2**30
+    return f"{_memory_cap_mb(cap_gb)}MB"
+
+
+def _memory_cap_mb(cap_gb: int = 3) -> int:
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        return f"{int(min(pages * 0.6, cap) / 2**20)}MB"
+        return int(min(pages * 0.6, cap_gb * 2**30) / 2**20)
     except (ValueError, OSError, AttributeError):
-        return "3GB"
+        return cap_gb * 1024
+
+
+# What the analyses of a log need beyond what DuckDB can spill (the median's values, the
+# sets of distinct journeys) grows with the log: measured in bench/, 10M events run in
+# 512 MB (1.0 GB peak, 4% slower than with 3 GB), 100M events do not.
+FIT_BYTES_PER_EVENT = 48
+FIT_MIN_MB = 512
+
+
+def fit_memory_limit(con: Any, events: int) -> str | None:
+    """Size DuckDB's default memory limit to a log of ``events`` events: 48 bytes an event,
+    at least 512 MB, at most the default cap (60% of the memory, 3 GB). A limit the user
+    chose (``--memory-limit``, ``PARCOURS_MEMORY_LIMIT``) is left alone. Returns the new
+    limit, or None when nothing changed."""
+    if getattr(con, "name", None) != "duckdb" or not getattr(con, "_parcours_fit_memory", False):
+        return None
+    mb = min(_memory_cap_mb(), max(FIT_MIN_MB, events * FIT_BYTES_PER_EVENT // 2**20))
+    mb = max(mb, getattr(con, "_parcours_fitted_mb", 0))  # several logs on one connection: the largest
+    con._parcours_fitted_mb = mb
+    _set(con.con, "memory_limit", f"{mb}MB")
+    return f"{mb}MB"
 
 
 # -- Spark ------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ time, and whether the journey reaches a goal (``_converted``, on each of its eve
 Two choices keep this cheap on large logs (bench/, docs/performance.md):
 
 - The map's rules are evaluated once per *distinct combination* of the columns they read
-  (usually a few dozen event names), not once per event, and the result is joined back.
+  and the channel (usually a few hundred pairs of event name and channel), not once per
+  event, and the result is joined back.
   When those combinations are too many (a rule on a free-text or numeric column), the
   rules are evaluated per event instead; both give the same table.
 - Only the columns the analyses read are sorted and stored: role columns the analyses use
@@ -64,9 +65,25 @@ class Prepared:
 
 def temp_table(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
     """Compute ``expr`` once: a temporary table on DuckDB, a cached table elsewhere."""
-    if con.name == "duckdb":
-        return con.create_table(f"_parcours_{prefix}_{next(_counter)}", expr, temp=True)
-    return expr.cache()
+    if con.name != "duckdb":
+        return expr.cache()
+    # CREATE ... AS keeps DuckDB's own column types (the ENUMs of _encode); Ibis'
+    # create_table would declare its own (VARCHAR) and insert into that.
+    name = f"_parcours_{prefix}_{next(_counter)}"
+    con._run_pre_execute_hooks(expr)  # registers in-memory tables the expression reads
+    con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {con.compile(expr)}')  # returns the connection: never close it
+    return con.table(name, database="temp")
+
+
+def _temp_view(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
+    """``expr`` as a named DuckDB view. An analysis that reads the prepared events twice in
+    one query then reads a table name, which DuckDB expands in place; the same derived
+    expression written twice would become a common table expression that DuckDB
+    materialises (10M events: every column copied, ~1 s and hundreds of MB per query)."""
+    name = f"_parcours_{prefix}_{next(_counter)}"
+    con._run_pre_execute_hooks(expr)
+    con.raw_sql(f'CREATE TEMP VIEW "{name}" AS {con.compile(expr)}')
+    return con.table(name, database="temp")
 
 
 def _rule_columns(m: JourneyMap, events: ir.Table, role_sources: dict[str, str] | None,
@@ -138,9 +155,12 @@ def _with_stage(t: ir.Table, m: JourneyMap) -> ir.Table:
 def _encode(con: Any, t: ir.Table) -> ir.Table:
     """On DuckDB, turn the ``__o_*`` columns of a small materialised table into ENUM types.
 
-    The names a log repeats millions of times (touchpoint, stage, event) then travel
-    through the sort and every group-by as small integers: at 10M events the sort is ~30%
-    faster and the transitions ~3x (bench/). Each ENUM lists its values in DuckDB's own
+    The names a log repeats millions of times (touchpoint, stage, event, channel) then
+    travel through the sort and every group-by as small integers and the prepared table
+    is a third smaller: at 10M events 1.14 GB instead of 1.76 GB, the whole analysis ~35%
+    faster (bench/, docs/performance.md). ``temp_table`` creates tables with ``CREATE ...
+    AS`` so that these types survive (Ibis' ``create_table`` declares text columns and
+    would cast them back). Each ENUM lists its values in DuckDB's own
     text order, so comparisons, ``min`` and ``ORDER BY`` give what text would; results
     come back as text. The types are temporary (never written to a database file) and only
     our own table and column names appear in the statements.
@@ -149,6 +169,8 @@ def _encode(con: Any, t: ir.Table) -> ir.Table:
         return t
     name = t.op().name  # the bare name of our temporary table
     for col in [c for c in t.columns if c.startswith("__o_")]:
+        if not con.con.execute(f'SELECT count("{col}") FROM temp.main."{name}"').fetchone()[0]:
+            continue  # no value at all: an ENUM needs one, and the column stays text
         typ = f"_parcours_enum_{next(_counter)}"
         con.con.execute(f'CREATE TEMP TYPE {typ} AS ENUM '
                         f'(SELECT DISTINCT "{col}" FROM temp.main."{name}" WHERE "{col}" IS NOT NULL ORDER BY 1)')
@@ -170,15 +192,16 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     rest = [c for c in events.columns if c not in (C.TOUCHPOINT, C.STAGE)]
 
     # 1. Touchpoint, stage, rank and goal of each distinct combination of what the rules read.
-    keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, *rule_cols})
+    keys = sorted({C.EVENT, C.TOUCHPOINT, C.STAGE, C.CHANNEL, *rule_cols})
     lookup = temp_table(con, events.select(*keys).distinct(), "keys")
     per_event = scalar(con, lookup.count()) > limit
     # The small table also carries the names the sorted table stores (touchpoint, stage,
-    # event), as dictionary-encoded copies on DuckDB (see _encode).
+    # event, channel), as dictionary-encoded copies on DuckDB (see _encode).
     if not per_event:
         lookup = _with_stage(lookup.mutate(**_mapping(lookup, m, role_sources)), m)
         at = _encode(con, temp_table(con, lookup.mutate(__o_tp=lookup.__tp, __o_stage=lookup.__stage,
-                                                          __o_event=lookup[C.EVENT]), "lookup"))
+                                                          __o_event=lookup[C.EVENT], __o_channel=lookup[C.CHANNEL]),
+                                            "lookup"))
         j = events.left_join(at, [events[k].identical_to(at[k]) for k in keys])
         src = events
     else:
@@ -189,7 +212,7 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         at = _encode(con, temp_table(con, pairs.mutate(__o_tp=pairs.__tp, __o_stage=pairs.__stage), "pairs"))
         j = src.left_join(at, [src.__tp.identical_to(at.__tp), src[C.STAGE].identical_to(at[C.STAGE])])
     by_name = {C.TOUCHPOINT: "__o_tp", C.MAPPED: "__mapped", GOAL: "__goal", C.STAGE: "__o_stage",
-               C.STAGE_RANK: "__rank", C.EVENT: "__o_event"}
+               C.STAGE_RANK: "__rank", C.EVENT: "__o_event", C.CHANNEL: "__o_channel"}
     t = j.select(*[src[c] for c in rest if c not in by_name],
                  **{name: (at[col] if col in at.columns else src[col if col in src.columns else name])
                     for name, col in by_name.items()})
@@ -225,6 +248,8 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     if not journey_gap_seconds:
         extra[C.CUSTOMER] = t[C.JOURNEY]
     t = t.mutate(**extra)
+    if materialize and con.name == "duckdb":
+        t = _temp_view(con, t, "events")
     return Prepared(con=con, table=t, map=m, has_goals=bool(m.goals), resolver_sources=dict(role_sources or {}),
                     events=events, rules_per_event=per_event,
                     split_journeys=bool(journey_gap_seconds))

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from parcours.engine import columns as C
-from parcours.engine.connection import connect
+from parcours.engine.connection import connect, fit_memory_limit
 from parcours.engine.fetch import rows, scalar
 from parcours.engine.handoff import hand_over
 from parcours.errors import InputError, OptionError, TooManyBadRows
@@ -180,6 +180,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         table = con.create_table(f"_parcours_events_{next(_counter)}", norm.accepted, temp=True) \
             if con.name == "duckdb" else norm.accepted.cache()
     accepted = int(scalar(con, table.count()))
+    fit_memory_limit(con, accepted)  # a small log needs little of the default memory
     # The quarantine query re-evaluates every check over the input: run it only when some
     # parsed row was not accepted (counting the raw rows is cheap).
     parsed = int(scalar(con, raw.table.count()))

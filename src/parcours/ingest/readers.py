@@ -19,7 +19,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from parcours.errors import InputError
+from parcours.errors import InputError, is_out_of_memory
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
 _counter = itertools.count(1)
@@ -154,6 +154,8 @@ def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput
     except InputError:
         raise
     except Exception as e:  # noqa: BLE001 - DuckDB's parser errors carry the line
+        if is_out_of_memory(e):
+            raise
         raise InputError(f"{path.name}: cannot be read as {fmt.upper()}: {_first_line(e)}",
                          hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
     rejects = []
@@ -188,6 +190,8 @@ def _read_parquet(con: Any, path: Path, fmt: str, row_column: str | None = None)
     try:
         t = con.read_parquet(files, table_name=_name("parquet"), file_row_number=True, filename=True)
     except Exception as e:  # noqa: BLE001
+        if is_out_of_memory(e):
+            raise
         raise InputError(f"{path.name}: cannot be read as Parquet: {_first_line(e)}",
                          hint="check that the file is complete (a truncated Parquet file has no footer)") from None
     # Global order: files in name order, rows in file order. 2**40 rows per file is plenty.

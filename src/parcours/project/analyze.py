@@ -16,7 +16,6 @@ import pyarrow as pa
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
 from parcours.analysis.run import Options, run_all
-from parcours.engine import columns as C
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
