@@ -99,7 +99,7 @@ class Recorder:
                 mod = fn.split("parcours/")[-1]
                 line = source_line(fn, f.f_lineno)
                 text = f"{mod}:{f.f_code.co_name}: {line}"
-                if line.startswith("return con.") or f.f_code.co_name == "temp_table":  # a helper: label its caller
+                if line.startswith("return con.") or f.f_code.co_name in ("temp_table", "_temp_view", "_create_as"):  # a helper: label its caller
                     f = f.f_back
                     continue
                 if mod.startswith("analysis/run.py"):

@@ -124,3 +124,14 @@ class ExportError(ParcoursError):
 def is_out_of_memory(e: BaseException) -> bool:
     """DuckDB's out-of-memory error: a limit to raise, never a problem of the input."""
     return type(e).__name__ == "OutOfMemoryException"
+
+
+def out_of_memory_error(e: BaseException) -> EngineError | None:
+    """DuckDB's out-of-memory error as an EngineError saying how to raise the limit (both
+    front doors show it); None for any other exception."""
+    if not is_out_of_memory(e):
+        return None
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return EngineError(f"the engine ran out of memory ({first})",
+                       hint="raise the limit with --memory-limit (e.g. 4GB) or PARCOURS_MEMORY_LIMIT; "
+                            "fewer --threads also need less memory")

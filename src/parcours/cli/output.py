@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from parcours.errors import EngineError, ParcoursError, is_out_of_memory
+from parcours.errors import ParcoursError, out_of_memory_error
 
 out = Console()
 err = Console(stderr=True)
@@ -26,12 +26,9 @@ def user_errors() -> Iterator[None]:
         _print_error(e)
         raise typer.Exit(e.exit_code) from None
     except Exception as e:
-        if not is_out_of_memory(e):
+        oom = out_of_memory_error(e)
+        if oom is None:
             raise
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        oom = EngineError(f"the engine ran out of memory ({first})",
-                          hint="raise the limit with --memory-limit (e.g. 4GB) or PARCOURS_MEMORY_LIMIT; "
-                               "fewer --threads also need less memory")
         _print_error(oom)
         raise typer.Exit(oom.exit_code) from None
 

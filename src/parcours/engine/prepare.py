@@ -69,10 +69,7 @@ def temp_table(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
         return expr.cache()
     # CREATE ... AS keeps DuckDB's own column types (the ENUMs of _encode); Ibis'
     # create_table would declare its own (VARCHAR) and insert into that.
-    name = f"_parcours_{prefix}_{next(_counter)}"
-    con._run_pre_execute_hooks(expr)  # registers in-memory tables the expression reads
-    con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {con.compile(expr)}')  # returns the connection: never close it
-    return con.table(name, database="temp")
+    return _create_as(con, "TABLE", expr, prefix)
 
 
 def _temp_view(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
@@ -80,9 +77,13 @@ def _temp_view(con: Any, expr: ir.Table, prefix: str) -> ir.Table:
     one query then reads a table name, which DuckDB expands in place; the same derived
     expression written twice would become a common table expression that DuckDB
     materialises (10M events: every column copied, ~1 s and hundreds of MB per query)."""
+    return _create_as(con, "VIEW", expr, prefix)
+
+
+def _create_as(con: Any, kind: str, expr: ir.Table, prefix: str) -> ir.Table:
     name = f"_parcours_{prefix}_{next(_counter)}"
-    con._run_pre_execute_hooks(expr)
-    con.raw_sql(f'CREATE TEMP VIEW "{name}" AS {con.compile(expr)}')
+    con._run_pre_execute_hooks(expr)  # registers in-memory tables the expression reads
+    con.raw_sql(f'CREATE TEMP {kind} "{name}" AS {con.compile(expr)}')  # returns the connection: never close it
     return con.table(name, database="temp")
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from parcours.errors import ParcoursError
+from parcours.errors import ParcoursError, out_of_memory_error
 
 # How far an analysis is when it says a step (on_progress messages of parcours.analyze).
 STEPS = {"reading": 5, "parsing": 25, "preparing": 40, "analysing": 55, "breakdown": 75, "feedback": 90}
@@ -93,7 +93,10 @@ class Jobs:
         except ParcoursError as e:
             job.error, job.state = {"message": e.message, "hint": e.hint}, "failed"
         except Exception as e:  # noqa: BLE001 - a job must end, and say why, whatever happened
-            job.error, job.state = {"message": f"{type(e).__name__}: {e}", "hint": None}, "failed"
+            oom = out_of_memory_error(e)
+            job.error = ({"message": oom.message, "hint": oom.hint} if oom is not None
+                         else {"message": f"{type(e).__name__}: {e}", "hint": None})
+            job.state = "failed"
         finally:
             job.finished = time.monotonic()
             with self._lock:
