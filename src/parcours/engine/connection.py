@@ -10,7 +10,8 @@ Spark URLs (extra ``parcours[spark]``):
 - ``sc://HOST:PORT``: a Spark Connect server.
 
 ``PARCOURS_SPARK_CONF`` adds session settings (``key=value`` pairs separated by spaces or
-commas, e.g. ``spark.executor.memory=8g``).
+commas, e.g. ``spark.executor.memory=8g``). A master or Connect server that does not accept
+a connection within ``PARCOURS_SPARK_CONNECT_TIMEOUT`` seconds (default 10) is a clear error.
 """
 
 from __future__ import annotations
@@ -180,6 +181,7 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
     session = SparkSession.getActiveSession()
     if session is None:
         local = bool(master and master.startswith("local"))
+        _check_answers(remote or master)
         if local:  # the driver answers on loopback only, whatever the machine's name resolves to
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = SparkSession.builder.appName("parcours")
@@ -211,6 +213,51 @@ def connect_spark(url: str = "spark", *, threads: int | None = None, memory_limi
     import ibis
 
     return ibis.pyspark.connect(session)
+
+
+def server_addresses(target: str) -> list[tuple[str, int]]:
+    """The (host, port) pairs a Spark master or Connect URL names; [] for local, YARN, k8s.
+
+    >>> server_addresses("sc://10.0.0.5:15002/;token=abc")
+    [('10.0.0.5', 15002)]
+    >>> server_addresses("sc://spark.example.org")
+    [('spark.example.org', 15002)]
+    >>> server_addresses("spark://m1:7077,m2:7077")
+    [('m1', 7077), ('m2', 7077)]
+    >>> server_addresses("local[2]"), server_addresses("yarn")
+    ([], [])
+    """
+    for scheme, default in (("sc://", 15002), ("spark://", 7077)):
+        if target.lower().startswith(scheme):
+            hosts = target[len(scheme):].split("/", 1)[0].split(",")
+            out = []
+            for h in hosts:
+                host, _, port = h.rpartition(":") if ":" in h else (h, "", "")
+                out.append((host.strip("[]"), int(port) if port.isdigit() else default))
+            return out
+    return []
+
+
+def _check_answers(target: str, timeout: float | None = None) -> None:
+    """Fail at once, clearly, when no server of ``target`` accepts a connection: Spark's own
+    clients retry for minutes without a word (a Connect client ~10 minutes)."""
+    import socket
+
+    addresses = server_addresses(target)
+    if not addresses:
+        return
+    timeout = timeout if timeout is not None else float(os.environ.get("PARCOURS_SPARK_CONNECT_TIMEOUT", "10"))
+    errors = []
+    for host, port in addresses:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                return
+        except OSError as e:
+            errors.append(f"{host}:{port}: {e.strerror or e}")
+    kind = "Spark Connect server" if target.lower().startswith("sc://") else "Spark master"
+    raise EngineError(f"no {kind} answers at {target} ({'; '.join(errors)})",
+                      hint="check the host and port (a Connect server listens on 15002, a standalone master on 7077 "
+                           "by default), that the server is running and that no firewall is in the way")
 
 
 def _warehouse() -> str:
