@@ -164,3 +164,44 @@ def test_touchpoint_column_in_the_data_is_mapped_only_when_declared():
     d = run(df).data
     assert [v["path"] for v in d["variants"]["top"]] == [["a", "mystery", "a"]]
     assert [r["event"] for r in d["unmapped"]] == ["y"]
+
+
+def pandas_visits(df: pd.DataFrame) -> list[tuple]:
+    """Every stage visit, computed in plain pandas: (journey, visit, stage, step, start µs,
+    next stage, start of the next visit or the visit's own last event µs)."""
+    tp = {"a": "a", "b": "b", "c": "c", "c_x": "c", "d": "d"}
+    stage = {"a": "s1", "b": "s1", "c": "s2", "d": "s3"}
+    df = df.reset_index(drop=True).assign(order=lambda x: range(len(x)))
+    df = df.sort_values(["customer_id", "timestamp", "order"], kind="stable")
+    df["stage"] = df["event"].map(tp).map(stage)
+    out = []
+    for j, g in df.groupby("customer_id"):
+        g = g.assign(step=range(1, len(g) + 1))
+        staged = g[g["stage"].notna()]
+        us = [int(t.timestamp() * 1_000_000) for t in staged["timestamp"]]
+        runs = []  # [stage, step, start, last]
+        for s, step, t in zip(staged["stage"], staged["step"], us, strict=True):
+            if runs and runs[-1][0] == s:
+                runs[-1][3] = t
+            else:
+                runs.append([s, step, t, t])
+        for k, (s, step, t, last) in enumerate(runs):
+            nxt = runs[k + 1] if k + 1 < len(runs) else None
+            out.append((j, k + 1, s, step, t, nxt[0] if nxt else None, nxt[2] if nxt else last))
+    return sorted(out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs())
+def test_stage_visits_match_pandas(df):
+    """The visits the stage analyses read (built from the events where the stage changes, with
+    unstaged events in between) equal a plain run-length split of each journey's staged events."""
+    from parcours.analysis.transitions import stage_visits
+    from parcours.engine.prepare import prepare
+
+    log = read_events(ibis.memtable(df))
+    p = prepare(log.con, log.table, MAP, role_sources=log.roles)
+    got = stage_visits(p.table).to_pyarrow().to_pylist()
+    got = sorted((r["_journey"], r["visit"], r["_stage"], r["_step"], r["_t_us"], r["next_stage"], r["next_t_us"])
+                 for r in got)
+    assert got == pandas_visits(df)

@@ -238,3 +238,28 @@ def test_names_are_stored_encoded_in_the_prepared_table(helpdesk, tmp_path):
     assert p.table.schema()["_touchpoint"].is_string()  # the analyses still see text
     got = p.table.select("_touchpoint", "_next_touchpoint").to_pandas()
     assert set(got["_touchpoint"]) == set(pandas_touchpoints(helpdesk[1]))
+
+
+def test_names_of_prepared_objects_never_collide_with_ingest_tables(monkeypatch):
+    """Several logs read and prepared on one connection: the prepared events' view and the
+    tables ``read_events`` creates are named from two counters and must not share a name
+    (the view was once ``_parcours_events_N`` too, and a later read failed with
+    'View with name ... already exists')."""
+    import itertools
+    import re
+
+    from parcours.ingest import events as ingest_events
+
+    df = pd.DataFrame({"customer_id": ["a", "a", "b"], "event": ["x", "y", "x"],
+                       "timestamp": pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-01"], utc=True)})
+    from parcours.engine.connection import connect
+
+    con = connect()  # its own: the names this test forces must not reach the other tests' connection
+    log = read_events(ibis.memtable(df), con=con)
+    p = P.prepare(log.con, log.table, None)
+    view = p.table.op().name
+    number = int(re.search(r"(\d+)$", view).group(1))
+    monkeypatch.setattr(ingest_events, "_counter", itertools.count(number))  # the next table gets the view's number
+    again = read_events(ibis.memtable(df), con=log.con)
+    assert again.report.accepted == 3
+    assert P.prepare(again.con, again.table, None).table.count().execute() == 3

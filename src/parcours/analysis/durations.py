@@ -18,7 +18,9 @@ from parcours.engine import columns as C
 
 
 def journey_durations(ev: ir.Table) -> ir.Table:
-    """Per journey: ``seconds`` from first to last event."""
+    """Per journey: ``seconds`` from first to last event (of the prepared events: only each
+    journey's first and last events are read, found by ``_step`` and ``_next_t_us``)."""
+    ev = ev.filter((ev[C.STEP] == 1) | ev[C.NEXT_T_US].isnull())
     g = ev.group_by(C.JOURNEY).agg(__a=ev[C.T_US].min(), __b=ev[C.T_US].max())
     return g.select(C.JOURNEY, seconds=seconds(g.__b - g.__a))
 

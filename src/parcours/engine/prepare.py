@@ -4,7 +4,7 @@ From the canonical events and the map it adds, per event: the journey id (split 
 inactivity when asked), the touchpoint (first matching rule of the map, else the event
 name, flagged unmapped), its stage and the stage's rank, the goal flag, the position in
 the journey (``_step``, ordered by time then input order), the next touchpoint and its
-time, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
+time, the previous and next events' stages, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
 
 Two choices keep this cheap on large logs (bench/, docs/performance.md):
 
@@ -233,11 +233,15 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
     w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
     stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
               C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US,
-              C.VALUE]
+              C.PREV_STAGE, C.NEXT_STAGE, C.VALUE]
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
                  **{C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
                     C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
                     C.NEXT_T_US: t[C.T_US].lead().over(w),
+                    # the neighbours' stages, in the same sort: the stage visits need only the
+                    # events where the stage changes (analysis.transitions.stage_visits)
+                    C.PREV_STAGE: t[C.STAGE].lag().over(w),
+                    C.NEXT_STAGE: t[C.STAGE].lead().over(w),
                     C.CONVERTED: t[GOAL].any().over(w)})  # whole journey: the window has no frame
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
     if materialize:
@@ -250,7 +254,7 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         extra[C.CUSTOMER] = t[C.JOURNEY]
     t = t.mutate(**extra)
     if materialize and con.name == "duckdb":
-        t = _temp_view(con, t, "events")
+        t = _temp_view(con, t, "prepared_events")  # not "events": ingest names its tables _parcours_events_N
     return Prepared(con=con, table=t, map=m, has_goals=bool(m.goals), resolver_sources=dict(role_sources or {}),
                     events=events, rules_per_event=per_event,
                     split_journeys=bool(journey_gap_seconds))
