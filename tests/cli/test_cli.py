@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -127,6 +128,21 @@ def test_bad_option_values(tmp_path, shared_data):
     assert p.returncode == 2 and "role=column" in p.stderr
     p = parcours("analyze", src, "--out", tmp_path, "--journey-gap", "soon")
     assert p.returncode == 2 and "not a duration" in p.stderr
+
+
+def test_closing_line_names_every_file_written(tmp_path):
+    """The report included (the line once listed analysis.json and the CSVs only)."""
+    (tmp_path / "events.csv").write_text("customer_id,timestamp,event\nc1,2026-01-01 10:00:00,visit\n"
+                                         "c1,2026-01-01 10:05:00,buy\nc2,2026-01-02 09:00:00,visit\n", encoding="utf-8")
+    (tmp_path / "map.yaml").write_text("stages:\n  - {id: browse, name: Browse}\n  - {id: pay, name: Pay}\n"
+                                       "touchpoints:\n  - {id: visit, stage: browse}\n  - {id: buy, stage: pay}\n",
+                                       encoding="utf-8")
+    p = parcours("analyze", tmp_path / "events.csv", "--map", tmp_path / "map.yaml", "--out", tmp_path / "out")
+    assert p.returncode == 0, p.stderr
+    listed = re.search(r"Wrote (\d+) files to .*? \((.*)\)", " ".join(p.stderr.split()))
+    names = listed.group(2).split(", ")
+    assert names[:2] == ["analysis.json", "report.html"]
+    assert int(listed.group(1)) == len(names) and set(names) == {f.name for f in (tmp_path / "out").iterdir()}
 
 
 def test_events_from_the_maps_source_path(shared_data, tmp_path):

@@ -45,7 +45,7 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     candidate, so the candidate before a visit's first event lies in the previous visit,
     and the one before any other candidate in the same visit). The journey's last staged
     event is one whose next event is unstaged or absent (``_next_stage`` null): those join
-    the candidates so that its time is known. At 10M events this reads ~2.4M rows instead
+    the candidates so that its time is known. At 10M events this reads ~2.9M rows instead
     of sorting ~9.8M (bench/, docs/performance.md).
     """
     start = _enters_stage(ev)

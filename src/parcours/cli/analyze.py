@@ -83,8 +83,18 @@ def analyze_command(
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
-    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] (analysis.json, "
-         f"{', '.join(sorted(p for p in written if p.endswith('.csv')))})")
+    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(written_names(written))})")
+
+
+def written_names(written: dict | set) -> list[str]:
+    """analysis.json, then the other documents (report.html), then the tables, as the user reads them.
+
+    >>> written_names({"transitions.csv": 1, "report.html": 1, "analysis.json": 1, "ends.csv": 1})
+    ['analysis.json', 'report.html', 'ends.csv', 'transitions.csv']
+    """
+    names = [str(n) for n in written]
+    docs = sorted(n for n in names if not n.endswith(".csv") and n != "analysis.json")
+    return [n for n in ["analysis.json"] if n in names] + docs + sorted(n for n in names if n.endswith(".csv"))
 
 
 def print_frictions(data: dict, n: int = 5) -> None:
