@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,7 +64,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 class Server:
-    """A Spark JVM started as a child process, its output in a log file."""
+    """A Spark JVM started as a child process (its own process group), its output in a log file."""
 
     def __init__(self, name: str, cmd: list[str], env: dict[str, str], folder: Path):
         self.name, self.log = name, folder / f"{name}.log"
@@ -70,26 +72,29 @@ class Server:
         self.proc = subprocess.Popen(cmd, env=env, cwd=folder, stdout=self._out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
-    def wait_for(self, text: str) -> None:
+    def wait_for(self, pattern: str) -> re.Match:
+        """The first match of ``pattern`` in the log, once the server wrote it."""
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
-            if text in self.log.read_text(errors="replace"):
-                return
+            found = re.search(pattern, self.log.read_text(errors="replace"))
+            if found:
+                return found
             if self.proc.poll() is not None:
                 break
             time.sleep(0.5)
         tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
-        self.stop()
-        pytest.fail(f"the Spark {self.name} did not start (waited for {text!r}); its log ends:\n{tail}")
+        pytest.fail(f"the Spark {self.name} did not start (waited for {pattern!r}); its log ends:\n{tail}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
             try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # spark-class's shell and its JVM
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+            except ProcessLookupError:
+                pass
         self._out.close()
 
 
@@ -100,21 +105,26 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory):
-    """``spark://127.0.0.1:PORT``: a standalone master and one worker (2 cores, 2 GB)."""
+    """``spark://127.0.0.1:PORT``: a standalone master and one worker (2 cores, 2 GB). Ports
+    are read from the logs: Spark moves to the next port when the one asked for was taken."""
     home = _spark_home()
     folder = tmp_path_factory.mktemp("spark_standalone")
-    env, port = _env(home), _free_port()
+    env, servers = _env(home), []
     spark_class = str(home / "bin" / "spark-class")
-    master = Server("master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                               "--port", str(port), "--webui-port", str(_free_port())], env, folder)
-    master.wait_for("I have been elected leader")
-    worker = Server("worker", [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
-                               "--cores", "2", "--memory", "2g", "--webui-port", str(_free_port()),
-                               "--work-dir", str(folder / "work"), f"spark://127.0.0.1:{port}"], env, folder)
-    master.wait_for("Registering worker")
-    yield f"spark://127.0.0.1:{port}"
-    worker.stop()
-    master.stop()
+    try:
+        master = Server("master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                                   "--port", str(_free_port()), "--webui-port", str(_free_port())], env, folder)
+        servers.append(master)
+        port = master.wait_for(r"Successfully started service 'sparkMaster' on port (\d+)").group(1)
+        master.wait_for("I have been elected leader")
+        servers.append(Server("worker", [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                                         "--cores", "2", "--memory", "2g", "--webui-port", str(_free_port()),
+                                         "--work-dir", str(folder / "work"), f"spark://127.0.0.1:{port}"], env, folder))
+        master.wait_for("Registering worker")
+        yield f"spark://127.0.0.1:{port}"
+    finally:
+        for server in reversed(servers):
+            server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -125,16 +135,17 @@ def connect_server(tmp_path_factory):
     if not jars:
         _unavailable(f"this PySpark ({home}) ships no spark-connect jar (PySpark 4 does)")
     folder = tmp_path_factory.mktemp("spark_connect")
-    port = _free_port()
     server = Server("connect", [str(home / "bin" / "spark-submit"), "--class",
                                 "org.apache.spark.sql.connect.service.SparkConnectServer", "--master", "local[2]",
                                 "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.session.timeZone=UTC",
                                 "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
-                                "--conf", f"spark.connect.grpc.binding.port={port}",
+                                "--conf", f"spark.connect.grpc.binding.port={_free_port()}",
                                 "--conf", f"spark.local.dir={folder / 'spill'}", str(jars[-1])], _env(home), folder)
-    server.wait_for("Spark Connect server started")
-    yield f"sc://127.0.0.1:{port}"
-    server.stop()
+    try:
+        port = server.wait_for(r"Spark Connect server started at: 127\.0\.0\.1:(\d+)").group(1)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
 def analyze(demo, out: Path, engine: str | None = None, *args: str) -> tuple[dict, dict[str, list[dict]]]:
@@ -195,8 +206,10 @@ def test_server_nobody_answers_is_a_clear_error(tmp_path, demo, scheme, kind):
     url = f"{scheme}://127.0.0.1:{_free_port()}"
     cmd = [sys.executable, "-m", "parcours", "analyze", str(demo.events_path), "--out", str(tmp_path / "o"),
            "--engine", url]
+    started = time.monotonic()
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PARCOURS_SPARK_CONNECT_TIMEOUT": "5"})
+    assert time.monotonic() - started < 60  # interpreter, imports and one refused connection
     assert run.returncode == 5, run.stdout + run.stderr
     assert f"no {kind} answers at {url}" in run.stderr
     assert "Exception" not in run.stderr and not (tmp_path / "o").exists()

@@ -218,3 +218,12 @@ def test_wall_clock_times_in_a_zone(engine, request):
     from zoneinfo import ZoneInfo
 
     assert got == [w.replace(tzinfo=ZoneInfo("Europe/Paris")).astimezone(dt.UTC) for w in walls]
+
+
+def test_period_with_no_journey(spark, demo):
+    """Nothing left to count: zeros on both engines (Spark sums a condition to null on no rows)."""
+    duck = parcours.analyze(demo.events_path, demo.map_path, period="2031-01-01..2031-01-31")
+    on_spark = parcours.analyze(demo.events_path, demo.map_path, period="2031-01-01..2031-01-31", engine=SPARK)
+    s = on_spark.data["summary"]
+    assert (s["events"], s["journeys"], s["converted"]) == (0, 0, 0)
+    assert_same_result(duck, on_spark)

@@ -16,10 +16,10 @@ def summary_counts(ev: ir.Table, *, split_journeys: bool = True) -> ir.Table:
     event (``_step`` 1, one per journey of the prepared events), not by a distinct count.
     """
     first = ev[C.STEP] == 1
-    journeys = ev.count(where=first)
+    journeys = ev.count(where=first).fill_null(0)  # Spark sums a condition: null on no rows
     a = ev.aggregate(events=ev.count(), journeys=journeys,
                      customers=ev[C.CUSTOMER].nunique() if split_journeys else journeys,
-                     converted=ev.count(where=first & ev[C.CONVERTED]),
+                     converted=ev.count(where=first & ev[C.CONVERTED]).fill_null(0),
                      __start=ev[C.T_US].min(), __end=ev[C.T_US].max())
     return a.select("events", "journeys", "customers", "converted", start=epoch_us_to_timestamp(a.__start),
                     end=epoch_us_to_timestamp(a.__end))

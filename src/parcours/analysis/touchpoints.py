@@ -53,7 +53,7 @@ def touchpoint_table(ev: ir.Table, *, has_goals: bool) -> ir.Table:
 def unmapped(ev: ir.Table) -> ir.Table:
     """Events matching no touchpoint of the map, by event name, ranked by events then journeys."""
     u = ev.filter(~ev[C.MAPPED])
-    total = ev.aggregate(__events=ev.count(), __journeys=ev.count(where=ev[C.STEP] == 1))  # one first event each
+    total = ev.aggregate(__events=ev.count(), __journeys=ev.count(where=ev[C.STEP] == 1).fill_null(0))  # one first event each
     g = u.group_by(event=u[C.EVENT]).agg(events=u.count(), journeys=u[C.JOURNEY].nunique(),
                                          channels=u[C.CHANNEL].nunique())
     g = g.cross_join(total)

@@ -224,6 +224,8 @@ def server_addresses(target: str) -> list[tuple[str, int]]:
     [('spark.example.org', 15002)]
     >>> server_addresses("spark://m1:7077,m2:7077")
     [('m1', 7077), ('m2', 7077)]
+    >>> server_addresses("sc://[::1]"), server_addresses("sc://[::1]:15003")
+    ([('::1', 15002)], [('::1', 15003)])
     >>> server_addresses("local[2]"), server_addresses("yarn")
     ([], [])
     """
@@ -232,8 +234,12 @@ def server_addresses(target: str) -> list[tuple[str, int]]:
             hosts = target[len(scheme):].split("/", 1)[0].split(",")
             out = []
             for h in hosts:
-                host, _, port = h.rpartition(":") if ":" in h else (h, "", "")
-                out.append((host.strip("[]"), int(port) if port.isdigit() else default))
+                if h.startswith("["):  # [IPv6]:port
+                    host, _, rest = h[1:].partition("]")
+                    port = rest[1:] if rest.startswith(":") else ""
+                else:
+                    host, _, port = h.rpartition(":") if ":" in h else (h, "", "")
+                out.append((host, int(port) if port.isdigit() else default))
             return out
     return []
 
@@ -246,7 +252,13 @@ def _check_answers(target: str, timeout: float | None = None) -> None:
     addresses = server_addresses(target)
     if not addresses:
         return
-    timeout = timeout if timeout is not None else float(os.environ.get("PARCOURS_SPARK_CONNECT_TIMEOUT", "10"))
+    if timeout is None:
+        text = os.environ.get("PARCOURS_SPARK_CONNECT_TIMEOUT", "10")
+        try:
+            timeout = float(text)
+        except ValueError:
+            raise OptionError(f"PARCOURS_SPARK_CONNECT_TIMEOUT={text!r} is not a number of seconds",
+                              hint="e.g. PARCOURS_SPARK_CONNECT_TIMEOUT=30") from None
     errors = []
     for host, port in addresses:
         try:

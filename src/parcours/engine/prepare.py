@@ -179,6 +179,21 @@ def _encode(con: Any, t: ir.Table) -> ir.Table:
     return con.table(name, database="temp")
 
 
+def journey_positions(t: ir.Table) -> dict[str, ir.Value]:
+    """The columns that depend on each event's place in its journey (``_journey``, ordered by
+    time then input order), all from one window: the step, the next touchpoint and its time,
+    the previous and next events' stages (the stage visits read only the events where the
+    stage changes: ``analysis.transitions.stage_visits``) and whether the journey converts.
+    Whoever regroups events into other units (a customer's month, say) recomputes them."""
+    w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
+    return {C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
+            C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
+            C.NEXT_T_US: t[C.T_US].lead().over(w),
+            C.PREV_STAGE: t[C.STAGE].lag().over(w),
+            C.NEXT_STAGE: t[C.STAGE].lead().over(w),
+            C.CONVERTED: t[GOAL].any().over(w)}  # whole journey: the window has no frame
+
+
 def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
             role_sources: dict[str, str] | None = None, keep: list[str] | None = None,
             materialize: bool = True, lookup_max_rows: int | None = None) -> Prepared:
@@ -230,19 +245,11 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER] + "#" + t.__n.cast("string")}).drop("__prev", "__new", "__n")
     else:
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER]})
-    w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
     stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
               C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US,
               C.PREV_STAGE, C.NEXT_STAGE, C.VALUE]
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
-                 **{C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
-                    C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
-                    C.NEXT_T_US: t[C.T_US].lead().over(w),
-                    # the neighbours' stages, in the same sort: the stage visits need only the
-                    # events where the stage changes (analysis.transitions.stage_visits)
-                    C.PREV_STAGE: t[C.STAGE].lag().over(w),
-                    C.NEXT_STAGE: t[C.STAGE].lead().over(w),
-                    C.CONVERTED: t[GOAL].any().over(w)})  # whole journey: the window has no frame
+                 **journey_positions(t))
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
     if materialize:
         t = temp_table(con, t, "prepared")
