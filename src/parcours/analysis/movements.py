@@ -93,9 +93,8 @@ def unit_labels(units: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver
         j = all_units.left_join(first, C.JOURNEY).drop(f"{C.JOURNEY}_right")
         return j.select(C.JOURNEY, group=j.__i.substitute(ids, else_=ibis.null("string")).fill_null(NONE))
     col = resolve(by, "--by")
-    w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
-    t = units.mutate(__v=col.cast("string"), __r=ibis.row_number().over(w))
-    t = t.filter(t.__r == 0)
+    t = units.mutate(__v=col.cast("string"))
+    t = t.filter(t[C.STEP] == 1)  # the period's first event (customer_periods numbers them)
     return t.select(C.JOURNEY, group=t.__v.fill_null(NONE))
 
 

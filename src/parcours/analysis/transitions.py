@@ -55,9 +55,8 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     prev = c[C.STAGE].lag().over(w)
     c = c.mutate(__prev=prev, __last=c[C.T_US].max(where=c.__end).over(w))  # w: whole journey
     v = c.filter(c.__cand & (c.__prev.isnull() | (c.__prev != c[C.STAGE])))
-    wv = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    v = v.mutate(visit=(ibis.row_number().over(wv) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(wv),
-                 next_t_us=v[C.T_US].lead().over(wv).coalesce(v.__last))
+    v = v.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(w),
+                 next_t_us=v[C.T_US].lead().over(w).coalesce(v.__last))
     return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us")
 
 

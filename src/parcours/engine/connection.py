@@ -90,8 +90,8 @@ def memory_mb(text: str) -> int:
 
 
 def _default_memory_limit(cap_gb: int = 3) -> str:
-    """60% of the machine's memory, at most 3 GB: DuckDB then spills to disk instead of
-    growing (measured in bench/: 10M events peak at 3.5 GB instead of 4.2–4.8 GB, ~7% slower)."""
+    """60% of the machine's memory, at most 3 GB: DuckDB spills to disk instead of growing.
+    The limit until the events are counted; ``fit_memory_limit`` then sizes it to the log."""
     return f"{_memory_cap_mb(cap_gb)}MB"
 
 
