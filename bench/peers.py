@@ -55,7 +55,7 @@ sys.path.insert(0, str(HERE))
 
 from run import compare as parcours_vs_floor  # noqa: E402
 from peer_common import TASKS  # noqa: E402
-from run import cpu_pressure, machine, parse_size, run_child  # noqa: E402
+from run import compile_bytecode, cpu_pressure, machine, parse_size, run_child  # noqa: E402
 
 PEERS = ("pm4py-pandas", "pm4py-polars", "retentioneering")
 OPTIONAL_PEERS = ("pm4py-pandas-pystr",)
@@ -409,6 +409,8 @@ def main() -> None:
     run_tasks = tasks + ([] if a.no_all_run else ["all"])
     peer_py = peer_python(a.venv)
     a.no_cache = parcours_no_cache(a.parcours_src)
+    took = compile_bytecode(peer_py, HERE) + compile_bytecode(repo_python(), a.parcours_src or ROOT / "src")
+    print(f"compiled bytecode of both environments in {took:.1f} s (see run.compile_bytecode)")
     map_path = a.map or a.data / "map.yaml"
     a.out.mkdir(parents=True, exist_ok=True)
     logs_dir = a.out / "logs"

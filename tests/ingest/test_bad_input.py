@@ -168,3 +168,30 @@ def test_parquet_folder_reads_every_file_in_order(tmp_path):
     result = parcours.analyze(folder)
     assert result.data["input"]["read"] == 3
     assert result.data["variants"]["top"][0]["path"] == ["a", "b", "c"]
+
+
+def test_whitespace_only_ids_and_events_are_quarantined_others_kept(tmp_path):
+    """Blank = missing or only the whitespace the engine trims; a value that merely starts
+    with whitespace, or starts with a character above code 32, is kept (the check looks at
+    the first character before trimming)."""
+    ws = [" ", "\t", "\n", "\r", "\x0b", "\x0c"]
+    customers = ["", *ws, " \t\n", "  c1", "\tc2", "c3 ", "é", "\u00a0", "!", "c4"]
+    events = ["home"] * len(customers)
+    customers += ["c5", "c6", "c7"]
+    events += [" \x0c", "\x0b", " page"]
+    df = pd.DataFrame({"customer_id": customers, "timestamp": pd.Timestamp("2026-01-01", tz="UTC"),
+                       "event": events})
+    p = tmp_path / "ev.parquet"
+    df.to_parquet(p)
+    log = read_events(p, max_bad_rows="100%")
+    blank = set(" \t\n\r\x0b\x0c")  # what DuckDB's and Spark's trim remove, as Ibis' strip asks
+
+    def is_blank(s: str) -> bool:
+        return all(ch in blank for ch in s)
+
+    expected = {i + 1 for i, (c, e) in enumerate(zip(customers, events)) if is_blank(c) or is_blank(e)}
+    q = log.report.quarantine.set_index("row")["reason"].to_dict()
+    assert set(q) == expected
+    assert all(q[r].startswith("missing customer") for r in expected if is_blank(customers[r - 1]))
+    assert all(q[r].startswith("missing event") for r in expected if not is_blank(customers[r - 1]))
+    assert log.report.accepted == len(customers) - len(expected)
