@@ -80,7 +80,7 @@ def pandas_stage_figures(df: pd.DataFrame) -> dict:
     df = df.reset_index(drop=True).assign(order=lambda x: range(len(x)))
     df = df.sort_values(["customer_id", "timestamp", "order"], kind="stable")
     df["stage"] = df["event"].map(tp).map(stage)
-    res = {"reached": [0, 0, 0], "backward": 0, "skipping": 0, "journeys_staged": 0, "to_next": {}}
+    res = {"reached": [0, 0, 0], "backward": 0, "skipping": 0, "journeys_staged": 0, "to_next": {}, "any": {}}
     for _, g in df.groupby("customer_id"):
         seq = g["stage"].tolist()
         pos = 0  # ordered funnel
@@ -89,6 +89,8 @@ def pandas_stage_figures(df: pd.DataFrame) -> dict:
                 pos += 1
         for k in range(pos):
             res["reached"][k] += 1
+        for s in {s for s in seq if isinstance(s, str)}:  # any order: journeys with an event in the stage
+            res["any"][s] = res["any"].get(s, 0) + 1
         visits = [s for s in seq if isinstance(s, str)]
         visits = [s for i, s in enumerate(visits) if i == 0 or visits[i - 1] != s]
         if visits:
@@ -114,6 +116,7 @@ def test_funnel_conformance_durations_match_pandas(df):
     d = run(df).data
     want = pandas_stage_figures(df)
     assert [s["reached"] for s in d["stages"]] == want["reached"]
+    assert {s["stage"]: s["journeys"] for s in d["stages"]} == {s: want["any"].get(s, 0) for s in ("s1", "s2", "s3")}
     c = d["conformance"]
     assert (c["journeys"], c["backward"], c["skipping"]) == (want["journeys_staged"], want["backward"], want["skipping"])
     got = {r["stage"]: r for r in d["stage_durations"] if r["measure"] == "to_next_stage"}
