@@ -137,7 +137,8 @@ def explain(raw, q: dict, profile: Path, sql_chars: int = 6000) -> str:
     raw.execute(f"SET profiling_output = '{profile}'")
     try:
         t = time.perf_counter()
-        res = raw.execute(q["sql"])
+        # a temporary table or view exists already: profile its query, not its creation again
+        res = raw.execute(re.sub(r'^CREATE TEMP (TABLE|VIEW) "[^"]+" AS ', "", q["sql"]))
         (res.to_arrow_table() if hasattr(res, "to_arrow_table") else res.fetch_arrow_table())
         again = time.perf_counter() - t
     finally:

@@ -18,9 +18,7 @@ def journey_conformance(visits: ir.Table, n_stages: int) -> ir.Table:
     """Per staged journey: ``backward``, ``skipping``, ``conforming``, ``starts_at_first`` and,
     for each stage rank k, ``skip_k`` (the journey jumped over stage k)."""
     v = visits
-    w = ibis.window(group_by=C.JOURNEY, order_by="visit")
-    v = v.mutate(__prev=v[C.STAGE_RANK].lag().over(w))
-    r, p = v[C.STAGE_RANK], v.__prev
+    r, p = v[C.STAGE_RANK], v.prev_stage_rank
     aggs = {
         "backward": (p.notnull() & (r < p)).any(),
         "skipping": (p.notnull() & (r > p + 1)).any(),

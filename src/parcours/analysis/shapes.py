@@ -31,9 +31,8 @@ def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
     if visits is None:
         j = ch.mutate(order=ibis.literal("no_stage"))
     else:
-        w = ibis.window(group_by=C.JOURNEY, order_by="visit")
-        v = visits.mutate(__prev=visits[C.STAGE_RANK].lag().over(w))
-        r, p = v[C.STAGE_RANK], v.__prev
+        v = visits
+        r, p = v[C.STAGE_RANK], v.prev_stage_rank
         per = v.group_by(C.JOURNEY).agg(
             back=(p.notnull() & r.notnull() & (r < p)).any(),
             skip=(p.notnull() & r.notnull() & (r > p + 1)).any(),

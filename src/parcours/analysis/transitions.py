@@ -32,7 +32,9 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     """One row per visit to a stage (consecutive events of one stage, unstaged events skipped):
     ``_journey``, ``visit`` (1, 2, ...), ``_stage``, ``_stage_rank``, ``_step`` and ``_t_us`` of
     the visit's first event, ``next_t_us`` (start of the next visit, else the time of the
-    visit's own last event) and ``next_stage`` (null for the last visit).
+    visit's own last event), ``next_stage`` (null for the last visit) and ``prev_stage_rank``
+    (the previous visit's stage rank, null for the first: what the conformance and the journey
+    shapes compare, from the same window, so that neither sorts the visits again).
 
     Stage-level analyses (funnel, transitions, durations, conformance) all read this table,
     which the runner materialises once. It is built from the events where the stage
@@ -56,8 +58,10 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     c = c.mutate(__prev=prev, __last=c[C.T_US].max(where=c.__end).over(w))  # w: whole journey
     v = c.filter(c.__cand & (c.__prev.isnull() | (c.__prev != c[C.STAGE])))
     v = v.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(w),
-                 next_t_us=v[C.T_US].lead().over(w).coalesce(v.__last))
-    return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us")
+                 next_t_us=v[C.T_US].lead().over(w).coalesce(v.__last),
+                 prev_stage_rank=v[C.STAGE_RANK].lag().over(w))
+    return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us",
+                    "prev_stage_rank")
 
 
 def stage_transitions(visits: ir.Table) -> ir.Table:
