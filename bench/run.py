@@ -92,10 +92,10 @@ def compile_bytecode(python: str | Path, *extra: Path) -> float:
     bytecode, as ``pip install`` does and ``uv pip install`` does not by default. Every
     timed child then imports from ``.pyc`` files: where ``PYTHONDONTWRITEBYTECODE`` is set
     (it is on our benchmark machines) nothing else writes them, and each process compiled
-    its imports again (2–3 s for parcours, more for pm4py). Quick when already compiled;
+    its imports again (~2 s for parcours, more for pm4py). Quick when already compiled;
     returns the seconds it took."""
     t = time.perf_counter()
-    code = "import site, sys; print('\\n'.join(site.getsitepackages()))"
+    code = "import site; print('\\n'.join(site.getsitepackages()))"
     dirs = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True).stdout.split()
     subprocess.run([str(python), "-m", "compileall", "-q", "-j", "0", *dirs, *map(str, extra)],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)

@@ -32,7 +32,7 @@ def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
         j = ch.mutate(order=ibis.literal("no_stage"))
     else:
         v = visits
-        r, p = v[C.STAGE_RANK], v.prev_stage_rank
+        r, p = v[C.STAGE_RANK], v.prev_stage_rank  # from the visits' own window: no second sort
         per = v.group_by(C.JOURNEY).agg(
             back=(p.notnull() & r.notnull() & (r < p)).any(),
             skip=(p.notnull() & r.notnull() & (r > p + 1)).any(),

@@ -82,8 +82,8 @@ def _spark_bit_xor(x: dt.int64) -> dt.int64:  # type: ignore[valid-type]
 
 
 @ibis.udf.scalar.builtin(name="hash")
-def _duckdb_hash(x: dt.uint64) -> dt.uint64:  # type: ignore[valid-type]
-    """DuckDB's ``hash`` of an integer, as the unsigned 64-bit number it returns."""
+def _duckdb_hash(x: dt.int64) -> dt.uint64:  # type: ignore[valid-type]
+    """DuckDB's ``hash`` of an integer (signed or not), as the unsigned 64-bit number it returns."""
 
 
 @ibis.udf.scalar.builtin(name="hash")
@@ -100,7 +100,7 @@ def hash64(x: ir.Value, backend: str) -> ir.IntegerValue:
     if backend == "pyspark":
         return _spark_xxhash64_text(x) if x.type().is_string() else _spark_xxhash64(x.cast("int64"))
     if backend == "duckdb":
-        return _duckdb_hash_text(x) if x.type().is_string() else _duckdb_hash(x.cast("uint64"))
+        return _duckdb_hash_text(x) if x.type().is_string() else _duckdb_hash(x)
     return x.hash()
 
 
