@@ -24,7 +24,8 @@ def touchpoint_transitions(ev: ir.Table) -> ir.Table:
 
 
 def _enters_stage(ev: ir.Table) -> ir.BooleanValue:
-    """A staged event whose journey's previous event is of another stage, or unstaged, or none."""
+    """A staged event whose journey's previous staged event is of another stage, or none:
+    the first event of a stage visit (``_prev_stage`` skips unstaged events)."""
     return ev[C.STAGE].notnull() & (ev[C.PREV_STAGE].isnull() | (ev[C.PREV_STAGE] != ev[C.STAGE]))
 
 
@@ -37,29 +38,24 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     shapes compare, from the same window, so that neither sorts the visits again).
 
     Stage-level analyses (funnel, transitions, durations, conformance) all read this table,
-    which the runner materialises once. It is built from the events where the stage
-    changes, not from every staged event: the prepared table carries each event's previous
-    and next events' stages (``_prev_stage``, ``_next_stage``, from its one sort). A visit
-    starts at a staged event whose previous *staged* event is of another stage; its previous
-    event may be unstaged, so the candidates are the staged events whose previous event is
-    of another stage or unstaged, and among them, ordered, a candidate starts a visit when
-    the candidate before it is of another stage (the first event of each visit is a
-    candidate, so the candidate before a visit's first event lies in the previous visit,
-    and the one before any other candidate in the same visit). The journey's last staged
-    event is one whose next event is unstaged or absent (``_next_stage`` null): those join
-    the candidates so that its time is known. At 10M events this reads ~2.9M rows instead
-    of sorting ~9.8M (bench/, docs/performance.md).
+    which the runner materialises once. The prepared table's one sort already gives each
+    event the stages of the previous and next *staged* events (``_prev_stage``,
+    ``_next_stage``, unstaged events skipped), so a visit's first event is found without a
+    window: a staged event whose previous staged event is of another stage, or none. One
+    window over those events, and over each journey's last staged event (``_next_stage``
+    null, after every visit's start: it gives the last visit its end), numbers the visits and
+    reads the next visit's start. At 10M events it reads ~2.7M rows (bench/, docs/performance.md).
     """
     start = _enters_stage(ev)
-    end = ev[C.STAGE].notnull() & ev[C.NEXT_STAGE].isnull()
-    c = ev.filter(start | end).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __cand=start, __end=end)
+    last = ev[C.STAGE].notnull() & ev[C.NEXT_STAGE].isnull()
+    c = ev.filter(start | last).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __start=start)
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    prev = c[C.STAGE].lag().over(w)
-    c = c.mutate(__prev=prev, __last=c[C.T_US].max(where=c.__end).over(w))  # w: whole journey
-    v = c.filter(c.__cand & (c.__prev.isnull() | (c.__prev != c[C.STAGE])))
-    v = v.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"), next_stage=v[C.STAGE].lead().over(w),
-                 next_t_us=v[C.T_US].lead().over(w).coalesce(v.__last),
-                 prev_stage_rank=v[C.STAGE_RANK].lag().over(w))
+    nxt_start = c.__start.lead().over(w)
+    c = c.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"),
+                 next_stage=ibis.cases((nxt_start, c[C.STAGE].lead().over(w)), else_=ibis.null(c[C.STAGE].type())),
+                 next_t_us=c[C.T_US].lead().over(w).coalesce(c[C.T_US]),
+                 prev_stage_rank=c[C.STAGE_RANK].lag().over(w))
+    v = c.filter(c.__start)
     return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us",
                     "prev_stage_rank")
 

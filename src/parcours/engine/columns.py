@@ -25,8 +25,8 @@ STEP = "_step"  # 1-based position of the event in its journey
 T_US = "_t_us"  # timestamp as integer microseconds since the epoch (fast arithmetic)
 NEXT_TOUCHPOINT = "_next_touchpoint"
 NEXT_T_US = "_next_t_us"
-PREV_STAGE = "_prev_stage"  # stage of the journey's previous event (null: none, or unstaged)
-NEXT_STAGE = "_next_stage"  # stage of the journey's next event (null: none, or unstaged)
+PREV_STAGE = "_prev_stage"  # stage of the journey's previous staged event (unstaged ones skipped; null: none)
+NEXT_STAGE = "_next_stage"  # stage of the journey's next staged event (unstaged ones skipped; null: none)
 GOAL = "_goal"  # the event reaches one of the map's goals
 CONVERTED = "_converted"  # the event's journey reaches a goal (at any point)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
+import ibis.expr.rules as rlz
 import ibis.expr.types as ir
 
 
@@ -121,3 +125,72 @@ def bitwise_xor(a: ir.IntegerValue, b: ir.IntegerValue, backend: str) -> ir.Inte
 @ibis.udf.scalar.builtin(name="monotonically_increasing_id")
 def row_ids() -> dt.int64:  # type: ignore[valid-type]
     """Spark's ``monotonically_increasing_id()``: increasing within each partition, unique."""
+
+
+class _ShiftSkippingNulls(ops.Analytic):
+    """``lag``/``lead`` that skips nulls (``IGNORE NULLS``); Ibis 12 has no form of it."""
+
+    arg: ops.Column[dt.Any]
+    dtype = rlz.dtype_like("arg")
+
+
+class PreviousNonNull(_ShiftSkippingNulls):
+    """The nearest earlier non-null value in the window's order: ``LAG(x) IGNORE NULLS``."""
+
+
+class NextNonNull(_ShiftSkippingNulls):
+    """The nearest later non-null value in the window's order: ``LEAD(x) IGNORE NULLS``."""
+
+
+_SKIPPING_REGISTERED = False
+
+
+def _register_skipping() -> None:
+    """Teach the two engines the analyses run on (DuckDB, Spark) to compile the nodes above.
+
+    Both have ``LAG``/``LEAD`` with ``IGNORE NULLS`` (DuckDB as ``LAG(x IGNORE NULLS)``, Spark
+    as ``LAG(x) IGNORE NULLS``: sqlglot writes each dialect's form). Done on first use, so
+    that importing Parcours does not load Ibis' compilers.
+    """
+    global _SKIPPING_REGISTERED
+    if _SKIPPING_REGISTERED:
+        return
+    import sqlglot.expressions as sge
+    from ibis.backends.sql.compilers import DuckDBCompiler, PySparkCompiler
+
+    def previous(self: Any, op: Any, *, arg: Any) -> Any:
+        return sge.IgnoreNulls(this=sge.Lag(this=arg))
+
+    def following(self: Any, op: Any, *, arg: Any) -> Any:
+        return sge.IgnoreNulls(this=sge.Lead(this=arg))
+
+    for compiler in (DuckDBCompiler, PySparkCompiler):
+        compiler.visit_PreviousNonNull = previous
+        compiler.visit_NextNonNull = following
+    _SKIPPING_REGISTERED = True
+
+
+def previous_non_null(x: ir.Column) -> ir.Column:
+    """The nearest earlier non-null value of ``x`` (use with ``.over(window)``), on DuckDB and Spark.
+
+    >>> import ibis
+    >>> t = ibis.memtable({"k": [1, 2, 3, 4], "x": ["a", None, None, "b"]})
+    >>> w = ibis.window(order_by="k")
+    >>> t.mutate(p=previous_non_null(t.x).over(w)).order_by("k").p.to_list()
+    [None, 'a', 'a', 'a']
+    """
+    _register_skipping()
+    return PreviousNonNull(x).to_expr()
+
+
+def next_non_null(x: ir.Column) -> ir.Column:
+    """The nearest later non-null value of ``x`` (use with ``.over(window)``), on DuckDB and Spark.
+
+    >>> import ibis
+    >>> t = ibis.memtable({"k": [1, 2, 3, 4], "x": ["a", None, None, "b"]})
+    >>> w = ibis.window(order_by="k")
+    >>> t.mutate(n=next_non_null(t.x).over(w)).order_by("k").n.to_list()
+    ['b', 'b', 'b', None]
+    """
+    _register_skipping()
+    return NextNonNull(x).to_expr()

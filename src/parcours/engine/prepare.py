@@ -4,7 +4,7 @@ From the canonical events and the map it adds, per event: the journey id (split 
 inactivity when asked), the touchpoint (first matching rule of the map, else the event
 name, flagged unmapped), its stage and the stage's rank, the goal flag, the position in
 the journey (``_step``, ordered by time then input order), the next touchpoint and its
-time, the previous and next events' stages, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
+time, the stages of the previous and next staged events, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
 
 Two choices keep this cheap on large logs (bench/, docs/performance.md):
 
@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 
 from parcours.engine import columns as C
 from parcours.engine.fetch import scalar
-from parcours.engine.functions import epoch_us_to_timestamp, timestamp_to_epoch_us
+from parcours.engine.functions import epoch_us_to_timestamp, next_non_null, previous_non_null, timestamp_to_epoch_us
 from parcours.engine.rules import ColumnResolver, goal_predicate, rule_predicate, touchpoint_case, where_predicate
 from parcours.errors import MapError, OptionError, Problem, RuleError
 from parcours.model.journey_map import JourneyMap
@@ -182,15 +182,16 @@ def _encode(con: Any, t: ir.Table) -> ir.Table:
 def journey_positions(t: ir.Table) -> dict[str, ir.Value]:
     """The columns that depend on each event's place in its journey (``_journey``, ordered by
     time then input order), all from one window: the step, the next touchpoint and its time,
-    the previous and next events' stages (the stage visits read only the events where the
-    stage changes: ``analysis.transitions.stage_visits``) and whether the journey converts.
+    the stages of the previous and next *staged* events (unstaged events skipped: the stage
+    visits then read only the events where a visit starts, ``analysis.transitions.stage_visits``)
+    and whether the journey converts.
     Whoever regroups events into other units (a customer's month, say) recomputes them."""
     w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
     return {C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
             C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
             C.NEXT_T_US: t[C.T_US].lead().over(w),
-            C.PREV_STAGE: t[C.STAGE].lag().over(w),
-            C.NEXT_STAGE: t[C.STAGE].lead().over(w),
+            C.PREV_STAGE: previous_non_null(t[C.STAGE]).over(w),
+            C.NEXT_STAGE: next_non_null(t[C.STAGE]).over(w),
             C.CONVERTED: t[GOAL].any().over(w)}  # whole journey: the window has no frame
 
 
