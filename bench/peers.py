@@ -18,7 +18,9 @@ every (tool, task) is a fresh child process, measured as in ``bench/run.py`` (it
 reversed on every other repeat:
 
 - parcours: ``parcours analyze LOG --map MAP --out TMP`` (``--no-cache`` when the CLI has a
-  result cache), one run that computes all of it (and more: see bench/README.md);
+  result cache), one run that computes all of it (and more: see bench/README.md), and the same
+  with ``--analyses transitions,variants,funnel,durations`` (when the CLI has it): only the
+  four computations the peers do, in one process;
 - floor: ``python bench/duckdb_floor.py LOG --map MAP``, all its parts in one run;
 - pm4py-pandas, pm4py-polars, retentioneering: each task (``dfg``, ``variants``,
   ``durations``, ``funnel``) in its own process, as the issue's anchors were measured
@@ -64,7 +66,9 @@ LABEL = {"parcours": "parcours analyze (CLI)", "floor": "DuckDB floor (hand-writ
          "pm4py-polars": "pm4py, Polars mode", "retentioneering": "retentioneering"}
 TASK_LABEL = {"dfg": "directly-follows graph, counts + durations", "variants": "variants",
               "durations": "journey (+ stage) durations", "funnel": "ordered stage funnel",
-              "all": "the four tasks in one process", "analyze": "full analysis", "floor": "all parts"}
+              "all": "the four tasks in one process", "analyze": "full analysis",
+              "same": "the same four only (--analyses transitions,variants,funnel,durations)", "floor": "all parts"}
+SAME_SET = ["--analyses", "transitions,variants,funnel,durations"]  # what the peers' four tasks compute
 REPO_PY = ROOT / ".venv" / "bin" / "python"
 PARCOURS = ROOT / ".venv" / "bin" / "parcours"
 TARGET_PANDAS = 10.0
@@ -124,16 +128,18 @@ def parcours_exe() -> list[str]:
     return [str(PARCOURS)] if PARCOURS.exists() else [str(repo_python()), "-m", "parcours"]
 
 
-def parcours_no_cache(pythonpath: Path | None) -> list[str]:
-    """``--no-cache`` when ``parcours analyze`` has a result cache: a cache hit would measure nothing."""
+def parcours_options(pythonpath: Path | None) -> tuple[list[str], bool]:
+    """(``--no-cache`` when ``parcours analyze`` has a result cache: a cache hit would measure
+    nothing; whether it has ``--analyses``, to time it computing the peers' set only)."""
     env = {**os.environ, **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})}
     out = subprocess.run(parcours_exe() + ["analyze", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
-    return ["--no-cache"] if "--no-cache" in out.stdout else []
+    return (["--no-cache"] if "--no-cache" in out.stdout else []), "--analyses" in out.stdout
 
 
 def command(tool: str, task: str, log: Path, map_path: Path, out: Path, peer_py: Path, a) -> list[str]:
     if tool == "parcours":
-        return parcours_exe() + ["analyze", str(log), "--map", str(map_path), "--out", str(out)] + a.no_cache
+        return (parcours_exe() + ["analyze", str(log), "--map", str(map_path), "--out", str(out)] + a.no_cache
+                + (SAME_SET if task == "same" else []))
     if tool == "floor":
         return [str(repo_python()), str(HERE / "duckdb_floor.py"), str(log), "--map", str(map_path), "--json", str(out)]
     extra = ["--funnel-steps", str(a.funnel_steps)] if a.funnel_steps else []
@@ -291,6 +297,8 @@ def markdown(res: dict) -> str:
                     f"{fmt_ratio(rf)} | {fmt_ratio(rm)} |")
 
         lines.append(row(LABEL["parcours"], TASK_LABEL["analyze"], pa))
+        if med.get("parcours|same"):
+            lines.append(row(LABEL["parcours"], TASK_LABEL["same"], med["parcours|same"]))
         lines.append(row(LABEL["floor"], TASK_LABEL["floor"], fl))
         for tool in res["tools"]:
             for task in res["tasks"]:
@@ -309,6 +317,11 @@ def markdown(res: dict) -> str:
                          f"**{'yes' if t['ok'] else 'no'}**){extra}; "
                          f"peak memory: parcours {t['parcours_rss']:.0f} MB = {t['rss_share']:.2f} of the peer's "
                          f"{t['peer_rss']:.0f} MB (target ≤ 1/3: **{'yes' if t['rss_ok'] else 'no'}**)")
+            if t.get("same_wall"):
+                lines.append(f"  - parcours computing the same four only ({t['same_wall']:.1f} s, "
+                             f"{t['same_rss']:.0f} MB): full set **{t['ratio_same']:.1f}×**"
+                             + (f", its one-process `all` run **{t['ratio_same_all']:.1f}×**" if t.get("ratio_same_all")
+                                else "") + f"; memory {t['same_rss'] / t['peer_rss']:.2f} of the peer's")
         lines += ["", "Cross-check against the floor (first run of each peer):", ""]
         for tool, ck in r["check"].items():
             s = ck["summary"]
@@ -322,10 +335,11 @@ def markdown(res: dict) -> str:
                     notes.setdefault(x["note"], []).append(x["figure"])
             for note, figs in notes.items():
                 lines.append(f"  - ({len(figs)} figure(s): {figs[0]}{', ...' if len(figs) > 1 else ''}) {note}")
-        if r.get("parcours_check") is not None:
-            pc = r["parcours_check"]
-            lines.append(f"- **parcours** vs the floor (bench/run.py's comparison): "
-                         f"{'agree' if not pc else 'DIFFER: ' + '; '.join(pc)}")
+        for key, what in (("parcours_check", "**parcours**"), ("parcours_same_check", "**parcours, the same four only**")):
+            if r.get(key) is not None:
+                pc = r[key]
+                lines.append(f"- {what} vs the floor (bench/run.py's comparison): "
+                             f"{'agree' if not pc else 'DIFFER: ' + '; '.join(pc)}")
         lines += ["", "In-process steps of each peer's one-process `all` run (first repeat; wall s):", ""]
         for tool, steps in r["steps"].items():
             lines.append(f"- {LABEL[tool]}: " + ", ".join(f"{k} {v['wall']:.2f}" for k, v in steps.items()))
@@ -352,6 +366,7 @@ def summarize(r: dict, tools: list[str], tasks: list[str]) -> None:
     med = r["median"] = {key: median(key) for key in r["runs"]}
     r["full_set"], r["targets"] = {}, {}
     pa = med.get("parcours|analyze")
+    ps = med.get("parcours|same")
     for tool in tools:
         parts = [med.get(f"{tool}|{k}") for k in TASKS]
         fs = {}
@@ -370,6 +385,10 @@ def summarize(r: dict, tools: list[str], tasks: list[str]) -> None:
                 "target": target, "ok": ref["wall"] / pa["wall"] >= target,
                 "peer_rss": ref["rss_mb"], "parcours_rss": pa["rss_mb"], "rss_share": pa["rss_mb"] / ref["rss_mb"],
                 "rss_ok": pa["rss_mb"] <= TARGET_MEMORY_SHARE * ref["rss_mb"]}
+            if ps:
+                r["targets"][tool].update(
+                    same_wall=ps["wall"], same_rss=ps["rss_mb"], ratio_same=ref["wall"] / ps["wall"],
+                    ratio_same_all=fs["all"]["wall"] / ps["wall"] if fs.get("all") else None)
 
 
 # -- main -----------------------------------------------------------------------------------
@@ -408,7 +427,7 @@ def main() -> None:
         tasks, a.repeat, a.no_all_run = [], 1, False
     run_tasks = tasks + ([] if a.no_all_run else ["all"])
     peer_py = peer_python(a.venv)
-    a.no_cache = parcours_no_cache(a.parcours_src)
+    a.no_cache, has_analyses = parcours_options(a.parcours_src)
     took = compile_bytecode(peer_py, HERE) + compile_bytecode(repo_python(), a.parcours_src or ROOT / "src")
     print(f"compiled bytecode of both environments in {took:.1f} s (see run.compile_bytecode)")
     map_path = a.map or a.data / "map.yaml"
@@ -435,7 +454,8 @@ def main() -> None:
             while fh.read(1 << 24):
                 pass
         work = Path(tempfile.mkdtemp(prefix=f"parcours-peers-{size}-"))
-        jobs = [("parcours", "analyze"), ("floor", "floor")] + [(t, k) for t in tools for k in run_tasks]
+        jobs = ([("parcours", "analyze")] + ([("parcours", "same")] if has_analyses else []) + [("floor", "floor")]
+                + [(t, k) for t in tools for k in run_tasks])
         runs: dict[str, list[dict]] = {f"{t}|{k}": [] for t, k in jobs}
         first: dict[str, Path] = {}
         for i in range(a.repeat):
@@ -463,6 +483,9 @@ def main() -> None:
             analysis = json.loads((first["parcours|analyze"] / "analysis.json").read_text())
             r["events"], r["journeys"] = analysis["summary"]["events"], analysis["summary"]["journeys"]
             r["parcours_check"] = parcours_vs_floor(analysis, floor) if floor else None
+            if "parcours|same" in first and floor:
+                same = json.loads((first["parcours|same"] / "analysis.json").read_text())
+                r["parcours_same_check"] = parcours_vs_floor(same, floor)
         else:
             r["events"] = parse_size(size)
             r["journeys"] = floor["figures"]["variant_journeys"] if floor else 0
@@ -481,7 +504,7 @@ def main() -> None:
                 r["check"][tool] = {"summary": summarize_check(rows), "rows": rows}
                 if any(x["status"] == "DIFFERS" for x in rows):
                     unexplained = True
-        if r.get("parcours_check"):
+        if r.get("parcours_check") or r.get("parcours_same_check"):
             unexplained = True
         res["results"][size] = r
         shutil.rmtree(work, ignore_errors=True)

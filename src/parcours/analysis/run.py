@@ -21,14 +21,65 @@ from parcours.model.journey_map import text_in
 
 
 
+# The analyses a run can be asked for (``--analyses``), in the order they are documented.
+# The summary (events, journeys, customers, period, journey durations) is always computed.
+ANALYSES = ("transitions", "touchpoints", "variants", "funnel", "durations", "stage_transitions",
+            "conformance", "shapes", "frictions")
+# What an analysis needs computed with it: the friction ranking (and the opportunities drawn
+# from it) reads the touchpoint table and the transitions.
+NEEDS = {"frictions": ("touchpoints", "transitions")}
+_STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
+
+
+def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | None) -> frozenset[str] | None:
+    """The analyses named by ``--analyses`` (comma-separated, or a list), with what they need;
+    None (every analysis) for None, ``""`` or ``all``.
+
+    >>> sorted(parse_analyses("funnel, variants"))
+    ['funnel', 'variants']
+    >>> sorted(parse_analyses(["frictions"]))
+    ['frictions', 'touchpoints', 'transitions']
+    >>> parse_analyses("all") is None
+    True
+    """
+    from parcours.errors import OptionError
+
+    if text is None:
+        return None
+    names = [x.strip().lower() for x in (text.split(",") if isinstance(text, str) else text)]
+    names = [x for x in names if x]
+    if not names or names == ["all"]:
+        return None
+    unknown = [x for x in names if x not in ANALYSES]
+    if unknown:
+        import difflib
+
+        close = [c for x in unknown for c in difflib.get_close_matches(x, ANALYSES, n=1)]
+        guess = f"did you mean {', '.join(close)}? " if close else ""
+        raise OptionError(f"--analyses: unknown analysis {', '.join(repr(x) for x in unknown)}",
+                          hint=f"{guess}choose among {', '.join(ANALYSES)} (comma-separated), or all; "
+                               "the summary is always computed")
+    chosen = set(names)
+    for name in names:
+        chosen.update(NEEDS.get(name, ()))
+    return frozenset(chosen)
+
+
 @dataclass(frozen=True)
 class Options:
-    """Options shared by every analysis (the CLI flags of ``parcours analyze``)."""
+    """Options shared by every analysis (the CLI flags of ``parcours analyze``).
+
+    ``analyses``: the analyses to compute (see :data:`ANALYSES` and :func:`parse_analyses`);
+    None computes every one. The others are left out of the results, not computed empty."""
 
     top: int = 20
     collapse_loops: bool = False
     conversion_window_seconds: float | None = None
     lang: str = "en"
+    analyses: frozenset[str] | None = None
+
+    def wants(self, name: str) -> bool:
+        return self.analyses is None or name in self.analyses
 
 
 def _arrow(con: Any, expr: ir.Table) -> pa.Table:
@@ -73,24 +124,30 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
         "journey_duration_seconds": _stats_record(jd),
     }
 
-    say("analysing: transitions")
-    tables["transitions"] = _arrow(con, transitions.touchpoint_transitions(ev))
-    tables["starts"] = _arrow(con, transitions.starts(ev))
-    tables["ends"] = _arrow(con, transitions.ends(ev))
-    say("analysing: touchpoints")
-    tables["touchpoints"] = _arrow(con, touchpoints.touchpoint_table(ev, has_goals=p.has_goals))
-    tables["unmapped"] = _arrow(con, touchpoints.unmapped(ev))
+    want = options.wants
+    if want("transitions"):
+        say("analysing: transitions")
+        tables["transitions"] = _arrow(con, transitions.touchpoint_transitions(ev))
+        tables["starts"] = _arrow(con, transitions.starts(ev))
+        tables["ends"] = _arrow(con, transitions.ends(ev))
+    if want("touchpoints"):
+        say("analysing: touchpoints")
+        tables["touchpoints"] = _arrow(con, touchpoints.touchpoint_table(ev, has_goals=p.has_goals))
+        tables["unmapped"] = _arrow(con, touchpoints.unmapped(ev))
     for name in ("transitions", "starts", "ends", "touchpoints", "unmapped"):
-        data[name] = records(tables[name])
+        if name in tables:
+            data[name] = records(tables[name])
 
-    say("analysing: variants")
-    data["variants"], tables["variants"] = _variants(p, ev, options)
+    if want("variants"):
+        say("analysing: variants")
+        data["variants"], tables["variants"] = _variants(p, ev, options)
 
     visits = None
-    if m.stages:
+    if m.stages and (any(want(a) for a in _STAGE_ANALYSES) or want("shapes")):
         say("analysing: stage funnel and durations")
         visits = transitions.stage_visits(ev)
         visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
+    if visits is not None and want("funnel"):
         exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
         ordered = [int(r["n"]) for r in sorted(_arrow(con, exprs["ordered"]).to_pylist(), key=lambda r: r["k"])] \
             if exprs["ordered"] is not None else []
@@ -98,20 +155,24 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
         stage_rows = funnel.funnel_records(m, ordered, any_order, data["summary"]["journeys"], options.lang)
         tables["stages"] = pa.Table.from_pylist(stage_rows)
         data["stages"] = stage_rows
+    if visits is not None and want("stage_transitions"):
         tables["stage_transitions"] = _arrow(con, transitions.stage_transitions(visits))
         data["stage_transitions"] = records(tables["stage_transitions"])
+    if visits is not None and want("durations"):
         sd = _arrow(con, durations.stage_duration_stats(visits)).to_pylist()
         order = {s.id: i for i, s in enumerate(m.stages)}
         sd.sort(key=lambda r: (order.get(r["stage"], 99), r["measure"] != "to_next_stage"))
         data["stage_durations"] = [{"stage": r["stage"], "measure": r["measure"], **_stats_record(r)} for r in sd]
         tables["stage_durations"] = pa.Table.from_pylist(data["stage_durations"])
+    if visits is not None and want("conformance"):
         data["conformance"], tables["backward_moves"] = _conformance(p, visits, options.lang)
-    say("analysing: journey shapes")
-    counts = _arrow(con, shapes.shape_counts(shapes.journey_shapes(ev, visits))).to_pylist()
-    total = sum(int(r["journeys"]) for r in counts)
-    data["shapes"] = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}
-                             for r in counts), key=lambda r: (-r["journeys"], r["shape"], r["order"], r["channels"]))
-    tables["shapes"] = pa.Table.from_pylist(data["shapes"])
+    if want("shapes"):
+        say("analysing: journey shapes")
+        counts = _arrow(con, shapes.shape_counts(shapes.journey_shapes(ev, visits))).to_pylist()
+        total = sum(int(r["journeys"]) for r in counts)
+        data["shapes"] = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}
+                                 for r in counts), key=lambda r: (-r["journeys"], r["shape"], r["order"], r["channels"]))
+        tables["shapes"] = pa.Table.from_pylist(data["shapes"])
     return data, tables
 
 

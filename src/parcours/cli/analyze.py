@@ -38,6 +38,7 @@ def analyze_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
+    analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions (default: all; the summary always).")] = None,
     report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
     lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
     cache: Annotated[bool, typer.Option(help="Reuse the result of an earlier run with the same files, map and options (kept in PARCOURS_CACHE_DIR, default ~/.cache/parcours/results).")] = True,
@@ -73,7 +74,8 @@ def analyze_command(
                                  period=period, by=by, top=top, collapse_loops=collapse_loops,
                                  conversion_window=conversion_window, feedback=feedback,
                                  feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
-                                 feedback_window=feedback_window, lang=lang, cache=cache, on_progress=say)
+                                 feedback_window=feedback_window, analyses=analyses, lang=lang, cache=cache,
+                                 on_progress=say)
         written = result.save(out_dir)
         if report and map_path is not None:
             written.update(write_report(result, map_path, out_dir / "report.html", lang))
@@ -130,7 +132,8 @@ def print_summary(data: dict) -> None:
     t.add_row("Period", f"{s['period']['start']} → {s['period']['end']}")
     jd = s["journey_duration_seconds"]
     t.add_row("Journey duration", f"median {fmt_seconds(jd['median'])}, p90 {fmt_seconds(jd['p90'])}")
-    t.add_row("Variants", f"{data['variants']['count']:,}")
+    if data.get("variants"):
+        t.add_row("Variants", f"{data['variants']['count']:,}")
     if data.get("unmapped"):
         t.add_row("Unmapped events", f"{sum(r['events'] for r in data['unmapped']):,} "
                                       f"({len(data['unmapped'])} event names on no touchpoint)")

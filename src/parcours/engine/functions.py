@@ -1,4 +1,5 @@
-"""Engine functions Ibis does not expose directly, declared as builtins (no SQL text)."""
+"""Engine functions Ibis does not expose directly: builtins, and two window functions (``LAG``/``LEAD``
+with ``IGNORE NULLS``) taught to Ibis' DuckDB and Spark compilers. No SQL text anywhere."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
-from parcours.analysis.run import Options, run_all
+from parcours.analysis.run import Options, parse_analyses, run_all
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
@@ -36,9 +36,14 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             conversion_window: str | None = None, lang: str | None = None,
             feedback: str | Path | None = None, feedback_columns: dict[str, str] | None = None,
             feedback_metric: str | None = None, feedback_scale: str | None = None,
-            feedback_window: str | None = None, cache: bool | str | Path = False,
+            feedback_window: str | None = None, analyses: str | list[str] | None = None,
+            cache: bool | str | Path = False,
             on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
     """Analyse an event log against a journey map (optional).
+
+    ``analyses``: only these analyses (``"funnel,durations"`` or a list; see
+    :data:`parcours.analysis.run.ANALYSES`), the others left out of the result; the summary
+    is always there. Default: every analysis.
 
     ``cache``: ``True`` (the default folder, see :mod:`parcours.project.cache`) or a folder
     keeps the result under a fingerprint of the files, the map and the options; the same
@@ -65,6 +70,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         journey_gap = journey_gap or d["journey_gap"]
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
+    chosen = parse_analyses(analyses)
     key = folder = None
     if cache:
         folder = result_cache.default_dir() if cache is True else Path(cache)
@@ -73,7 +79,8 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
             period=period, by=by, top=top, collapse_loops=collapse_loops, conversion_window=conversion_window,
             lang=lang, feedback=feedback, feedback_columns=feedback_columns, feedback_metric=feedback_metric,
-            feedback_scale=feedback_scale, feedback_window=feedback_window))
+            feedback_scale=feedback_scale, feedback_window=feedback_window,
+            analyses=sorted(chosen) if chosen is not None else None))
         hit = result_cache.load(folder, key) if key else None
         if hit is not None:
             say(f"same data, map and options as an earlier run: results from the cache ({folder / key})")
@@ -98,7 +105,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
         ev = filters.keep_journeys(ev, filters.period_journeys(ev, start, end))
         applied["period"] = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
     options = Options(top=top, collapse_loops=collapse_loops, conversion_window_seconds=window,
-                      lang=lang or m.language)
+                      lang=lang or m.language, analyses=chosen)
     data, tables = run_all(p, ev, options, on_progress=say)
     report = log.report
     data["summary"]["quarantined_rows"] = report.quarantined
@@ -123,12 +130,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             tables["feedback_quarantine"] = fb.quarantine
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
+                       "analyses": sorted(chosen) if chosen is not None else "all",
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
     if groups is not None:
         out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))
         data["breakdown"] = {"by": by, "groups": out}
         tables.update(extra)
-    if m.touchpoints:
+    if m.touchpoints and options.wants("frictions"):
         from parcours.analysis.frictions import WEIGHTS, rank_frictions
 
         data["frictions"] = rank_frictions(data, m, lang=options.lang)
@@ -193,11 +201,12 @@ def _breakdown(p: Any, ev: ir.Table, groups: dict[str, ir.Table], options: Optio
         data, tables = run_all(p, sub, options)
         keep = {k: data[k] for k in ("summary", "stages", "stage_durations", "conformance", "touchpoints", "shapes")
                 if k in data}
-        keep["variants"] = {"count": data["variants"]["count"], "top": data["variants"]["top"][:5]}
+        if "variants" in data:
+            keep["variants"] = {"count": data["variants"]["count"], "top": data["variants"]["top"][:5]}
         if name in fb_by:
             keep["feedback"] = {k: v for k, v in fb_by[name].items() if k != "group"}
             data["feedback"] = {**keep["feedback"], "scales": scales}
-        if m.touchpoints:
+        if m.touchpoints and options.wants("frictions"):
             from parcours.analysis.frictions import rank_frictions
 
             from parcours.analysis.opportunities import suggest

@@ -120,6 +120,12 @@ def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, A
              "goals": p.goals, "frustrations": p.frustrations} for p in m.personas if segment and p.segment == segment]
 
 
+def _only(data: dict[str, Any]) -> list[str] | None:
+    """The analyses a run was limited to (``--analyses``), or None when it computed them all."""
+    chosen = (data.get("options") or {}).get("analyses", "all")
+    return None if chosen == "all" else list(chosen)
+
+
 def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
                 exports: list[dict[str, str]] | None = None, compare: dict[str, Any] | None = None,
                 plotly_src: str | None = None) -> str:
@@ -144,7 +150,7 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
         by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
-        exports=exports or [], ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
+        exports=exports or [], analyses=_only(data), ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
 
 
 def save_report(data: dict[str, Any], m: JourneyMap, path: str | Path, *, lang: str | None = None,

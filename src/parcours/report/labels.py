@@ -5,6 +5,7 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
         "report": "Carte du parcours client", "generated": "Produit par Parcours {v}", "all": "Tous les parcours",
+        "only": "Analyses calculées (les autres ont été laissées de côté, --analyses)", 
         "group": "Segment", "period": "Période", "journeys": "parcours", "customers": "clients", "events": "événements",
         "tab_map": "Carte", "tab_charts": "Graphiques", "tab_segments": "Segments", "tab_data": "Données",
         "lane_goals": "Objectifs et attentes du client", "lane_actions": "Actions du client",
@@ -76,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "report": "Customer journey map", "generated": "Made by Parcours {v}", "all": "All journeys",
+        "only": "Analyses computed (the others were left out, --analyses)",
         "group": "Segment", "period": "Period", "journeys": "journeys", "customers": "customers", "events": "events",
         "tab_map": "Map", "tab_charts": "Charts", "tab_segments": "Segments", "tab_data": "Data",
         "lane_goals": "Customer goals and expectations", "lane_actions": "Customer actions",

@@ -1,0 +1,110 @@
+"""``--analyses``: a run limited to some analyses gives exactly their part of the full run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import parcours
+from parcours.analysis.run import ANALYSES, parse_analyses
+from parcours.demo import demo_events, demo_map
+from parcours.errors import OptionError
+from parcours.model.io import dump_map
+
+# Keys of analysis.json (and tables) each analysis writes; the summary, input and options always.
+WRITES = {
+    "transitions": ({"transitions", "starts", "ends"}, {"transitions", "starts", "ends"}),
+    "touchpoints": ({"touchpoints", "unmapped"}, {"touchpoints", "unmapped"}),
+    "variants": ({"variants"}, {"variants"}),
+    "funnel": ({"stages"}, {"stages"}),
+    "durations": ({"stage_durations"}, {"stage_durations"}),
+    "stage_transitions": ({"stage_transitions"}, {"stage_transitions"}),
+    "conformance": ({"conformance"}, {"backward_moves"}),
+    "shapes": ({"shapes"}, {"shapes"}),
+    "frictions": ({"frictions", "opportunities"}, {"frictions", "opportunities"}),
+}
+ALWAYS = {"schema_version", "summary", "input", "options"}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """The demo's events (1,500 customers) and map, as files."""
+    import pyarrow.csv as pacsv
+
+    d = tmp_path_factory.mktemp("selection")
+    pacsv.write_csv(demo_events(customers=1500, seed=11), d / "events.csv")
+    (d / "map.yaml").write_text(dump_map(demo_map()), encoding="utf-8")
+    return d / "events.csv", d / "map.yaml"
+
+
+@pytest.fixture(scope="module")
+def full(files):
+    return parcours.analyze(*files)
+
+
+def _run(files, chosen):
+    return parcours.analyze(*files, analyses=chosen)
+
+
+def test_every_analysis_is_listed_with_what_it_writes():
+    assert set(WRITES) == set(ANALYSES)
+
+
+@pytest.mark.parametrize("chosen", [*[[a] for a in ANALYSES], ["transitions", "variants", "funnel", "durations"],
+                                    ["shapes", "conformance"]])
+def test_a_selection_gives_exactly_its_part_of_the_full_run(files, full, chosen):
+    sub = _run(files, chosen)
+    want = set(parse_analyses(chosen))
+    keys = ALWAYS | set().union(*(WRITES[a][0] for a in want))
+    tables = set().union(*(WRITES[a][1] for a in want))
+    assert set(sub.data) == keys
+    assert set(sub.tables) == tables
+    for k in keys - {"options"}:
+        assert sub.data[k] == full.data[k], k
+    for t in tables:
+        assert sub.tables[t].equals(full.tables[t]), t
+    assert sub.data["options"] == {**full.data["options"], "analyses": sorted(want)}
+    assert full.data["options"]["analyses"] == "all"
+
+
+def test_frictions_bring_what_they_read():
+    assert parse_analyses("frictions") == {"frictions", "touchpoints", "transitions"}
+    assert parse_analyses(" Funnel , durations,") == {"funnel", "durations"}
+    assert parse_analyses("all") is None and parse_analyses("") is None and parse_analyses(None) is None
+
+
+def test_an_unknown_name_is_a_clear_error():
+    with pytest.raises(OptionError) as e:
+        parse_analyses("funnel,varients")
+    assert "'varients'" in str(e.value) and "did you mean variants" in e.value.hint
+    assert all(a in e.value.hint for a in ANALYSES)
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "parcours", *map(str, args)], capture_output=True, text=True,
+                          env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "NO_COLOR": "1", **(env or {})})
+
+
+def test_cli_option_report_cache_and_errors(files, tmp_path):
+    events, m = files
+    base = ["analyze", events, "--map", m, "--cache"]
+    env = {"PARCOURS_CACHE_DIR": str(tmp_path / "cache")}
+    p = _cli(*base, "--out", tmp_path / "a", "--analyses", "funnel,variants", env=env)
+    assert p.returncode == 0, p.stderr
+    data = json.loads((tmp_path / "a" / "analysis.json").read_text())
+    assert set(data) == ALWAYS | {"stages", "variants"} and data["options"]["analyses"] == ["funnel", "variants"]
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "Analyses calculées" in html and "funnel, variants" in html  # the demo map is in French
+    # Another selection of the same files is not the first one's cached result; the same one is.
+    p = _cli(*base, "--out", tmp_path / "b", "--analyses", "durations", env=env)
+    assert p.returncode == 0, p.stderr
+    assert "from the cache" not in p.stderr
+    assert set(json.loads((tmp_path / "b" / "analysis.json").read_text())) == ALWAYS | {"stage_durations"}
+    p = _cli(*base, "--out", tmp_path / "b2", "--analyses", "durations", env=env)
+    assert p.returncode == 0 and "from the cache" in p.stderr
+    p = _cli(*base, "--out", tmp_path / "c", "--analyses", "funnel,stage-durations", env=env)
+    assert p.returncode == 2 and "unknown analysis 'stage-durations'" in p.stderr and "stage_transitions" in p.stderr
+    assert not (tmp_path / "c" / "analysis.json").exists()
