@@ -220,6 +220,30 @@ def test_wall_clock_times_in_a_zone(engine, request):
     assert got == [w.replace(tzinfo=ZoneInfo("Europe/Paris")).astimezone(dt.UTC) for w in walls]
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_previous_and_next_non_null_values(engine, request):
+    """``LAG``/``LEAD`` skipping nulls (the stage visits read them), per partition, against Python."""
+    import random
+
+    import ibis
+
+    from parcours.engine.connection import connect
+    from parcours.engine.functions import next_non_null, previous_non_null
+
+    con = request.getfixturevalue("spark") if engine == "spark" else connect(None)
+    rng = random.Random(5)
+    rows = [{"g": g, "k": k, "x": rng.choice(["a", "b", None, None])} for g in range(4) for k in range(12)]
+    t = con.create_table(f"nulls_{engine}", pa.Table.from_pylist(rows), overwrite=True)
+    w = ibis.window(group_by="g", order_by="k")
+    got = con.to_pyarrow(t.mutate(p=previous_non_null(t.x).over(w), n=next_non_null(t.x).over(w))
+                         .order_by(["g", "k"])).to_pylist()
+    for r in got:
+        same = [x["x"] for x in rows if x["g"] == r["g"] and x["x"] is not None]
+        before = [x["x"] for x in rows if x["g"] == r["g"] and x["k"] < r["k"] and x["x"] is not None]
+        after = [x["x"] for x in rows if x["g"] == r["g"] and x["k"] > r["k"] and x["x"] is not None]
+        assert (r["p"], r["n"]) == (before[-1] if before else None, after[0] if after else None), (r, same)
+
+
 def test_period_with_no_journey(spark, demo):
     """Nothing left to count: zeros on both engines (Spark sums a condition to null on no rows)."""
     duck = parcours.analyze(demo.events_path, demo.map_path, period="2031-01-01..2031-01-31")
