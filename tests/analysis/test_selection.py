@@ -108,3 +108,18 @@ def test_cli_option_report_cache_and_errors(files, tmp_path):
     p = _cli(*base, "--out", tmp_path / "c", "--analyses", "funnel,stage-durations", env=env)
     assert p.returncode == 2 and "unknown analysis 'stage-durations'" in p.stderr and "stage_transitions" in p.stderr
     assert not (tmp_path / "c" / "analysis.json").exists()
+
+
+def test_the_report_grid_shows_no_measure_for_what_was_not_computed(files, full):
+    """Touchpoint cards: a dash when the touchpoint table was left out, not a measured zero."""
+    from parcours.report.grid import grid
+
+    m = parcours.load_map(files[1])
+
+    def journeys(data):
+        return [c["journeys"] for st in grid(data, m, "en")["stages"] for k in ("cards", "backstage", "support")
+                for c in st[k]]
+
+    without = journeys(_run(files, ["funnel"]).data)
+    assert without and set(without) == {"–"}
+    assert journeys(_run(files, ["touchpoints"]).data) == journeys(full.data) != without

@@ -27,6 +27,7 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
     """Stages (columns) with what each lane shows in them, and the emotion points."""
     fb = d.get("feedback") or {}
     tp_rows = {r["touchpoint"]: r for r in d.get("touchpoints", [])}
+    none = "0" if "touchpoints" in d else "–"  # no row: no journey, or the table was not computed (--analyses)
     emo = {p["stage"]: p for p in fb.get("emotion_curve", [])}
     emo_tp = {p["touchpoint"]: p for p in fb.get("emotion_by_touchpoint", [])}
     by_stage: dict[str, list[dict[str, Any]]] = {}
@@ -58,7 +59,7 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
             sat = e.get("satisfaction")
             cards[t.lane.value].append({
                 "id": t.id, "name": name(t), "channel": t.channel or "", "icon": CHANNEL_ICONS.get(t.channel or "", "•"),
-                "journeys": F.number(r.get("journeys"), lang) if r else "0",
+                "journeys": F.number(r.get("journeys"), lang) if r else none,
                 "exit": F.pct(r.get("exit_rate"), lang) if r else "–",
                 "satisfaction": F.number(sat, lang) if sat is not None else None, "sat_class": _sat_class(sat),
                 "owner": t.owner, "small": bool(e.get("small")) if e else False,
