@@ -29,7 +29,7 @@ from parcours.analysis import behaviour
 from parcours.analysis.filters import segment_journeys
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
-from parcours.engine.prepare import journey_positions, temp_table
+from parcours.engine.prepare import journey_positions, temp_table, visit_marks
 from parcours.engine.rules import ColumnResolver
 from parcours.errors import OptionError
 from parcours.model.journey_map import JourneyMap
@@ -72,7 +72,8 @@ def customer_periods(ev: ir.Table, every: str) -> ir.Table:
         raise OptionError(f"--every {every!r}", hint=f"use one of: {', '.join(EVERY)}")
     t = ev.mutate(__period=ev[C.TS].truncate(EVERY[every]).date())
     t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER].cast("string") + "|" + t.__period.cast("string")})
-    return t.mutate(**journey_positions(t))
+    t = t.mutate(**journey_positions(t))
+    return t.mutate(**visit_marks(t))
 
 
 def unit_labels(units: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver) -> ir.Table:

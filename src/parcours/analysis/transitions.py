@@ -23,12 +23,6 @@ def touchpoint_transitions(ev: ir.Table) -> ir.Table:
     return out.order_by([ibis.desc("count"), "from", "to"])
 
 
-def _enters_stage(ev: ir.Table) -> ir.BooleanValue:
-    """A staged event whose journey's previous staged event is of another stage, or none:
-    the first event of a stage visit (``_prev_stage`` skips unstaged events)."""
-    return ev[C.STAGE].notnull() & (ev[C.PREV_STAGE].isnull() | (ev[C.PREV_STAGE] != ev[C.STAGE]))
-
-
 def stage_visits(ev: ir.Table) -> ir.Table:
     """One row per visit to a stage (consecutive events of one stage, unstaged events skipped):
     ``_journey``, ``visit`` (1, 2, ...), ``_stage``, ``_stage_rank``, ``_step`` and ``_t_us`` of
@@ -41,14 +35,14 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     which the runner materialises once. The prepared table's one sort already gives each
     event the stages of the previous and next *staged* events (``_prev_stage``,
     ``_next_stage``, unstaged events skipped), so a visit's first event is found without a
-    window: a staged event whose previous staged event is of another stage, or none. One
-    window over those events, and over each journey's last staged event (``_next_stage``
-    null, after every visit's start: it gives the last visit its end), numbers the visits and
-    reads the next visit's start. At 10M events it reads ~2.7M rows (bench/, docs/performance.md).
+    window: a staged event whose previous staged event is of another stage, or none
+    (``_visit_mark``, stored with them: ``engine.prepare.visit_marks``). One window over
+    those events, and over each journey's last staged event (after every visit's start: it
+    gives the last visit its end), numbers the visits and reads the next visit's start. At
+    10M events it reads ~2.7M rows (bench/, docs/performance.md).
     """
-    start = _enters_stage(ev)
-    last = ev[C.STAGE].notnull() & ev[C.NEXT_STAGE].isnull()
-    c = ev.filter(start | last).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __start=start)
+    mark = ev[C.VISIT_MARK]  # engine.prepare.visit_marks: 1 a visit starts, 2 the last staged event, 3 both
+    c = ev.filter(mark > 0).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __start=mark != 2)
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
     nxt_start = c.__start.lead().over(w)
     c = c.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"),

@@ -27,6 +27,7 @@ NEXT_TOUCHPOINT = "_next_touchpoint"
 NEXT_T_US = "_next_t_us"
 PREV_STAGE = "_prev_stage"  # stage of the journey's previous staged event (unstaged ones skipped; null: none)
 NEXT_STAGE = "_next_stage"  # stage of the journey's next staged event (unstaged ones skipped; null: none)
+VISIT_MARK = "_visit_mark"  # 1: a stage visit starts at this event, 2: the journey's last staged event, 3: both, 0: neither
 GOAL = "_goal"  # the event reaches one of the map's goals
 CONVERTED = "_converted"  # the event's journey reaches a goal (at any point)
 

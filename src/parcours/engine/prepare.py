@@ -195,6 +195,18 @@ def journey_positions(t: ir.Table) -> dict[str, ir.Value]:
             C.CONVERTED: t[GOAL].any().over(w)}  # whole journey: the window has no frame
 
 
+def visit_marks(t: ir.Table) -> dict[str, ir.Value]:
+    """``_visit_mark`` from the columns of :func:`journey_positions`: 1 where a stage visit
+    starts (a staged event whose previous staged event is of another stage, or none), 2 on the
+    journey's last staged event, 3 when both, else 0. One small integer, so that the stage
+    visits read their ~27% of the events through a filter the engine applies while scanning
+    (a condition over several columns is applied after reading them all for every event)."""
+    staged = t[C.STAGE].notnull()
+    start = staged & (t[C.PREV_STAGE].isnull() | (t[C.PREV_STAGE] != t[C.STAGE]))
+    last = staged & t[C.NEXT_STAGE].isnull()
+    return {C.VISIT_MARK: (start.cast("int8") + last.cast("int8") * 2).cast("int8")}
+
+
 def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
             role_sources: dict[str, str] | None = None, keep: list[str] | None = None,
             materialize: bool = True, lookup_max_rows: int | None = None) -> Prepared:
@@ -248,9 +260,10 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER]})
     stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
               C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US,
-              C.PREV_STAGE, C.NEXT_STAGE, C.VALUE]
+              C.PREV_STAGE, C.NEXT_STAGE, C.VISIT_MARK, C.VALUE]
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
                  **journey_positions(t))
+    t = t.mutate(**visit_marks(t))
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
     if materialize:
         t = temp_table(con, t, "prepared")
