@@ -43,6 +43,26 @@ class ResultTable:
         return f"<h4>{self.name}</h4>" + head.to_html(index=False) + more
 
 
+# The key of analysis.json each table of an analysis comes with: a table whose key is absent
+# was not computed by the run that wrote the folder (``--analyses``, no ``--by``, no ``--feedback``).
+_TABLE_KEYS = {"backward_moves": "conformance"}
+_TABLE_PREFIXES = ("breakdown_", "feedback_")
+ANALYSIS_TABLES = ("transitions", "starts", "ends", "touchpoints", "unmapped", "variants", "stages",
+                   "stage_transitions", "stage_durations", "backward_moves", "shapes", "frictions", "opportunities")
+
+
+def analysis_key_of(table: str) -> str | None:
+    """The analysis.json key a table of ``parcours analyze`` belongs to; None for another file.
+
+    >>> analysis_key_of("backward_moves"), analysis_key_of("breakdown_summary"), analysis_key_of("notes")
+    ('conformance', 'breakdown', None)
+    """
+    for prefix in _TABLE_PREFIXES:
+        if table.startswith(prefix):
+            return prefix.rstrip("_")
+    return _TABLE_KEYS.get(table, table) if table in ANALYSIS_TABLES else None
+
+
 @dataclass
 class AnalysisResult:
     """What ``parcours.analyze`` returns: ``data`` (the content of ``analysis.json``) and tables.
@@ -72,11 +92,24 @@ class AnalysisResult:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.data, ensure_ascii=False, indent=indent, default=str)
 
+    def stale_tables(self, out_dir: str | Path) -> list[str]:
+        """CSV tables an earlier ``parcours analyze`` left in ``out_dir`` that this result does
+        not have (it left that analysis out, or had no breakdown or feedback): :meth:`save`
+        removes them, so that the folder's tables are this result's."""
+        out = Path(out_dir)
+        if self.JSON_NAME != "analysis.json" or not (out / self.JSON_NAME).is_file():
+            return []
+        return sorted(p.name for p in out.glob("*.csv")
+                      if analysis_key_of(p.stem) is not None and p.stem not in self.tables)
+
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``analysis.json`` (or the result's own JSON name), one CSV per table and
-        ``quarantine.csv``; returns the paths."""
+        ``quarantine.csv``; returns the paths. Tables of an earlier analysis in the same folder
+        that this one does not have are removed (:meth:`stale_tables`)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        for stale in self.stale_tables(out):
+            (out / stale).unlink(missing_ok=True)
         name = self.JSON_NAME
         written = {name: out / name}
         written[name].write_text(self.to_json() + "\n", encoding="utf-8")

@@ -54,7 +54,7 @@ def test_every_analysis_is_listed_with_what_it_writes():
 
 
 @pytest.mark.parametrize("chosen", [*[[a] for a in ANALYSES], ["transitions", "variants", "funnel", "durations"],
-                                    ["shapes", "conformance"]])
+                                    ["shapes", "conformance"], ["summary"]])
 def test_a_selection_gives_exactly_its_part_of_the_full_run(files, full, chosen):
     sub = _run(files, chosen)
     want = set(parse_analyses(chosen))
@@ -66,14 +66,18 @@ def test_a_selection_gives_exactly_its_part_of_the_full_run(files, full, chosen)
         assert sub.data[k] == full.data[k], k
     for t in tables:
         assert sub.tables[t].equals(full.tables[t]), t
-    assert sub.data["options"] == {**full.data["options"], "analyses": sorted(want)}
+    assert sub.data["options"] == {**full.data["options"], "analyses": sorted(want) or ["summary"]}
     assert full.data["options"]["analyses"] == "all"
 
 
 def test_frictions_bring_what_they_read():
     assert parse_analyses("frictions") == {"frictions", "touchpoints", "transitions"}
     assert parse_analyses(" Funnel , durations,") == {"funnel", "durations"}
-    assert parse_analyses("all") is None and parse_analyses("") is None and parse_analyses(None) is None
+    assert parse_analyses("all") is None and parse_analyses("funnel,all") is None and parse_analyses(None) is None
+    assert parse_analyses("summary") == frozenset() and parse_analyses("summary,funnel") == {"funnel"}
+    for empty in ("", " , ", []):
+        with pytest.raises(OptionError, match="no analysis named"):
+            parse_analyses(empty)
 
 
 def test_an_unknown_name_is_a_clear_error():
@@ -123,3 +127,27 @@ def test_the_report_grid_shows_no_measure_for_what_was_not_computed(files, full)
     without = journeys(_run(files, ["funnel"]).data)
     assert without and set(without) == {"–"}
     assert journeys(_run(files, ["touchpoints"]).data) == journeys(full.data) != without
+
+
+def test_a_limited_run_replaces_an_earlier_one_in_its_folder_and_exports_no_false_zero(files, tmp_path):
+    """Tables an earlier full run left in the folder are removed (and said so); the exported
+    Mermaid map shows a dash, not 0 journeys, where the touchpoint table was not computed."""
+    events, m = files
+    out = tmp_path / "out"
+    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache")
+    assert p.returncode == 0, p.stderr
+    full_tables = {f.name for f in out.glob("*.csv")}
+    assert {"touchpoints.csv", "variants.csv", "shapes.csv"} <= full_tables
+    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    assert p.returncode == 0, p.stderr
+    left = {f.name for f in out.glob("*.csv")}
+    assert left == {"stages.csv", "quarantine.csv"}
+    removed = sorted(full_tables - left)
+    assert f"Removed {', '.join(removed)}: tables of an earlier analysis" in " ".join(p.stderr.split())
+    (out / "notes.csv").write_text("mine\n", encoding="utf-8")  # not a table of Parcours: never removed
+    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    assert p.returncode == 0 and (out / "notes.csv").exists() and "Removed" not in p.stderr
+    p = _cli("export", "--map", m, "--results", out, "--out", tmp_path / "exports", "--only", "mermaid")
+    assert p.returncode == 0, p.stderr
+    text = "\n".join(f.read_text(encoding="utf-8") for f in (tmp_path / "exports").rglob("*.mmd"))
+    assert "journey" in text and "(– parcours" in text and "(0 parcours" not in text

@@ -237,6 +237,7 @@ def test_previous_and_next_non_null_values(engine, request):
     w = ibis.window(group_by="g", order_by="k")
     got = con.to_pyarrow(t.mutate(p=previous_non_null(t.x).over(w), n=next_non_null(t.x).over(w))
                          .order_by(["g", "k"])).to_pylist()
+    assert [(r["g"], r["k"], r["x"]) for r in got] == [(x["g"], x["k"], x["x"]) for x in rows]
     for r in got:
         same = [x["x"] for x in rows if x["g"] == r["g"] and x["x"] is not None]
         before = [x["x"] for x in rows if x["g"] == r["g"] and x["k"] < r["k"] and x["x"] is not None]

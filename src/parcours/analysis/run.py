@@ -33,14 +33,15 @@ _STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
 
 def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | None) -> frozenset[str] | None:
     """The analyses named by ``--analyses`` (comma-separated, or a list), with what they need;
-    None (every analysis) for None, ``""`` or ``all``.
+    None (every analysis) for None or ``all``; ``summary`` alone asks for nothing more than the
+    summary, which every run computes.
 
     >>> sorted(parse_analyses("funnel, variants"))
     ['funnel', 'variants']
     >>> sorted(parse_analyses(["frictions"]))
     ['frictions', 'touchpoints', 'transitions']
-    >>> parse_analyses("all") is None
-    True
+    >>> parse_analyses("all") is None, parse_analyses("summary")
+    (True, frozenset())
     """
     from parcours.errors import OptionError
 
@@ -48,17 +49,19 @@ def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | No
         return None
     names = [x.strip().lower() for x in (text.split(",") if isinstance(text, str) else text)]
     names = [x for x in names if x]
-    if not names or names == ["all"]:
+    choices = f"choose among summary, {', '.join(ANALYSES)} (comma-separated), or all; the summary is always computed"
+    if not names:
+        raise OptionError("--analyses: no analysis named", hint=choices)
+    if "all" in names:
         return None
-    unknown = [x for x in names if x not in ANALYSES]
+    unknown = [x for x in names if x not in ANALYSES and x != "summary"]
     if unknown:
         import difflib
 
-        close = [c for x in unknown for c in difflib.get_close_matches(x, ANALYSES, n=1)]
+        close = [c for x in unknown for c in difflib.get_close_matches(x, ("summary", *ANALYSES), n=1)]
         guess = f"did you mean {', '.join(close)}? " if close else ""
-        raise OptionError(f"--analyses: unknown analysis {', '.join(repr(x) for x in unknown)}",
-                          hint=f"{guess}choose among {', '.join(ANALYSES)} (comma-separated), or all; "
-                               "the summary is always computed")
+        raise OptionError(f"--analyses: unknown analysis {', '.join(repr(x) for x in unknown)}", hint=guess + choices)
+    names = [x for x in names if x != "summary"]
     chosen = set(names)
     for name in names:
         chosen.update(NEEDS.get(name, ()))
@@ -144,7 +147,7 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
 
     visits = None
     if m.stages and (any(want(a) for a in _STAGE_ANALYSES) or want("shapes")):
-        say("analysing: stage funnel and durations")
+        say("analysing: stage funnel and durations" if any(want(a) for a in _STAGE_ANALYSES) else "analysing: stage visits")
         visits = transitions.stage_visits(ev)
         visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
     if visits is not None and want("funnel"):

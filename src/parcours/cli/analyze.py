@@ -38,7 +38,7 @@ def analyze_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
-    analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions (default: all; the summary always).")] = None,
+    analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions; summary for the summary alone (default: all; the summary always).")] = None,
     report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
     lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
     cache: Annotated[bool, typer.Option(help="Reuse the result of an earlier run with the same files, map and options (kept in PARCOURS_CACHE_DIR, default ~/.cache/parcours/results).")] = True,
@@ -76,6 +76,7 @@ def analyze_command(
                                  feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
                                  feedback_window=feedback_window, analyses=analyses, lang=lang, cache=cache,
                                  on_progress=say)
+        stale = result.stale_tables(out_dir)
         written = result.save(out_dir)
         if report and map_path is not None:
             written.update(write_report(result, map_path, out_dir / "report.html", lang))
@@ -86,6 +87,8 @@ def analyze_command(
     print_frictions(result.data)
     print_breakdown(result)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(written_names(written))})")
+    if stale:
+        info(f"Removed {', '.join(stale)}: tables of an earlier analysis in this folder that this one did not compute")
 
 
 def written_names(written: dict | set) -> list[str]:

@@ -35,7 +35,12 @@ def read_analysis(folder: Path, *, tables: bool = False) -> tuple[dict[str, Any]
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
+        from parcours.result import analysis_key_of
+
         for csv in sorted(folder.glob("*.csv")):
+            key = analysis_key_of(csv.stem)
+            if key is not None and key not in data:
+                continue  # a table this analysis did not compute (--analyses), left by an earlier one
             try:
                 header = csv.open(encoding="utf-8").readline()
                 text = {c: pa.string() for c in TEXT_COLUMNS if f'"{c}"' in header}  # "007" stays "007"

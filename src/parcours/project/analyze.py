@@ -130,7 +130,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             tables["feedback_quarantine"] = fb.quarantine
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
-                       "analyses": sorted(chosen) if chosen is not None else "all",
+                       "analyses": "all" if chosen is None else sorted(chosen) or ["summary"],
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
     if groups is not None:
         out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))

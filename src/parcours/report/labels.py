@@ -5,7 +5,7 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
         "report": "Carte du parcours client", "generated": "Produit par Parcours {v}", "all": "Tous les parcours",
-        "only": "Analyses calculées (les autres ont été laissées de côté, --analyses)", 
+        "only": "Analyses calculées (les autres ont été laissées de côté, --analyses)",
         "group": "Segment", "period": "Période", "journeys": "parcours", "customers": "clients", "events": "événements",
         "tab_map": "Carte", "tab_charts": "Graphiques", "tab_segments": "Segments", "tab_data": "Données",
         "lane_goals": "Objectifs et attentes du client", "lane_actions": "Actions du client",

@@ -106,12 +106,12 @@ def mermaid_journey(data: dict[str, Any], m: JourneyMap, lang: str) -> str:
         tps = [t for t in m.touchpoints if t.stage == s.id and t.lane == Lane.frontstage]
         for t in tps:
             r = tp_rows.get(t.id) or {}
-            n = r.get("journeys") or 0
+            n = r.get("journeys") or (0 if "touchpoints" in data else None)  # None: not computed (--analyses)
             detail = f"{F.number(n, lang)} {journeys(n)}, {L['exit']} {F.pct(r.get('exit_rate'), lang)}"
             score = _score(tp_sat.get(t.id)) or (None if t.emotion is None else t.emotion + 3) or stage_score
             lines.append(task(text_in(t.name, lang), t.id, detail, score, [*crowd, _actor(_channel(t.channel, lang))]))
         if not tps:
-            n = reached.get(s.id) or 0
+            n = reached.get(s.id) or (0 if "stages" in data else None)
             detail = words["reached"].format(n=F.number(n, lang), journeys=journeys(n))
             lines.append(task(stage_name, s.id, detail, stage_score, crowd))
     return "\n".join(lines)
