@@ -29,7 +29,7 @@ from parcours.analysis import behaviour
 from parcours.analysis.filters import segment_journeys
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
-from parcours.engine.prepare import journey_positions, temp_table, visit_marks
+from parcours.engine.prepare import journey_positions, temp_table
 from parcours.engine.rules import ColumnResolver
 from parcours.errors import OptionError
 from parcours.model.journey_map import JourneyMap
@@ -66,14 +66,13 @@ def customer_periods(ev: ir.Table, every: str) -> ir.Table:
     """``ev`` with ``_journey`` replaced by the customer-period, and ``__period`` (its first day).
 
     The columns that depend on an event's place in its journey (step, next touchpoint and
-    time, neighbours' stages, converted) are recomputed for these units, so that stage
+    time, visit marks, converted) are recomputed for these units, so that stage
     visits and journey shapes describe the customer's period, not the journeys it cuts."""
     if every not in EVERY:
         raise OptionError(f"--every {every!r}", hint=f"use one of: {', '.join(EVERY)}")
     t = ev.mutate(__period=ev[C.TS].truncate(EVERY[every]).date())
     t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER].cast("string") + "|" + t.__period.cast("string")})
-    t = t.mutate(**journey_positions(t))
-    return t.mutate(**visit_marks(t))
+    return t.mutate(**journey_positions(t))
 
 
 def unit_labels(units: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver) -> ir.Table:

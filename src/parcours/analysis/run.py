@@ -146,8 +146,9 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
         data["variants"], tables["variants"] = _variants(p, ev, options)
 
     visits = None
-    if m.stages and (any(want(a) for a in _STAGE_ANALYSES) or want("shapes")):
-        say("analysing: stage funnel and durations" if any(want(a) for a in _STAGE_ANALYSES) else "analysing: stage visits")
+    stage_wanted = any(want(a) for a in _STAGE_ANALYSES)
+    if m.stages and (stage_wanted or want("shapes")):
+        say("analysing: stage funnel and durations" if stage_wanted else "analysing: stage visits")
         visits = transitions.stage_visits(ev)
         visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
     if visits is not None and want("funnel"):

@@ -32,21 +32,20 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     shapes compare, from the same window, so that neither sorts the visits again).
 
     Stage-level analyses (funnel, transitions, durations, conformance) all read this table,
-    which the runner materialises once. The prepared table's one sort already gives each
-    event the stages of the previous and next *staged* events (``_prev_stage``,
-    ``_next_stage``, unstaged events skipped), so a visit's first event is found without a
-    window: a staged event whose previous staged event is of another stage, or none
-    (``_visit_mark``, stored with them: ``engine.prepare.visit_marks``). One window over
+    which the runner materialises once. The prepared table's one sort already marks each
+    visit's first event (a staged event whose previous *staged* event is of another stage,
+    or none) and each journey's last staged event (``_visit_mark``, from
+    ``engine.prepare.journey_positions``), so those are found without a window. One window over
     those events, and over each journey's last staged event (after every visit's start: it
     gives the last visit its end), numbers the visits and reads the next visit's start. At
     10M events it reads ~2.7M rows (bench/, docs/performance.md).
     """
-    mark = ev[C.VISIT_MARK]  # engine.prepare.visit_marks: 1 a visit starts, 2 the last staged event, 3 both
+    mark = ev[C.VISIT_MARK]  # engine.prepare.journey_positions: 1 a visit starts, 2 the last staged event, 3 both
     c = ev.filter(mark > 0).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __start=mark != 2)
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
     nxt_start = c.__start.lead().over(w)
     c = c.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"),
-                 next_stage=ibis.cases((nxt_start, c[C.STAGE].lead().over(w)), else_=ibis.null(c[C.STAGE].type())),
+                 next_stage=ibis.cases((nxt_start, c[C.STAGE].lead().over(w))),  # no typed ELSE: an ENUM stays one
                  next_t_us=c[C.T_US].lead().over(w).coalesce(c[C.T_US]),
                  prev_stage_rank=c[C.STAGE_RANK].lag().over(w))
     v = c.filter(c.__start)

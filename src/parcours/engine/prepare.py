@@ -4,7 +4,7 @@ From the canonical events and the map it adds, per event: the journey id (split 
 inactivity when asked), the touchpoint (first matching rule of the map, else the event
 name, flagged unmapped), its stage and the stage's rank, the goal flag, the position in
 the journey (``_step``, ordered by time then input order), the next touchpoint and its
-time, the stages of the previous and next staged events, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
+time, where stage visits start, and whether the journey reaches a goal (``_converted``, on each of its events). Materialised once, so that several analyses do not re-sort the log.
 
 Two choices keep this cheap on large logs (bench/, docs/performance.md):
 
@@ -182,29 +182,22 @@ def _encode(con: Any, t: ir.Table) -> ir.Table:
 def journey_positions(t: ir.Table) -> dict[str, ir.Value]:
     """The columns that depend on each event's place in its journey (``_journey``, ordered by
     time then input order), all from one window: the step, the next touchpoint and its time,
-    the stages of the previous and next *staged* events (unstaged events skipped: the stage
-    visits then read only the events where a visit starts, ``analysis.transitions.stage_visits``)
-    and whether the journey converts.
+    whether the journey converts, and ``_visit_mark``: 1 where a stage visit starts (a staged
+    event whose previous *staged* event, unstaged events skipped, is of another stage, or
+    none), 2 on the journey's last staged event, 3 when both, else 0. One small integer, so
+    that the stage visits (``analysis.transitions.stage_visits``) read their ~27% of the events
+    through a filter the engine applies while scanning.
     Whoever regroups events into other units (a customer's month, say) recomputes them."""
     w = ibis.window(group_by=C.JOURNEY, order_by=[C.T_US, C.SEQ])
+    stage = t[C.STAGE]
+    prev, nxt = previous_non_null(stage).over(w), next_non_null(stage).over(w)
+    start = stage.notnull() & (prev.isnull() | (prev != stage))
+    last = stage.notnull() & nxt.isnull()
     return {C.STEP: (ibis.row_number().over(w) + 1).cast("int64"),
             C.NEXT_TOUCHPOINT: t[C.TOUCHPOINT].lead().over(w),
             C.NEXT_T_US: t[C.T_US].lead().over(w),
-            C.PREV_STAGE: previous_non_null(t[C.STAGE]).over(w),
-            C.NEXT_STAGE: next_non_null(t[C.STAGE]).over(w),
+            C.VISIT_MARK: (start.cast("int8") + last.cast("int8") * 2).cast("int8"),
             C.CONVERTED: t[GOAL].any().over(w)}  # whole journey: the window has no frame
-
-
-def visit_marks(t: ir.Table) -> dict[str, ir.Value]:
-    """``_visit_mark`` from the columns of :func:`journey_positions`: 1 where a stage visit
-    starts (a staged event whose previous staged event is of another stage, or none), 2 on the
-    journey's last staged event, 3 when both, else 0. One small integer, so that the stage
-    visits read their ~27% of the events through a filter the engine applies while scanning
-    (a condition over several columns is applied after reading them all for every event)."""
-    staged = t[C.STAGE].notnull()
-    start = staged & (t[C.PREV_STAGE].isnull() | (t[C.PREV_STAGE] != t[C.STAGE]))
-    last = staged & t[C.NEXT_STAGE].isnull()
-    return {C.VISIT_MARK: (start.cast("int8") + last.cast("int8") * 2).cast("int8")}
 
 
 def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *, journey_gap_seconds: float | None = None,
@@ -260,10 +253,9 @@ def prepare(con: Any, events: ir.Table, journey_map: JourneyMap | None = None, *
         t = t.mutate(**{C.JOURNEY: t[C.CUSTOMER]})
     stored = [C.JOURNEY, *([C.CUSTOMER] if journey_gap_seconds else []), C.STEP, C.T_US, C.SEQ, C.EVENT, C.CHANNEL,
               C.TOUCHPOINT, C.MAPPED, C.STAGE, C.STAGE_RANK, GOAL, C.CONVERTED, C.NEXT_TOUCHPOINT, C.NEXT_T_US,
-              C.PREV_STAGE, C.NEXT_STAGE, C.VISIT_MARK, C.VALUE]
+              C.VISIT_MARK, C.VALUE]
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in carry if c not in stored],
                  **journey_positions(t))
-    t = t.mutate(**visit_marks(t))
     t = t.select(*[c for c in stored if c in t.columns], *[c for c in t.columns if c not in stored])
     if materialize:
         t = temp_table(con, t, "prepared")

@@ -71,6 +71,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
     chosen = parse_analyses(analyses)
+    chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key
     key = folder = None
     if cache:
         folder = result_cache.default_dir() if cache is True else Path(cache)
@@ -80,7 +81,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             period=period, by=by, top=top, collapse_loops=collapse_loops, conversion_window=conversion_window,
             lang=lang, feedback=feedback, feedback_columns=feedback_columns, feedback_metric=feedback_metric,
             feedback_scale=feedback_scale, feedback_window=feedback_window,
-            analyses=sorted(chosen) if chosen is not None else None))
+            analyses=chosen_names))
         hit = result_cache.load(folder, key) if key else None
         if hit is not None:
             say(f"same data, map and options as an earlier run: results from the cache ({folder / key})")
@@ -130,7 +131,7 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
             tables["feedback_quarantine"] = fb.quarantine
     data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
                        "conversion_window": conversion_window, "filters": applied, "by": by,
-                       "analyses": "all" if chosen is None else sorted(chosen) or ["summary"],
+                       "analyses": chosen_names,
                        "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
     if groups is not None:
         out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))
