@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -13,6 +11,7 @@ from parcours.analysis.run import ANALYSES, parse_analyses
 from parcours.demo import demo_events, demo_map
 from parcours.errors import OptionError
 from parcours.model.io import dump_map
+from tests.cli.test_cli import parcours as parcours_cli  # the CLI as a user runs it
 
 # Keys of analysis.json (and tables) each analysis writes; the summary, input and options always.
 WRITES = {
@@ -87,29 +86,24 @@ def test_an_unknown_name_is_a_clear_error():
     assert all(a in e.value.hint for a in ANALYSES)
 
 
-def _cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "parcours", *map(str, args)], capture_output=True, text=True,
-                          env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "NO_COLOR": "1", **(env or {})})
-
-
 def test_cli_option_report_cache_and_errors(files, tmp_path):
     events, m = files
     base = ["analyze", events, "--map", m, "--cache"]
     env = {"PARCOURS_CACHE_DIR": str(tmp_path / "cache")}
-    p = _cli(*base, "--out", tmp_path / "a", "--analyses", "funnel,variants", env=env)
+    p = parcours_cli(*base, "--out", tmp_path / "a", "--analyses", "funnel,variants", env=env)
     assert p.returncode == 0, p.stderr
     data = json.loads((tmp_path / "a" / "analysis.json").read_text())
     assert set(data) == ALWAYS | {"stages", "variants"} and data["options"]["analyses"] == ["funnel", "variants"]
     html = (tmp_path / "a" / "report.html").read_text()
     assert "Analyses calculées" in html and "funnel, variants" in html  # the demo map is in French
     # Another selection of the same files is not the first one's cached result; the same one is.
-    p = _cli(*base, "--out", tmp_path / "b", "--analyses", "durations", env=env)
+    p = parcours_cli(*base, "--out", tmp_path / "b", "--analyses", "durations", env=env)
     assert p.returncode == 0, p.stderr
     assert "from the cache" not in p.stderr
     assert set(json.loads((tmp_path / "b" / "analysis.json").read_text())) == ALWAYS | {"stage_durations"}
-    p = _cli(*base, "--out", tmp_path / "b2", "--analyses", "durations", env=env)
+    p = parcours_cli(*base, "--out", tmp_path / "b2", "--analyses", "durations", env=env)
     assert p.returncode == 0 and "from the cache" in p.stderr
-    p = _cli(*base, "--out", tmp_path / "c", "--analyses", "funnel,stage-durations", env=env)
+    p = parcours_cli(*base, "--out", tmp_path / "c", "--analyses", "funnel,stage-durations", env=env)
     assert p.returncode == 2 and "unknown analysis 'stage-durations'" in p.stderr and "stage_transitions" in p.stderr
     assert not (tmp_path / "c" / "analysis.json").exists()
 
@@ -134,20 +128,20 @@ def test_a_limited_run_replaces_an_earlier_one_in_its_folder_and_exports_no_fals
     Mermaid map shows a dash, not 0 journeys, where the touchpoint table was not computed."""
     events, m = files
     out = tmp_path / "out"
-    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache")
     assert p.returncode == 0, p.stderr
     full_tables = {f.name for f in out.glob("*.csv")}
     assert {"touchpoints.csv", "variants.csv", "shapes.csv"} <= full_tables
-    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
     assert p.returncode == 0, p.stderr
     left = {f.name for f in out.glob("*.csv")}
     assert left == {"stages.csv", "quarantine.csv"}
     removed = sorted(full_tables - left)
     assert f"Removed {', '.join(removed)}: tables of an earlier analysis" in " ".join(p.stderr.split())
     (out / "notes.csv").write_text("mine\n", encoding="utf-8")  # not a table of Parcours: never removed
-    p = _cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
     assert p.returncode == 0 and (out / "notes.csv").exists() and "Removed" not in p.stderr
-    p = _cli("export", "--map", m, "--results", out, "--out", tmp_path / "exports", "--only", "mermaid")
+    p = parcours_cli("export", "--map", m, "--results", out, "--out", tmp_path / "exports", "--only", "mermaid")
     assert p.returncode == 0, p.stderr
     text = "\n".join(f.read_text(encoding="utf-8") for f in (tmp_path / "exports").rglob("*.mmd"))
     assert "journey" in text and "(– parcours" in text and "(0 parcours" not in text

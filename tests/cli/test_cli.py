@@ -11,9 +11,9 @@ import sys
 import pytest
 
 
-def parcours(*args, cwd=None):
+def parcours(*args, cwd=None, env=None):
     return subprocess.run([sys.executable, "-m", "parcours", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+                          cwd=cwd, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "NO_COLOR": "1", **(env or {})})
 
 
 def test_version_and_help():
