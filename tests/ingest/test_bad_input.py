@@ -78,6 +78,21 @@ def test_mixed_timezones_need_a_zone(tmp_path):
     assert times == ["2026-03-01T09:00:00", "2026-03-01T09:30:00", "2026-07-01T08:00:00"]
 
 
+def test_dates_without_a_time_are_midnight_not_an_offset(tmp_path):
+    """``2026-03-02`` ends like an offset (``-02``) but is a date: beside times without offset
+    it is read as midnight; beside times with one, the mixing error names the date's row."""
+    p = write(tmp_path, "ev.csv", "customer_id,timestamp,event\n"
+              "c1,2026-03-01 10:00:00,a\nc1,2026-03-02,b\nc1,2026-03-02T10:00:00,c\n")
+    times = read_events(p).to_pandas()["time"].dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+    assert times == ["2026-03-01T10:00:00", "2026-03-02T00:00:00", "2026-03-02T10:00:00"]
+    q = write(tmp_path, "aware.csv", "customer_id,timestamp,event\n"
+              "c1,2026-03-01T10:00:00+01:00,a\nc1,2026-03-02,b\nc1,2026-03-02T10:00:00Z,c\n")
+    with pytest.raises(InputError, match=r"mixes times with a UTC offset.*row 2: '2026-03-02'"):
+        read_events(q)
+    times = read_events(q, timezone="Europe/Paris").to_pandas()["time"].dt.strftime("%Y-%m-%dT%H:%M:%S").tolist()
+    assert times == ["2026-03-01T09:00:00", "2026-03-01T23:00:00", "2026-03-02T10:00:00"]
+
+
 def test_naive_times_in_a_zone_follow_summer_time(tmp_path):
     p = write(tmp_path, "ev.csv", "customer_id,timestamp,event\nc1,2026-01-15 12:00:00,a\nc1,2026-07-15 12:00:00,b\n")
     utc = read_events(p).to_pandas()["time"].dt.hour.tolist()
