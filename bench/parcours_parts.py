@@ -8,7 +8,9 @@ Runs what ``parcours.project.analyze`` runs (``read_events``, ``prepare``, then
 labelled by the line of ``parcours.analysis.run`` (or ``ingest``/``engine``) that ran it.
 Wrapping the connection rather than copying ``run_all`` keeps this script right when the
 analyses change. Queries are grouped into the parts the DuckDB floor also times
-(transitions, variants, funnel, durations) and the ones only parcours computes.
+(transitions, variants, funnel, durations) and the ones only parcours computes. Then each
+of the floor's four is run again alone (``run_all`` with ``--analyses`` of that one), on
+the same prepared table, to time what it costs by itself beyond the preparation.
 
 With ``--explain DIR``, the slowest queries are run again under DuckDB's
 ``EXPLAIN ANALYZE`` and the plans written to DIR (one file per query, with its SQL).
@@ -210,13 +212,32 @@ def main() -> None:
     stages.append(("prepare (map, sort, window, materialise)", time.perf_counter() - t))
     n_prep = len(rec.calls)
 
+    def temp_tables() -> set[str]:
+        return {r[0] for r in con.con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+
+    before = temp_tables()
     t = time.perf_counter()
     data, _tables = run_all(p, p.table, Options())
     total_run = time.perf_counter() - t
     stages.append(("run_all (every analysis)", total_run))
     total = time.perf_counter() - T_START
+    n_full = len(rec.calls)
 
-    queries = rec.calls[n_prep:]
+    # Each computation the floor times, asked for alone (``--analyses X``) on the same prepared
+    # table, after the full run: its own queries and the stage visits it reads, not the
+    # summary every run computes (but the journey durations, which the floor's durations
+    # part computes too, are counted there). The full run's own tables are dropped first, and
+    # each run's after it, as a run asking for that computation alone would find the engine.
+    alone: dict[str, float] = {}
+    for part in sorted(IN_FLOOR):
+        for name in temp_tables() - before:
+            con.con.execute(f'DROP TABLE temp."{name}"')
+        n0 = len(rec.calls)
+        run_all(p, p.table, Options(analyses=frozenset({part})))
+        alone[part] = sum(q["seconds"] for q in rec.calls[n0:]
+                          if part_of(q["label"]) in (part, "stage visits (shared)"))
+
+    queries = rec.calls[n_prep:n_full]
     by_part: dict[str, float] = {}
     for q in queries:
         q["part"] = part_of(q["label"])
@@ -233,6 +254,9 @@ def main() -> None:
         mark = "" if part in IN_FLOOR else "   (not in the floor)"
         print(f"    {part:<20} {s:7.2f} s{mark}")
     print(f"    {'python/arrow glue':<20} {overhead:7.2f} s")
+    print("  each asked for alone (--analyses, beyond the preparation):")
+    for part, secs in alone.items():
+        print(f"    {part:<20} {secs:7.2f} s")
     print("  slowest queries:")
     for q in sorted(queries, key=lambda q: -q["seconds"])[:12]:
         print(f"    {q['seconds']:6.2f} s  [{q['part']}] {q['label'][:110]}")
@@ -242,7 +266,7 @@ def main() -> None:
         a.explain.mkdir(parents=True, exist_ok=True)
         for q in rec.calls:
             q.setdefault("part", part_of(q["label"]) if "analysis/" in q["label"] else q["label"].split(":")[0])
-        slow = [q for q in sorted(rec.calls[n_read:], key=lambda q: -q["seconds"]) if q["sql"]][: a.explain_top]
+        slow = [q for q in sorted(rec.calls[n_read:n_full], key=lambda q: -q["seconds"]) if q["sql"]][: a.explain_top]
         for i, q in enumerate(slow, 1):
             name = re.sub(r"[^A-Za-z0-9]+", "_", f"{i}_{q['part']}")[:60]
             path = a.explain / f"{a.log.stem}_{name}.txt"
@@ -258,7 +282,7 @@ def main() -> None:
             "log": str(a.log), "events": log.report.accepted, "total_seconds": total,
             "stages": [{"name": n, "seconds": s} for n, s in stages],
             "ingest_queries": [{k: q[k] for k in ("label", "seconds")} for q in rec.calls[:n_prep]],
-            "parts": by_part, "glue_seconds": overhead,
+            "parts": by_part, "glue_seconds": overhead, "alone": alone,
             "queries": [{k: q[k] for k in ("label", "part", "seconds")} for q in queries],
             "explained": explained,
         }, indent=2), encoding="utf-8")

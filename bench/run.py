@@ -232,31 +232,24 @@ def markdown(results: dict) -> str:
                         "durations": sum(fp.get(k, {}).get("wall", 0.0) for k in ("stage durations", "journey durations"))}
             prep = sum(s["seconds"] for s in pp["stages"] if s["name"].startswith("prepare"))
             visits = pp["parts"].get("stage visits (shared)", 0.0)
-            # The stage visits are read by five analyses: the funnel, the stage durations, the stage
-            # transitions, the conformance and the journey shapes. Three ways to charge them (and the
-            # preparation) to the two floor computations that read them, from the least to the most:
-            # none (what the computation adds to a full run), a fifth (shared equally by their five
-            # readers), all of it to each (what it costs asked for alone, --analyses, after the
-            # preparation every analysis needs).
-            readers = 5
+            alone = pp.get("alone", {})
             lines += ["", f"Each computation against the floor's query for it (target {PART_TARGET}×). The floor's "
                           "queries each read the Parquet file and sort what they need; parcours' read the prepared "
                           f"table, whose preparation ({fmt(prep)} s: rules, one sort) is paid once for all of them. "
-                          f"The funnel and the durations also read the stage visits ({fmt(visits)} s), which "
-                          f"{readers} analyses read: the columns charge them not at all (what the computation adds "
-                          f"to a full run), a {readers}th each, or in full to each (what it costs alone, "
-                          "`--analyses`, beyond the preparation); the last column adds a quarter of the preparation.",
-                          "",
-                      "| computation | floor s | parcours: its queries | ratio | + its share of the visits | ratio "
-                      "| + the visits in full | ratio | + ¼ of the preparation |",
-                      "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                          "In the full run the funnel, the durations and three other analyses share the stage "
+                          f"visits ({fmt(visits)} s), not counted in the first column; the second is the "
+                          "computation asked for alone (`--analyses`, run again on the same prepared table): its "
+                          "own queries and whatever they read beyond the preparation; the last adds a quarter of "
+                          "the preparation.", "",
+                      "| computation | floor s | parcours in the full run: its queries | ratio "
+                      "| asked for alone | ratio | + ¼ of the preparation |",
+                      "|---|---:|---:|---:|---:|---:|---:|"]
             for part in ("transitions", "variants", "funnel", "durations"):
-                f_s, p_s = floor_of[part], pp["parts"].get(part)
+                f_s, p_s, a_s = floor_of[part], pp["parts"].get(part), alone.get(part)
                 if f_s and p_s is not None:
-                    v = visits if part in ("funnel", "durations") else 0.0
-                    lines.append(f"| {part} | {fmt(f_s)} | {fmt(p_s)} | {p_s / f_s:.2f}× | {fmt(p_s + v / readers)} | "
-                                 f"{(p_s + v / readers) / f_s:.2f}× | {fmt(p_s + v)} | {(p_s + v) / f_s:.2f}× | "
-                                 f"{(p_s + v + prep / 4) / f_s:.2f}× |")
+                    lines.append(f"| {part} | {fmt(f_s)} | {fmt(p_s)} | {p_s / f_s:.2f}× | "
+                                 + (f"{fmt(a_s)} | **{a_s / f_s:.2f}×** | {(a_s + prep / 4) / f_s:.2f}× |"
+                                    if a_s is not None else "| | |"))
             lines += ["", "Slowest queries:", ""]
             for q in sorted(pp["queries"], key=lambda q: -q["seconds"])[:8]:
                 lines.append(f"- {fmt(q['seconds'])} s [{q['part']}] `{q['label'][:140]}`")

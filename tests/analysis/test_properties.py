@@ -198,8 +198,9 @@ def pandas_visits(df: pd.DataFrame) -> list[tuple]:
 @given(logs())
 def test_stage_visits_match_pandas(df):
     """The visits the stage analyses read (built from the events where the stage changes, with
-    unstaged events in between) equal a plain run-length split of each journey's staged events."""
-    from parcours.analysis.transitions import stage_visits
+    unstaged events in between) equal a plain run-length split of each journey's staged events;
+    the starts the funnel reads alone (no window) are their first events."""
+    from parcours.analysis.transitions import stage_visits, visit_starts
     from parcours.engine.prepare import prepare
 
     log = read_events(ibis.memtable(df))
@@ -207,7 +208,27 @@ def test_stage_visits_match_pandas(df):
     got = stage_visits(p.table).to_pyarrow().to_pylist()
     got = sorted((r["_journey"], r["visit"], r["_stage"], r["_step"], r["_t_us"], r["next_stage"], r["next_t_us"])
                  for r in got)
-    assert got == pandas_visits(df)
+    want = pandas_visits(df)
+    assert got == want
+    rank = {"s1": 1, "s2": 2, "s3": 3}
+    starts = sorted((r["_journey"], r["_stage"], r["_step"], r["_t_us"], r["_stage_rank"])
+                    for r in visit_starts(p.table).to_pyarrow().to_pylist())
+    assert starts == sorted((j, s, step, t, rank[s]) for j, _k, s, step, t, _ns, _nt in want)
+    # A reader that names the visit columns it reads gets those, the same values
+    sub = stage_visits(p.table, ["next_t_us"]).to_pyarrow()
+    assert sub.column_names == ["_journey", "_stage", "_stage_rank", "_step", "_t_us", "next_t_us"]
+    assert sorted((r["_journey"], r["_step"], r["next_t_us"]) for r in sub.to_pylist()) == \
+        sorted((j, step, nt) for j, _k, _s, step, _t, _ns, nt in want)
+
+
+def test_stage_visits_name_their_columns():
+    from parcours.analysis.transitions import stage_visits
+    from parcours.engine.prepare import prepare
+
+    log = read_events(ibis.memtable(pd.DataFrame({"customer_id": ["j"], "event": ["a"], "timestamp": [T0]})))
+    p = prepare(log.con, log.table, MAP, role_sources=log.roles)
+    with pytest.raises(ValueError, match="no visit column .'next_time'.; choose among visit, next_stage"):
+        stage_visits(p.table, ["next_time"])
 
 
 @st.composite

@@ -86,6 +86,19 @@ def test_an_unknown_name_is_a_clear_error():
     assert all(a in e.value.hint for a in ANALYSES)
 
 
+def test_stage_analyses_on_a_map_without_stages_are_a_clear_error(files, tmp_path):
+    """Asked for by name, an analysis that reads stages is not silently left empty."""
+    events, _m = files
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("touchpoints:\n  - id: search\n    match: {event: search}\n", encoding="utf-8")
+    with pytest.raises(OptionError) as e:
+        parcours.analyze(events, flat, analyses="variants,durations,funnel")
+    assert "--analyses funnel,durations: the journey map declares no stages" in str(e.value)
+    assert "add stages to the map" in e.value.hint
+    # a full run on the same map is fine: it computes what the map allows
+    assert "stages" not in parcours.analyze(events, flat, analyses="variants,shapes").data
+
+
 def test_cli_option_report_cache_and_errors(files, tmp_path):
     events, m = files
     base = ["analyze", events, "--map", m, "--cache"]

@@ -50,7 +50,7 @@ def labels(ev: ir.Table, dimension: str, *, has_goals: bool, has_stages: bool = 
     if dimension == "shape":
         from parcours.analysis import shapes, transitions
 
-        visits = transitions.stage_visits(ev) if has_stages else None
+        visits = transitions.stage_visits(ev, shapes.VISITS_READ) if has_stages else None
         s = shapes.journey_shapes(ev, visits)
         return s.select(C.JOURNEY, group=s.shape)
     raise OptionError(f"unknown behaviour {dimension!r}", hint=f"use one of: {', '.join(DIMENSIONS)}")

@@ -14,6 +14,10 @@ import ibis.expr.types as ir
 from parcours.engine import columns as C
 
 
+# The stage visit columns (``transitions.stage_visits``) the conformance figures read.
+VISITS_READ = ("visit", "next_stage", "prev_stage_rank")
+
+
 def journey_conformance(visits: ir.Table, n_stages: int) -> ir.Table:
     """Per staged journey: ``backward``, ``skipping``, ``conforming``, ``starts_at_first`` and,
     for each stage rank k, ``skip_k`` (the journey jumped over stage k)."""

@@ -13,8 +13,12 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from parcours.analysis.stats import seconds, stat_aggs
+from parcours.analysis.stats import STATS, seconds, stats_table
 from parcours.engine import columns as C
+
+
+# The stage visit columns (``transitions.stage_visits``) the stage durations read.
+VISITS_READ = ("next_t_us",)
 
 
 def journey_durations(ev: ir.Table) -> ir.Table:
@@ -26,8 +30,7 @@ def journey_durations(ev: ir.Table) -> ir.Table:
 
 
 def journey_duration_stats(ev: ir.Table) -> ir.Table:
-    d = journey_durations(ev)
-    return d.aggregate(**stat_aggs(d.seconds))
+    return stats_table(journey_durations(ev), "seconds")
 
 
 def _first_entries(visits: ir.Table) -> ir.Table:
@@ -58,7 +61,7 @@ def stage_duration_stats(visits: ir.Table) -> ir.Table:
     """
     fe = _first_entries(visits)
     nxt = _to_next(fe)
-    a = nxt.group_by(stage=nxt[C.STAGE]).agg(**stat_aggs(nxt.sec)).mutate(measure=ibis.literal("to_next_stage"))
-    b = fe.group_by(stage=fe[C.STAGE]).agg(**stat_aggs(fe.spent)).mutate(measure=ibis.literal("time_in_stage"))
-    cols = ["stage", "measure", "count", "mean", "min", "p25", "median", "p75", "p90", "max"]
+    a = stats_table(nxt, "sec", {"stage": nxt[C.STAGE]}).mutate(measure=ibis.literal("to_next_stage"))
+    b = stats_table(fe, "spent", {"stage": fe[C.STAGE]}).mutate(measure=ibis.literal("time_in_stage"))
+    cols = ["stage", "measure", *STATS]
     return a.select(*cols).union(b.select(*cols))

@@ -15,13 +15,14 @@ from parcours.engine import columns as C
 from parcours.model.journey_map import JourneyMap
 
 
-def ordered_reach(visits: ir.Table, ranks: list[int], *, window_seconds: float | None = None) -> list[ir.Scalar]:
+def ordered_reach(starts: ir.Table, ranks: list[int], *, window_seconds: float | None = None) -> list[ir.Scalar]:
     """For each stage rank in ``ranks`` (designed order), journeys reaching it in order.
 
-    Reads the stage visits (``transitions.stage_visits``): the first event of a stage after
-    a given step is always the first event of one of its visits, so the visits are enough.
+    Reads where stage visits start (``transitions.visit_starts``, or the stage visits, which
+    hold the same rows): the first event of a stage after a given step is always the first
+    event of one of its visits, so the visits' starts are enough.
     """
-    staged = visits.filter(visits[C.STAGE_RANK].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE_RANK)
+    staged = starts.filter(starts[C.STAGE_RANK].notnull()).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE_RANK)
     first = staged.filter(staged[C.STAGE_RANK] == ranks[0])
     cur = first.group_by(C.JOURNEY).agg(s=first[C.STEP].min(), t0=first[C.T_US].min())
     out = [cur.count()]
@@ -38,20 +39,20 @@ def ordered_reach(visits: ir.Table, ranks: list[int], *, window_seconds: float |
     return out
 
 
-def reach_any_order(visits: ir.Table) -> ir.Table:
-    """``_stage``, ``journeys`` with at least one event in the stage (from the stage visits)."""
-    return visits.group_by(C.STAGE).agg(journeys=visits[C.JOURNEY].nunique())
+def reach_any_order(starts: ir.Table) -> ir.Table:
+    """``_stage``, ``journeys`` with at least one event in the stage (from the visits' starts)."""
+    return starts.group_by(C.STAGE).agg(journeys=starts[C.JOURNEY].nunique())
 
 
-def funnel_expressions(visits: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
+def funnel_expressions(starts: ir.Table, m: JourneyMap, *, window_seconds: float | None = None) -> dict:
     """Expressions the project layer executes and assembles with :func:`funnel_records`."""
     ranks = list(m.stage_rank().values())
     ordered = None
     if ranks:  # one query: the k-th count, for k = 0, 1, ...
-        counts = ordered_reach(visits, ranks, window_seconds=window_seconds)
+        counts = ordered_reach(starts, ranks, window_seconds=window_seconds)
         ordered = ibis.union(*[c.name("n").as_table().mutate(k=ibis.literal(k, "int64"))
                                for k, c in enumerate(counts)])
-    return {"ordered": ordered, "any_order": reach_any_order(visits)}
+    return {"ordered": ordered, "any_order": reach_any_order(starts)}
 
 
 def funnel_records(m: JourneyMap, ordered: list[int], any_order: dict[str, int], journeys: int,

@@ -28,7 +28,14 @@ ANALYSES = ("transitions", "touchpoints", "variants", "funnel", "durations", "st
 # What an analysis needs computed with it: the friction ranking (and the opportunities drawn
 # from it) reads the touchpoint table and the transitions.
 NEEDS = {"frictions": ("touchpoints", "transitions")}
-_STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
+# The analyses that need the map's stages (a map without stages has nothing for them).
+STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
+# The analyses that read the stage visits (the funnel reads only their starts): how many
+# queries each runs on them, and which of the visit columns they read.
+_VISIT_READERS = {"durations": (1, durations.VISITS_READ),
+                  "stage_transitions": (1, transitions.STAGE_TRANSITIONS_READ),
+                  "conformance": (2, conformance.VISITS_READ),
+                  "shapes": (1, shapes.VISITS_READ)}
 
 
 def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | None) -> frozenset[str] | None:
@@ -145,14 +152,25 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
         say("analysing: variants")
         data["variants"], tables["variants"] = _variants(p, ev, options)
 
-    visits = None
-    stage_wanted = any(want(a) for a in _STAGE_ANALYSES)
+    visits = starts = None
+    stage_wanted = any(want(a) for a in STAGE_ANALYSES)
     if m.stages and (stage_wanted or want("shapes")):
         say("analysing: stage funnel and durations" if stage_wanted else "analysing: stage visits")
-        visits = transitions.stage_visits(ev)
-        visits = temp_table(con, visits, "visits")  # read by every stage analysis below: derive it once
-    if visits is not None and want("funnel"):
-        exprs = funnel.funnel_expressions(visits, m, window_seconds=options.conversion_window_seconds)
+        # The funnel reads only where visits start (a filter on the prepared events). The
+        # others read the visits (one window over those events, computing only the columns
+        # the chosen analyses read); when more than one query reads them, they are derived
+        # once into a table, which then serves the funnel too; a single reader (the
+        # durations asked for alone, say) reads them inline.
+        readers = [r for a, r in _VISIT_READERS.items() if want(a)]
+        queries = sum(n for n, _cols in readers)
+        columns = {c for _n, cols in readers for c in cols}
+        visits = transitions.stage_visits(ev, [c for c in transitions.VISIT_COLUMNS if c in columns]) \
+            if queries else None
+        if queries > 1:
+            visits = temp_table(con, visits, "visits")
+        starts = visits if queries > 1 else transitions.visit_starts(ev)
+    if starts is not None and want("funnel"):
+        exprs = funnel.funnel_expressions(starts, m, window_seconds=options.conversion_window_seconds)
         ordered = [int(r["n"]) for r in sorted(_arrow(con, exprs["ordered"]).to_pylist(), key=lambda r: r["k"])] \
             if exprs["ordered"] is not None else []
         any_order = {r["_stage"]: int(r["journeys"]) for r in _arrow(con, exprs["any_order"]).to_pylist()}

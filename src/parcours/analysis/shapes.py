@@ -22,6 +22,10 @@ import ibis.expr.types as ir
 from parcours.engine import columns as C
 
 
+# The stage visit columns (``transitions.stage_visits``) the journey shapes read.
+VISITS_READ = ("prev_stage_rank",)
+
+
 def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
     """One row per journey: ``_journey``, ``order``, ``channels``, ``shape``."""
     # none, one or several channels: the first and last channel name tell, without counting

@@ -6,23 +6,33 @@ pandas' default and DuckDB's ``quantile_cont``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis.expr.types as ir
 
 STATS = ("count", "mean", "min", "p25", "median", "p75", "p90", "max")
+QUANTILES = {"p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 
 
-def stat_aggs(col: ir.NumericColumn) -> dict[str, ir.Scalar]:
-    """count, mean, min, p25, median, p75, p90 and max of ``col`` (nulls ignored)."""
-    return {
-        "count": col.count(),
-        "mean": col.mean(),
-        "min": col.min().cast("float64"),
-        "p25": col.quantile(0.25),
-        "median": col.quantile(0.5),
-        "p75": col.quantile(0.75),
-        "p90": col.quantile(0.9),
-        "max": col.max().cast("float64"),
-    }
+def stats_table(t: ir.Table, col: str, by: Sequence[str | ir.Value] | dict[str, ir.Value] = ()) -> ir.Table:
+    """count, mean, min, p25, median, p75, p90 and max of ``t[col]`` (nulls ignored), for
+    the whole table or per group of ``by`` (names, or ``{name: expression}``): the group
+    columns, then ``STATS`` in that order.
+
+    The four quantiles are one aggregate (``quantile_cont(x, [...])`` on DuckDB,
+    ``percentile(x, array(...))`` on Spark) that sorts the values once, instead of four that
+    each copy and partially sort them: at 10M events a quarter less time for the stage and
+    journey durations (docs/performance.md).
+    """
+    x = t[col]
+    aggs = {"count": x.count(), "mean": x.mean(), "min": x.min().cast("float64"),
+            "__q": x.quantile(list(QUANTILES.values())), "max": x.max().cast("float64")}
+    named = dict(by) if isinstance(by, dict) else {}
+    keys = [] if isinstance(by, dict) else list(by)
+    g = t.group_by(*keys, **named).agg(**aggs) if (keys or named) else t.aggregate(**aggs)
+    g = g.mutate(**{name: g.__q[i].cast("float64") for i, name in enumerate(QUANTILES)})
+    groups = [k if isinstance(k, str) else k.get_name() for k in keys] + list(named)
+    return g.select(*groups, *STATS)
 
 
 def seconds(us: ir.IntegerValue) -> ir.FloatingValue:

@@ -6,6 +6,8 @@ touchpoint: outgoing transitions + journeys ending there = its events.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis
 import ibis.expr.types as ir
 
@@ -23,16 +25,35 @@ def touchpoint_transitions(ev: ir.Table) -> ir.Table:
     return out.order_by([ibis.desc("count"), "from", "to"])
 
 
-def stage_visits(ev: ir.Table) -> ir.Table:
-    """One row per visit to a stage (consecutive events of one stage, unstaged events skipped):
-    ``_journey``, ``visit`` (1, 2, ...), ``_stage``, ``_stage_rank``, ``_step`` and ``_t_us`` of
-    the visit's first event, ``next_t_us`` (start of the next visit, else the time of the
-    visit's own last event), ``next_stage`` (null for the last visit) and ``prev_stage_rank``
-    (the previous visit's stage rank, null for the first: what the conformance and the journey
-    shapes compare, from the same window, so that neither sorts the visits again).
+def visit_starts(ev: ir.Table) -> ir.Table:
+    """The events where a stage visit starts (``_journey``, ``_step``, ``_t_us``, ``_stage``,
+    ``_stage_rank``): the rows of ``stage_visits`` without its window, found by the prepared
+    table's ``_visit_mark`` (1 or 3). What the funnel reads when nothing else needs the visits."""
+    mark = ev[C.VISIT_MARK]
+    s = ev.filter((mark == 1) | (mark == 3))
+    return s.select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK)
 
-    Stage-level analyses (funnel, transitions, durations, conformance) all read this table,
-    which the runner materialises once. The prepared table's one sort already marks each
+
+# What ``stage_visits`` derives for each visit, beyond its first event's own columns.
+VISIT_COLUMNS = ("visit", "next_stage", "next_t_us", "prev_stage_rank")
+# The visit columns ``stage_transitions`` reads.
+STAGE_TRANSITIONS_READ = ("next_stage", "next_t_us")
+
+
+def stage_visits(ev: ir.Table, columns: Sequence[str] = VISIT_COLUMNS) -> ir.Table:
+    """One row per visit to a stage (consecutive events of one stage, unstaged events skipped):
+    ``_journey``, ``_stage``, ``_stage_rank``, ``_step`` and ``_t_us`` of the visit's first
+    event, then those of ``columns`` (all by default): ``visit`` (1, 2, ...), ``next_stage``
+    (null for the last visit), ``next_t_us`` (start of the next visit, else the time of the
+    visit's own last event) and ``prev_stage_rank`` (the previous visit's stage rank, null for
+    the first: what the conformance and the journey shapes compare, from the same window, so
+    that neither sorts the visits again). Each is a window function the engine computes
+    whether or not a query reads it, so a caller that reads a few names them (each analysis
+    lists what it reads).
+
+    Stage-level analyses (transitions, durations, conformance, journey shapes; the funnel reads
+    only the starts, ``visit_starts``) read this table, which the runner materialises once when
+    more than one query reads it. The prepared table's one sort already marks each
     visit's first event (a staged event whose previous *staged* event is of another stage,
     or none) and each journey's last staged event (``_visit_mark``, from
     ``engine.prepare.journey_positions``), so those are found without a window. One window over
@@ -40,17 +61,23 @@ def stage_visits(ev: ir.Table) -> ir.Table:
     gives the last visit its end), numbers the visits and reads the next visit's start. At
     10M events it reads ~2.7M rows (bench/, docs/performance.md).
     """
+    unknown = sorted(set(columns) - set(VISIT_COLUMNS))
+    if unknown:
+        raise ValueError(f"stage_visits: no visit column {unknown}; choose among {', '.join(VISIT_COLUMNS)}")
     mark = ev[C.VISIT_MARK]  # engine.prepare.journey_positions: 1 a visit starts, 2 the last staged event, 3 both
     c = ev.filter(mark > 0).select(C.JOURNEY, C.STEP, C.T_US, C.STAGE, C.STAGE_RANK, __start=mark != 2)
     w = ibis.window(group_by=C.JOURNEY, order_by=C.STEP)
-    nxt_start = c.__start.lead().over(w)
-    c = c.mutate(visit=(ibis.row_number().over(w) + 1).cast("int64"),
-                 next_stage=ibis.cases((nxt_start, c[C.STAGE].lead().over(w))),  # no typed ELSE: an ENUM stays one
-                 next_t_us=c[C.T_US].lead().over(w).coalesce(c[C.T_US]),
-                 prev_stage_rank=c[C.STAGE_RANK].lag().over(w))
+    derive = {
+        "visit": lambda: (ibis.row_number().over(w) + 1).cast("int64"),
+        # no typed ELSE: an ENUM stays one
+        "next_stage": lambda: ibis.cases((c.__start.lead().over(w), c[C.STAGE].lead().over(w))),
+        "next_t_us": lambda: c[C.T_US].lead().over(w).coalesce(c[C.T_US]),
+        "prev_stage_rank": lambda: c[C.STAGE_RANK].lag().over(w),
+    }
+    wanted = [k for k in VISIT_COLUMNS if k in columns]
+    c = c.mutate(**{k: derive[k]() for k in wanted})
     v = c.filter(c.__start)
-    return v.select(C.JOURNEY, "visit", C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, "next_stage", "next_t_us",
-                    "prev_stage_rank")
+    return v.select(C.JOURNEY, C.STAGE, C.STAGE_RANK, C.STEP, C.T_US, *wanted)
 
 
 def stage_transitions(visits: ir.Table) -> ir.Table:

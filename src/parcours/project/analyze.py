@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
-from parcours.analysis.run import Options, parse_analyses, run_all
+from parcours.analysis.run import STAGE_ANALYSES, Options, parse_analyses, run_all
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
@@ -71,6 +71,12 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     if top < 1:
         raise OptionError(f"--top must be at least 1, got {top}")
     chosen = parse_analyses(analyses)
+    stage_only = [a for a in STAGE_ANALYSES if chosen and a in chosen]
+    if stage_only and not m.stages:
+        raise OptionError(f"--analyses {','.join(stage_only)}: the journey map declares no stages, and "
+                          f"{'this analysis reads' if len(stage_only) == 1 else 'these analyses read'} them",
+                          hint="add stages to the map (and a stage to its touchpoints), or ask for other analyses "
+                               "(transitions, touchpoints, variants, shapes)")
     chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key
     key = folder = None
     if cache:

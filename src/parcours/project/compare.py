@@ -70,7 +70,7 @@ def _side(log: EventLog, p: Prepared, *, period: str | None, segment: str | None
     data, _ = run_all(p, ev, Options(lang=lang))
     durs: dict[str, list[float]] = {}
     if m.stages:
-        for r in rows(log.con, durations.to_next_stage_values(transitions.stage_visits(ev))):
+        for r in rows(log.con, durations.to_next_stage_values(transitions.stage_visits(ev, durations.VISITS_READ))):
             durs.setdefault(r["stage"], []).append(float(r["sec"]))
     if feedback_args:
         from parcours.ingest.feedback import read_feedback
