@@ -9,8 +9,9 @@ labelled by the line of ``parcours.analysis.run`` (or ``ingest``/``engine``) tha
 Wrapping the connection rather than copying ``run_all`` keeps this script right when the
 analyses change. Queries are grouped into the parts the DuckDB floor also times
 (transitions, variants, funnel, durations) and the ones only parcours computes. Then each
-of the floor's four is run again alone (``run_all`` with ``--analyses`` of that one), on
-the same prepared table, to time what it costs by itself beyond the preparation.
+of the floor's four is run again alone (``run_all`` with ``--analyses`` of that one, three
+times, the median kept), on the same prepared table, to time what its queries cost by
+themselves beyond the preparation.
 
 With ``--explain DIR``, the slowest queries are run again under DuckDB's
 ``EXPLAIN ANALYZE`` and the plans written to DIR (one file per query, with its SQL).
@@ -26,6 +27,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import linecache  # noqa: E402
 import re  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -48,6 +50,7 @@ PARTS = [
     ("summary", ("summary_counts",)),
 ]
 IN_FLOOR = {"transitions", "variants", "funnel", "durations"}
+ALONE_REPEAT = 3  # runs of each computation asked for alone (the median is reported)
 
 
 def part_of(label: str) -> str:
@@ -223,19 +226,37 @@ def main() -> None:
     total = time.perf_counter() - T_START
     n_full = len(rec.calls)
 
+    # EXPLAIN the full run's slowest queries now, while the tables they read exist.
+    explained = []
+    if a.explain:
+        a.explain.mkdir(parents=True, exist_ok=True)
+        for q in rec.calls:
+            q.setdefault("part", part_of(q["label"]) if "analysis/" in q["label"] else q["label"].split(":")[0])
+        slow = [q for q in sorted(rec.calls[n_read:n_full], key=lambda q: -q["seconds"]) if q["sql"]][: a.explain_top]
+        for i, q in enumerate(slow, 1):
+            name = re.sub(r"[^A-Za-z0-9]+", "_", f"{i}_{q['part']}")[:60]
+            path = a.explain / f"{a.log.stem}_{name}.txt"
+            path.write_text(explain(con.con, q, path.with_suffix(".profile.json")), encoding="utf-8")
+            explained.append(str(path))
+        print(f"  EXPLAIN ANALYZE of the {len(explained)} slowest queries written to {a.explain}")
+
     # Each computation the floor times, asked for alone (``--analyses X``) on the same prepared
-    # table, after the full run: its own queries and the stage visits it reads, not the
-    # summary every run computes (but the journey durations, which the floor's durations
-    # part computes too, are counted there). The full run's own tables are dropped first, and
-    # each run's after it, as a run asking for that computation alone would find the engine.
+    # table, after the full run, ``ALONE_REPEAT`` times (median): its own queries and the stage
+    # visits it reads, not the summary every run computes (but the journey durations, which
+    # the floor's durations part computes too, are counted there), nor Python's share. The
+    # full run's own tables are dropped first, and each run's after it, as a run asking for
+    # that computation alone would find the engine.
     alone: dict[str, float] = {}
     for part in sorted(IN_FLOOR):
-        for name in temp_tables() - before:
-            con.con.execute(f'DROP TABLE temp."{name}"')
-        n0 = len(rec.calls)
-        run_all(p, p.table, Options(analyses=frozenset({part})))
-        alone[part] = sum(q["seconds"] for q in rec.calls[n0:]
-                          if part_of(q["label"]) in (part, "stage visits (shared)"))
+        runs = []
+        for _ in range(ALONE_REPEAT):
+            for name in temp_tables() - before:
+                con.con.execute(f'DROP TABLE temp."{name}"')
+            n0 = len(rec.calls)
+            run_all(p, p.table, Options(analyses=frozenset({part})))
+            runs.append(sum(q["seconds"] for q in rec.calls[n0:]
+                            if part_of(q["label"]) in (part, "stage visits (shared)")))
+        alone[part] = statistics.median(runs)
 
     queries = rec.calls[n_prep:n_full]
     by_part: dict[str, float] = {}
@@ -254,25 +275,13 @@ def main() -> None:
         mark = "" if part in IN_FLOOR else "   (not in the floor)"
         print(f"    {part:<20} {s:7.2f} s{mark}")
     print(f"    {'python/arrow glue':<20} {overhead:7.2f} s")
-    print("  each asked for alone (--analyses, beyond the preparation):")
+    print(f"  each asked for alone (--analyses, beyond the preparation; median of {ALONE_REPEAT}):")
     for part, secs in alone.items():
         print(f"    {part:<20} {secs:7.2f} s")
     print("  slowest queries:")
     for q in sorted(queries, key=lambda q: -q["seconds"])[:12]:
         print(f"    {q['seconds']:6.2f} s  [{q['part']}] {q['label'][:110]}")
 
-    explained = []
-    if a.explain:
-        a.explain.mkdir(parents=True, exist_ok=True)
-        for q in rec.calls:
-            q.setdefault("part", part_of(q["label"]) if "analysis/" in q["label"] else q["label"].split(":")[0])
-        slow = [q for q in sorted(rec.calls[n_read:n_full], key=lambda q: -q["seconds"]) if q["sql"]][: a.explain_top]
-        for i, q in enumerate(slow, 1):
-            name = re.sub(r"[^A-Za-z0-9]+", "_", f"{i}_{q['part']}")[:60]
-            path = a.explain / f"{a.log.stem}_{name}.txt"
-            path.write_text(explain(con.con, q, path.with_suffix(".profile.json")), encoding="utf-8")
-            explained.append(str(path))
-        print(f"  EXPLAIN ANALYZE of the {len(explained)} slowest queries written to {a.explain}")
 
     if a.data_json:
         a.data_json.write_text(json.dumps(data, indent=1, sort_keys=True, default=str), encoding="utf-8")

@@ -238,9 +238,9 @@ def markdown(results: dict) -> str:
                           f"table, whose preparation ({fmt(prep)} s: rules, one sort) is paid once for all of them. "
                           "In the full run the funnel, the durations and three other analyses share the stage "
                           f"visits ({fmt(visits)} s), not counted in the first column; the second is the "
-                          "computation asked for alone (`--analyses`, run again on the same prepared table): its "
-                          "own queries and whatever they read beyond the preparation; the last adds a quarter of "
-                          "the preparation.", "",
+                          "computation asked for alone (`--analyses`, run again on the same prepared table, median "
+                          "of 3): its own queries and whatever they read beyond the preparation, Python's glue "
+                          "left out as for the floor; the last adds a quarter of the preparation.", "",
                       "| computation | floor s | parcours in the full run: its queries | ratio "
                       "| asked for alone | ratio | + ¼ of the preparation |",
                       "|---|---:|---:|---:|---:|---:|---:|"]

@@ -69,6 +69,18 @@ def test_a_selection_gives_exactly_its_part_of_the_full_run(files, full, chosen)
     assert full.data["options"]["analyses"] == "all"
 
 
+@pytest.mark.parametrize("chosen", ["funnel", "durations", "funnel,durations", "funnel,conformance"])
+def test_a_selection_on_a_segment_equals_the_full_run_on_it(files, chosen):
+    """On filtered events (a segment) the funnel reads visit starts derived once, the durations
+    the visits inline or from a table: the same figures as the full run on that segment."""
+    full = parcours.analyze(*files, segment="app_users").data
+    sub = parcours.analyze(*files, segment="app_users", analyses=chosen).data
+    for a in chosen.split(","):
+        for key in WRITES[a][0]:
+            assert sub[key] == full[key], key
+    assert sub["summary"] == full["summary"]
+
+
 def test_frictions_bring_what_they_read():
     assert parse_analyses("frictions") == {"frictions", "touchpoints", "transitions"}
     assert parse_analyses(" Funnel , durations,") == {"funnel", "durations"}
@@ -95,8 +107,11 @@ def test_stage_analyses_on_a_map_without_stages_are_a_clear_error(files, tmp_pat
         parcours.analyze(events, flat, analyses="variants,durations,funnel")
     assert "--analyses funnel,durations: the journey map declares no stages" in str(e.value)
     assert "add stages to the map" in e.value.hint
-    # a full run on the same map is fine: it computes what the map allows
+    # analyses that do not read stages run on the same map
     assert "stages" not in parcours.analyze(events, flat, analyses="variants,shapes").data
+    with pytest.raises(OptionError) as e:
+        parcours.analyze(events, analyses="conformance")
+    assert "--analyses conformance: no journey map was given" in str(e.value) and "--map" in e.value.hint
 
 
 def test_cli_option_report_cache_and_errors(files, tmp_path):

@@ -78,6 +78,19 @@ def test_mixed_timezones_need_a_zone(tmp_path):
     assert times == ["2026-03-01T09:00:00", "2026-03-01T09:30:00", "2026-07-01T08:00:00"]
 
 
+@pytest.mark.parametrize(("text", "aware"), [
+    ("2026-03-02T10:00:00.123456+01:00", True), ("2026-03-02 10:00:00 +0100", True), ("2026-03-02T10:00Z", True),
+    ("2026-03-02T10:00:00-05", True), ("20260302T100000Z", True), ("2026-03-02T10+01", True),
+    ("2026-03-02T10:00:00.+01:00", True), ("2026-03-02", False), ("2026-03", False), ("2026-03-02 10:00:00", False),
+    ("2026-03-02T10:00:00.123", False)])
+def test_an_offset_is_one_after_a_time_of_day(text, aware):
+    import re
+
+    from parcours.ingest.normalize import _AWARE
+
+    assert bool(re.search(_AWARE, text)) is aware
+
+
 def test_dates_without_a_time_are_midnight_not_an_offset(tmp_path):
     """``2026-03-02`` ends like an offset (``-02``) but is a date: beside times without offset
     it is read as midnight; beside times with one, the mixing error names the date's row."""

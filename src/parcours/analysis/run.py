@@ -169,6 +169,12 @@ def run_all(p: Prepared, ev: ir.Table, options: Options,
         if queries > 1:
             visits = temp_table(con, visits, "visits")
         starts = visits if queries > 1 else transitions.visit_starts(ev)
+        if queries <= 1 and want("funnel") and not ev.equals(p.table):
+            # The funnel reads its starts once per stage: from filtered events (a segment, a
+            # period) that would filter them again each time, so they are derived once. From
+            # the prepared table itself a filtered scan is cheaper than a copy (10M events:
+            # 0.9 s against 1.1 s; filtered, 1.5 s against 0.8 s).
+            starts = temp_table(con, starts, "starts")
     if starts is not None and want("funnel"):
         exprs = funnel.funnel_expressions(starts, m, window_seconds=options.conversion_window_seconds)
         ordered = [int(r["n"]) for r in sorted(_arrow(con, exprs["ordered"]).to_pylist(), key=lambda r: r["k"])] \

@@ -25,9 +25,9 @@ from parcours.ingest.readers import RawInput
 from parcours.ingest.roles import RoleDetection
 
 UTC = dt.Timestamp(timezone="UTC")
-# A UTC offset ends a time of day (``10:00Z``, ``10:00:00.5+01:00``): a date alone
-# (``2026-01-03``) ends with digits after a dash too, but has none.
-_AWARE = r"\d:\d\d(:\d\d([.,]\d+)?)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
+# A UTC offset ends a time of day (``10:00Z``, ``10:00:00.5 +01:00``, ``T100000+0100``): a
+# date alone (``2026-01-03``, ``2026-01``) ends with digits after a dash too, but has none.
+_AWARE = r"(\d:\d\d(:\d\d)?|[Tt ]\d{2,6})([.,]\d*)?\s*(Z|z|[+-]\d\d(:?\d\d)?)$"
 _NUMBER = r"^\s*-?\d+(\.\d+)?\s*$"
 _UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 

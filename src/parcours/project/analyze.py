@@ -73,10 +73,13 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     chosen = parse_analyses(analyses)
     stage_only = [a for a in STAGE_ANALYSES if chosen and a in chosen]
     if stage_only and not m.stages:
-        raise OptionError(f"--analyses {','.join(stage_only)}: the journey map declares no stages, and "
-                          f"{'this analysis reads' if len(stage_only) == 1 else 'these analyses read'} them",
-                          hint="add stages to the map (and a stage to its touchpoints), or ask for other analyses "
-                               "(transitions, touchpoints, variants, shapes)")
+        reads = "this analysis reads" if len(stage_only) == 1 else "these analyses read"
+        others = "or ask for other analyses (transitions, touchpoints, variants, shapes)"
+        if journey_map is None:
+            raise OptionError(f"--analyses {','.join(stage_only)}: no journey map was given, and {reads} its stages",
+                              hint=f"give --map with a map that declares stages, {others}")
+        raise OptionError(f"--analyses {','.join(stage_only)}: the journey map declares no stages, and {reads} them",
+                          hint=f"add stages to the map (and a stage to its touchpoints), {others}")
     chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key
     key = folder = None
     if cache:
