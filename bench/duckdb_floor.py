@@ -106,6 +106,26 @@ def map_rows(path: Path) -> tuple[list[tuple[str, str, str | None, int | None]],
     return rows, stages
 
 
+def setup(con: duckdb.DuckDBPyConnection, log: Path, rows: list[tuple]) -> None:
+    """The view every part reads (``ev``): the Parquet file's events with their touchpoint,
+    stage and rank from the map (``rows``, from ``map_rows``), joined on the event name."""
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TEMP TABLE tpmap (event VARCHAR PRIMARY KEY, tp VARCHAR, stage VARCHAR, rank INTEGER)")
+    con.executemany("INSERT INTO tpmap VALUES (?, ?, ?, ?)", rows)
+    path = str(log).replace("'", "''")
+    con.execute(f"""CREATE TEMP VIEW {EV} AS
+        SELECT e.customer_id AS c, e.timestamp AS ts, e.file_row_number AS rn,
+               coalesce(m.tp, e.event) AS tp, m.stage, m.rank
+        FROM read_parquet('{path}', file_row_number = true) e LEFT JOIN tpmap m ON e.event = m.event""")
+
+
+def part_queries(n_stages: int) -> dict[str, list[str]]:
+    """The queries of each part the benchmark compares with parcours, by its name there."""
+    return {"transitions": [TRANSITIONS], "variants": [VARIANTS],
+            **({"funnel": [funnel_sql(n_stages)], "durations": [STAGE_DURATIONS, JOURNEY_DURATIONS]}
+               if n_stages else {"durations": [JOURNEY_DURATIONS]})}
+
+
 def stats_record(row: tuple) -> dict:
     count, mean, mn, q, mx = row
     return {"count": int(count), "mean": mean, "min": mn, "p25": q[0] if q else None, "median": q[1] if q else None,
@@ -130,17 +150,7 @@ def main() -> None:
     rows, stages = map_rows(a.map or a.log.parent / "map.yaml")
     con = duckdb.connect()
 
-    def setup() -> None:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("CREATE TEMP TABLE tpmap (event VARCHAR PRIMARY KEY, tp VARCHAR, stage VARCHAR, rank INTEGER)")
-        con.executemany("INSERT INTO tpmap VALUES (?, ?, ?, ?)", rows)
-        log = str(a.log).replace("'", "''")
-        con.execute(f"""CREATE TEMP VIEW {EV} AS
-            SELECT e.customer_id AS c, e.timestamp AS ts, e.file_row_number AS rn,
-                   coalesce(m.tp, e.event) AS tp, m.stage, m.rank
-            FROM read_parquet('{log}', file_row_number = true) e LEFT JOIN tpmap m ON e.event = m.event""")
-
-    timed("setup", setup)
+    timed("setup", lambda: setup(con, a.log, rows))
     tr = timed("transitions", lambda: con.execute(TRANSITIONS).fetchall())
     va = timed("variants", lambda: con.execute(VARIANTS).fetchone())
     fu = timed("funnel", lambda: con.execute(funnel_sql(len(stages))).fetchone()) if stages else []

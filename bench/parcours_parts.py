@@ -11,7 +11,9 @@ analyses change. Queries are grouped into the parts the DuckDB floor also times
 (transitions, variants, funnel, durations) and the ones only parcours computes. Then each
 of the floor's four is run again alone (``run_all`` with ``--analyses`` of that one, three
 times, the median kept), on the same prepared table, to time what its queries cost by
-themselves beyond the preparation.
+themselves beyond the preparation, each time just after the floor's own queries for it
+(``bench/duckdb_floor.py``'s, on their own connection in this process): the same
+computation by both, timed under the same conditions.
 
 With ``--explain DIR``, the slowest queries are run again under DuckDB's
 ``EXPLAIN ANALYZE`` and the plans written to DIR (one file per query, with its SQL).
@@ -246,10 +248,26 @@ def main() -> None:
     # the floor's durations part computes too, are counted there), nor Python's share. The
     # full run's own tables are dropped first, and each run's after it, as a run asking for
     # that computation alone would find the engine.
+    # The floor's queries for the same computation run just before each of these runs, on
+    # their own DuckDB connection (the floor's defaults) in this process, so that both are
+    # timed under the same conditions: on a shared machine, separate runs minutes apart
+    # differ by more than the target's 20%.
+    import duckdb
+    import duckdb_floor  # bench/duckdb_floor.py, beside this script
+
+    rows, stage_ids = duckdb_floor.map_rows(a.map)
+    fcon = duckdb.connect()
+    duckdb_floor.setup(fcon, a.log, rows)
+    fqueries = duckdb_floor.part_queries(len(stage_ids))
     alone: dict[str, float] = {}
+    floor_alone: dict[str, float] = {}
     for part in sorted(IN_FLOOR):
-        runs = []
+        runs, fruns = [], []
         for _ in range(ALONE_REPEAT):
+            t = time.perf_counter()
+            for sql in fqueries.get(part, []):
+                fcon.execute(sql).fetchall()
+            fruns.append(time.perf_counter() - t)
             for name in temp_tables() - before:
                 con.con.execute(f'DROP TABLE temp."{name}"')
             n0 = len(rec.calls)
@@ -257,6 +275,8 @@ def main() -> None:
             runs.append(sum(q["seconds"] for q in rec.calls[n0:]
                             if part_of(q["label"]) in (part, "stage visits (shared)")))
         alone[part] = statistics.median(runs)
+        floor_alone[part] = statistics.median(fruns)
+    fcon.close()
 
     queries = rec.calls[n_prep:n_full]
     by_part: dict[str, float] = {}
@@ -277,7 +297,8 @@ def main() -> None:
     print(f"    {'python/arrow glue':<20} {overhead:7.2f} s")
     print(f"  each asked for alone (--analyses, beyond the preparation; median of {ALONE_REPEAT}):")
     for part, secs in alone.items():
-        print(f"    {part:<20} {secs:7.2f} s")
+        print(f"    {part:<20} {secs:7.2f} s   the floor's queries, interleaved: {floor_alone[part]:.2f} s "
+              f"({secs / floor_alone[part]:.2f}×)")
     print("  slowest queries:")
     for q in sorted(queries, key=lambda q: -q["seconds"])[:12]:
         print(f"    {q['seconds']:6.2f} s  [{q['part']}] {q['label'][:110]}")
@@ -291,7 +312,7 @@ def main() -> None:
             "log": str(a.log), "events": log.report.accepted, "total_seconds": total,
             "stages": [{"name": n, "seconds": s} for n, s in stages],
             "ingest_queries": [{k: q[k] for k in ("label", "seconds")} for q in rec.calls[:n_prep]],
-            "parts": by_part, "glue_seconds": overhead, "alone": alone,
+            "parts": by_part, "glue_seconds": overhead, "alone": alone, "floor_alone": floor_alone,
             "queries": [{k: q[k] for k in ("label", "part", "seconds")} for q in queries],
             "explained": explained,
         }, indent=2), encoding="utf-8")

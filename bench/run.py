@@ -233,6 +233,7 @@ def markdown(results: dict) -> str:
             prep = sum(s["seconds"] for s in pp["stages"] if s["name"].startswith("prepare"))
             visits = pp["parts"].get("stage visits (shared)", 0.0)
             alone = pp.get("alone", {})
+            paired = pp.get("floor_alone", {})  # the floor's queries, interleaved with the alone runs
             lines += ["", f"Each computation against the floor's query for it (target {PART_TARGET}×). The floor's "
                           "queries each read the Parquet file and sort what they need; parcours' read the prepared "
                           f"table, whose preparation ({fmt(prep)} s: rules, one sort) is paid once for all of them. "
@@ -240,16 +241,18 @@ def markdown(results: dict) -> str:
                           f"visits ({fmt(visits)} s), not counted in the first column; the second is the "
                           "computation asked for alone (`--analyses`, run again on the same prepared table, median "
                           "of 3): its own queries and whatever they read beyond the preparation, Python's glue "
-                          "left out as for the floor; the last adds a quarter of the preparation.", "",
+                          "left out as for the floor, against the floor's queries for it run just before each "
+                          "time in the same process (median of 3: the same conditions for both); the last "
+                          "column adds a quarter of the preparation.", "",
                       "| computation | floor s | parcours in the full run: its queries | ratio "
-                      "| asked for alone | ratio | + ¼ of the preparation |",
-                      "|---|---:|---:|---:|---:|---:|---:|"]
+                      "| floor s, interleaved | asked for alone | ratio | + ¼ of the preparation |",
+                      "|---|---:|---:|---:|---:|---:|---:|---:|"]
             for part in ("transitions", "variants", "funnel", "durations"):
-                f_s, p_s, a_s = floor_of[part], pp["parts"].get(part), alone.get(part)
+                f_s, p_s, a_s, g_s = floor_of[part], pp["parts"].get(part), alone.get(part), paired.get(part)
                 if f_s and p_s is not None:
                     lines.append(f"| {part} | {fmt(f_s)} | {fmt(p_s)} | {p_s / f_s:.2f}× | "
-                                 + (f"{fmt(a_s)} | **{a_s / f_s:.2f}×** | {(a_s + prep / 4) / f_s:.2f}× |"
-                                    if a_s is not None else "| | |"))
+                                 + (f"{fmt(g_s)} | {fmt(a_s)} | **{a_s / g_s:.2f}×** | {(a_s + prep / 4) / g_s:.2f}× |"
+                                    if a_s is not None and g_s else "| | | |"))
             lines += ["", "Slowest queries:", ""]
             for q in sorted(pp["queries"], key=lambda q: -q["seconds"])[:8]:
                 lines.append(f"- {fmt(q['seconds'])} s [{q['part']}] `{q['label'][:140]}`")
