@@ -96,6 +96,16 @@ def test_filters_loops_and_window(spark, demo):
     assert_same_result(duck, on_spark)
 
 
+@pytest.mark.parametrize(("chosen", "segment"), [("funnel,durations", None), ("funnel,stage_transitions", "app_users")])
+def test_analyses_asked_for_alone(spark, demo, chosen, segment):
+    """``--analyses``: the funnel from visit starts (inline, or derived once on a segment), the
+    visits read inline with only the columns their one reader names."""
+    duck = parcours.analyze(demo.events_path, demo.map_path, analyses=chosen, segment=segment)
+    on_spark = parcours.analyze(demo.events_path, demo.map_path, analyses=chosen, segment=segment, engine=SPARK)
+    assert set(chosen.replace("funnel", "stages").replace("durations", "stage_durations").split(",")) <= set(on_spark.data)
+    assert_same_result(duck, on_spark)
+
+
 def test_real_log_without_map_split_by_inactivity(spark, shared_data):
     """A real process log (helpdesk tickets), no map, journeys split after 30 days."""
     log = shared_data / "helpdesk_tickets" / "helpdesk_events.csv.gz"
