@@ -28,12 +28,12 @@ def test_per_group_whole_table_and_no_values():
     df = pd.DataFrame({"g": list("aaaaabbbc"), "x": [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, None]})
     con = ibis.duckdb.connect()
     t = con.create_table("t", df)
-    got = stats_table(t, "x", ["g"]).to_pyarrow().to_pylist()
+    got = stats_table(t, "x", g="g").to_pyarrow().to_pylist()
     assert [r["g"] for r in sorted(got, key=lambda r: r["g"])] == ["a", "b", "c"]
     assert list(got[0]) == ["g", *STATS]
     for r in got:
         _same(r, _pandas(df.loc[df.g == r["g"], "x"]))  # "c": no value, count 0 and the rest empty
-    named = stats_table(t, "x", {"grp": t.g.upper()}).to_pyarrow().to_pylist()
+    named = stats_table(t, "x", grp=t.g.upper()).to_pyarrow().to_pylist()
     assert sorted(r["grp"] for r in named) == ["A", "B", "C"]
     _same(stats_table(t, "x").to_pyarrow().to_pylist()[0], _pandas(df.x))
     _same(stats_table(t.filter(t.x > 100), "x").to_pyarrow().to_pylist()[0], _pandas(df.x[df.x > 100]))

@@ -61,7 +61,7 @@ def stage_duration_stats(visits: ir.Table) -> ir.Table:
     """
     fe = _first_entries(visits)
     nxt = _to_next(fe)
-    a = stats_table(nxt, "sec", {"stage": nxt[C.STAGE]}).mutate(measure=ibis.literal("to_next_stage"))
-    b = stats_table(fe, "spent", {"stage": fe[C.STAGE]}).mutate(measure=ibis.literal("time_in_stage"))
+    a = stats_table(nxt, "sec", stage=nxt[C.STAGE]).mutate(measure=ibis.literal("to_next_stage"))
+    b = stats_table(fe, "spent", stage=fe[C.STAGE]).mutate(measure=ibis.literal("time_in_stage"))
     cols = ["stage", "measure", *STATS]
     return a.select(*cols).union(b.select(*cols))

@@ -6,17 +6,15 @@ pandas' default and DuckDB's ``quantile_cont``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import ibis.expr.types as ir
 
 STATS = ("count", "mean", "min", "p25", "median", "p75", "p90", "max")
 QUANTILES = {"p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9}
 
 
-def stats_table(t: ir.Table, col: str, by: Sequence[str | ir.Value] | dict[str, ir.Value] = ()) -> ir.Table:
+def stats_table(t: ir.Table, col: str, **by: str | ir.Value) -> ir.Table:
     """count, mean, min, p25, median, p75, p90 and max of ``t[col]`` (nulls ignored), for
-    the whole table or per group of ``by`` (names, or ``{name: expression}``): the group
+    the whole table or per group of ``by`` (``name=column name or expression``): the group
     columns, then ``STATS`` in that order.
 
     The four quantiles are one aggregate (``quantile_cont(x, [...])`` on DuckDB,
@@ -27,12 +25,9 @@ def stats_table(t: ir.Table, col: str, by: Sequence[str | ir.Value] | dict[str, 
     x = t[col]
     aggs = {"count": x.count(), "mean": x.mean(), "min": x.min().cast("float64"),
             "__q": x.quantile(list(QUANTILES.values())), "max": x.max().cast("float64")}
-    named = dict(by) if isinstance(by, dict) else {}
-    keys = [] if isinstance(by, dict) else list(by)
-    g = t.group_by(*keys, **named).agg(**aggs) if (keys or named) else t.aggregate(**aggs)
+    g = t.group_by(**by).agg(**aggs) if by else t.aggregate(**aggs)
     g = g.mutate(**{name: g.__q[i].cast("float64") for i, name in enumerate(QUANTILES)})
-    groups = [k if isinstance(k, str) else k.get_name() for k in keys] + list(named)
-    return g.select(*groups, *STATS)
+    return g.select(*by, *STATS)
 
 
 def seconds(us: ir.IntegerValue) -> ir.FloatingValue:
