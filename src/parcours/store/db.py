@@ -2,7 +2,7 @@
 
 >>> store = connect("sqlite://")  # in memory; default: <cwd>/.parcours/app.db
 >>> store.migrate(on_message=print)
-database at sqlite://: applied 2 migrations (now at revision 0002_team)
+database at sqlite://: applied 3 migrations (now at revision 0003_security)
 2
 """
 

@@ -1,7 +1,9 @@
 """The app's tables (SQLAlchemy 2 typed declarative): users, workspaces, memberships,
 projects and map versions (migration 0001); API tokens, activity, comments and mentions,
-survey links and answers, collected events, data sources (migration 0002). The schema itself is created by the Alembic migrations in
-``migrations/versions``; keep both in step (``tests/store`` compares them)."""
+survey links and answers, collected events, data sources (migration 0002); sign-ins, log-in
+failures, invitations, granted folders, named connections, app activity (migration 0003). The
+schema itself is created by the Alembic migrations in ``migrations/versions``; keep both in
+step (``tests/store`` compares them)."""
 
 from __future__ import annotations
 
@@ -264,3 +266,98 @@ class DataSource(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
     columns: Mapped[str | None] = mapped_column(Text)
     report: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Issue 21, third migration: security --------------------------------------------------
+
+class SignIn(Base):
+    """One signed-in browser: the session cookie carries a random token whose SHA-256 hash is
+    kept here. Log-out ends it; a password change, a secret rotation or an administrator's
+    "sign out everywhere" end every sign-in of the user; an ended or expired sign-in is refused
+    on the next request."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginFailure(Base):
+    """A failed log-in, by the email it named (lower-case, known or not) and the address it
+    came from: repeated failures slow further attempts down (``parcours.store.throttle``)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now, index=True)
+
+
+class Invitation(Base):
+    """An invitation to a workspace with a role, sent to an email: it becomes a membership only
+    when the invitee accepts it (signed in as that email, or creating an account if the app's
+    settings allow it). Only a hash of its token is kept."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'editor', 'viewer')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class GrantedFolder(Base):
+    """A server folder an app administrator lets one workspace read DuckDB files (and data files)
+    from, beside its projects' own data folders."""
+
+    __tablename__ = "granted_folders"
+    __table_args__ = (UniqueConstraint("workspace_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class NamedConnection(Base):
+    """A database connection an app administrator registered for one workspace: its members name
+    it (``name``); the URL, with its credentials, stays on the server and is never shown."""
+
+    __tablename__ = "named_connections"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class AppActivity(Base):
+    """The app's own activity feed, beside the projects' (app administrators read it): log-ins
+    refused or slowed down, sessions ended everywhere, secret rotated, folders granted,
+    connections registered, invitations."""
+
+    __tablename__ = "app_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=now, index=True)
