@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from parcours.store.db import Store
 from parcours.store.errors import StoreError
-from parcours.web import analyses, collect, data, editor, surveys, team
+from parcours.web import admin, analyses, collect, data, editor, surveys, tables, team
 from parcours.web.api import router
 from parcours.web.live import LiveMaps
 from parcours.web.ratelimit import RateLimiter
@@ -67,7 +67,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="parcours_session",
                        max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only)
     app.include_router(router)
-    for module in (analyses, editor, data, surveys, collect, team):  # each owns its API routes and pages
+    for module in (analyses, editor, data, tables, surveys, collect, team, admin):  # each owns its API routes and pages
         app.include_router(module.router)
     app.include_router(pages)
     app.state.survey_limiter = RateLimiter.from_env()  # a bad PARCOURS_SURVEY_RATE fails now, at start

@@ -28,7 +28,6 @@ import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -42,11 +41,14 @@ from parcours.store.errors import NotFound
 from parcours.store.models import DataSource, User
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
+from parcours.web.tables import TableRefused, open_table
+from parcours.web.tables import describe as describe_table
+from parcours.web.tables import secret_free as _secret_free
+from parcours.web.paths import PathRefused
 
 router = APIRouter()
 
 MAX_UPLOAD_ENV = "PARCOURS_MAX_UPLOAD_MB"
-DUCKDB_DIRS_ENV = "PARCOURS_DUCKDB_DIRS"
 DEFAULT_MAX_UPLOAD_MB = 2048
 # Accepted file names (lower-cased endings) and the format each is read as.
 EXTENSIONS: dict[str, str] = {
@@ -279,17 +281,6 @@ def _latin1_to_utf8(path: Path, gz: bool) -> None:
 
 # --- Answers ---------------------------------------------------------------------------------
 
-def _mask(url: str) -> str:
-    """The URL with its password hidden."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
-def _secret_free(text: str, url: str | None) -> str:
-    password = urlsplit(url).password if url else None
-    text = _mask(text)
-    return text.replace(password, "***") if password else text
-
-
 def _error(status: int, e: ParcoursError | Rejected, url: str | None = None, **extra: Any) -> HTTPException:
     detail = {"message": _secret_free(e.message, url), "hint": _secret_free(e.hint or "", url) or None, **extra}
     return HTTPException(status, detail)
@@ -306,7 +297,7 @@ def source_dict(row: DataSource, project_id: int) -> dict[str, Any]:
         "quarantine_url": f"/api/v1/projects/{project_id}/data/{row.id}/quarantine.csv" if report else None,
     }
     if row.format == "table":
-        out["table"] = {"url": _mask(m.get("url", "")), "table": m.get("table")}
+        out["table"] = describe_table(m)
     return out
 
 
@@ -396,90 +387,6 @@ def _claim(store: Store, project_id: int, folder: Path, tmp: Path, filename: str
                               "hint": "delete older uploads of this file"})
 
 
-# --- Tables ----------------------------------------------------------------------------------
-
-class TableSource(BaseModel):
-    url: str = Field(description="duckdb:///absolute/path/file.duckdb (opened read-only) or "
-                                 "postgresql://user:password@host:5432/database")
-    table: str = Field(description="The table's name (schema.table allowed)")
-    kind: str = "events"
-
-
-def _duckdb_dirs(request: Request | None) -> list[Path]:
-    text = os.environ.get(DUCKDB_DIRS_ENV, "")
-    dirs = [Path(p) for p in text.split(os.pathsep) if p.strip()]
-    if not dirs and request is not None:
-        dirs = [Path(request.app.state.live.data_dir)]
-    return [d.resolve() for d in dirs]
-
-
-def engine_url(url: str, allowed: list[Path] | None) -> str:
-    """The engine URL to open for a table source: DuckDB files read-only (and only under the
-    allowed folders), PostgreSQL as given. Raises :class:`Rejected` (422)."""
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme == "duckdb":
-        raw = urlsplit(url)
-        path = Path(raw.path)
-        if raw.netloc or not raw.path.startswith("/"):
-            raise Rejected(f"{_mask(url)}: give the DuckDB file's absolute path",
-                           hint="e.g. duckdb:///srv/warehouse/events.duckdb", status=422)
-        resolved = path.resolve()
-        if allowed is not None and not any(resolved.is_relative_to(d) for d in allowed):
-            raise Rejected(f"{path}: the server does not open DuckDB files there",
-                           hint=f"put the file under {', '.join(map(str, allowed))}, or ask the administrator "
-                                f"to add its folder to {DUCKDB_DIRS_ENV}", status=422)
-        if not resolved.is_file():
-            raise Rejected(f"{path}: no such DuckDB file on the server", hint="check the path", status=422)
-        return f"duckdb://{resolved}?read_only=true"
-    if scheme in ("postgres", "postgresql"):
-        return url
-    raise Rejected(f"{_mask(url)}: unsupported connection", status=422,
-                   hint="use duckdb:///absolute/path/file.duckdb or postgresql://user:password@host:5432/database")
-
-
-def open_table(url: str, table: str, allowed: list[Path] | None = None) -> Any:
-    """The Ibis table ``table`` at ``url`` (see :func:`engine_url`). Raises :class:`Rejected`."""
-    from parcours.engine.connection import connect
-
-    con = connect(engine_url(url, allowed))
-    schema, _, name = table.rpartition(".")
-    try:
-        return con.table(name, database=schema) if schema else con.table(name)
-    except Exception:  # noqa: BLE001 - each backend has its own "not found" error
-        try:
-            tables = ", ".join(con.list_tables()[:20]) or "none"
-        except Exception:  # noqa: BLE001
-            tables = "unknown"
-        raise Rejected(f"table {table!r} not found at {_mask(url)}", hint=f"tables there: {tables}",
-                       status=422) from None
-
-
-@router.post("/api/v1/projects/{project_id}/data/table", status_code=201)
-def add_table(project_id: int, body: TableSource, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
-    """Point at a table of a database (editors and admins); validate it with ``/mapping`` next."""
-    project_for(request, user, project_id, need="editor")
-    if body.kind != "events":
-        raise HTTPException(422, {"message": f"kind {body.kind!r}: only events can be read from a table for now",
-                                  "hint": "export the survey answers as CSV and upload them with kind=feedback"})
-    try:
-        t = open_table(body.url, body.table, _duckdb_dirs(request))
-    except Rejected as e:
-        raise _error(e.status, e, body.url) from None
-    except ParcoursError as e:
-        raise _error(422, e, body.url) from None
-    store = store_of(request)
-    columns = json.dumps({"roles": None, "options": {}, "url": body.url, "table": body.table})
-    base = "table-" + (re.sub(r"[^A-Za-z0-9._-]+", "_", body.table).strip("._-") or "table")
-    taken = sources.names(store, project_id)
-    name = next(n for n in [base] + [f"{base}-{i}" for i in range(2, 10_000)] if n not in taken)
-    try:
-        row = sources.add(store, project_id, name=name, original_name=f"{body.table} ({_mask(body.url)})",
-                          kind="events", format="table", size=0, uploaded_by=user.id, columns=columns)
-    except sources.NameTaken as e:
-        raise _error(409, e) from None
-    return {**source_dict(row, project_id), "columns_found": list(t.columns)}
-
-
 # --- Preview and mapping ---------------------------------------------------------------------
 
 _previews: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
@@ -515,11 +422,11 @@ def detect(columns: list[str], kind: str, source: str) -> dict[str, Any]:
     return out
 
 
-def preview(folder: Path, row: DataSource, allowed: list[Path] | None = None) -> dict[str, Any]:
+def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any]:
     """Columns, detected roles and the first rows (as text) of a source."""
     m = sources.mapping(row)
     if row.format == "table":
-        t = open_table(m.get("url", ""), m.get("table", ""), allowed)
+        t = open_table(store, folder, row.project_id, m)
         columns = list(t.columns)
         first = t.select(*columns).limit(PREVIEW_ROWS).to_pyarrow().to_pylist()
         rejects = 0
@@ -584,7 +491,7 @@ def preview_api(project_id: int, source_id: int, request: Request, user: User = 
     row = _get(store_of(request), project_id, source_id)
     url = sources.mapping(row).get("url")
     try:
-        return preview(_folder(request, project_id), row, _duckdb_dirs(request))
+        return preview(_folder(request, project_id), row, store_of(request))
     except Rejected as e:
         raise _error(e.status, e, url) from None
     except ParcoursError as e:
@@ -614,8 +521,7 @@ def validation_report(rep: Any, name: str) -> dict[str, Any]:
     return d
 
 
-def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
-             allowed: list[Path] | None = None) -> tuple[dict[str, Any], Any]:
+def validate(folder: Path, row: DataSource, body: Mapping, store: Store) -> tuple[dict[str, Any], Any]:
     """Read the whole source with the given roles; write its quarantine file. Returns (the
     report as answered, the ingest report). Raises ParcoursError / Rejected."""
     from parcours.errors import OptionError
@@ -626,7 +532,7 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
     if unknown:
         raise OptionError(f"unknown role {unknown[0]!r} for {row.kind}", hint=f"roles are: {', '.join(spec.all)}")
     m = sources.mapping(row)
-    source: Any = open_table(m["url"], m["table"], allowed) if row.format == "table" else folder / row.name
+    source: Any = open_table(store, folder, row.project_id, m) if row.format == "table" else folder / row.name
     fmt = None if row.format == "table" else row.format
     if row.kind == "events":
         from parcours.ingest import read_events
@@ -689,7 +595,7 @@ def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request
     m = sources.mapping(row)
     folder = _folder(request, project_id)
     try:
-        answer, _rep = validate(folder, row, body, store, _duckdb_dirs(request))
+        answer, _rep = validate(folder, row, body, store)
     except TooManyBadRows as e:
         report = validation_report(e.report, row.original_name) if e.report is not None else None
         raise _error(422, e, m.get("url"), report=report,
@@ -765,8 +671,8 @@ def _input(store: Store, folder: Path, project_id: int, kind: str) -> tuple[Data
     m = sources.mapping(row)
     if row.format == "table":
         try:
-            return row, m, open_table(m["url"], m["table"], _duckdb_dirs(None) or [folder.parent.resolve()])
-        except Rejected as e:
+            return row, m, open_table(store, folder, project_id, m)
+        except (TableRefused, PathRefused) as e:
             raise InputError(_secret_free(e.message, m["url"]), hint=e.hint) from None
     path = folder / row.name
     if not path.is_file():
@@ -824,7 +730,7 @@ def source_page(project_id: int, source_id: int, request: Request) -> HTMLRespon
     url = sources.mapping(row).get("url")
     info, problem = None, None
     try:
-        info = preview(_folder(request, project_id), row, _duckdb_dirs(request))
+        info = preview(_folder(request, project_id), row, store_of(request))
     except (Rejected, ParcoursError) as e:
         problem = {"message": _secret_free(e.message, url), "hint": _secret_free(e.hint or "", url)}
     except FileNotFoundError:

@@ -1,7 +1,8 @@
 """The live map: a project's latest map measured on the project's data, as the report's views.
 
 A project's data live in ``<data folder>/<project id>/`` (the demo writes its events and survey
-answers there; uploads will too). The map's ``source.path`` is read relative to that folder.
+answers there; uploads too). The map's ``source.path`` is read relative to that folder, and only
+inside it or a folder granted to the workspace (``parcours.web.paths``).
 An analysis runs as a background job (``parcours.web.jobs``) whose progress the page shows, and
 is kept in memory under a key of everything it depends on (map version, data files' sizes and
 times, how they are read, survey answers and collected events, the segment and period filters):
@@ -83,9 +84,8 @@ class LiveMaps:
         answered = _fingerprint("surveys", store, project_id)
         if ev is not None:
             events, read, ev_key = ev["events"], dict(ev["read"]), ev["key"]
-        elif m.source is not None and m.source.path and (self.folder(project_id) / m.source.path).exists():
+        elif m.source is not None and m.source.path and (events := self._map_source(project_id, m.source.path)):
             d = source_defaults(m)
-            events = self.folder(project_id) / m.source.path
             read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
             ev_key = (_stamp(events), repr(sorted(read.items())))
         elif collected[0]:
@@ -109,6 +109,15 @@ class LiveMaps:
         key = (ev_key, collected, fb_key, answered)
         return Inputs(events=events, read=read, feedback=feedback, key=key, feedback_read=fb_read,
                       collected=collected[0] > 0, answered=answered[0] > 0)
+
+    def _map_source(self, project_id: int, path: str) -> Path | None:
+        """The map's ``source.path`` inside what the project may read (its data folder, folders
+        granted to its workspace), if it exists there; :class:`PathRefused` when it points elsewhere."""
+        from parcours.web.paths import allowed_folders, confine
+
+        found = confine(path, self.folder(project_id), allowed_folders(self.store, self.data_dir, project_id),
+                        "the map's source.path")
+        return found if found.exists() else None
 
     def _sources(self, project_id: int, m: JourneyMap, inputs: Inputs) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
         """The events and feedback to give ``analyze`` (files, or tables joining what the app
