@@ -19,7 +19,11 @@ HERE = Path(__file__).parent
 def _env() -> Any:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    from parcours.web.headers import csp_nonce
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.globals["csp_nonce"] = csp_nonce  # each <script> of a template carries the response's nonce
+    return env
 
 
 def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
