@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
+
+from parcours.spreadsheet import write_csv
 
 
 class ResultTable:
@@ -104,7 +105,8 @@ class AnalysisResult:
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``analysis.json`` (or the result's own JSON name), one CSV per table and
-        ``quarantine.csv``; returns the paths. Tables of an earlier analysis in the same folder
+        ``quarantine.csv`` (text cells neutralised for spreadsheets: :mod:`parcours.spreadsheet`;
+        the JSON keeps raw values); returns the paths. Tables of an earlier analysis in the same folder
         that this one does not have are removed (:meth:`stale_tables`)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -115,11 +117,11 @@ class AnalysisResult:
         written[name].write_text(self.to_json() + "\n", encoding="utf-8")
         for name, table in self.tables.items():
             path = out / f"{name}.csv"
-            pacsv.write_csv(table, path)
+            write_csv(table, path)
             written[f"{name}.csv"] = path
         if self.quarantine is not None:
             path = out / "quarantine.csv"
-            pacsv.write_csv(self.quarantine, path)
+            write_csv(self.quarantine, path)
             written["quarantine.csv"] = path
         return written
 

@@ -76,10 +76,10 @@ def quarantine_kept(out_dir: Path) -> Iterator[None]:
         yield
     except TooManyBadRows as e:
         if e.report is not None and e.report.quarantine_rows:
-            import pyarrow.csv as pacsv
+            from parcours.spreadsheet import write_csv
 
             out_dir.mkdir(parents=True, exist_ok=True)
-            pacsv.write_csv(e.report.quarantine_table(), out_dir / e.quarantine_file)
+            write_csv(e.report.quarantine_table(), out_dir / e.quarantine_file)  # formula-safe
             info(f"Quarantined rows written to {out_dir / e.quarantine_file}")
         raise
 

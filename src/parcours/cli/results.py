@@ -28,7 +28,7 @@ TEXT_COLUMNS = ("group", "touchpoint", "stage", "from", "to", "event", "name", "
 
 def read_analysis(folder: Path, *, tables: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """analysis.json and, with ``tables``, the CSV tables beside it (as parcours analyze wrote them;
-    ids and names read as text, numbers and dates inferred)."""
+    ids and names read as text, numbers and dates inferred, formula quotes taken away)."""
     data = read_json(folder / "analysis.json", "parcours analyze")
     found: dict[str, Any] = {}
     if tables:
@@ -36,6 +36,7 @@ def read_analysis(folder: Path, *, tables: bool = False) -> tuple[dict[str, Any]
         import pyarrow.csv as pacsv
 
         from parcours.result import analysis_key_of
+        from parcours.spreadsheet import restore_table
 
         for csv in sorted(folder.glob("*.csv")):
             key = analysis_key_of(csv.stem)
@@ -44,7 +45,8 @@ def read_analysis(folder: Path, *, tables: bool = False) -> tuple[dict[str, Any]
             try:
                 header = csv.open(encoding="utf-8").readline()
                 text = {c: pa.string() for c in TEXT_COLUMNS if f'"{c}"' in header}  # "007" stays "007"
-                found[csv.stem] = pacsv.read_csv(csv, convert_options=pacsv.ConvertOptions(column_types=text))
+                table = pacsv.read_csv(csv, convert_options=pacsv.ConvertOptions(column_types=text))
+                found[csv.stem] = restore_table(table)  # "'=x" was written for spreadsheets: the value is "=x"
             except Exception as e:  # pyarrow's messages name the row
                 raise InputError(f"{csv}: cannot be read as a table: {e}", hint="run parcours analyze again") from e
     return data, found

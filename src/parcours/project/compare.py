@@ -41,13 +41,13 @@ class CompareResult:
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         import json
 
-        import pyarrow.csv as pacsv
+        from parcours.spreadsheet import write_csv
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         (out / "compare.json").write_text(json.dumps(self.data, ensure_ascii=False, indent=2, default=str) + "\n",
                                           encoding="utf-8")
-        pacsv.write_csv(self.table, out / "compare.csv")
+        write_csv(self.table, out / "compare.csv")  # names from the map: formula-safe for spreadsheets
         return {"compare.json": out / "compare.json", "compare.csv": out / "compare.csv"}
 
 

@@ -42,7 +42,7 @@ class FeedbackResult:
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         import json
 
-        import pyarrow.csv as pacsv
+        from parcours.spreadsheet import write_csv
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -50,10 +50,10 @@ class FeedbackResult:
         written["feedback.json"].write_text(json.dumps(self.data, ensure_ascii=False, indent=2, default=str) + "\n",
                                             encoding="utf-8")
         for name, table in self.tables.items():
-            pacsv.write_csv(table, out / f"{name}.csv")
+            write_csv(table, out / f"{name}.csv")  # verbatims are customers' words: formula-safe
             written[f"{name}.csv"] = out / f"{name}.csv"
         if self.quarantine is not None:
-            pacsv.write_csv(self.quarantine, out / "feedback_quarantine.csv")
+            write_csv(self.quarantine, out / "feedback_quarantine.csv")
             written["feedback_quarantine.csv"] = out / "feedback_quarantine.csv"
         return written
 

@@ -140,15 +140,16 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
 
 
 def _tables(tables: dict[str, Any], out: Path, formats: set[str]) -> dict[str, Path]:
-    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
+
+    from parcours.spreadsheet import write_csv
 
     written = {}
     (out / "tables").mkdir(exist_ok=True)
     for name, table in tables.items():
         if "csv" in formats:
             written[f"tables/{name}.csv"] = path = out / "tables" / f"{name}.csv"
-            pacsv.write_csv(table, path)
+            write_csv(table, path)  # formula-safe for spreadsheets; the Parquet file keeps raw values
         if "parquet" in formats:
             written[f"tables/{name}.parquet"] = path = out / "tables" / f"{name}.parquet"
             pq.write_table(table, path)
