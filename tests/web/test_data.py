@@ -390,8 +390,8 @@ def test_duckdb_table_source(store, world, tmp_path):
 
     c, h = client_for(store, world, "alice")
     pa = world["pa"].id
-    world["data"].mkdir(parents=True, exist_ok=True)
-    db = world["data"] / "warehouse.duckdb"
+    (world["data"] / str(pa)).mkdir(parents=True, exist_ok=True)
+    db = world["data"] / str(pa) / "warehouse.duckdb"
     events = demo_events(60)
     con = duckdb.connect(str(db))
     con.register("ev_arrow", events)
@@ -400,14 +400,17 @@ def test_duckdb_table_source(store, world, tmp_path):
     con.close()
     outside = tmp_path / "elsewhere.duckdb"
     duckdb.connect(str(outside)).close()
-    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"url": f"duckdb://{outside}", "table": "journeys"}, headers=h)
-    assert r.status_code == 422 and "does not open DuckDB files there" in r.json()["detail"]["message"]
-    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"url": f"duckdb://{db}", "table": "nope"}, headers=h)
+    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"file": str(outside), "table": "journeys"}, headers=h)
+    assert r.status_code == 422 and "outside the project's data" in r.json()["detail"]["message"]
+    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"file": "warehouse.duckdb", "table": "nope"}, headers=h)
     assert r.status_code == 422 and "journeys" in r.json()["detail"]["hint"]
+    # the former form (a duckdb:// URL) keeps working inside the project's folder
     r = c.post(f"/api/v1/projects/{pa}/data/table", json={"url": f"duckdb://{db}", "table": "journeys"}, headers=h)
     assert r.status_code == 201, r.text
+    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"file": "warehouse.duckdb", "table": "journeys"}, headers=h)
+    assert r.status_code == 201, r.text
     sid = r.json()["id"]
-    assert r.json()["format"] == "table" and r.json()["table"]["table"] == "journeys"
+    assert r.json()["format"] == "table" and r.json()["table"] == {"file": "warehouse.duckdb", "table": "journeys"}
     p = c.get(f"/api/v1/projects/{pa}/data/{sid}/preview").json()
     assert {"customer", "time", "event"} <= set(p["detected"]) and len(p["preview"]) == 20
     rep = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h).json()
@@ -421,16 +424,23 @@ def test_table_passwords_are_never_shown(store, world, postgres_url):
 
     import psycopg
 
+    from parcours.store.grants import add_connection
+
     c, h = client_for(store, world, "alice")
     pa = world["pa"].id
     r = c.post(f"/api/v1/projects/{pa}/data/table",
                json={"url": "postgresql://someone:S3cretPassw0rd@127.0.0.1:1/nothing", "table": "events"}, headers=h)
     assert r.status_code == 422 and "S3cretPassw0rd" not in r.text
     r = c.post(f"/api/v1/projects/{pa}/data/table", json={"url": "mysql://a:b@host/db", "table": "t"}, headers=h)
-    assert r.status_code == 422 and "postgresql://" in r.json()["detail"]["hint"]
+    assert r.status_code == 422 and "named connection" in r.json()["detail"]["hint"]
+    # a registered connection that does not answer: its error hides the password too
+    add_connection(store, world["pa"].workspace_id, "down", "postgresql://someone:S3cretPassw0rd@127.0.0.1:1/nothing")
+    r = c.post(f"/api/v1/projects/{pa}/data/table", json={"connection": "down", "table": "events"}, headers=h)
+    assert r.status_code == 422 and "S3cretPassw0rd" not in r.text, r.text
     # a real PostgreSQL table, read through the same mapping step
     schema = f"src_{secrets.token_hex(4)}"
     server = postgres_url.replace("postgres://", "postgresql://", 1)
+    add_connection(store, world["pa"].workspace_id, "crm", server)
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
         conn.execute(f'CREATE TABLE "{schema}".events (customer_id text, timestamp text, event text)')
@@ -438,7 +448,8 @@ def test_table_passwords_are_never_shown(store, world, postgres_url):
                      ["c1", "2026-01-05T10:00:00Z", "visit", "c1", "2026-01-05T10:05:00Z", "buy",
                       "c2", "not a time", "visit"])
     try:
-        r = c.post(f"/api/v1/projects/{pa}/data/table", json={"url": server, "table": f"{schema}.events"}, headers=h)
+        r = c.post(f"/api/v1/projects/{pa}/data/table", json={"connection": "crm", "table": f"{schema}.events"},
+                   headers=h)
         assert r.status_code == 201, r.text
         sid = r.json()["id"]
         rep = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h).json()

@@ -14,6 +14,7 @@ from parcours.cli.maps import schema_command, validate_command
 from parcours.cli.report import report_command
 from parcours.cli.segments import segments_command
 from parcours.cli.serve import serve_command
+from parcours.cli.admin import app as admin_app
 from parcours.cli.user import app as user_app
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.command("export")(export_command)
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)
 app.add_typer(user_app, name="user")
+app.add_typer(admin_app, name="admin")
 app.command("validate")(validate_command)
 app.command("schema")(schema_command)
 

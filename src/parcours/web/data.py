@@ -719,7 +719,11 @@ def data_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
     rows = [source_dict(r, project_id) for r in sources.list_sources(store_of(request), project_id)]
     current = {k: (c.id if (c := sources.current(store_of(request), project_id, k)) else None) for k in sources.KINDS}
+    from parcours.store.grants import connection_names, granted_folders
+
+    ws = ctx["project"].workspace_id
     return page("data.html", active="data", sources=rows, current=current, editor=can(ctx["role"], "editor"),
+                connections=connection_names(store_of(request), ws), granted=[str(p) for p in granted_folders(store_of(request), ws)],
                 limit_bytes=max_upload_bytes(), accept=",".join([*EXTENSIONS, ".gz"]), **ctx)
 
 
