@@ -42,6 +42,9 @@ def read_analysis(folder: Path, *, tables: bool = False) -> tuple[dict[str, Any]
             key = analysis_key_of(csv.stem)
             if key is not None and key not in data:
                 continue  # a table this analysis did not compute (--analyses), left by an earlier one
+            if csv.stat().st_size == 0:  # a table with no rows and no columns (no opportunity found)
+                found[csv.stem] = pa.table({})
+                continue
             try:
                 header = csv.open(encoding="utf-8").readline()
                 text = {c: pa.string() for c in TEXT_COLUMNS if f'"{c}"' in header}  # "007" stays "007"
