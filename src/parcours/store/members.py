@@ -1,14 +1,16 @@
-"""A workspace's members: list them, give a role by email (creating the account if asked),
-remove them. A workspace always keeps at least one admin: removing or demoting the last one
-is refused with :class:`LastAdmin`.
+"""A workspace's members: list them, change a member's role by email, remove them (people
+join by invitation: ``parcours.store.invitations``). A workspace always keeps at least one
+admin: removing or demoting the last one is refused with :class:`LastAdmin`.
 
->>> from parcours.store import connect, create_user, create_workspace
+>>> from parcours.store import add_member, connect, create_user, create_workspace
 >>> store = connect("sqlite://"); _ = store.migrate()
 >>> alice = create_user(store, "alice@example.org", "Alice", "alice-password")
 >>> team = create_workspace(store, "CX team", admin_id=alice.id)
->>> user, password = add_member_by_email(store, team.id, "bob@example.org", "viewer", create_name="Bob")
->>> [(u.name, role) for u, role in list_members(store, team.id)], len(password) >= 8
-([('Alice', 'admin'), ('Bob', 'viewer')], True)
+>>> bob = create_user(store, "bob@example.org", "Bob", "bob-password")
+>>> _ = add_member(store, team.id, bob.id, "viewer")
+>>> _ = set_role_by_email(store, team.id, "BOB@example.org", "editor")
+>>> [(u.name, role) for u, role in list_members(store, team.id)]
+[('Alice', 'admin'), ('Bob', 'editor')]
 >>> remove_member(store, team.id, alice.id)
 Traceback (most recent call last):
 ...
@@ -24,15 +26,15 @@ from parcours.errors import OptionError, ParcoursError
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import ROLES, Membership, User, Workspace
-from parcours.store.users import normal_email, create_user, one_time_password
+from parcours.store.users import normal_email
 
 
 class LastAdmin(ParcoursError):
     """The change would leave a workspace without an admin."""
 
 
-class NoAccount(OptionError):
-    """Nobody has an account with this email (and none was to be created)."""
+class NotAMember(NotFound):
+    """No member of the workspace has this email (said the same whether or not an account has it)."""
 
 
 def list_members(store: Store, workspace_id: int) -> list[tuple[User, str]]:
@@ -65,38 +67,29 @@ def _keep_an_admin(session: Session, workspace: Workspace, membership: Membershi
                         hint="make another member admin first")
 
 
-def add_member_by_email(store: Store, workspace_id: int, email: str, role: str, *,
-                        create_name: str | None = None) -> tuple[User, str | None]:
-    """Give the user with this email a role in the workspace (adding them, or changing their
-    role). Without an account: :class:`NoAccount`, unless ``create_name`` is given: the account
-    is then created with a one-time password, returned (else None) to be handed over once.
+def set_role_by_email(store: Store, workspace_id: int, email: str, role: str) -> User:
+    """Change the role of the workspace's member with this email. Someone who is not a member
+    is :class:`NotAMember`, whether or not they have an account (a workspace admin invites
+    people, ``parcours.store.invitations``, and never learns who has an account).
 
     Raises :class:`LastAdmin` when this demotes the workspace's last admin.
     """
     if role not in ROLES:
         raise OptionError(f"role: unknown role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
     email = normal_email(email)
-    password = None
-    with store.transaction() as session:
-        user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        if create_name is None:
-            raise NoAccount(f"email: nobody has an account with the email {email}",
-                           hint="check the address, or ask to create the account (create: true, with a name)")
-        if not create_name.strip():
-            raise OptionError("name: the new account needs a name", hint="e.g. 'Alice Martin'")
-        password = one_time_password()
-        user = create_user(store, email, create_name[:200], password)
     with store.transaction() as session:
         workspace = _locked(session, workspace_id)
-        membership = session.get(Membership, (user.id, workspace_id))
-        if membership is None:
-            session.add(Membership(user_id=user.id, workspace_id=workspace_id, role=role))
-        elif membership.role != role:
+        row = session.execute(select(User, Membership).join(Membership, Membership.user_id == User.id).where(
+            Membership.workspace_id == workspace_id, User.email == email)).first()
+        if row is None:
+            raise NotAMember(f"email: no member of workspace {workspace.slug!r} has the email {email}",
+                             hint="invite them: POST /api/v1/workspaces/{id}/invitations, or the members page")
+        user, membership = row
+        if membership.role != role:
             if role != "admin":
                 _keep_an_admin(session, workspace, membership, f"making them {role}")
             membership.role = role
-    return user, password
+    return user
 
 
 def remove_member(store: Store, workspace_id: int, user_id: int) -> None:

@@ -70,6 +70,8 @@ def create_user(store: Store, email: str, name: str, password: str, admin: bool 
 
 def authenticate(store: Store, email: str, password: str) -> User | None:
     """The user with this email and password, else None (the same for an unknown email)."""
+    if len(password) > MAX_PASSWORD_LENGTH:  # no password is that long: do not spend time hashing it
+        return None
     with store.transaction() as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         try:
@@ -80,6 +82,21 @@ def authenticate(store: Store, email: str, password: str) -> User | None:
             return None
         if _hasher.check_needs_rehash(user.password_hash):  # hashing parameters were raised since
             user.password_hash = _hasher.hash(password)
+        return user
+
+
+def check_password(store: Store, user_id: int, password: str) -> User | None:
+    """The user, if ``password`` is theirs; else None."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return None
+    with store.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return None
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
         return user
 
 
@@ -97,10 +114,15 @@ def ensure_first_admin(store: Store) -> tuple[str, str] | None:
     return FIRST_ADMIN_EMAIL, password
 
 
-def change_password(store: Store, user_id: int, current: str, new: str) -> None:
+def change_password(store: Store, user_id: int, current: str, new: str, *, keep_sign_in: str | None = None) -> int:
     """Replace the user's password, if ``current`` is it (:class:`WrongPassword` otherwise) and
     ``new`` is long enough (:class:`OptionError`). This is how the first admin replaces the
-    one-time password printed on the first start."""
+    one-time password printed on the first start.
+
+    Every sign-in of the user ends (someone who knew the old password is signed out), except
+    the one of token ``keep_sign_in`` (the browser that changed it); the number ended."""
+    from parcours.store import sign_ins
+
     check_new_password(new)
     with store.transaction() as session:
         user = session.get(User, user_id)
@@ -111,6 +133,13 @@ def change_password(store: Store, user_id: int, current: str, new: str) -> None:
         except (VerificationError, InvalidHashError):
             raise WrongPassword("the current password is wrong", hint="type the password you log in with") from None
         user.password_hash = _hasher.hash(new)
+    return sign_ins.end_all(store, user_id, keep=keep_sign_in)
+
+
+def list_users(store: Store) -> list[User]:
+    """Every account, by name (for app administrators)."""
+    with store.transaction() as session:
+        return list(session.scalars(select(User).order_by(User.name, User.id)))
 
 
 def one_time_password() -> str:
