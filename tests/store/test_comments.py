@@ -19,7 +19,7 @@ from parcours.store.comments import (
     mentions_of,
     targets,
 )
-from parcours.store.members import LastAdmin, NoAccount, add_member_by_email, list_members, remove_member
+from parcours.store.members import LastAdmin, NotAMember, list_members, remove_member, set_role_by_email
 from parcours.store.users import WrongPassword, change_password
 
 
@@ -138,9 +138,9 @@ def test_a_workspace_keeps_an_admin(store, team):
     with pytest.raises(LastAdmin, match="last admin"):
         remove_member(store, a, team["alice"].id)
     with pytest.raises(LastAdmin, match="making them editor"):
-        add_member_by_email(store, a, "ALICE@example.org", "editor")
-    add_member_by_email(store, a, "bob@example.org", "admin")
-    add_member_by_email(store, a, "alice@example.org", "viewer")  # another admin exists now
+        set_role_by_email(store, a, "ALICE@example.org", "editor")
+    set_role_by_email(store, a, "bob@example.org", "admin")
+    set_role_by_email(store, a, "alice@example.org", "viewer")  # another admin exists now
     with pytest.raises(LastAdmin):
         remove_member(store, a, team["bob"].id)
     assert {u.email: r for u, r in list_members(store, a)} == {
@@ -149,18 +149,19 @@ def test_a_workspace_keeps_an_admin(store, team):
         remove_member(store, a, team["carol"].id)
 
 
-def test_members_are_added_by_email_or_created_with_a_one_time_password(store, team):
+def test_roles_change_by_email_for_members_only_whether_or_not_an_account_exists(store, team):
     a = team["a"].id
-    with pytest.raises(NoAccount, match="nobody has an account with the email dave@example.org"):
-        add_member_by_email(store, a, "Dave@example.org", "viewer")
     with pytest.raises(OptionError, match="unknown role"):
-        add_member_by_email(store, a, "carol@example.org", "owner")
-    user, password = add_member_by_email(store, a, "carol@example.org", "viewer", create_name="Carol")
-    assert user.id == team["carol"].id and password is None  # had an account: only added
-    user, password = add_member_by_email(store, a, "Dave@example.org", "editor", create_name="Dave Petit")
-    assert user.email == "dave@example.org" and len(password) >= 12
-    assert authenticate(store, "dave@example.org", password).id == user.id
-    assert dict((u.email, r) for u, r in list_members(store, a))["dave@example.org"] == "editor"
+        set_role_by_email(store, a, "bob@example.org", "owner")
+    # Carol has an account (in workspace B), Dave has none: the same answer, naming no account
+    with pytest.raises(NotAMember) as carol:
+        set_role_by_email(store, a, "carol@example.org", "viewer")
+    with pytest.raises(NotAMember) as dave:
+        set_role_by_email(store, a, "Dave@example.org", "viewer")
+    assert str(carol.value).replace("carol", "dave") == str(dave.value) and "account" not in str(dave.value)
+    assert set_role_by_email(store, a, "BOB@example.org", "viewer").id == team["bob"].id
+    assert dict((u.email, r) for u, r in list_members(store, a))["bob@example.org"] == "viewer"
+    assert "carol@example.org" not in {u.email for u, _ in list_members(store, a)}
 
 
 def test_change_password_needs_the_current_one(store, team):

@@ -15,7 +15,7 @@ from parcours.store import maps
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, Membership, Project, User, Workspace
 from parcours.store.users import authenticate
-from parcours.web.security import current_user, project_for, start_session, store_of
+from parcours.web.security import current_user, end_session, login_refused, project_for, start_session, store_of
 
 router = APIRouter(prefix="/api/v1")
 
@@ -54,18 +54,21 @@ def health(request: Request) -> dict[str, Any]:
     return {"status": "ok", "version": __version__, "database": store_of(request).backend}
 
 
-@router.post("/session")
+@router.post("/session", responses={429: {"description": "Too many failed log-ins: wait `Retry-After` seconds."}})
 def login(body: Login, request: Request) -> dict[str, Any]:
-    """Log in: sets the session cookie; returns the user and the CSRF token for later changes."""
-    user = authenticate(store_of(request), body.email, body.password)
-    if user is None:
-        raise HTTPException(401, "wrong email or password")
+    """Log in: sets the session cookie; returns the user and the CSRF token for later changes.
+    After repeated failures for an email or from an address, attempts wait (429, ``Retry-After``)."""
+    store = store_of(request)
+    user, error = login_refused(request, body.email, lambda: authenticate(store, body.email, body.password))
+    if error is not None:
+        raise error
     return {"user": _user(user), "csrf": start_session(request, user)}
 
 
 @router.delete("/session", status_code=204)
 def logout(request: Request, user: User = Depends(current_user)) -> Response:
-    request.session.clear()
+    """Log out: this browser's sign-in ends on the server (a copy of its cookie no longer works)."""
+    end_session(request)
     return Response(status_code=204)
 
 

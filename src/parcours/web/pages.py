@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from parcours.web.security import project_for, session_user
+from parcours.web.security import login_refused, project_for, safe_next, session_user, start_session
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
@@ -62,8 +63,44 @@ def can(role: str, need: str) -> bool:
 
 
 @router.get("/login")
-def login_page(request: Request) -> HTMLResponse:
-    return _page("login.html")
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    """The log-in form; ``next``: the page to go back to (a path of this site only)."""
+    return _login_form(request, safe_next(next))
+
+
+def _login_form(request: Request, next_url: str, error: str | None = None, status_code: int = 200,
+                headers: dict[str, str] | None = None) -> HTMLResponse:
+    # A token tied to this browser's cookie: another site cannot post the form to log a
+    # visitor into an account of its choosing (log-in CSRF).
+    token = request.session.get("login_csrf") or secrets.token_urlsafe(24)
+    request.session["login_csrf"] = token
+    response = _page("login.html", status_code=status_code, next_url=next_url, login_csrf=token, error=error)
+    response.headers.update(headers or {})
+    return response
+
+
+@router.post("/login")
+async def login_post(request: Request) -> Response:
+    """The log-in form, posted: a session and a redirect to ``next`` (a path of this site, else
+    ``/``); a wrong password shows the form again (401), and so does a throttled one (429)."""
+    from urllib.parse import parse_qsl
+
+    from parcours.store.users import authenticate
+
+    body = await request.body()
+    form = dict(parse_qsl(body[:100_000].decode("utf-8", "replace"), keep_blank_values=True))
+    next_url = safe_next(form.get("next"))
+    expected = request.session.get("login_csrf", "")
+    if not expected or not secrets.compare_digest(form.get("csrf", ""), expected):
+        return _login_form(request, next_url, "The form had expired: log in again.", status_code=403)
+    email, password = form.get("email", ""), form.get("password", "")
+    store = request.app.state.store
+    user, error = login_refused(request, email, lambda: authenticate(store, email, password))
+    if error is not None:
+        message = "Wrong email or password." if error.status_code == 401 else error.detail[0].upper() + error.detail[1:] + "."
+        return _login_form(request, next_url, message, status_code=error.status_code, headers=error.headers)
+    start_session(request, user)
+    return RedirectResponse(next_url, status_code=303)
 
 
 @router.get("/")

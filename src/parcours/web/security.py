@@ -1,7 +1,10 @@
 """Who is asking, and may they: the session cookie, CSRF tokens, and workspace roles.
 
-A user logs in with email and password (argon2 hashes, ``parcours.store.users``); the session
-is a signed, HttpOnly, SameSite=Lax cookie. A request that changes something and rides on that
+A user logs in with email and password (argon2 hashes, ``parcours.store.users``); repeated
+failures are slowed down (``parcours.store.throttle``). The session is a signed, HttpOnly,
+SameSite=Lax cookie holding the user's id, a CSRF token and the token of a sign-in kept in the
+app database (``parcours.store.sign_ins``): every request checks that sign-in, so log-out, a
+password change or "sign out everywhere" end a session at once, whatever the cookie says. A request that changes something and rides on that
 cookie must carry the session's CSRF token in ``X-CSRF-Token`` (given by ``GET /api/v1/me``).
 Scripts use a personal API token instead (``Authorization: Bearer pc_...``, see
 ``parcours.store.tokens``): it acts as its user, and needs no CSRF token (no cookie rides on it).
@@ -29,13 +32,24 @@ def store_of(request: Request) -> Store:
     return request.app.state.store
 
 
+def address_of(request: Request) -> str:
+    """The client's address, as the server sees it (behind a trusted proxy: the forwarded one)."""
+    return request.client.host if request.client else "unknown"
+
+
 def session_user(request: Request) -> User | None:
-    """The user of the request's session cookie, if any (pages redirect to /login without one)."""
+    """The user of the request's session cookie, if its sign-in is still on (pages redirect to
+    /login without one). A cookie whose sign-in ended or expired is emptied."""
+    from parcours.store import sign_ins
+
     uid = request.session.get("uid")
     if uid is None:
         return None
-    with store_of(request).transaction() as session:
-        return session.get(User, uid)
+    user = sign_ins.user_for(store_of(request), request.session.get("sid"))
+    if user is None or user.id != uid:
+        request.session.clear()
+        return None
+    return user
 
 
 def token_user(request: Request) -> User | None:
@@ -57,8 +71,12 @@ def current_user(request: Request) -> User:
     user = token_user(request)
     if user is not None:
         return user
+    had_cookie = request.session.get("uid") is not None
     user = session_user(request)
     if user is None:
+        if had_cookie:
+            raise HTTPException(401, "your session has ended (logged out, password changed, signed out everywhere "
+                                     "or 14 days old): log in again with POST /api/v1/session")
         raise HTTPException(401, "log in first: POST /api/v1/session with your email and password, "
                                  "or send an API token (Authorization: Bearer pc_...)")
     if request.method in UNSAFE and not secrets.compare_digest(request.headers.get("x-csrf-token", ""),
@@ -68,10 +86,64 @@ def current_user(request: Request) -> User:
 
 
 def start_session(request: Request, user: User) -> str:
-    request.session.clear()
+    """Sign the user in: a new sign-in in the store, its token in the (new) cookie; the CSRF token."""
+    from parcours.store import sign_ins
+
+    end_session(request)
     request.session["uid"] = user.id
+    request.session["sid"] = sign_ins.start(store_of(request), user.id, address_of(request))
     request.session["csrf"] = token = secrets.token_urlsafe(24)
     return token
+
+
+def end_session(request: Request) -> None:
+    """Log out: the cookie's sign-in ends in the store (a copy of the cookie no longer works)."""
+    from parcours.store import sign_ins
+
+    sign_ins.end(store_of(request), request.session.get("sid"))
+    request.session.clear()
+
+
+def login_refused(request: Request, email: str, check: Any) -> tuple[User | None, HTTPException | None]:
+    """Check a password through the log-in throttle: ``check()`` gives the user (None: wrong
+    password). Returns ``(user, None)``, or ``(None, error)``: 429 with ``Retry-After`` while the
+    email or the address must wait, else 401. The right password clears the email's failures."""
+    from parcours.store import throttle
+
+    store, address = store_of(request), address_of(request)
+    limits = throttle.Limits.from_env()
+    refusal = throttle.attempt(store, email, address, limits)
+    if refusal is not None:
+        return None, HTTPException(429, refusal.message, headers={"Retry-After": str(refusal.seconds)})
+    user = check()
+    if user is None:
+        throttle.failed(store, email, address, limits)
+        return None, HTTPException(401, "wrong email or password")
+    throttle.succeeded(store, email)
+    return user, None
+
+
+def safe_next(value: str | None) -> str:
+    r"""Where to go after logging in: ``value`` if it is a path of this site, else ``/``.
+
+    Browsers drop tabs and newlines from a URL and read backslashes as slashes, so
+    ``/<tab>/evil.example`` or ``/\evil.example`` would leave the site: the check is made on
+    the URL as a browser will read it, and that is what is returned.
+
+    >>> safe_next("/projects/3/edit?x=1"), safe_next("/\t/evil.example"), safe_next("/\\evil.example")
+    ('/projects/3/edit?x=1', '/', '/')
+    """
+    from urllib.parse import urlsplit
+
+    if not value:
+        return "/"
+    cleaned = "".join(ch for ch in value if ch >= " " and ch != "\x7f").replace("\\", "/")
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return "/"
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return cleaned
 
 
 def project_for(request: Request, user: User, project_id: int, need: str = "viewer") -> tuple[Any, str]:
@@ -88,3 +160,25 @@ def project_for(request: Request, user: User, project_id: int, need: str = "view
     if RANK[role] < RANK[need]:
         raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
     return project, role
+
+
+def workspace_for(request: Request, user: User, workspace_id: int, need: str = "viewer") -> tuple[Any, str]:
+    """The workspace and the user's role in it: 404 for a non-member, 403 for a role below ``need``."""
+    from parcours.store.models import Workspace
+
+    store = store_of(request)
+    role = role_of(store, workspace_id, user.id)
+    if role is None:
+        raise HTTPException(404, f"no workspace {workspace_id}")
+    if RANK[role] < RANK[need]:
+        raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
+    with store.transaction() as session:
+        return session.get(Workspace, workspace_id), role
+
+
+def app_admin(request: Request, user: User) -> User:
+    """The user, if an admin of the app (403 otherwise)."""
+    if not user.is_admin:
+        raise HTTPException(403, "only an admin of the app may do this: ask one "
+                                 "(an admin is made with `parcours user create EMAIL --admin`)")
+    return user

@@ -14,18 +14,23 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from parcours.errors import ParcoursError
 from parcours.store import activity, comments, members, tokens
 from parcours.store.errors import NotFound
 from parcours.store.models import TARGET_KINDS, ROLES, User, Workspace
-from parcours.store.users import MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password
+from parcours.store.users import MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password, check_new_password
 from parcours.store.workspaces import create_project, create_workspace, role_of, workspaces_of
+from parcours.web import accounts, invitations
 from parcours.web.pages import LogIn, page, project_page
-from parcours.web.security import RANK, current_user, project_for, session_user, store_of
+from parcours.web.security import (address_of, current_user, login_refused, project_for, session_user, store_of,
+                                   workspace_for)
 
 router = APIRouter()
+# Invitations and the app administrators' routes belong with the team's; they live in their own modules.
+router.include_router(accounts.router)
+router.include_router(invitations.router)
 api = "/api/v1"
 FEED_PAGE = 20
 
@@ -42,11 +47,10 @@ class NameIn(BaseModel):
 
 
 class MemberIn(BaseModel):
-    email: str
+    model_config = ConfigDict(extra="forbid")  # "create" and "name" are gone: people join by invitation
+
+    email: str = Field(description="The email of a member of the workspace.")
     role: str = Field(description="admin, editor or viewer.")
-    create: bool = Field(False, description="Create the account when nobody has this email (needs a name); "
-                                            "the answer carries its one-time password, shown once.")
-    name: str | None = None
 
 
 class PasswordIn(BaseModel):
@@ -78,16 +82,7 @@ def _calling(fn: Any, *args: Any, **kw: Any) -> Any:
         raise _fail(422, e) from None
 
 
-def _workspace_for(request: Request, user: User, workspace_id: int, need: str = "viewer") -> tuple[Workspace, str]:
-    """The workspace and the user's role in it: 404 for a non-member, 403 for a role below ``need``."""
-    store = store_of(request)
-    role = role_of(store, workspace_id, user.id)
-    if role is None:
-        raise HTTPException(404, f"no workspace {workspace_id}")
-    if RANK[role] < RANK[need]:
-        raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
-    with store.transaction() as session:
-        return session.get(Workspace, workspace_id), role
+_workspace_for = workspace_for
 
 
 def _workspace(w: Workspace, role: str) -> dict[str, Any]:
@@ -190,23 +185,15 @@ def list_members(workspace_id: int, request: Request, user: User = Depends(curre
 
 
 @router.put(api + "/workspaces/{workspace_id}/members")
-def set_member(workspace_id: int, body: MemberIn, request: Request, response: Response,
-               user: User = Depends(current_user)) -> dict[str, Any]:
-    """Add a member or change their role (workspace admins). The user needs an account, unless
-    ``create`` is true: the account is then created (201) and its one-time password returned,
-    once. Demoting the last admin is refused (409)."""
+def set_member(workspace_id: int, body: MemberIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Change a member's role (workspace admins). Someone who is not a member is 404, whether
+    or not they have an account: invite them (``POST .../invitations``). Demoting the last
+    admin is refused (409)."""
     _workspace_for(request, user, workspace_id, need="admin")
-    if body.create and not (body.name or "").strip():
-        raise HTTPException(422, "name: creating an account needs the person's name")
     if body.role not in ROLES:
         raise HTTPException(422, f"role: unknown role {body.role!r} (use one of: {', '.join(ROLES)})")
-    member, password = _calling(members.add_member_by_email, store_of(request), workspace_id, body.email, body.role,
-                                create_name=body.name if body.create else None)
-    out = _member(member, body.role)
-    if password is not None:
-        response.status_code = 201
-        out["password"] = password
-    return out
+    member = _calling(members.set_role_by_email, store_of(request), workspace_id, body.email, body.role)
+    return _member(member, body.role)
 
 
 @router.delete(api + "/workspaces/{workspace_id}/members/{user_id}", status_code=204)
@@ -219,11 +206,35 @@ def remove_member(workspace_id: int, user_id: int, request: Request, user: User 
 
 # --- account ------------------------------------------------------------------------------
 
-@router.post(api + "/me/password", status_code=204)
+@router.post(api + "/me/password", status_code=204,
+             responses={429: {"description": "Too many wrong current passwords: wait `Retry-After` seconds."}})
 def new_password(body: PasswordIn, request: Request, user: User = Depends(current_user)) -> Response:
-    """Change my password: ``current`` must be right (403 otherwise), ``new`` 8 characters or more (422)."""
-    _calling(change_password, store_of(request), user.id, body.current, body.new)
+    """Change my password: ``current`` must be right (403 otherwise; repeated failures wait, 429,
+    as log-ins do), ``new`` 8 characters or more (422). My other sign-ins end; this one goes on."""
+    from parcours.store.users import check_password
+
+    store = store_of(request)
+    _calling(check_new_password, body.new)
+    _, error = login_refused(request, user.email, lambda: check_password(store, user.id, body.current))
+    if error is not None:
+        if error.status_code == 401:
+            raise HTTPException(403, "the current password is wrong (how to fix: type the password you log in with)")
+        raise error
+    _calling(change_password, store, user.id, body.current, body.new, keep_sign_in=request.session.get("sid"))
     return Response(status_code=204)
+
+
+@router.post(api + "/me/sign-out-others")
+def sign_out_others(request: Request, user: User = Depends(current_user)) -> dict[str, int]:
+    """End my sign-ins in every other browser (this one goes on): ``ended``, how many."""
+    from parcours.store import app_activity, sign_ins
+
+    store = store_of(request)
+    ended = sign_ins.end_all(store, user.id, keep=request.session.get("sid"))
+    with store.transaction() as session:
+        app_activity.record(session, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
+                            user_id=user.id, address=address_of(request))
+    return {"ended": ended}
 
 
 @router.get(api + "/me/tokens")
@@ -297,12 +308,16 @@ def _label(kind: str, name: str) -> str:
 
 @router.get("/workspaces/{workspace_id}/members", include_in_schema=False)
 def members_page(workspace_id: int, request: Request) -> Response:
-    """The workspace's members; its admins change roles, remove and add members."""
+    """The workspace's members; its admins change roles, remove members, invite people and
+    revoke pending invitations."""
     user = _logged_in(request)
     workspace, role = _workspace_for(request, user, workspace_id)
+    from parcours.store import invitations as invited
+
     rows = members.list_members(store_of(request), workspace_id)
+    pending = invited.pending(store_of(request), workspace_id) if role == "admin" else []
     return page("members.html", user=user, csrf=request.session.get("csrf"), workspace=workspace, role=role,
-                members=rows, roles=ROLES, admins=sum(r == "admin" for _, r in rows))
+                members=rows, roles=ROLES, admins=sum(r == "admin" for _, r in rows), invitations=pending)
 
 
 @router.get("/account", include_in_schema=False)

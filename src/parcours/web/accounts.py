@@ -1,0 +1,103 @@
+"""The accounts, for the app's administrators: create accounts, sign a user out everywhere,
+read the app's activity (log-ins slowed down, sessions ended, invitations...). API under
+``/api/v1/admin`` and the page ``/admin/accounts``; anyone else gets 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from parcours.errors import OptionError
+from parcours.store import app_activity, sign_ins
+from parcours.store.models import User
+from parcours.store.users import AlreadyExists, create_user, list_users, one_time_password
+from parcours.web.pages import LogIn, page
+from parcours.web.security import address_of, app_admin, current_user, session_user, store_of
+
+router = APIRouter()
+api = "/api/v1/admin"
+
+
+class AccountIn(BaseModel):
+    email: str
+    name: str = Field(min_length=1, max_length=200)
+    admin: bool = Field(False, description="Make them an admin of the app too.")
+
+
+def _user(u: User, signed_in: int) -> dict[str, Any]:
+    return {"id": u.id, "email": u.email, "name": u.name, "is_admin": u.is_admin,
+            "created_at": u.created_at.isoformat(), "sign_ins": signed_in}
+
+
+@router.get(api + "/users")
+def users(request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """Every account, with how many browsers are signed in to it (``sign_ins``)."""
+    app_admin(request, user)
+    store = store_of(request)
+    counts = sign_ins.active_counts(store)
+    return [_user(u, counts.get(u.id, 0)) for u in list_users(store)]
+
+
+@router.post(api + "/users", status_code=201)
+def new_user(body: AccountIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Create an account: the answer carries its one-time ``password``, shown once (they change
+    it on their account page). An email already used is 409."""
+    app_admin(request, user)
+    store = store_of(request)
+    password = one_time_password()
+    try:
+        created = create_user(store, body.email, body.name, password, admin=body.admin)
+    except AlreadyExists as e:
+        raise HTTPException(409, f"{e.message} (how to fix: {e.hint})") from None
+    except OptionError as e:
+        raise HTTPException(422, f"{e.message} (how to fix: {e.hint})" if e.hint else e.message) from None
+    with store.transaction() as session:
+        app_activity.record(session, "account_created", f"{user.email} created the account {created.email}"
+                            + (" (app admin)" if body.admin else ""), user_id=user.id, address=address_of(request))
+    return {**_user(created, 0), "password": password}
+
+
+@router.post(api + "/users/{user_id}/sign-out")
+def sign_out_everywhere(user_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, int]:
+    """End every sign-in of the user (every browser; their API tokens are separate): ``ended``."""
+    app_admin(request, user)
+    store = store_of(request)
+    with store.transaction() as session:
+        target = session.get(User, user_id)
+    if target is None:
+        raise HTTPException(404, f"no user {user_id}")
+    ended = sign_ins.end_all(store, user_id)
+    with store.transaction() as session:
+        app_activity.record(session, "signed_out_everywhere",
+                            f"{user.email} signed {target.email} out everywhere ({ended} browser(s))",
+                            user_id=target.id, address=address_of(request))
+    return {"ended": ended}
+
+
+@router.get(api + "/activity")
+def activity(request: Request, limit: int = Query(50, ge=1, le=200),
+             before: int | None = Query(None, description="An id from the previous page: the lines before it."),
+             user: User = Depends(current_user)) -> dict[str, Any]:
+    """The app's activity, newest first: ``items`` and ``next_before`` (null on the last page)."""
+    app_admin(request, user)
+    store = store_of(request)
+    lines = app_activity.feed(store, limit=limit + 1, before=before)
+    more = len(lines) > limit
+    lines = lines[:limit]
+    return {"items": app_activity.as_dict(store, lines), "next_before": lines[-1].id if more else None}
+
+
+@router.get("/admin/accounts", include_in_schema=False)
+def admin_page(request: Request) -> Response:
+    """The accounts (create one, sign one out everywhere) and the app's activity."""
+    user = session_user(request)
+    if user is None:
+        raise LogIn(str(request.url.path))
+    app_admin(request, user)
+    store = store_of(request)
+    counts = sign_ins.active_counts(store)
+    return page("accounts.html", user=user, csrf=request.session.get("csrf"),
+                users=[_user(u, counts.get(u.id, 0)) for u in list_users(store)],
+                activity=app_activity.as_dict(store, app_activity.feed(store, limit=100)))
