@@ -201,18 +201,21 @@ def test_bad_bodies_say_what_is_wrong(store, world):
 
 
 def test_body_size_limit(store, world):
-    from parcours.web.collect import MAX_BYTES
+    from parcours.web.limits import BodyLimits
 
+    cap = BodyLimits.from_env({}).events.bytes
     c, pa = token_client(store, world["alice"]), world["pa"]
-    r = c.post(url(pa), content=b" " * 10, headers={"Content-Length": str(MAX_BYTES + 1)})
-    assert r.status_code == 413 and "20 MB" in r.json()["detail"]
+    r = c.post(url(pa), content=b" " * 10, headers={"Content-Length": str(cap + 1)})
+    assert r.status_code == 413, r.text
+    detail = r.json()["detail"]
+    assert "20 MB" in detail["message"] and "PARCOURS_MAX_EVENTS_MB" in detail["hint"]
 
     def chunks():  # no Content-Length: counted while read
         for _ in range(21):
             yield b" " * (1024 * 1024)
 
     r = c.post(url(pa), content=chunks())
-    assert r.status_code == 413 and "smaller batches" in r.json()["detail"]
+    assert r.status_code == 413 and "smaller batches" in r.json()["detail"]["hint"]
     assert c.post(url(pa), json={"events": []}).json() == {"received": 0, "stored": 0, "duplicates": 0, "rejected": []}
 
 

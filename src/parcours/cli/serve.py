@@ -12,6 +12,9 @@ from parcours.cli.output import info, user_errors
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+PROXIES_ENV = "PARCOURS_TRUSTED_PROXIES"
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
@@ -20,33 +23,112 @@ def serve_command(
     demo: Annotated[bool, typer.Option(help="Load the demo project (Maison Lumière) into a 'Démo' workspace.")] = False,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL where the analyses run (default: in-memory DuckDB), "
                                                     "e.g. duckdb:///var/parcours/work.ddb.")] = None,
+    proxy: Annotated[list[str] | None, typer.Option(
+        metavar="ADDRESS", help="Address (or network, e.g. 10.0.0.0/24) of a reverse proxy in front of the app; repeat for several. "
+             "X-Forwarded-For and X-Forwarded-Proto are believed only from these (default: from nobody, "
+             f"not even 127.0.0.1). Also ${PROXIES_ENV}, comma-separated.")] = None,
+    rotate_secret: Annotated[bool, typer.Option(
+        "--rotate-secret", help="Write a new session secret in ./.parcours/secret before starting: every session "
+                                "cookie signed with the old one stops working (everyone logs in again).")] = False,
 ) -> None:
     """Start the web app: migrations applied, a first admin created on an empty database."""
+    import os
+
     import uvicorn
 
     from parcours.store.db import connect
     from parcours.store.users import ensure_first_admin
     from parcours.web import create_app
-    from parcours.web.app import secret_key
+    from parcours.web.app import SECRET_ENV, secret_key, secret_path
 
+    folder = Path.cwd()
     with user_errors():
+        proxies = trusted_proxies([*(proxy or []), *os.environ.get(PROXIES_ENV, "").replace(",", " ").split()])
         store = connect(db)
         store.migrate(on_message=info)
         first = ensure_first_admin(store)
         if first:
             info(f"First admin created: [bold]{first[0]}[/] with the one-time password [bold]{first[1]}[/] "
                  "(shown once: log in and change it)")
-        data_dir = Path.cwd() / ".parcours" / "data"
+        data_dir = folder / ".parcours" / "data"
         if demo:
             info(seed_demo(store, data_dir))
         if engine:
             from parcours.engine.connection import connect as connect_engine
 
             connect_engine(engine)  # a bad URL fails now, with its message, not on the first page
-        app = create_app(store, secret=secret_key(Path.cwd()), data_dir=data_dir, https_only=host not in LOOPBACK,
-                         engine=engine)
+        secret = secret_key(folder, rotate=rotate_secret)
+        for line in tighten(folder / ".parcours", None if db else folder / ".parcours" / "app.db"):
+            info(line)
+        if rotate_secret:
+            info(f"New session secret written to {secret_path(folder)}: every session has ended"
+                 + _end_sign_ins(store))
+        app = create_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK, engine=engine)
+    info(f"Session secret: from ${SECRET_ENV}" if os.environ.get(SECRET_ENV) else
+         f"Session secret: {secret_path(folder)} (owner only; parcours serve --rotate-secret replaces it)")
+    info(f"X-Forwarded-For believed from: {', '.join(proxies)}" if proxies else
+         "X-Forwarded-For ignored: no --proxy given (clients are known by the address that connects)")
     info(f"Parcours at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # uvicorn believes X-Forwarded-* from 127.0.0.1 unless told otherwise: anyone on this machine
+    # (or a proxy that passes the header through) could then pick the address the rate limits see.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
+
+
+def trusted_proxies(values: list[str]) -> list[str]:
+    """The proxies' addresses and networks, checked (``*`` trusts every address: only behind a
+    proxy that every request goes through)."""
+    import ipaddress
+
+    from parcours.errors import OptionError
+
+    out: list[str] = []
+    for value in values:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            text = "*" if value == "*" else str(ipaddress.ip_network(value, strict=False)
+                                               if "/" in value else ipaddress.ip_address(value))
+        except ValueError:
+            raise OptionError(f"--proxy {value!r} (or ${PROXIES_ENV}): not an IP address or network",
+                              hint="give the proxy's address as it connects to the app, e.g. --proxy 10.0.0.5 "
+                                   "or --proxy 10.0.0.0/24 (host names are not resolved)") from None
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def tighten(folder: Path, database: Path | None) -> list[str]:
+    """Make the app's folder owner-only (0700) and its secret and default SQLite files 0600, when
+    an older Parcours left them readable by others; what was changed, to say at start."""
+    import stat
+
+    changed = []
+    wanted = [(folder, 0o700), (folder / "secret", 0o600)]
+    if database is not None:
+        wanted += [(database, 0o600), *((database.with_name(database.name + s), 0o600) for s in ("-wal", "-shm"))]
+    for path, mode in wanted:
+        try:
+            current = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if current & 0o077:
+            path.chmod(mode)
+            changed.append(f"{path} was readable by others (mode {current:o}): now {mode:o}")
+    return changed
+
+
+def _end_sign_ins(store) -> str:  # noqa: ANN001 - a Store
+    """End the server-side records of sign-ins too, where this Parcours keeps them."""
+    import importlib.util
+
+    if importlib.util.find_spec("parcours.store.sign_ins") is None:
+        return ""
+    from parcours.store import sign_ins
+
+    sign_ins.end_all(store)
+    return " (and its sign-ins are ended)"
 
 
 def seed_demo(store, data_dir: Path, customers: int = 3000) -> str:  # noqa: ANN001 - a Store

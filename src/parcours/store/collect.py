@@ -42,6 +42,8 @@ from parcours.store.models import Activity, CollectedEvent, now
 MAX_BATCH = 10_000  # events per request
 MAX_ATTRIBUTES = 50
 MAX_KEY = 100  # characters of an attribute's name
+MAX_ATTRIBUTE_TEXT = 2_000  # characters of one text value (a long URL fits)
+MAX_ATTRIBUTES_BYTES = 16 * 1024  # of one event's attributes, as stored (compact JSON, UTF-8)
 FIELDS = {"id": 200, "customer": 200, "event": 200, "channel": 100}  # text fields and their maximum length
 KNOWN = ("id", "customer", "event", "time", "channel", "value", "attributes")
 COLUMNS = ("event_id", "customer", "time", "event", "channel", "value")  # of event_rows, before attributes
@@ -94,13 +96,14 @@ def _time(value: object) -> dt.datetime:
     if value is None:
         raise Invalid("time", "time is missing: every event needs id, customer, event and time")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not math.isfinite(value):
+        # math.isfinite would raise on an integer too large for a float (JSON allows 4,300 digits)
+        if isinstance(value, float) and not math.isfinite(value):
             raise Invalid("time", "time must be a finite number of milliseconds since 1970-01-01T00:00:00Z")
         try:
             return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(milliseconds=value)
         except OverflowError:
-            raise Invalid("time", f"time {value} is out of range: give milliseconds since 1970-01-01T00:00:00Z "
-                                  "(e.g. 1714557600000), not micro- or nanoseconds") from None
+            raise Invalid("time", f"time {_number(value)} is out of range: give milliseconds since "
+                                  "1970-01-01T00:00:00Z (e.g. 1714557600000), not micro- or nanoseconds") from None
     if not isinstance(value, str):
         raise Invalid("time", f"time must be ISO 8601 text with an offset or epoch milliseconds, not {_kind(value)}")
     try:
@@ -131,6 +134,12 @@ def _value(value: object) -> float | None:
     return number
 
 
+def _number(value: int | float) -> str:
+    """A number as a message shows it: a long integer by its first digits and its length."""
+    text = str(value)
+    return text if len(text) <= 30 else f"{text[:15]}... ({len(text.lstrip('-'))} digits)"
+
+
 def _attributes(value: object) -> str | None:
     if value is None:
         return None
@@ -150,10 +159,20 @@ def _attributes(value: object) -> str | None:
                                  "null); flatten it, e.g. {\"cart_items\": 3}")
         if isinstance(item, float) and not math.isfinite(item):
             raise Invalid(where, f"{where} must be a finite number")
+        if isinstance(item, int) and not isinstance(item, bool) and not -2**63 <= item < 2**63:
+            raise Invalid(where, f"{where} = {_number(item)} is out of range: whole numbers are read as 64-bit "
+                                 "integers (send a larger number as text, or as a decimal number)")
+        if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_TEXT:
+            raise Invalid(where, f"{where} has {len(item):,} characters: at most {MAX_ATTRIBUTE_TEXT:,} are kept, "
+                                 "shorten it (attributes describe an event; documents belong elsewhere)")
     if not value:
         return None
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))  # writes NUL as the escape \u0000
     _storable("attributes", text)
+    size = len(text.encode("utf-8"))
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise Invalid("attributes", f"attributes take {size:,} bytes as JSON: at most {MAX_ATTRIBUTES_BYTES:,} "
+                                    "per event, keep fewer or shorter ones")
     return text
 
 

@@ -8,6 +8,7 @@ database at sqlite://: applied 3 migrations (now at revision 0003_security)
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,7 +40,7 @@ def database_url(url: str | None, folder: Path | None = None) -> URL:
     if url is None:
         db = Path(folder or Path.cwd()).resolve() / ".parcours" / "app.db"
         try:
-            db.parent.mkdir(parents=True, exist_ok=True)
+            db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database and the secret: owner only
         except OSError as e:
             raise StoreError(f"cannot create the folder of the app database {db.parent}: {e.strerror}",
                              hint="run from a folder you can write to, or give --db URL") from None
@@ -69,6 +70,8 @@ def connect(url: str | None = None, *, folder: Path | None = None) -> Store:
     """
     parsed = database_url(url, folder)
     backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _create_private(parsed.database)
     try:
         if backend == "sqlite":
             engine = create_engine(parsed, connect_args={"timeout": 30})
@@ -85,6 +88,20 @@ def connect(url: str | None = None, *, folder: Path | None = None) -> Store:
         store.close()
         raise
     return store
+
+
+def _create_private(database: str | None) -> None:
+    """Create a new SQLite file empty with mode 0600 before SQLite opens it: SQLite would make it
+    world-readable (0644 under the usual umask), and its write-ahead log and shared-memory files
+    take the database file's mode. An existing file is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a folder that does not exist, or not writable: SQLite's own error says which, below
 
 
 def _sqlite_transactions(engine: Engine) -> None:

@@ -119,4 +119,6 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
                     poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")
     html = render_html(data, m, plotly_src="/static/plotly.min.js")
     top = page("live_bar.html", **ctx, active="map", bar=bar).body.decode()
-    return HTMLResponse(html.replace("<body>", "<body>" + top, 1))
+    from parcours.web.headers import with_nonce  # the report's inline scripts run under the page's CSP
+
+    return HTMLResponse(with_nonce(html.replace("<body>", "<body>" + top, 1)))

@@ -6,42 +6,89 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from parcours.errors import OptionError
 from parcours.store.db import Store
 from parcours.store.errors import StoreError
 from parcours.web import admin, analyses, collect, data, editor, surveys, tables, team
 from parcours.web.api import router
+from parcours.web.headers import SecurityHeaders
+from parcours.web.inputs import unicode_problem
+from parcours.web.limits import BodyLimit, BodyLimits
 from parcours.web.live import LiveMaps
 from parcours.web.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
 
 SESSION_DAYS = 14
+SECRET_ENV = "PARCOURS_SECRET_KEY"
+_MIN_SECRET = 32  # characters: shorter is guessable, or a damaged file
 
 
-def secret_key(folder: Path) -> str:
+def secret_path(folder: Path) -> Path:
+    """Where the session secret is kept when ``$PARCOURS_SECRET_KEY`` is not set."""
+    return folder / ".parcours" / "secret"
+
+
+def secret_key(folder: Path, *, rotate: bool = False) -> str:
     """``$PARCOURS_SECRET_KEY``, else a random key kept in ``<folder>/.parcours/secret`` (so that
-    sessions survive a restart); it signs the session cookies."""
-    import os
+    sessions survive a restart); it signs the session cookies.
 
-    if os.environ.get("PARCOURS_SECRET_KEY"):
-        return os.environ["PARCOURS_SECRET_KEY"]
-    path = folder / ".parcours" / "secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    The file is readable by its owner only from the moment it exists (mode 0600, in a 0700
+    folder). ``rotate``: a new key replaces the file's (atomically), so that every session
+    cookie signed with the old one stops working.
+    """
+    path = secret_path(folder)
+    if os.environ.get(SECRET_ENV):
+        if rotate:
+            raise OptionError(f"--rotate-secret: the secret comes from ${SECRET_ENV}, not from {path}",
+                              hint=f"set {SECRET_ENV} to a new random value (e.g. from "
+                                   "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) and restart")
+        return os.environ[SECRET_ENV]
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if rotate or not path.exists():
+        _write_private(path, secrets.token_urlsafe(48), replace=rotate)
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < _MIN_SECRET:
+        raise OptionError(f"the session secret in {path} is empty or too short ({len(key)} characters)",
+                          hint="run `parcours serve --rotate-secret` to write a new one (everyone logs in again)")
+    return key
+
+
+def _write_private(path: Path, text: str, *, replace: bool) -> None:
+    """Write ``text`` to ``path``, mode 0600 from its creation: a temporary file in the same folder,
+    then renamed over ``path`` (``replace``) or linked to it (when two processes start together,
+    the first one's key is kept). No reader ever sees a partly written key."""
+    tmp = path.with_name(f".{path.name}-{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = True, engine: str | None = None) -> FastAPI:
@@ -66,6 +113,9 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.state.live = live
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="parcours_session",
                        max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only)
+    # Added last, run first: the caps before anything reads a body, the headers on every answer.
+    app.add_middleware(BodyLimit, limits=BodyLimits.from_env())  # a bad PARCOURS_MAX_* fails now, at start
+    app.add_middleware(SecurityHeaders)
     app.include_router(router)
     for module in (analyses, editor, data, tables, surveys, collect, team, admin):  # each owns its API routes and pages
         app.include_router(module.router)
@@ -75,7 +125,39 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(StoreError, _store_down)
     app.add_exception_handler(OverflowError, _huge_id)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(UnicodeEncodeError, _not_unicode)
     return app
+
+
+def _printable(value: Any) -> Any:
+    """``value`` with every string that is not valid Unicode shown with escapes (``\\ud800``)."""
+    if isinstance(value, str):
+        return value if unicode_problem(value) is None else value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 for a body or parameter that does not validate, its echo of the input made
+    printable: a lone surrogate in the input would otherwise break the answer itself (a 500)."""
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _printable(jsonable_encoder(exc.errors()))}, status_code=422)
+
+
+async def _not_unicode(request: Request, exc: Exception) -> Response:
+    """Text of the request that is not Unicode (a lone surrogate from a JSON escape) reached the
+    database on a route whose body does not check it: 422 rather than a crash."""
+    assert isinstance(exc, UnicodeEncodeError)
+    if exc.reason != "surrogates not allowed":
+        raise exc
+    return await _http_error(request, HTTPException(422, {
+        "message": "the request holds text that is not valid Unicode: a lone surrogate such as \\ud800 "
+                   "(a JSON escape of half a character)",
+        "hint": "send UTF-8 text; escape characters outside the Basic Multilingual Plane as a pair (\\ud83d\\ude00)"}))
 
 
 async def _store_down(request: Request, exc: Exception) -> Response:

@@ -4,8 +4,9 @@ team's systems, idempotent by event id; ``GET .../events/summary`` says what was
 Editors and admins send events, with an API token (``Authorization: Bearer pc_...``, no CSRF
 token needed) or a session cookie with its ``X-CSRF-Token``. The answer is 200 whenever the
 batch was read, with what became of each event: ``{"received", "stored", "duplicates",
-"rejected": [{"index", "field", "message"}]}``; 413 when it is too large, 422 when the body is
-not ``{"events": [...]}``.
+"rejected": [{"index", "field", "message"}]}`` (an event too large, a time out of range: rejected
+with its index and field, the others stored); 413 when the body is too large (checked before it
+is read) or holds more than 10,000 events, 422 when the body is not ``{"events": [...]}``.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from parcours.web.security import current_user, project_for, store_of
 
 router = APIRouter(prefix="/api/v1")
 
-MAX_BYTES = 20 * 1024 * 1024  # a request body; 10,000 events of ~2 KB each
-
 _EVENT_SCHEMA = {
     "type": "object", "required": ["id", "customer", "event", "time"], "additionalProperties": False,
     "properties": {
@@ -37,7 +36,11 @@ _EVENT_SCHEMA = {
         "channel": {"type": ["string", "null"], "maxLength": 100},
         "value": {"type": ["number", "null"]},
         "attributes": {"type": ["object", "null"], "maxProperties": collect.MAX_ATTRIBUTES,
-                       "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
+                       "description": f"Flat: text (at most {collect.MAX_ATTRIBUTE_TEXT:,} characters), numbers, "
+                                      f"true/false or null; at most {collect.MAX_ATTRIBUTES_BYTES // 1024} KB per "
+                                      "event as JSON.",
+                       "additionalProperties": {"type": ["string", "number", "boolean", "null"],
+                                                "maxLength": collect.MAX_ATTRIBUTE_TEXT}},
     },
 }
 _BODY = {"required": True, "content": {"application/json": {"schema": {
@@ -46,19 +49,9 @@ _BODY = {"required": True, "content": {"application/json": {"schema": {
 
 
 async def _body(request: Request) -> bytes:
-    """The request body, refused with 413 past MAX_BYTES (announced or actually sent)."""
-    too_large = HTTPException(413, f"the body is larger than {MAX_BYTES // (1024 * 1024)} MB: send the events in "
-                                   f"smaller batches (at most {collect.MAX_BATCH:,} events each)")
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_BYTES:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The request body. Its size is capped before it is read (:mod:`parcours.web.limits`,
+    ``$PARCOURS_MAX_EVENTS_MB``, default 20 MB): past it, 413 and the rest is never read."""
+    return await request.body()
 
 
 def _no_constant(name: str) -> Any:

@@ -70,7 +70,7 @@ def csp_nonce() -> str:
     return _nonce.get()
 
 
-_SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
+_SCRIPT_TAG = re.compile(r"<script(?=[\s>])(?![^>]*\snonce=)")  # a tag without a nonce yet
 
 
 def with_nonce(html: str) -> str:

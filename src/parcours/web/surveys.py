@@ -29,6 +29,8 @@ from parcours.store import surveys
 from parcours.store.errors import NotFound
 from parcours.store.maps import get_version, parse_map
 from parcours.store.models import SurveyAnswer, SurveyLink, User
+from parcours.web.inputs import Text
+from parcours.web.limits import BodyTooLarge
 from parcours.web.pages import can, page, project_page
 from parcours.web.ratelimit import RateLimiter, retry_after
 from parcours.web.security import current_user, project_for, store_of
@@ -37,23 +39,22 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 # Ids fit a 64-bit integer: a larger one in a URL is "not found"-like input, never a server error.
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-MAX_FORM_BYTES = 100_000  # a 5000-character comment, percent-encoded, fits with room to spare
 
 
 # --- The API the team uses ----------------------------------------------------------------
 
 class LinkIn(BaseModel):
-    touchpoint: str = Field(description="Id of a touchpoint of the project's latest map.")
-    metric: str = Field(description="nps (0–10), csat (1–5) or ces (1–7).")
-    lang: str = Field("fr", description="Language of the question: fr or en.")
+    touchpoint: Text = Field(description="Id of a touchpoint of the project's latest map.")
+    metric: Text = Field(description="nps (0–10), csat (1–5) or ces (1–7).")
+    lang: Text = Field("fr", description="Language of the question: fr or en.")
 
 
 class AnswerIn(BaseModel):
-    submission_id: str = Field(description="A random id made when the form was shown: sent twice, stored once.")
+    submission_id: Text = Field(description="A random id made when the form was shown: sent twice, stored once.")
     score: int = Field(description="NPS 0–10, CSAT 1–5, CES 1–7 (the link's metric).")
-    comment: str | None = Field(None, description="Free text, at most 5000 characters.")
-    customer_ref: str | None = Field(None, description="The customer's reference (the link's ?ref=), at most 200 characters.")
-    lang: str | None = Field(None, description="fr or en (default: the link's language).")
+    comment: Text | None = Field(None, description="Free text, at most 5000 characters.")
+    customer_ref: Text | None = Field(None, description="The customer's reference (the link's ?ref=), at most 200 characters.")
+    lang: Text | None = Field(None, description="fr or en (default: the link's language).")
 
 
 def _link(link: SurveyLink, answers: int) -> dict[str, Any]:
@@ -277,12 +278,12 @@ def survey_page(token: str, request: Request, ref: str | None = None, lang: str 
 
 
 async def _form_fields(request: Request) -> dict[str, str] | None:
-    """The url-encoded form of the request (None when it is too big)."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return None
+    """The url-encoded form of the request (None when it is larger than the survey cap of
+    :mod:`parcours.web.limits`: the form is shown again, in the page's language)."""
+    try:
+        body = await request.body()
+    except BodyTooLarge:
+        return None
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {k: v[0] for k, v in fields.items()}
 
