@@ -24,14 +24,15 @@ import re
 import secrets
 import tempfile
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from parcours.errors import ParcoursError, TooManyBadRows
@@ -39,6 +40,8 @@ from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import DataSource, User
+from parcours.web.budget import Budget, OverBudget, Watch, check_size
+from parcours.web.jobs import Job
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 from parcours.web.tables import TableRefused, open_table
@@ -251,11 +254,16 @@ def _check_csv(path: Path, gz: bool, filename: str, head: bytes, fmt: str) -> li
 
 
 def _utf8_error(path: Path, gz: bool) -> int | None:
-    """Offset of the first byte that is not UTF-8, or None; reads the whole file, in blocks."""
+    """Offset of the first byte that is not UTF-8, or None; reads the whole file, in blocks, but
+    never past the validation budget once decompressed (a compression bomb is refused here)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
+    budget = Budget.from_env()
     with _open(path, gz) as f:
         while block := f.read(_CHUNK):
+            if offset + len(block) > budget.max_bytes:
+                e = budget.too_big(path.name, f"it expands to over {budget.max_bytes >> 20:,} MB")
+                raise Rejected(e.message, hint=e.hint or "", status=413)
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as e:
@@ -447,8 +455,8 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
         try:
             with tempfile.TemporaryDirectory(prefix="parcours-preview-") as work:
                 # CSV is read as text; JSON Lines and XES are converted to Parquet, as for analyses.
-                # A large CSV is previewed on its first megabyte: its header and first rows are there.
-                sample = _csv_sample(path, Path(work)) if row.format in ("csv", "tsv") else None
+                # A large or compressed file is previewed on a bounded piece: its first rows are there.
+                sample = _sample(path, row.format, Path(work))
                 raw = read_raw(con, sample or path, fmt=row.format, delimiter=m["options"].get("delimiter"),
                                workdir=work)
                 columns = raw.data_columns
@@ -469,18 +477,45 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
 
 
 SAMPLE_OVER = 8 << 20  # bytes on disk
+SAMPLE_ROWS = 1000  # rows of a Parquet file previewed
 
 
-def _csv_sample(path: Path, work: Path) -> Path | None:
-    """The first megabyte of a large CSV (decompressed, cut after its last full line), or None."""
-    if path.stat().st_size <= SAMPLE_OVER:
-        return None
-    with _open(path, path.name.lower().endswith(".gz")) as f:
-        head = f.read(_CHUNK)
-    cut = head.rfind(b"\n")
+def _sample(path: Path, fmt: str, work: Path) -> Path | None:
+    """A bounded piece of a file to preview, or None when the file is small enough to read whole.
+    Compressed files are always sampled: their size on disk says nothing of what they expand to.
+    Text formats: the first megabyte once decompressed, cut after the last full line (XES: after
+    the last full trace, the log closed again); Parquet: its first rows, read from its first row group."""
     out = work / path.name.removesuffix(".gz").removesuffix(".GZ")  # errors name the file
-    out.write_bytes(head[: cut + 1] if cut > 0 else head)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        if pf.metadata.num_rows <= SAMPLE_ROWS:
+            return None
+        first = next(pf.iter_batches(batch_size=SAMPLE_ROWS), None)
+        pq.write_table(pa_table([first] if first is not None else [], pf.schema_arrow), out)
+        return out
+    with open(path, "rb") as probe:
+        gz = probe.read(2) == b"\x1f\x8b"
+    if not gz and path.stat().st_size <= SAMPLE_OVER:
+        return None
+    with _open(path, gz) as f:
+        head = f.read(_CHUNK)
+    if fmt == "xes":
+        trace, event = head.rfind(b"</trace>"), head.rfind(b"</event>")
+        body = (head[: trace + 8] + b"</log>" if trace > 0 else
+                head[: event + 8] + b"</trace></log>" if event > 0 else head)
+    else:
+        cut = head.rfind(b"\n")
+        body = head[: cut + 1] if cut > 0 else head
+    out.write_bytes(body)
     return out
+
+
+def pa_table(batches: list[Any], schema: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}/preview")
@@ -521,9 +556,12 @@ def validation_report(rep: Any, name: str) -> dict[str, Any]:
     return d
 
 
-def validate(folder: Path, row: DataSource, body: Mapping, store: Store) -> tuple[dict[str, Any], Any]:
-    """Read the whole source with the given roles; write its quarantine file. Returns (the
-    report as answered, the ingest report). Raises ParcoursError / Rejected."""
+def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
+             watch: Watch | None = None) -> tuple[dict[str, Any], Any]:
+    """Read the whole source with the given roles, within the administrator's budget (``watch``:
+    bytes, rows, seconds, cancellation; see ``parcours.web.budget``); write its quarantine file.
+    Returns (the report as answered, the ingest report). Raises ParcoursError / Rejected."""
+    from parcours.engine.connection import connect
     from parcours.errors import OptionError
 
     spec = _spec(row.kind)
@@ -531,25 +569,47 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store) -> tupl
     unknown = [r for r in given if r not in spec.all]
     if unknown:
         raise OptionError(f"unknown role {unknown[0]!r} for {row.kind}", hint=f"roles are: {', '.join(spec.all)}")
+    watch = watch or Watch(Budget.from_env(), row.original_name)
     m = sources.mapping(row)
-    source: Any = open_table(store, folder, row.project_id, m) if row.format == "table" else folder / row.name
-    fmt = None if row.format == "table" else row.format
-    if row.kind == "events":
-        from parcours.ingest import read_events
-
-        try:
-            log = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                              time_unit=body.time_unit, max_bad_rows="100%")
-            rep = log.report
-        except TooManyBadRows as e:  # no usable row at all: still say why, row by row
-            _write_quarantine(folder, row, e.report)
-            raise
+    if row.format == "table":
+        source: Any = open_table(store, folder, row.project_id, m)
+        con = None
     else:
-        from parcours.ingest.feedback import read_feedback
+        source = folder / row.name
+        check_size(source, row.format, watch)
+        con = watch.con = connect(None)
+    fmt = None if row.format == "table" else row.format
+    try:
+        with watch:
+            if row.kind == "events":
+                from parcours.ingest import read_events
 
-        rep = read_feedback(source, _latest_map(store, row.project_id), columns=given, metric=body.metric,
-                            scale=body.scale, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                            max_bad_rows="100%").report
+                try:
+                    log = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
+                                      time_unit=body.time_unit, max_bad_rows="100%", con=con, on_progress=watch.check)
+                    rep = log.report
+                except TooManyBadRows as e:  # no usable row at all: still say why, row by row
+                    _write_quarantine(folder, row, e.report)
+                    raise
+            else:
+                from parcours.ingest.feedback import read_feedback
+
+                rep = read_feedback(source, _latest_map(store, row.project_id), columns=given, metric=body.metric,
+                                    scale=body.scale, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
+                                    max_bad_rows="100%", con=con).report
+            watch.check()
+            if rep.read > watch.budget.max_rows:
+                raise watch.budget.too_big(row.original_name, f"it holds {rep.read:,} rows")
+    except (OverBudget, TooManyBadRows):
+        raise
+    except Exception as e:
+        stop = watch.stopped(e)  # the engine was interrupted for the budget or a cancellation
+        if stop is not None:
+            raise stop from None
+        raise
+    finally:
+        if con is not None:
+            con.disconnect()
     _write_quarantine(folder, row, rep)
     return validation_report(rep, row.original_name), rep
 
@@ -583,36 +643,99 @@ def _write_quarantine(folder: Path, row: DataSource, rep: Any) -> None:
     os.replace(tmp, target)
 
 
-@router.post("/api/v1/projects/{project_id}/data/{source_id}/mapping")
-def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request,
-                user: User = Depends(current_user)) -> dict[str, Any]:
-    """Validate the source with these column roles (editors and admins): the whole file is read,
-    rows that cannot be used are quarantined (``read == accepted + quarantined``), and the
-    roles and report are kept; the live map then measures this source."""
-    project_for(request, user, project_id, need="editor")
-    store = store_of(request)
-    row = _get(store, project_id, source_id)
+def _validation(job: Job, folder: Path, row: DataSource, body: Mapping, store: Store, user_id: int,
+                project_id: int) -> tuple[int, dict[str, Any]]:
+    """The background validation of a source: (HTTP status, the answer or the error's detail)."""
     m = sources.mapping(row)
-    folder = _folder(request, project_id)
+    url = m.get("url")
+    quarantine_url = f"/api/v1/projects/{project_id}/data/{row.id}/quarantine.csv"
     try:
-        answer, _rep = validate(folder, row, body, store)
+        answer, _rep = validate(folder, row, body, store, job.watch)
     except TooManyBadRows as e:
         report = validation_report(e.report, row.original_name) if e.report is not None else None
-        raise _error(422, e, m.get("url"), report=report,
-                     quarantine_url=f"/api/v1/projects/{project_id}/data/{source_id}/quarantine.csv") from None
+        return 422, _error(422, e, url, report=report, quarantine_url=quarantine_url).detail
+    except OverBudget as e:
+        return 413, _error(413, e).detail
     except Rejected as e:
-        raise _error(e.status, e, m.get("url")) from None
+        return e.status, _error(e.status, e, url).detail
     except ParcoursError as e:
-        raise _error(422, e, m.get("url")) from None
+        return 422, _error(422, e, url).detail
     except FileNotFoundError:
-        raise HTTPException(404, {"message": f"the file of {row.original_name} is missing from the project's data",
-                                  "hint": "delete this source and upload the file again"}) from None
+        return 404, {"message": f"the file of {row.original_name} is missing from the project's data",
+                     "hint": "delete this source and upload the file again"}
     options = {k: v for k, v in body.model_dump(exclude={"columns"}).items() if v}
     roles = {r: c for r, c in answer["columns"].items()}
     new = {**m, "roles": roles, "options": options}
-    sources.set_mapping(store, row.id, json.dumps(new), json.dumps(answer), user_id=user.id)
-    answer["quarantine_url"] = f"/api/v1/projects/{project_id}/data/{source_id}/quarantine.csv"
-    return answer
+    sources.set_mapping(store, row.id, json.dumps(new), json.dumps(answer), user_id=user_id)
+    answer["quarantine_url"] = quarantine_url
+    return 200, answer
+
+
+def _job_answer(job: Job, project_id: int, source_id: int) -> Any:
+    status_url = f"/api/v1/projects/{project_id}/data/{source_id}/validation/{job.id}"
+    if job.state == "done":
+        status, payload = job.result
+        if status >= 400:
+            raise HTTPException(status, payload)
+        return payload
+    if job.state == "failed":
+        raise HTTPException(500, job.error)
+    return JSONResponse({**job.to_dict(), "status_url": status_url,
+                         "message": f"still reading {job.watch.name}: ask {status_url} for its progress, "
+                                    "or DELETE it to cancel"}, status_code=202)
+
+
+@router.post("/api/v1/projects/{project_id}/data/{source_id}/mapping",
+             responses={202: {"description": "Still reading: the validation goes on in the background"},
+                        413: {"description": "Over the administrator's budget (bytes, rows, seconds) or cancelled"}})
+def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request,
+                wait: float = Query(20, ge=0, le=120, description="Seconds to wait for the answer before a 202"),
+                user: User = Depends(current_user)) -> Any:
+    """Validate the source with these column roles (editors and admins): the whole file is read,
+    in the background and within the administrator's budget, rows that cannot be used are
+    quarantined (``read == accepted + quarantined``), and the roles and report are kept; the
+    live map then measures this source. Answers the report when it is ready within ``wait``
+    seconds, else 202 with a ``status_url`` to follow (``DELETE`` it to cancel)."""
+    project_for(request, user, project_id, need="editor")
+    store = store_of(request)
+    row = _get(store, project_id, source_id)
+    folder = _folder(request, project_id)
+    watch = Watch(Budget.from_env(), row.original_name)
+
+    def run(job: Job) -> tuple[int, dict[str, Any]]:
+        job.watch.started = time.monotonic()  # the budget counts from the start, not the queue
+        return _validation(job, folder, row, body, store, user.id, project_id)
+
+    jobs = request.app.state.live.validations
+    job = jobs.submit(project_id, ("validate", source_id, body.model_dump_json()), run, watch=watch)
+    end = time.monotonic() + wait
+    while job.state not in ("done", "failed") and time.monotonic() < end:
+        time.sleep(0.05)
+    return _job_answer(job, project_id, source_id)
+
+
+@router.get("/api/v1/projects/{project_id}/data/{source_id}/validation/{job_id}")
+def validation_api(project_id: int, source_id: int, job_id: str, request: Request,
+                   user: User = Depends(current_user)) -> Any:
+    """A validation under way (202 with its progress), or its answer once it ended."""
+    project_for(request, user, project_id)
+    job = request.app.state.live.validations.get(job_id, project_id)
+    if job is None or job.key[1] != source_id:
+        raise HTTPException(404, {"message": f"no validation {job_id} of source {source_id}",
+                                  "hint": "validations are kept in the server's memory: validate again"})
+    return _job_answer(job, project_id, source_id)
+
+
+@router.delete("/api/v1/projects/{project_id}/data/{source_id}/validation/{job_id}", status_code=202)
+def cancel_api(project_id: int, source_id: int, job_id: str, request: Request,
+               user: User = Depends(current_user)) -> dict[str, Any]:
+    """Cancel a validation under way (editors and admins): the engine stops reading at once."""
+    project_for(request, user, project_id, need="editor")
+    job = request.app.state.live.validations.get(job_id, project_id)
+    if job is None or job.key[1] != source_id:
+        raise HTTPException(404, {"message": f"no validation {job_id} of source {source_id}", "hint": None})
+    job.watch.cancel()
+    return {"id": job.id, "state": job.state, "cancelled": True}
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}/quarantine.csv")

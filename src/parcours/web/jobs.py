@@ -34,6 +34,7 @@ class Job:
     finished: float | None = None
     error: dict[str, str | None] | None = None
     result: Any = None
+    watch: Any = None  # a validation's budget and cancel switch (parcours.web.budget.Watch)
 
     def say(self, message: str) -> None:
         now = time.monotonic()
@@ -66,13 +67,13 @@ class Jobs:
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, project_id: int, key: tuple[Any, ...], fn: Callable[[Job], Any]) -> Job:
+    def submit(self, project_id: int, key: tuple[Any, ...], fn: Callable[[Job], Any], watch: Any = None) -> Job:
         """Start ``fn(job)`` unless a job with the same key is queued or running (then that one)."""
         with self._lock:
             running = self._running.get(key)
             if running is not None:
                 return running
-            job = Job(id=uuid.uuid4().hex, project_id=project_id, key=key)
+            job = Job(id=uuid.uuid4().hex, project_id=project_id, key=key, watch=watch)
             self._jobs[job.id] = job
             self._running[key] = job
             for old in list(self._jobs)[:-self._keep]:

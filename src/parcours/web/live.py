@@ -63,6 +63,7 @@ class LiveMaps:
         self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.keep = keep  # analyses kept in memory, all projects and filters together
         self.jobs = Jobs(workers=1)
+        self.validations = Jobs(workers=2)  # uploads validated in the background (parcours.web.data)
         self._logs: dict[int, tuple[tuple[Any, ...], Any]] = {}
         self._lock = threading.Lock()
 
