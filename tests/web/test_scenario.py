@@ -129,18 +129,25 @@ def test_the_team_scenario(server, browser, tmp_path):
     live_map(page, base, pid, "Découverte")
     assert "map version 3" in page.inner_text("form.filters") and "Inspiration" not in page.inner_text("#view-all thead")
 
-    # A viewer (added by the admin) cannot edit; another workspace's project is 404 for them.
+    # A viewer (invited by the admin, who made her account) cannot edit; another workspace's project is 404 for them.
     csrf = page.request.get(f"{base}/api/v1/me").json()["csrf"]
     ws = next(w for w in page.request.get(f"{base}/api/v1/workspaces").json() if w["name"] == "Démo")
-    added = page.request.put(f"{base}/api/v1/workspaces/{ws['id']}/members", headers={"X-CSRF-Token": csrf},
-                             data={"email": "vera@example.org", "role": "viewer", "create": True, "name": "Vera"})
+    added = page.request.post(f"{base}/api/v1/admin/users", headers={"X-CSRF-Token": csrf},
+                              data={"email": "vera@example.org", "name": "Vera"})  # the app admin makes the account
     assert added.status == 201, added.text()
+    invited = page.request.post(f"{base}/api/v1/workspaces/{ws['id']}/invitations", headers={"X-CSRF-Token": csrf},
+                                data={"email": "vera@example.org", "role": "viewer"})
+    assert invited.status == 201, invited.text()
     other = page.request.post(f"{base}/api/v1/workspaces", headers={"X-CSRF-Token": csrf}, data={"name": "Banque B"})
     secret = page.request.post(f"{base}/api/v1/workspaces/{other.json()['id']}/projects",
                                headers={"X-CSRF-Token": csrf}, data={"name": "Ouverture de compte"})
     assert secret.status == 201, secret.text()
     viewer = browser.new_context().new_page()
     log_in(viewer, base, "vera@example.org", added.json()["password"])
+    vcsrf = viewer.request.get(f"{base}/api/v1/me").json()["csrf"]
+    accepted = viewer.request.post(f"{base}{invited.json()['link'].replace('/invitations/', '/api/v1/invitations/')}/accept",
+                                   headers={"X-CSRF-Token": vcsrf})
+    assert accepted.status == 200 and accepted.json()["role"] == "viewer", accepted.text()
     viewer.goto(f"{base}/projects/{pid}/edit")
     assert viewer.locator("#f-yaml").count() == 0 and "read" in viewer.inner_text("main").lower()
     vcsrf = viewer.request.get(f"{base}/api/v1/me").json()["csrf"]

@@ -262,8 +262,8 @@ def test_members_account_and_home_pages(store, world):
 
 
 def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
-    """In Chromium, against a real `parcours serve`: the first admin creates a workspace, adds a
-    member (a new account), creates a project, comments with mentions (escaped), changes the
+    """In Chromium, against a real `parcours serve`: the first admin creates a workspace, creates
+    an account and invites it (accepted in the invitee's browser), creates a project, comments with mentions (escaped), changes the
     one-time password, creates an API token, uses it and revokes it."""
     import httpx
 
@@ -292,14 +292,35 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         page.click("#new-workspace button[type=submit]")
         page.wait_for_selector("h1:has-text('Members of')")
         assert page.inner_text("h1") == "Members of Équipe <CX>"
+        members_url = page.url
+        # Bob has no account: the app admin creates it, then invites him; he accepts in his browser.
+        page.goto(base + "/admin/accounts")
+        page.fill("#account-email", "bob@example.org")
+        page.fill("#account-name", "Bob <b>B</b>")
+        page.click("#create-account button[type=submit]")
+        page.wait_for_selector("#account-created:not([hidden])")
+        bob_password = page.inner_text("#account-password")
+        assert len(bob_password) >= 12
+        page.goto(members_url)
         page.fill("#email", "bob@example.org")
         page.select_option("#new-role", "viewer")
-        page.check("#create")
-        page.fill("#name", "Bob <b>B</b>")
-        page.click("#add button[type=submit]")
-        page.wait_for_selector("#created:not([hidden])")
-        bob_password = page.inner_text("#created-password")
-        assert len(bob_password) >= 12
+        page.click("#invite button[type=submit]")
+        page.wait_for_selector("#invited:not([hidden])")
+        link = page.inner_text("#invited-link")
+        assert link.startswith(base + "/invitations/")
+        page.reload()
+        assert "bob@example.org" in page.inner_text("table[aria-labelledby=pending-title]")
+        bob_page = browser.new_context().new_page()
+        bob_page.goto(link)
+        bob_page.click("#login")
+        bob_page.fill("#email", "bob@example.org")
+        bob_page.fill("#password", bob_password)
+        bob_page.click("button[type=submit]")
+        bob_page.wait_for_selector("#accept")  # back on the invitation, signed in
+        bob_page.click("#accept")
+        bob_page.wait_for_url(base + "/")
+        assert "Équipe <CX>" in bob_page.inner_text("main")
+        bob_page.context.close()
 
         page.goto(base + "/")
         page.wait_for_selector("#new-project-section:not([hidden])")
