@@ -17,11 +17,15 @@ journey it is; on other maps personas are not shown, as no task is one persona's
 Mermaid's ``journey`` grammar ends a text at ``:`` ``;`` ``#`` or a newline and reads ``%``/``%%``
 as a comment or directive, so the map's names are written with look-alikes: ``:``→``∶`` (ratio), ``;``→``,``,
 ``#``→``♯``, ``%``→``％``, line breaks and runs of spaces → one space; in actors ``,`` (the
-actor separator) → ``‚``. A task name starting with a keyword (``journey``, ``title``,
+actor separator) → ``‚``. ``<`` and ``>`` become ``＜`` and ``＞``, so no name reaches a renderer as
+HTML (a touchpoint ``<img src=x onerror=...>`` stays text wherever the diagram is drawn). A task name starting with a keyword (``journey``, ``title``,
 ``section``, ``accTitle``, ``accDescr``) gets a leading word joiner (U+2060, invisible) so
 that it is not read as that keyword (a task "Title deed" would silently become the title).
 ``mermaid_markdown`` puts the diagram in a fenced block for Markdown, under a heading, with a
-line saying what the scores mean and the analysed period.
+line saying what the scores mean and the analysed period. The heading's map name is Markdown
+text, not markup: HTML is escaped (``&lt;script&gt;``) and Markdown's punctuation
+(emphasis, links, images, code, tables, a closing ``#``) is backslash-escaped, so a wiki or a
+code host shows the name as written and runs nothing.
 
 >>> print(mermaid_journey(result.data, journey_map, "en"))          # doctest: +SKIP
 journey
@@ -32,6 +36,7 @@ journey
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -55,7 +60,9 @@ WORDS = {
                      "touchpoint's, else its designed emotion, else the stage's satisfaction, else the stage's designed "
                      "emotion, else 3 (neutral); small groups do not count. Period: {p}."},
 }
-_LOOKALIKES = str.maketrans({":": "∶", ";": ",", "#": "♯", "%": "％"})
+_LOOKALIKES = str.maketrans({":": "∶", ";": ",", "#": "♯", "%": "％", "<": "＜", ">": "＞"})
+# Markdown punctuation that could start markup inside a heading line (CommonMark escapes any of them).
+_MARKDOWN = re.compile(r"([\\`*_\[\]()!|~#{}])")
 WORD_JOINER = "\u2060"
 _KEYWORD = re.compile(r"^(journey\b|title\s|section\s|acctitle|accdescr)", re.IGNORECASE)
 
@@ -63,6 +70,16 @@ _KEYWORD = re.compile(r"^(journey\b|title\s|section\s|acctitle|accdescr)", re.IG
 def _clean(text: Any) -> str:
     """One line of text that Mermaid's journey grammar reads as plain text."""
     return " ".join(str(text or "").translate(_LOOKALIKES).split())
+
+
+def markdown_text(text: Any) -> str:
+    """One line of plain text for Markdown: HTML escaped, Markdown punctuation backslash-escaped.
+
+    >>> print(markdown_text('<img src=x onerror=alert(1)> *bold* [a](javascript:x) #'))
+    &lt;img src=x onerror=alert\\(1\\)&gt; \\*bold\\* \\[a\\]\\(javascript:x\\) \\#
+    """
+    flat = " ".join(str(text or "").split())
+    return html.escape(_MARKDOWN.sub(r"\\\1", flat), quote=False)
 
 
 def _actor(text: Any) -> str:
@@ -122,8 +139,8 @@ def mermaid_markdown(data: dict[str, Any], m: JourneyMap, lang: str) -> str:
     mean and the analysed period (ends with a newline)."""
     words = WORDS.get(lang, WORDS["en"])
     p = (data.get("summary") or {}).get("period") or {}
-    period = f"{str(p.get('start') or '–')[:10]} → {str(p.get('end') or '–')[:10]}"
-    name = " ".join(str(text_in(m.name, lang) or "").split())
+    period = markdown_text(f"{str(p.get('start') or '–')[:10]} → {str(p.get('end') or '–')[:10]}")
+    name = markdown_text(text_in(m.name, lang))
     diagram = mermaid_journey(data, m, lang)
     fence = "`" * max([3] + [len(run) + 1 for run in re.findall("`{3,}", diagram)])  # a name's ``` cannot close it
     return (f"### {words['heading'].format(name=name)}\n\n{words['legend'].format(p=period)}\n\n"
