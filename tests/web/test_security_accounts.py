@@ -199,7 +199,7 @@ def test_the_log_in_form_is_throttled_too(store, world, quick_throttle):
     c = app_client(store)
     for _ in range(3):
         r = form_log_in(c, "alice@example.org", "wrong")
-        assert r.status_code == 401 and "Wrong email or password." in r.text
+        assert r.status_code == 401 and "Log in failed: wrong email or password." in r.text
     r = form_log_in(c, "alice@example.org", "alice-password-1")
     assert r.status_code == 429 and r.headers["retry-after"] == "1"
     assert "Too many failed log-ins for this account: try again in 1 s." in r.text and "<form" in r.text

@@ -97,7 +97,7 @@ async def login_post(request: Request) -> Response:
     store = request.app.state.store
     user, error = login_refused(request, email, lambda: authenticate(store, email, password))
     if error is not None:
-        message = "Wrong email or password." if error.status_code == 401 else error.detail[0].upper() + error.detail[1:] + "."
+        message = "Log in failed: wrong email or password." if error.status_code == 401 else error.detail[0].upper() + error.detail[1:] + "."
         return _login_form(request, next_url, message, status_code=error.status_code, headers=error.headers)
     start_session(request, user)
     return RedirectResponse(next_url, status_code=303)
