@@ -64,7 +64,7 @@ def invite(store: Store, workspace_id: int, email: str, role: str, *, invited_by
     not kept. A pending invitation of the same email to the workspace is replaced."""
     if role not in ROLES:
         raise OptionError(f"role: unknown role {role!r}", hint=f"use one of: {', '.join(ROLES)}")
-    email = normal_email(email)[:320]
+    email = normal_email(email)
     token = secrets.token_urlsafe(32)
     with store.transaction() as session:
         workspace = session.get(Workspace, workspace_id)

@@ -21,7 +21,7 @@ api = "/api/v1/admin"
 
 
 class AccountIn(BaseModel):
-    email: str
+    email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=200)
     admin: bool = Field(False, description="Make them an admin of the app too.")
 

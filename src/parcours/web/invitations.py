@@ -34,7 +34,8 @@ def open_signup() -> bool:
 
 
 class InvitationIn(BaseModel):
-    email: str = Field(description="Where the invitation is for: the invitee signs in with this email to accept.")
+    email: str = Field(max_length=320,
+                       description="Where the invitation is for: the invitee signs in with this email to accept.")
     role: str = Field(description="admin, editor or viewer.")
 
 

@@ -49,7 +49,7 @@ class NameIn(BaseModel):
 class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")  # "create" and "name" are gone: people join by invitation
 
-    email: str = Field(description="The email of a member of the workspace.")
+    email: str = Field(max_length=320, description="The email of a member of the workspace.")
     role: str = Field(description="admin, editor or viewer.")
 
 
