@@ -407,3 +407,9 @@ def test_an_invitee_creates_an_account_only_when_the_app_allows_it(store, world,
     r = client_for(store)[0].post(f"{API}/invitations/{token}/account", json={"name": "B", "password": "another-password"})
     assert r.status_code == 409 and "log in" in r.json()["detail"]
     assert log_in(client_for(store)[0], "bob").status_code == 200  # his password is untouched
+
+
+def test_a_wrong_throttle_setting_refuses_log_ins_and_says_which(store, world, monkeypatch):
+    monkeypatch.setenv("PARCOURS_LOGIN_WAIT_SECONDS", "soon")
+    r = log_in(app_client(store), "alice")
+    assert r.status_code == 503 and "PARCOURS_LOGIN_WAIT_SECONDS='soon'" in r.json()["detail"]

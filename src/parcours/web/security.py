@@ -110,8 +110,13 @@ def login_refused(request: Request, email: str, check: Any) -> tuple[User | None
     email or the address must wait, else 401. The right password clears the email's failures."""
     from parcours.store import throttle
 
+    from parcours.errors import OptionError
+
     store, address = store_of(request), address_of(request)
-    limits = throttle.Limits.from_env()
+    try:
+        limits = throttle.Limits.from_env()
+    except OptionError as e:  # the server's settings, not the user's input: say so, and do not let anyone in
+        return None, HTTPException(503, f"log-in is not available: {e.message} (how to fix: {e.hint})")
     refusal = throttle.attempt(store, email, address, limits)
     if refusal is not None:
         return None, HTTPException(429, refusal.message, headers={"Retry-After": str(refusal.seconds)})
