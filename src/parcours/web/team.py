@@ -4,8 +4,9 @@ members, new projects, and the user's account (password, API tokens). REST API u
 ``/account``).
 
 Who may do what: any member comments (viewers too: commenting is how a viewer takes part) and
-deletes their own comments; workspace admins delete any comment and manage members; editors
-and admins create projects; site admins create workspaces. A workspace or project the user is
+deletes their own comments; workspace admins delete any comment, change members' roles and
+invite people (``web.invitations``: the invitee accepts); editors and admins create projects;
+site admins create workspaces and accounts (``web.accounts``). A workspace or project the user is
 not a member of answers 404, as if it did not exist.
 """
 
@@ -21,7 +22,7 @@ from parcours.store import activity, comments, members, tokens
 from parcours.store.errors import NotFound
 from parcours.store.models import TARGET_KINDS, ROLES, User, Workspace
 from parcours.store.users import MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password, check_new_password
-from parcours.store.workspaces import create_project, create_workspace, role_of, workspaces_of
+from parcours.store.workspaces import create_project, create_workspace, workspaces_of
 from parcours.web import accounts, invitations
 from parcours.web.pages import LogIn, page, project_page
 from parcours.web.security import (address_of, current_user, login_refused, project_for, session_user, store_of,
