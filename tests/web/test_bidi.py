@@ -12,10 +12,11 @@ import pytest
 
 from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
+from parcours.web.team import FEED_PAGE
 from tests.web.test_api import client_for
 
 API = "/api/v1"
-RLO, LRE, PDI = "\u202e", "\u202a", "\u2069"
+RLO, LRE = "\u202e", "\u202a"
 CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 MAP = f"""name: "Parcours{RLO} achat"
 stages:
@@ -24,11 +25,29 @@ touchpoints:
   - {{id: card, stage: pay, name: "Carte"}}
 """
 COMMENT = f"Refund to {RLO}evil.exe and {LRE}more BEFORE AFTER"
+# Where the first letter of each needle is drawn (x), in a selector's text: an override would
+# draw "AFTER" left of "BEFORE". The pages are drawn wide enough for a line not to wrap.
+LEFT_OF = """([selector, needles]) => {
+  const root = document.querySelector(selector);
+  const text = [], nodes = [];
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) { nodes.push([walk.currentNode, text.join("").length]); text.push(walk.currentNode.data); }
+  const all = text.join("");
+  return needles.map(needle => {
+    const at = all.indexOf(needle);
+    if (at < 0) return null;
+    const [node, start] = nodes.filter(([n, s]) => s <= at).pop();
+    const range = document.createRange();
+    range.setStart(node, at - start);
+    range.setEnd(node, at - start + 1);
+    return range.getBoundingClientRect().left;
+  });
+}"""
 
 
 @pytest.fixture
-def discussion(store) -> str:
-    """The discussion page of a project whose map, a member's name and a comment hold overrides."""
+def project(store) -> tuple:
+    """A project whose map, a member's name and a comment hold overrides: (client, headers, id)."""
     mallory = create_user(store, "mallory@example.org", f"Mallory{RLO}", "mallory-password-1")
     create_user(store, "alice@example.org", "Alice", "alice-password-1")
     team = create_workspace(store, "Agence A")
@@ -41,7 +60,14 @@ def discussion(store) -> str:
                json={"target_kind": "stage", "target_id": "pay", "body": COMMENT})
     assert r.status_code == 201, r.text
     assert r.json()["body"] == COMMENT  # stored and answered as written: only the page shows it safely
-    page = c.get(f"/projects/{project}/discussion")
+    return c, h, project
+
+
+@pytest.fixture
+def discussion(project) -> str:
+    """The project's discussion page."""
+    c, _h, pid = project
+    page = c.get(f"/projects/{pid}/discussion")
     assert page.status_code == 200
     return page.text
 
@@ -61,30 +87,13 @@ def test_no_direction_control_reaches_the_discussion_from_user_text(discussion):
 
 
 def test_in_chromium_the_words_after_a_comment_keep_their_order(discussion, browser):
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 2400, "height": 900})
     page.set_content(discussion.replace("<head>", "<head><base href='http://127.0.0.1:9/'>", 1))  # no static files
-    # Where each needle is drawn, left to right: an override would draw "AFTER" left of "BEFORE".
-    left_of = """([selector, needles]) => {
-      const root = document.querySelector(selector);
-      const text = [], nodes = [];
-      const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-      while (walk.nextNode()) { nodes.push([walk.currentNode, text.join("").length]); text.push(walk.currentNode.data); }
-      const all = text.join("");
-      return needles.map(needle => {
-        const at = all.indexOf(needle);
-        if (at < 0) return null;
-        const [node, start] = nodes.filter(([n, s]) => s <= at).pop();
-        const range = document.createRange();
-        range.setStart(node, at - start);
-        range.setEnd(node, at - start + 1);
-        return range.getBoundingClientRect().left;
-      });
-    }"""
-    before, after, evil = page.evaluate(left_of, ["p.body", ["BEFORE", "AFTER", "evil"]])
+    before, after, evil = page.evaluate(LEFT_OF, ["p.body", ["BEFORE", "AFTER", "evil"]])
     assert evil < before < after  # the comment reads in the order it was written
-    who, utc = page.evaluate(left_of, ["ol.comments .meta", ["Mallory", "UTC"]])
+    who, utc = page.evaluate(LEFT_OF, ["ol.comments .meta", ["Mallory", "UTC"]])
     assert who < utc  # the override in the author's name does not reverse the date after it
-    heading = page.evaluate(left_of, ["ol.comments + *, .thread h3", ["Paiement", "Comment on this"]])
+    heading = page.evaluate(LEFT_OF, [".thread h3", ["Paiement", "Comment on this"]])
     assert heading[0] < heading[1]
     page.close()
 
@@ -93,3 +102,36 @@ def test_in_chromium_the_words_after_a_comment_keep_their_order(discussion, brow
                                        "name) print names raw: they should use _bidi.html's bidi() as discussion.html does")
 def test_the_header_and_project_tabs_show_names_safely_too(discussion):
     assert CONTROLS.findall(discussion) == []
+
+
+def test_the_feed_s_next_page_built_in_the_browser_is_isolated_too(project, browser):
+    """"Load more" adds the older lines with the page's script: the same isolation and marks."""
+    c, h, pid = project
+    for i in range(FEED_PAGE):  # the map's version and the first comment move to the second page
+        assert c.post(f"{API}/projects/{pid}/comments", headers=h, json={"body": f"later {i}"}).status_code == 201
+    html = c.get(f"/projects/{pid}/discussion").text
+    assert "Mallory[U+202E]</bdi></strong> <bdi>commented on stage" not in html.split('id="feed"', 1)[1]
+
+    def answer(route):  # the browser's requests (page, script, API), answered by the app under test
+        assert route.request.method == "GET"
+        r = c.get(route.request.url.removeprefix("http://parcours.test"))
+        route.fulfill(status=r.status_code, body=r.content, headers=dict(r.headers))
+
+    page = browser.new_page(viewport={"width": 2400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("http://parcours.test/**", answer)
+    page.goto(f"http://parcours.test/projects/{pid}/discussion")
+    page.click("#more")
+    page.wait_for_function("document.querySelectorAll('#feed li').length > %d" % FEED_PAGE)
+    older = page.locator("#feed li").nth(FEED_PAGE + 1)  # newest first: then the map's saved version
+    assert CONTROLS.findall(page.inner_text("#feed")) == []
+    first = page.locator("#feed li").nth(FEED_PAGE)
+    assert first.locator("strong > bdi").inner_text() == "Mallory[U+202E]"
+    # the store writes the stage's name with repr(): its override is already a visible \\u202e
+    assert first.locator(":scope > bdi").inner_text() == "commented on stage 'Paiement \\u202elapyap'"
+    who, what, utc = page.evaluate(LEFT_OF, [f"#feed li:nth-child({FEED_PAGE + 1})", ["Mallory", "commented", "UTC"]])
+    assert who < what < utc  # the name, what they did, when: in the order written
+    assert older.locator("strong > bdi").inner_text() == "Mallory[U+202E]"
+    assert errors == []
+    page.close()
