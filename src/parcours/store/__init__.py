@@ -4,7 +4,7 @@ production): users, workspaces and their projects, and the versions of each proj
 >>> from parcours.store import connect, create_user, create_workspace, create_project, save_map, diff
 >>> store = connect("sqlite://")              # default: SQLite file <cwd>/.parcours/app.db
 >>> store.migrate()
-2
+3
 >>> alice = create_user(store, "alice@example.org", "Alice", "correct horse battery")
 >>> team = create_workspace(store, "CX team")
 >>> project = create_project(store, team.id, "Omnichannel journey")

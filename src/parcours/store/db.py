@@ -3,7 +3,7 @@
 >>> store = connect("sqlite://")  # in memory; default: <cwd>/.parcours/app.db
 >>> store.migrate(on_message=print)
 database at sqlite://: applied 3 migrations (now at revision 0003_security)
-2
+3
 """
 
 from __future__ import annotations
