@@ -25,8 +25,6 @@ EVENTS = "\n".join([
 ]) + "\n"
 
 
-@pytest.mark.xfail(strict=True, reason="web/data.py _write_quarantine must write through parcours.spreadsheet.write_csv "
-                                       "(the lead owns data.py): remove this mark when it does")
 def test_quarantine_download_is_formula_safe(store, tmp_path):
     alice = create_user(store, "alice@example.org", "Alice", "alice-password-1")
     team = create_workspace(store, "Agence A")

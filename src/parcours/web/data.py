@@ -632,14 +632,14 @@ def quarantine_path(folder: Path, row: DataSource) -> Path:
 
 
 def _write_quarantine(folder: Path, row: DataSource, rep: Any) -> None:
-    import pyarrow.csv as pacsv
+    from parcours.spreadsheet import write_csv  # people open it in a spreadsheet: formula-safe
 
     if rep is None:
         return
     folder.mkdir(parents=True, exist_ok=True)
     target = quarantine_path(folder, row)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    pacsv.write_csv(rep.quarantine_table(), tmp)
+    write_csv(rep.quarantine_table(), tmp)
     os.replace(tmp, target)
 
 
