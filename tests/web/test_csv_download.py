@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from fastapi.testclient import TestClient
 
 from parcours.store.users import create_user

@@ -120,15 +120,11 @@ def tighten(folder: Path, database: Path | None) -> list[str]:
 
 
 def _end_sign_ins(store) -> str:  # noqa: ANN001 - a Store
-    """End the server-side records of sign-ins too, where this Parcours keeps them."""
-    import importlib.util
-
-    if importlib.util.find_spec("parcours.store.sign_ins") is None:
-        return ""
+    """End the server-side records of every sign-in too (a cookie is checked against them)."""
     from parcours.store import sign_ins
 
-    sign_ins.end_all(store)
-    return " (and its sign-ins are ended)"
+    n = sign_ins.end_all(store)
+    return f" ({n} sign-in{'s' if n != 1 else ''} ended)"
 
 
 def seed_demo(store, data_dir: Path, customers: int = 3000) -> str:  # noqa: ANN001 - a Store

@@ -186,6 +186,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if request.url.path.startswith(("/api/", "/docs")) or "text/html" not in request.headers.get("accept", ""):
         return await http_exception_handler(request, exc)
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    title = {403: "Not allowed", 404: "Not found"}.get(exc.status_code, f"Error {exc.status_code}")
-    return page("message.html", status_code=exc.status_code, title=title, message=detail, hint=None)
+    detail, hint = exc.detail, None
+    if isinstance(detail, dict) and "message" in detail:
+        detail, hint = detail["message"], detail.get("hint")
+    title = {403: "Not allowed", 404: "Not found", 413: "Too large"}.get(exc.status_code, f"Error {exc.status_code}")
+    r = page("message.html", status_code=exc.status_code, title=title, message=str(detail), hint=hint)
+    r.headers.update(exc.headers or {})
+    return r

@@ -71,7 +71,9 @@ class BodyTooLarge(HTTPException):
     """Raised while a body is read, once it has passed its route's cap (413)."""
 
     def __init__(self, cap: Cap) -> None:
-        super().__init__(413, cap.refusal())
+        # Connection: close: the server stops there instead of reading the rest of the body to
+        # keep the connection open for another request.
+        super().__init__(413, cap.refusal(), headers={"Connection": "close"})
         self.cap = cap
 
 
