@@ -18,6 +18,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -125,6 +126,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(StoreError, _store_down)
     app.add_exception_handler(OverflowError, _huge_id)
+    app.add_exception_handler(DataError, _huge_id)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(UnicodeEncodeError, _not_unicode)
     return app
@@ -166,13 +168,29 @@ async def _store_down(request: Request, exc: Exception) -> Response:
     return await _http_error(request, HTTPException(503, f"{exc.message} ({exc.hint})" if exc.hint else exc.message))
 
 
+def _too_large(value: object, limit: int) -> bool:
+    if isinstance(value, str):
+        text = value.strip().lstrip("+-")
+        return text.isdigit() and len(text) >= len(str(limit)) and abs(int(text)) >= limit
+    return isinstance(value, int) and abs(value) >= limit
+
+
 async def _huge_id(request: Request, exc: Exception) -> Response:
-    """An id in the path beyond what the database holds (64-bit) names nothing: 404, not a crash."""
-    limit = 2**63
-    if any(v.lstrip("-").isdigit() and abs(int(v)) >= limit for v in request.path_params.values()
-           if isinstance(v, str)) or any(isinstance(v, int) and abs(v) >= limit for v in request.path_params.values()):
-        return await _http_error(request, HTTPException(404, "no such id (ids are below 2**63)"))
+    """An integer beyond what the database holds (SQLite: 64-bit; PostgreSQL's integer columns:
+    32-bit): in the path it names nothing (404), in the query string it is a wrong parameter (422
+    naming it); never a crash."""
+    if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
+        raise exc
+    limit = 2**31 if isinstance(exc, DataError) else 2**63
+    if any(_too_large(v, limit) for v in request.path_params.values()):
+        return await _http_error(request, HTTPException(404, f"no such id (ids are below {limit:,})"))
+    huge = [k for k, v in request.query_params.multi_items() if _too_large(v, limit)]
+    if huge:
+        return await _http_error(request, HTTPException(422, {
+            "message": f"query parameter {huge[0]!r} is too large: whole numbers here are below {limit:,}",
+            "hint": f"give {huge[0]} a value from the answers of the API (an id or a count)"}))
     raise exc
+
 
 async def _log_in(request: Request, exc: Exception) -> Response:
     from urllib.parse import quote
