@@ -100,6 +100,8 @@ def runs(tmp_path_factory) -> Path:
              "--max-bad-rows", "50%", "--out", root / "feedback")
     parcours("compare", root / "ok.csv", "--map", root / "map.yaml", "--before", "2026-01-01..2026-01-01",
              "--after", "2026-01-02..2026-01-02", "--out", root / "compare")
+    parcours("segments", root / "ok.csv", "--map", root / "map.yaml", "--by", "channel_mix", "--every", "month",
+             "--out", root / "segments")
     return root
 
 
@@ -159,6 +161,11 @@ def test_compare_names_are_safe(runs):
     assert {r["name"] for r in table} == {"'=1+1 stage", "'-2 stage"}
     data = json.loads((runs / "compare" / "compare.json").read_text(encoding="utf-8"))
     assert {r["name"] for r in data["rows"]} == {"=1+1 stage", "-2 stage"}
+
+
+def test_segments_membership_ids_are_safe(runs):
+    table = assert_spreadsheet_safe(runs / "segments" / "segment_membership.csv")
+    assert sorted(r["customer"] for r in table) == sorted(["'-1+2", "'" + CMD, "'@c4", "plain"])
 
 
 def test_quarantine_kept_when_a_run_stops_is_safe(tmp_path):
