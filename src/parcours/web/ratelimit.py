@@ -3,7 +3,10 @@ link, gets ``429 Too Many Requests`` with ``Retry-After``, while a shop's real t
 
 A bucket holds up to ``count`` tokens and refills at ``count`` per ``period`` seconds
 (a steady rate, with a burst of ``count``). Each request takes one token from its client
-address's bucket (and an answer one more from its link's bucket). Thread-safe; time is
+address's bucket (and an answer one more from its link's bucket). The client address is
+``request.client.host``: the address that connects, or, behind a proxy named with ``parcours
+serve --proxy``, the one it forwards (``X-Forwarded-For`` from anyone else is ignored, so that
+a flood cannot pick a new address per request). Thread-safe; time is
 ``time.monotonic`` (a changed system clock does not matter). The buckets live in the server
 process: with several processes, each counts its own.
 
