@@ -98,8 +98,6 @@ def test_in_chromium_the_words_after_a_comment_keep_their_order(discussion, brow
     page.close()
 
 
-@pytest.mark.xfail(strict=True, reason="base.html (the user's name in the header) and _project_nav.html (the project's "
-                                       "name) print names raw: they should use _bidi.html's bidi() as discussion.html does")
 def test_the_header_and_project_tabs_show_names_safely_too(discussion):
     assert CONTROLS.findall(discussion) == []
 

@@ -409,7 +409,14 @@ def test_an_invitee_creates_an_account_only_when_the_app_allows_it(store, world,
     assert log_in(client_for(store)[0], "bob").status_code == 200  # his password is untouched
 
 
-def test_a_wrong_throttle_setting_refuses_log_ins_and_says_which(store, world, monkeypatch):
+def test_a_wrong_throttle_setting_stops_the_start_or_refuses_log_ins_and_says_which(store, world, monkeypatch):
+    from parcours.errors import OptionError
+
     monkeypatch.setenv("PARCOURS_LOGIN_WAIT_SECONDS", "soon")
-    r = log_in(app_client(store), "alice")
+    with pytest.raises(OptionError, match="PARCOURS_LOGIN_WAIT_SECONDS='soon'"):
+        app_client(store)
+    monkeypatch.delenv("PARCOURS_LOGIN_WAIT_SECONDS")
+    client = app_client(store)
+    monkeypatch.setenv("PARCOURS_LOGIN_WAIT_SECONDS", "soon")  # changed under a running app
+    r = log_in(client, "alice")
     assert r.status_code == 503 and "PARCOURS_LOGIN_WAIT_SECONDS='soon'" in r.json()["detail"]

@@ -63,7 +63,10 @@ def serve_command(
         if rotate_secret:
             info(f"New session secret written to {secret_path(folder)}: every session has ended"
                  + _end_sign_ins(store))
-        app = create_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK, engine=engine)
+        # Cookies only over HTTPS, except for a person on this machine: behind a proxy (which
+        # terminates TLS, even on loopback) they stay HTTPS-only.
+        app = create_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK or bool(proxies),
+                         engine=engine)
     info(f"Session secret: from ${SECRET_ENV}" if os.environ.get(SECRET_ENV) else
          f"Session secret: {secret_path(folder)} (owner only; parcours serve --rotate-secret replaces it)")
     info(f"X-Forwarded-For believed from: {', '.join(proxies)}" if proxies else

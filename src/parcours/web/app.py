@@ -23,7 +23,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from parcours.errors import OptionError
+from parcours.store import throttle
 from parcours.store.db import Store
+from parcours.store.sign_ins import SESSION_DAYS  # one number for the cookie and the sign-in
 from parcours.store.errors import StoreError
 from parcours.web import admin, analyses, collect, data, editor, surveys, tables, team
 from parcours.web.api import router
@@ -35,7 +37,6 @@ from parcours.web.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
 
-SESSION_DAYS = 14
 SECRET_ENV = "PARCOURS_SECRET_KEY"
 _MIN_SECRET = 32  # characters: shorter is guessable, or a damaged file
 
@@ -122,6 +123,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
         app.include_router(module.router)
     app.include_router(pages)
     app.state.survey_limiter = RateLimiter.from_env()  # a bad PARCOURS_SURVEY_RATE fails now, at start
+    throttle.Limits.from_env()  # a bad PARCOURS_LOGIN_* fails now, at start (read again at each log-in)
     app.add_exception_handler(LogIn, _log_in)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(StoreError, _store_down)
