@@ -133,6 +133,30 @@ def test_x_forwarded_for_is_believed_from_a_named_proxy(tmp_path):
     assert "X-Forwarded-For believed from: 127.0.0.1" in err
 
 
+def _login_cookie(base: str) -> str:
+    import httpx
+
+    r = httpx.get(f"{base}/login")  # the log-in page sets a session cookie (its form token)
+    return r.headers.get("set-cookie", "").lower()
+
+
+def test_behind_a_proxy_the_session_cookie_is_https_only_even_on_loopback(tmp_path):
+    """A TLS-terminating proxy on the same machine talks to the app over 127.0.0.1: the cookie
+    must still never travel in clear between the browser and the proxy."""
+    proc, base = serve(tmp_path, env=ENV)
+    try:
+        alone = _login_cookie(base)
+    finally:
+        stop(proc)
+    proc, base = serve(tmp_path, "--proxy", "127.0.0.1", env=ENV)
+    try:
+        proxied = _login_cookie(base)
+    finally:
+        stop(proc)
+    assert "parcours_session=" in alone and "secure" not in alone
+    assert "parcours_session=" in proxied and "secure" in proxied
+
+
 def test_proxies_are_checked(tmp_path):
     from parcours.cli.serve import trusted_proxies
     from parcours.errors import OptionError
