@@ -512,3 +512,17 @@ def test_upload_and_validate_in_the_browser(store, world, browser, shared_data, 
         page.close()
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_the_data_page_offers_connections_by_name_and_its_ids_are_unique(store, world):
+    import re
+
+    from parcours.store.grants import add_connection
+
+    add_connection(store, world["pa"].workspace_id, "crm", "postgresql://reader:S3cret@db.internal/crm")
+    c, _ = client_for(store, world, "alice")
+    html = c.get(f"/projects/{world['pa'].id}/data").text
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert '<option value="crm">crm</option>' in html and "S3cret" not in html and "db.internal" not in html
+    assert 'id="duckdb-file"' in html and 'name="url"' not in html
