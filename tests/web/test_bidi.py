@@ -133,3 +133,24 @@ def test_the_feed_s_next_page_built_in_the_browser_is_isolated_too(project, brow
     assert older.locator("strong > bdi").inner_text() == "Mallory[U+202E]"
     assert errors == []
     page.close()
+
+
+def test_the_account_page_shows_mentions_and_names_safely(store, project):
+    """A comment that mentions Alice reaches her account page: its text, author and project name
+    are isolated there too, with no control applied."""
+    from sqlalchemy import select
+
+    from parcours.store.models import User
+    from parcours.store.workspaces import get_project
+
+    c, h, pid = project
+    with store.transaction() as session:
+        alice = session.scalar(select(User).where(User.email == "alice@example.org"))
+    add_member(store, get_project(store, pid).workspace_id, alice.id, "viewer")
+    r = c.post(f"{API}/projects/{pid}/comments", headers=h,
+               json={"target_kind": "project", "target_id": str(pid), "body": f"@alice@example.org {COMMENT}"})
+    assert r.status_code == 201, r.text
+    a, _ = client_for(store, "alice")
+    html = a.get("/account").text
+    assert "evil.exe" in html and CONTROLS.findall(html) == []
+    assert "<bdi>Mallory[U+202E]</bdi>" in html
