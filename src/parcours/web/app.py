@@ -180,7 +180,7 @@ def _too_large(value: object, limit: int) -> bool:
 async def _huge_id(request: Request, exc: Exception) -> Response:
     """An integer beyond what the database holds (SQLite: 64-bit; PostgreSQL's integer columns:
     32-bit): in the path it names nothing (404), in the query string it is a wrong parameter (422
-    naming it); never a crash."""
+    naming it), in the body a wrong value (422); never a crash."""
     if isinstance(exc, DataError) and "out of range" not in str(exc.orig):
         raise exc
     limit = 2**31 if isinstance(exc, DataError) else 2**63
@@ -191,7 +191,10 @@ async def _huge_id(request: Request, exc: Exception) -> Response:
         return await _http_error(request, HTTPException(422, {
             "message": f"query parameter {huge[0]!r} is too large: whole numbers here are below {limit:,}",
             "hint": f"give {huge[0]} a value from the answers of the API (an id or a count)"}))
-    raise exc
+    # Neither in the path nor the query string: a number of the request's body (a version, an id).
+    return await _http_error(request, HTTPException(422, {
+        "message": f"a whole number of the request is too large: numbers here are below {limit:,}",
+        "hint": "give version numbers and ids as the API answered them"}))
 
 
 async def _log_in(request: Request, exc: Exception) -> Response:
