@@ -44,24 +44,25 @@ class ResultTable:
         return f"<h4>{self.name}</h4>" + head.to_html(index=False) + more
 
 
-# The key of analysis.json each table of an analysis comes with: a table whose key is absent
-# was not computed by the run that wrote the folder (``--analyses``, no ``--by``, no ``--feedback``).
-_TABLE_KEYS = {"backward_moves": "conformance"}
+# Tables that come with these keys of analysis.json, whatever follows the prefix (the groups
+# of ``--by``, the feedback's tables); the analyses' own tables are declared in the registry.
 _TABLE_PREFIXES = ("breakdown_", "feedback_")
-ANALYSIS_TABLES = ("transitions", "starts", "ends", "touchpoints", "unmapped", "variants", "stages",
-                   "stage_transitions", "stage_durations", "backward_moves", "shapes", "frictions", "opportunities")
 
 
 def analysis_key_of(table: str) -> str | None:
     """The analysis.json key a table of ``parcours analyze`` belongs to; None for another file.
+    A table whose key is absent was not computed by the run that wrote the folder
+    (``--analyses``, no ``--by``, no ``--feedback``).
 
     >>> analysis_key_of("backward_moves"), analysis_key_of("breakdown_summary"), analysis_key_of("notes")
     ('conformance', 'breakdown', None)
     """
+    from parcours.analysis.registry import table_keys  # declarations only: no engine imported
+
     for prefix in _TABLE_PREFIXES:
         if table.startswith(prefix):
             return prefix.rstrip("_")
-    return _TABLE_KEYS.get(table, table) if table in ANALYSIS_TABLES else None
+    return table_keys().get(table)
 
 
 @dataclass

@@ -8,14 +8,21 @@ On each journey's sequence of stage visits (unstaged events ignored):
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.registry import Inputs, Output, get
+from parcours.analysis.stats import records
 from parcours.engine import columns as C
+from parcours.model.journey_map import text_in
 
 
-# The stage visit columns (``transitions.stage_visits``) the conformance figures read.
-VISITS_READ = ("visit", "next_stage", "prev_stage_rank")
+# The stage visit columns (``transitions.stage_visits``) the conformance figures read
+# (declared in :mod:`parcours.analysis.builtin`).
+VISITS_READ = get("conformance").visits
 
 
 def journey_conformance(visits: ir.Table, n_stages: int) -> ir.Table:
@@ -51,3 +58,29 @@ def backward_moves(visits: ir.Table, ranks: dict[str, int]) -> ir.Table:
     b = v.filter(next_rank < v[C.STAGE_RANK])
     return b.group_by(**{"from": b[C.STAGE], "to": b.next_stage}).agg(
         count=b.count(), journeys=b[C.JOURNEY].nunique()).order_by([ibis.desc("count"), "from", "to"])
+
+
+def plan(inp: Inputs) -> Generator[Any, Any, Output]:
+    """The ``conformance`` analysis (its ``backward_moves`` table with it)."""
+    m, visits, lang = inp.map, inp.visits, inp.options.lang
+    n = len(m.stages)
+    row = (yield {"summary": conformance_summary(visits, n)})["summary"].to_pylist()[0]
+    total = int(row["journeys"] or 0)
+
+    def share(x: Any) -> float | None:
+        return (int(x or 0) / total) if total else None
+
+    skipped = [{"stage": m.stages[k - 1].id, "name": text_in(m.stages[k - 1].name, lang),
+                "journeys": int(row[f"skip_{k}"] or 0), "share": share(row[f"skip_{k}"])} for k in range(2, n)]
+    moves = (yield {"moves": backward_moves(visits, m.stage_rank())})["moves"]
+    data = {
+        "journeys": total,
+        "conforming": int(row["conforming"] or 0), "conforming_share": share(row["conforming"]),
+        "backward": int(row["backward"] or 0), "backward_share": share(row["backward"]),
+        "skipping": int(row["skipping"] or 0), "skipping_share": share(row["skipping"]),
+        "starts_at_first_stage": int(row["starts_at_first"] or 0),
+        "starts_at_first_stage_share": share(row["starts_at_first"]),
+        "skipped_stages": skipped,
+        "backward_moves": records(moves),
+    }
+    return Output(data={"conformance": data}, tables={"backward_moves": moves})

@@ -10,15 +10,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
-from parcours.analysis.stats import STATS, seconds, stats_table
+from parcours.analysis.registry import Inputs, Output, get
+from parcours.analysis.stats import STATS, seconds, stats_record, stats_table
 from parcours.engine import columns as C
 
 
-# The stage visit columns (``transitions.stage_visits``) the stage durations read.
-VISITS_READ = ("next_t_us",)
+# The stage visit columns (``transitions.stage_visits``) the stage durations read
+# (declared in :mod:`parcours.analysis.builtin`).
+VISITS_READ = get("durations").visits
 
 
 def journey_durations(ev: ir.Table) -> ir.Table:
@@ -65,3 +70,14 @@ def stage_duration_stats(visits: ir.Table) -> ir.Table:
     b = stats_table(fe, "spent", stage=fe[C.STAGE]).mutate(measure=ibis.literal("time_in_stage"))
     cols = ["stage", "measure", *STATS]
     return a.select(*cols).union(b.select(*cols))
+
+
+def plan(inp: Inputs) -> Generator[Any, Any, Output]:
+    """The ``durations`` analysis (``stage_durations``), in the map's stage order."""
+    import pyarrow as pa
+
+    sd = (yield {"stages": stage_duration_stats(inp.visits)})["stages"].to_pylist()
+    order = {s.id: i for i, s in enumerate(inp.map.stages)}
+    sd.sort(key=lambda r: (order.get(r["stage"], 99), r["measure"] != "to_next_stage"))
+    rows = [{"stage": r["stage"], "measure": r["measure"], **stats_record(r)} for r in sd]
+    return Output(data={"stage_durations": rows}, tables={"stage_durations": pa.Table.from_pylist(rows)})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from parcours.analysis.registry import Inputs, Output
 from parcours.model.journey_map import JourneyMap, text_in
 
 WEIGHTS = {"exit": 0.35, "repeat": 0.15, "wait": 0.15, "feedback": 0.20, "themes": 0.15}
@@ -183,3 +184,27 @@ def _declared(m: JourneyMap, tp: str, lang: str) -> dict[str, list[dict[str, Any
         "actions": [{**item(a, "owner", "status"), "due": a.due.isoformat() if a.due else None}
                     for a in m.actions if a.touchpoint == tp],
     }
+
+
+def derive(inp: Inputs) -> Output:
+    """The ``frictions`` analysis, derived from the others' results (``inp.data``: the
+    touchpoints, the transitions and the feedback when there is): the friction ranking and
+    the opportunities drawn from it, with their tables. No query of its own."""
+    import pyarrow as pa
+
+    from parcours.analysis.opportunities import suggest
+
+    m, lang = inp.map, inp.options.lang
+    frictions = rank_frictions(dict(inp.data), m, lang=lang)
+    table = pa.Table.from_pylist([
+        {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
+         "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
+         **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
+         "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in frictions])
+    opportunities = suggest({**inp.data, "frictions": frictions}, m, lang=lang)
+    opp_table = pa.Table.from_pylist([
+        {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
+                           "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
+        | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in opportunities])
+    return Output(data={"frictions": frictions, "opportunities": opportunities},
+                  tables={"frictions": table, "opportunities": opp_table})

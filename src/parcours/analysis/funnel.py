@@ -8,9 +8,13 @@ Any order: journeys with at least one event in the stage.
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.registry import Inputs, Output
 from parcours.engine import columns as C
 from parcours.model.journey_map import JourneyMap
 
@@ -75,3 +79,19 @@ def funnel_records(m: JourneyMap, ordered: list[int], any_order: dict[str, int],
             "conversion_from_first": (reached / int(ordered[0])) if int(ordered[0]) else None,
         })
     return rows
+
+
+def plan(inp: Inputs) -> Generator[Any, Any, Output]:
+    """The ``funnel`` analysis (table ``stages``), from where stage visits start."""
+    import pyarrow as pa
+
+    m = inp.map
+    exprs = funnel_expressions(inp.starts, m, window_seconds=inp.options.conversion_window_seconds)
+    ordered: list[int] = []
+    if exprs["ordered"] is not None:
+        got = (yield {"ordered": exprs["ordered"]})["ordered"].to_pylist()
+        ordered = [int(r["n"]) for r in sorted(got, key=lambda r: r["k"])]
+    any_order = {r["_stage"]: int(r["journeys"])
+                 for r in (yield {"any_order": exprs["any_order"]})["any_order"].to_pylist()}
+    rows = funnel_records(m, ordered, any_order, inp.data["summary"]["journeys"], inp.options.lang)
+    return Output(data={"stages": rows}, tables={"stages": pa.Table.from_pylist(rows)})

@@ -1,6 +1,7 @@
-"""Run every analysis on one set of prepared events and assemble typed tables.
+"""What a run asks for: the analyses selected (``--analyses``) and the options they share.
 
-This is where expressions meet the engine: each table is executed once, to Arrow.
+The analyses themselves are declared in :mod:`parcours.analysis.registry`; they run at the
+project's execution edge (:func:`parcours.project.execute.run_all`).
 """
 
 from __future__ import annotations
@@ -14,28 +15,33 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from parcours.analysis import conformance, durations, funnel, shapes, summary, touchpoints, transitions, variants
+from parcours.analysis import conformance, durations, funnel, registry, shapes, summary, touchpoints, transitions, variants
 from parcours.analysis.stats import STATS
 from parcours.engine.prepare import Prepared, temp_table
 from parcours.model.journey_map import text_in
 
 
+def stage_analyses() -> tuple[str, ...]:
+    """The analyses that need the map's stages (a map without stages has nothing for them)."""
+    return tuple(a.name for a in registry.analyses() if a.stages)
 
-# The analyses a run can be asked for (``--analyses``), in the order they are documented.
-# The summary (events, journeys, customers, period, journey durations) is always computed.
-ANALYSES = ("transitions", "touchpoints", "variants", "funnel", "durations", "stage_transitions",
-            "conformance", "shapes", "frictions")
-# What an analysis needs computed with it: the friction ranking (and the opportunities drawn
-# from it) reads the touchpoint table and the transitions.
-NEEDS = {"frictions": ("touchpoints", "transitions")}
-# The analyses that need the map's stages (a map without stages has nothing for them).
-STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
-# The analyses that read the stage visits (the funnel reads only their starts): how many
-# queries each runs on them, and which of the visit columns they read.
-_VISIT_READERS = {"durations": (1, durations.VISITS_READ),
-                  "stage_transitions": (1, transitions.STAGE_TRANSITIONS_READ),
-                  "conformance": (2, conformance.VISITS_READ),
-                  "shapes": (1, shapes.VISITS_READ)}
+
+def needs() -> dict[str, tuple[str, ...]]:
+    """What an analysis needs computed with it (the friction ranking reads the touchpoint
+    table and the transitions)."""
+    return {a.name: a.needs for a in registry.analyses() if a.needs}
+
+
+def __getattr__(name: str) -> Any:
+    # ANALYSES (what ``--analyses`` can name, in the order they run), STAGE_ANALYSES and NEEDS
+    # are read from the registry when asked for, so they include an extension's analyses.
+    if name == "ANALYSES":
+        return registry.names()
+    if name == "STAGE_ANALYSES":
+        return stage_analyses()
+    if name == "NEEDS":
+        return needs()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | None) -> frozenset[str] | None:
@@ -54,24 +60,28 @@ def parse_analyses(text: str | list[str] | tuple[str, ...] | frozenset[str] | No
 
     if text is None:
         return None
+    known = registry.names()
     names = [x.strip().lower() for x in (text.split(",") if isinstance(text, str) else text)]
     names = [x for x in names if x]
-    choices = f"choose among summary, {', '.join(ANALYSES)} (comma-separated), or all; the summary is always computed"
+    choices = f"choose among summary, {', '.join(known)} (comma-separated), or all; the summary is always computed"
     if not names:
         raise OptionError("--analyses: no analysis named", hint=choices)
     if "all" in names:
         return None
-    unknown = [x for x in names if x not in ANALYSES and x != "summary"]
+    unknown = [x for x in names if x not in known and x != "summary"]
     if unknown:
         import difflib
 
-        close = [c for x in unknown for c in difflib.get_close_matches(x, ("summary", *ANALYSES), n=1)]
+        close = [c for x in unknown for c in difflib.get_close_matches(x, ("summary", *known), n=1)]
         guess = f"did you mean {', '.join(close)}? " if close else ""
         raise OptionError(f"--analyses: unknown analysis {', '.join(repr(x) for x in unknown)}", hint=guess + choices)
-    names = [x for x in names if x != "summary"]
-    chosen = set(names)
-    for name in names:
-        chosen.update(NEEDS.get(name, ()))
+    chosen: set[str] = set()
+    todo = [x for x in names if x != "summary"]
+    while todo:  # with what each needs, and what that needs
+        name = todo.pop()
+        if name not in chosen:
+            chosen.add(name)
+            todo.extend(registry.get(name).needs)
     return frozenset(chosen)
 
 
@@ -90,6 +100,16 @@ class Options:
 
     def wants(self, name: str) -> bool:
         return self.analyses is None or name in self.analyses
+
+
+# ---- TRANSITIONAL: the former run_all, kept until project/analyze.py imports project.execute ----
+ANALYSES = ("transitions", "touchpoints", "variants", "funnel", "durations", "stage_transitions",
+            "conformance", "shapes", "frictions")
+STAGE_ANALYSES = ("funnel", "durations", "stage_transitions", "conformance")
+_VISIT_READERS = {"durations": (1, durations.VISITS_READ),
+                  "stage_transitions": (1, transitions.STAGE_TRANSITIONS_READ),
+                  "conformance": (2, conformance.VISITS_READ),
+                  "shapes": (1, shapes.VISITS_READ)}
 
 
 def _arrow(con: Any, expr: ir.Table) -> pa.Table:

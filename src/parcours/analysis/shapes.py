@@ -16,14 +16,19 @@ The order labels use the same stage visits as the conformance figures, so they r
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from typing import Any
+
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.registry import Inputs, Output, get
 from parcours.engine import columns as C
 
 
-# The stage visit columns (``transitions.stage_visits``) the journey shapes read.
-VISITS_READ = ("prev_stage_rank",)
+# The stage visit columns (``transitions.stage_visits``) the journey shapes read
+# (declared in :mod:`parcours.analysis.builtin`).
+VISITS_READ = get("shapes").visits
 
 
 def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
@@ -59,3 +64,14 @@ def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
 def shape_counts(shapes: ir.Table) -> ir.Table:
     """``shape``, ``order``, ``channels``, ``journeys``."""
     return shapes.group_by("shape", "order", "channels").agg(journeys=shapes.count())
+
+
+def plan(inp: Inputs) -> Generator[Any, Any, Output]:
+    """The ``shapes`` analysis: journeys per (shape, order, channels), most first."""
+    import pyarrow as pa
+
+    counts = (yield {"counts": shape_counts(journey_shapes(inp.events, inp.visits))})["counts"].to_pylist()
+    total = sum(int(r["journeys"]) for r in counts)
+    rows = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}
+                   for r in counts), key=lambda r: (-r["journeys"], r["shape"], r["order"], r["channels"]))
+    return Output(data={"shapes": rows}, tables={"shapes": pa.Table.from_pylist(rows)})

@@ -6,6 +6,9 @@ pandas' default and DuckDB's ``quantile_cont``.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import ibis.expr.types as ir
 
 STATS = ("count", "mean", "min", "p25", "median", "p75", "p90", "max")
@@ -33,3 +36,22 @@ def stats_table(t: ir.Table, col: str, **by: str | ir.Value) -> ir.Table:
 def seconds(us: ir.IntegerValue) -> ir.FloatingValue:
     """Integer microseconds -> float seconds."""
     return us.cast("float64") / 1_000_000
+
+
+def clean(value: Any) -> Any:
+    """A value as analysis.json holds it: NaN and infinities are null, times ISO 8601."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def records(table: Any) -> list[dict[str, Any]]:
+    """The rows of an Arrow table as analysis.json holds them (:func:`clean` values)."""
+    return [{k: clean(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
+def stats_record(row: dict[str, Any]) -> dict[str, Any]:
+    """The statistics of a :func:`stats_table` row, ``count`` an integer."""
+    return {k: (int(row[k]) if k == "count" else clean(row[k])) for k in STATS}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.registry import Inputs
 from parcours.engine import columns as C
 
 
@@ -61,3 +62,8 @@ def unmapped(ev: ir.Table) -> ir.Table:
                  share_of_journeys=(g.journeys / g.__journeys).cast("float64"))
     return g.select("event", "events", "journeys", "share_of_events", "share_of_journeys", "channels").order_by(
         [ibis.desc("events"), ibis.desc("journeys"), "event"])
+
+
+def plan(inp: Inputs) -> dict[str, ir.Table]:
+    """The ``touchpoints`` analysis: the touchpoint table and the unmapped events."""
+    return {"touchpoints": touchpoint_table(inp.events, has_goals=inp.has_goals), "unmapped": unmapped(inp.events)}

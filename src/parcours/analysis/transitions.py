@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.registry import Inputs, get
 from parcours.analysis.stats import seconds
 from parcours.engine import columns as C
 
@@ -36,8 +37,8 @@ def visit_starts(ev: ir.Table) -> ir.Table:
 
 # What ``stage_visits`` derives for each visit, beyond its first event's own columns.
 VISIT_COLUMNS = ("visit", "next_stage", "next_t_us", "prev_stage_rank")
-# The visit columns ``stage_transitions`` reads.
-STAGE_TRANSITIONS_READ = ("next_stage", "next_t_us")
+# The visit columns ``stage_transitions`` reads (declared in :mod:`parcours.analysis.builtin`).
+STAGE_TRANSITIONS_READ = get("stage_transitions").visits
 
 
 def stage_visits(ev: ir.Table, columns: Sequence[str] = VISIT_COLUMNS) -> ir.Table:
@@ -102,3 +103,14 @@ def ends(ev: ir.Table) -> ir.Table:
     last = ev.filter(ev[C.NEXT_T_US].isnull())
     return last.group_by(touchpoint=last[C.TOUCHPOINT]).agg(journeys=last.count()).order_by(
         [ibis.desc("journeys"), "touchpoint"])
+
+
+def plan(inp: Inputs) -> dict[str, ir.Table]:
+    """The ``transitions`` analysis: its three tables (and their rows in analysis.json)."""
+    ev = inp.events
+    return {"transitions": touchpoint_transitions(ev), "starts": starts(ev), "ends": ends(ev)}
+
+
+def stage_plan(inp: Inputs) -> dict[str, ir.Table]:
+    """The ``stage_transitions`` analysis, from the stage visits."""
+    return {"stage_transitions": stage_transitions(inp.visits)}
