@@ -8,6 +8,7 @@ raises them as they are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 
 
 class ParcoursError(Exception):
@@ -29,11 +30,30 @@ class ParcoursError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in an input: where it is and what is wrong."""
+    """One problem found in an input: where it is and what is wrong.
+
+    ``where`` is the place as people read it (``map.yaml, line 12, touchpoints[3].stage``);
+    ``line``, ``column`` (1-based) and ``field`` (``touchpoints[3].stage``) are the same place as
+    values, for callers that point at it (the map editor). They are taken from ``where`` when it
+    is a :class:`parcours.model.location.Place` (the text built from them), so nobody parses text.
+
+    >>> from parcours.model.location import Place
+    >>> p = Problem(Place("map.yaml", line=12, field="touchpoints[3].stage"), "unknown stage 'pay'")
+    >>> (str(p), p.line, p.field)
+    ("map.yaml, line 12, touchpoints[3].stage: unknown stage 'pay'", 12, 'touchpoints[3].stage')
+    """
 
     where: str  # e.g. "map.yaml, line 12, touchpoints[3].stage"
     what: str
     hint: str | None = None
+    line: int | None = _field(default=None, compare=False)
+    column: int | None = _field(default=None, compare=False)
+    field: str | None = _field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("line", "column", "field"):
+            if getattr(self, name) is None and getattr(self.where, name, None) is not None:
+                object.__setattr__(self, name, getattr(self.where, name))
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.what}"

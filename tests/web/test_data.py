@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
 from parcours.web import create_app
-from parcours.web.data import events_input, feedback_input
+from parcours.project.sources import events_input, feedback_input
 
 OCTET = {"Content-Type": "application/octet-stream"}
 
@@ -92,7 +92,7 @@ def test_upload_preview_validate_helpdesk(store, world, shared_data):
 
 
 def test_a_large_csv_is_previewed_on_its_first_megabyte(store, world, shared_data, monkeypatch):
-    import parcours.web.data as data
+    import parcours.project.sources as data
 
     c, h = client_for(store, world, "alice")
     pa = world["pa"].id

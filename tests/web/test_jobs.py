@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from parcours.web.jobs import Jobs
+from parcours.project.jobs import Jobs
 
 
 def test_a_job_out_of_duckdb_memory_says_how_to_raise_the_limit():

@@ -36,10 +36,9 @@ def serve_command(
 
     import uvicorn
 
+    from parcours.project.app import SECRET_ENV, check_engine, secret_key, secret_path, web_app
     from parcours.store.db import connect
     from parcours.store.users import ensure_first_admin
-    from parcours.web import create_app
-    from parcours.web.app import SECRET_ENV, secret_key, secret_path
 
     folder = Path.cwd()
     with user_errors():
@@ -54,9 +53,7 @@ def serve_command(
         if demo:
             info(seed_demo(store, data_dir))
         if engine:
-            from parcours.engine.connection import connect as connect_engine
-
-            connect_engine(engine)  # a bad URL fails now, with its message, not on the first page
+            check_engine(engine)  # a bad URL fails now, with its message, not on the first page
         secret = secret_key(folder, rotate=rotate_secret)
         for line in tighten(folder / ".parcours", None if db else folder / ".parcours" / "app.db"):
             info(line)
@@ -65,7 +62,7 @@ def serve_command(
                  + _end_sign_ins(store))
         # Cookies only over HTTPS, except for a person on this machine: behind a proxy (which
         # terminates TLS, even on loopback) they stay HTTPS-only.
-        app = create_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK or bool(proxies),
+        app = web_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK or bool(proxies),
                          engine=engine)
     info(f"Session secret: from ${SECRET_ENV}" if os.environ.get(SECRET_ENV) else
          f"Session secret: {secret_path(folder)} (owner only; parcours serve --rotate-secret replaces it)")

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from parcours.errors import MapError, Problem
 from parcours.model.journey_map import JourneyMap, reference_problems
-from parcours.model.location import describe
+from parcours.model.location import Place, describe
 
 Path = tuple[str | int, ...]
 
@@ -124,7 +124,7 @@ def map_from_text(text: str, source: str = "map.yaml") -> JourneyMap:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
+        where = Place(source, line=mark.line + 1, column=mark.column + 1) if mark else source
         what = getattr(e, "problem", None) or str(e)
         raise MapError(source, [Problem(where, f"not valid YAML: {what}",
                                         "check indentation and quotes around values containing ':' or '#'")]) from None

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from parcours.errors import ParcoursError
 from parcours.model.journey_map import JourneyMap, text_in
+from parcours.project.live import FilterError, Period, check_filters
 from parcours.store.models import User
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for, store_of
@@ -35,22 +36,17 @@ def _latest(request: Request, project: Any) -> tuple[Any, JourneyMap]:
     return version, parse_map(version.yaml, f"{project.slug} v{version.number}")
 
 
-def _filters(m: JourneyMap, segment: str | None, period: str | None) -> tuple[str | None, str | None]:
+def _filters(m: JourneyMap, segment: str | None, period: Period | str | None) -> tuple[str | None, str | None]:
     """Empty filters dropped; an unknown segment or a bad period is a 422 naming it."""
-    from parcours.analysis.filters import parse_period
-
-    segment, period = (segment or "").strip() or None, (period or "").strip() or None
-    if segment and m.segment(segment) is None:
-        known = ", ".join(s.id for s in m.segments) or "none: the map defines no segment"
-        raise HTTPException(422, f"segment {segment!r} is not in the map (segments: {known})")
     try:
-        parse_period(period)
-    except ParcoursError as e:
+        return check_filters(m, segment, period)
+    except FilterError as e:
+        if e.which == "segment":
+            raise HTTPException(422, e.message) from None
         raise HTTPException(422, f"period: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
-    return segment, period
 
 
-def _start(request: Request, project: Any, segment: str | None, period: str | None) -> tuple[Any, Any, Any, JourneyMap]:
+def _start(request: Request, project: Any, segment: str | None, period: Period | str | None) -> tuple[Any, Any, Any, JourneyMap]:
     version, m = _latest(request, project)
     segment, period = _filters(m, segment, period)
     try:
@@ -104,7 +100,7 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     except HTTPException as e:
         return page("message.html", **ctx, active="map", title=project.name, message=e.detail,
                     hint="create the map on the Map editor tab, or import a YAML file there")
-    period = f"{(period_from or '').strip()}..{(period_to or '').strip()}" if (period_from or period_to) else None
+    period = Period.between(period_from, period_to)
     lang = m.language or "en"
     bar = {"segments": [(s.id, text_in(s.name, lang) or s.id) for s in m.segments], "segment": segment or "",
            "period_from": period_from or "", "period_to": period_to or "", "version": version}

@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from parcours.errors import OptionError
+from parcours.project.live import LiveMaps
 from parcours.store import throttle
 from parcours.store.db import Store
 from parcours.store.sign_ins import SESSION_DAYS  # one number for the cookie and the sign-in
@@ -32,65 +30,9 @@ from parcours.web.api import router
 from parcours.web.headers import SecurityHeaders
 from parcours.web.inputs import unicode_problem
 from parcours.web.limits import BodyLimit, BodyLimits
-from parcours.web.live import LiveMaps
 from parcours.web.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
-
-SECRET_ENV = "PARCOURS_SECRET_KEY"
-_MIN_SECRET = 32  # characters: shorter is guessable, or a damaged file
-
-
-def secret_path(folder: Path) -> Path:
-    """Where the session secret is kept when ``$PARCOURS_SECRET_KEY`` is not set."""
-    return folder / ".parcours" / "secret"
-
-
-def secret_key(folder: Path, *, rotate: bool = False) -> str:
-    """``$PARCOURS_SECRET_KEY``, else a random key kept in ``<folder>/.parcours/secret`` (so that
-    sessions survive a restart); it signs the session cookies.
-
-    The file is readable by its owner only from the moment it exists (mode 0600, in a 0700
-    folder). ``rotate``: a new key replaces the file's (atomically), so that every session
-    cookie signed with the old one stops working.
-    """
-    path = secret_path(folder)
-    if os.environ.get(SECRET_ENV):
-        if rotate:
-            raise OptionError(f"--rotate-secret: the secret comes from ${SECRET_ENV}, not from {path}",
-                              hint=f"set {SECRET_ENV} to a new random value (e.g. from "
-                                   "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) and restart")
-        return os.environ[SECRET_ENV]
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if rotate or not path.exists():
-        _write_private(path, secrets.token_urlsafe(48), replace=rotate)
-    key = path.read_text(encoding="utf-8").strip()
-    if len(key) < _MIN_SECRET:
-        raise OptionError(f"the session secret in {path} is empty or too short ({len(key)} characters)",
-                          hint="run `parcours serve --rotate-secret` to write a new one (everyone logs in again)")
-    return key
-
-
-def _write_private(path: Path, text: str, *, replace: bool) -> None:
-    """Write ``text`` to ``path``, mode 0600 from its creation: a temporary file in the same folder,
-    then renamed over ``path`` (``replace``) or linked to it (when two processes start together,
-    the first one's key is kept). No reader ever sees a partly written key."""
-    tmp = path.with_name(f".{path.name}-{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = True, engine: str | None = None) -> FastAPI:

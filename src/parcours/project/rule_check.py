@@ -2,7 +2,7 @@
 events does each touchpoint's rule catch?
 
 :func:`check_map` measures a whole map with :func:`parcours.engine.prepare.prepare` on the
-project's events (``LiveMaps.event_log``), so the counts are the analysis' own: an event
+project's events (:meth:`parcours.project.live.LiveMaps.event_log`), so the counts are the analysis' own: an event
 matching several touchpoints goes to the first. :func:`check_rule` measures one touchpoint's
 rule as it is typed: the events it catches on its own, and those left to it once the touchpoints
 above it took theirs. Rules become Ibis predicates (``parcours.engine.rules``), never SQL text.
@@ -10,7 +10,6 @@ above it took theirs. Rules become Ibis predicates (``parcours.engine.rules``), 
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -30,15 +29,9 @@ _CACHE_SIZE = 16
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
-    """``{line, field, message}`` from a problem whose place reads ``map.yaml, line 12, touchpoints[3].stage``."""
-    where = p.where
-    line = None
-    rest = where.removeprefix(SOURCE).lstrip(", ")
-    m = re.match(r"line (\d+)(?:, column \d+)?(?:, )?", rest)
-    if m:
-        line, rest = int(m[1]), rest[m.end():]
+    """``{line, field, message}`` of a problem, from its values (``line``, ``field``)."""
     message = p.what + (f" ({p.hint})" if p.hint else "")
-    return {"line": line, "field": rest or None, "message": message}
+    return {"line": p.line, "field": p.field, "message": message}
 
 
 def _problems(err: MapError) -> list[dict[str, Any]]:
@@ -136,7 +129,7 @@ def touchpoint_problems(element: dict[str, Any]) -> tuple[Touchpoint | None, lis
     try:
         return Touchpoint.model_validate(data), []
     except ValidationError as err:
-        return None, [problem_dict(p) | {"field": ("touchpoint." + p.where.removeprefix(SOURCE).lstrip(", ")).rstrip(".")}
+        return None, [problem_dict(p) | {"field": ("touchpoint." + (p.field or "")).rstrip(".")}
                       for p in pydantic_problems(err, SOURCE, {})]
 
 

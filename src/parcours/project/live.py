@@ -2,8 +2,8 @@
 
 A project's data live in ``<data folder>/<project id>/`` (the demo writes its events and survey
 answers there; uploads too). The map's ``source.path`` is read relative to that folder, and only
-inside it or a folder granted to the workspace (``parcours.web.paths``).
-An analysis runs as a background job (``parcours.web.jobs``) whose progress the page shows, and
+inside it or a folder granted to the workspace (``parcours.project.paths``).
+An analysis runs as a background job (``parcours.project.jobs``) whose progress the page shows, and
 is kept in memory under a key of everything it depends on (map version, data files' sizes and
 times, how they are read, survey answers and collected events, the segment and period filters):
 a page view after the first is immediate, and a new version or new data measures again.
@@ -19,11 +19,62 @@ from typing import Any
 
 import pyarrow as pa
 
-from parcours.errors import InputError
+from parcours.errors import InputError, OptionError, ParcoursError
 from parcours.model.journey_map import JourneyMap
-from parcours.web.jobs import Job, Jobs
+from parcours.project.jobs import Job, Jobs
 
 FEEDBACK = "feedback.csv"  # survey answers of the project, when the folder has them
+
+
+@dataclass(frozen=True)
+class Period:
+    """The journeys started between two dates (``YYYY-MM-DD``, end day included; either may be
+    open), as values. ``text`` is the form ``analyze`` and the API take: ``START..END``.
+
+    >>> Period.between(" 2026-01-01 ", None).text
+    '2026-01-01..'
+    >>> Period.between("", "") is None
+    True
+    """
+
+    start: str | None = None
+    end: str | None = None
+
+    @classmethod
+    def between(cls, start: str | None, end: str | None) -> Period | None:
+        """The period of two form fields (blank: open), None when both are empty."""
+        given = bool(start or end)
+        start, end = (start or "").strip() or None, (end or "").strip() or None
+        return cls(start, end) if given else None
+
+    @property
+    def text(self) -> str:
+        return f"{self.start or ''}..{self.end or ''}"
+
+
+class FilterError(OptionError):
+    """A segment the map does not define, or a period that cannot be read; ``which`` says which."""
+
+    def __init__(self, which: str, message: str, *, hint: str | None = None) -> None:
+        self.which = which
+        super().__init__(message, hint=hint)
+
+
+def check_filters(m: JourneyMap, segment: str | None, period: Period | str | None) -> tuple[str | None, str | None]:
+    """The filters of an analysis, blank ones dropped, as ``analyze`` takes them (segment id,
+    period text); :class:`FilterError` for an unknown segment or a bad period."""
+    from parcours.analysis.filters import parse_period
+
+    text = period.text if isinstance(period, Period) else period
+    segment, text = (segment or "").strip() or None, (text or "").strip() or None
+    if segment and m.segment(segment) is None:
+        known = ", ".join(s.id for s in m.segments) or "none: the map defines no segment"
+        raise FilterError("segment", f"segment {segment!r} is not in the map (segments: {known})")
+    try:
+        parse_period(text)
+    except ParcoursError as e:
+        raise FilterError("period", e.message, hint=e.hint) from None
+    return segment, text
 
 
 @dataclass(frozen=True)
@@ -63,7 +114,7 @@ class LiveMaps:
         self._results: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self.keep = keep  # analyses kept in memory, all projects and filters together
         self.jobs = Jobs(workers=1)
-        self.validations = Jobs(workers=2)  # uploads validated in the background (parcours.web.data)
+        self.validations = Jobs(workers=2)  # uploads validated in the background (parcours.project.sources)
         self._logs: dict[int, tuple[tuple[Any, ...], Any]] = {}
         self._lock = threading.Lock()
 
@@ -76,7 +127,7 @@ class LiveMaps:
         collection API. Feedback: the validated feedback source, else ``feedback.csv``; plus the
         answers to the project's survey links."""
         from parcours.project.analyze import source_defaults
-        from parcours.web.data import events_input, feedback_input
+        from parcours.project.sources import events_input, feedback_input
 
         store = self.store
         ev = events_input(store, self.folder(project_id), project_id) if store is not None else None
@@ -114,7 +165,7 @@ class LiveMaps:
     def _map_source(self, project_id: int, path: str) -> Path | None:
         """The map's ``source.path`` inside what the project may read (its data folder, folders
         granted to its workspace), if it exists there; :class:`PathRefused` when it points elsewhere."""
-        from parcours.web.paths import allowed_folders, confine
+        from parcours.project.paths import allowed_folders, confine
 
         found = confine(path, self.folder(project_id), allowed_folders(self.store, self.data_dir, project_id),
                         "the map's source.path")
@@ -128,7 +179,7 @@ class LiveMaps:
             return events, read, (str(feedback) if feedback else None), fb_read
         from parcours.engine.connection import connect
         from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
-        from parcours.web.merge import union_by_roles
+        from parcours.project.merge import union_by_roles
 
         con = connect(self.engine)
         if inputs.collected:
@@ -187,12 +238,17 @@ class LiveMaps:
             return hit
 
     def start(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
-              period: str | None = None) -> tuple[Job | None, dict[str, Any] | None]:
+              period: Period | str | None = None) -> tuple[Job | None, dict[str, Any] | None]:
         """The analysis if it is cached (``(None, data)``), else the background job measuring it
-        (``(job, None)``; a second call while it runs returns the same job)."""
+        (``(job, None)``; a second call while it runs returns the same job). A bad period is the
+        caller's error, raised now (:class:`FilterError`), not the job's."""
         from parcours.analysis.filters import parse_period
 
-        parse_period(period)  # a bad period is the caller's error, now, not the job's
+        period = period.text if isinstance(period, Period) else period
+        try:
+            parse_period(period)
+        except ParcoursError as e:
+            raise FilterError("period", e.message, hint=e.hint) from None
         key = self.key(project_id, version, m, segment, period)
         data = self.cached(key)
         if data is not None:
@@ -215,7 +271,7 @@ class LiveMaps:
         return self.jobs.submit(project_id, key, run), None
 
     def analysis(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
-                 period: str | None = None) -> dict[str, Any]:
+                 period: Period | str | None = None) -> dict[str, Any]:
         """analysis.json's content for this project's map version on its data, waiting for it."""
         job, data = self.start(project_id, version, m, segment=segment, period=period)
         if data is not None:

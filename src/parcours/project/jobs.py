@@ -34,7 +34,7 @@ class Job:
     finished: float | None = None
     error: dict[str, str | None] | None = None
     result: Any = None
-    watch: Any = None  # a validation's budget and cancel switch (parcours.web.budget.Watch)
+    watch: Any = None  # a validation's budget and cancel switch (parcours.project.budget.Watch)
 
     def say(self, message: str) -> None:
         now = time.monotonic()

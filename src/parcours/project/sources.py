@@ -1,0 +1,337 @@
+"""A project's data sources, read: what the first rows look like and which roles the ingest
+layer detects (:func:`preview`), the whole source read with its roles within the administrator's
+budget, rows that cannot be used quarantined (:func:`validate`), and what the live map measures:
+the latest validated source of each kind (:func:`events_input`, :func:`feedback_input`).
+
+Sources are files in the project's data folder (``<data dir>/<project id>/``) or tables
+(:mod:`parcours.project.tables`); each validation keeps its quarantined rows in
+``<name>.quarantine.csv`` beside the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from parcours.errors import InputError, ParcoursError, TooManyBadRows
+from parcours.ingest.sniff import open_bytes
+from parcours.project.budget import Budget, OverBudget, Watch, check_size
+from parcours.project.paths import PathRefused
+from parcours.project.tables import TableRefused, open_table, secret_free
+from parcours.store import sources
+from parcours.store.db import Store
+from parcours.store.errors import NotFound
+from parcours.store.models import DataSource
+
+PREVIEW_ROWS = 20
+FIRST_PROBLEMS = 20
+QUARANTINE_SUFFIX = ".quarantine.csv"
+_CHUNK = 1 << 20
+
+
+# --- Preview ---------------------------------------------------------------------------------
+
+_previews: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_previews_lock = threading.Lock()
+
+
+def _spec(kind: str) -> Any:
+    from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
+
+    return EVENT_ROLES if kind == "events" else FEEDBACK_ROLES
+
+
+def detect(columns: list[str], kind: str, source: str) -> dict[str, Any]:
+    """The roles the ingest layer detects for ``columns`` (``resolve_roles``), and the required
+    roles it cannot find, with the hint it gives."""
+    from parcours.errors import ColumnRoleError
+    from parcours.ingest.roles import RoleSpec, resolve_roles
+
+    spec = _spec(kind)
+    # The same detector with nothing required: what it finds even when a required role is missing.
+    relaxed = RoleSpec(required=(), optional=spec.all, names=spec.names, schemas=spec.schemas)
+    det = resolve_roles(columns, source=source, spec=relaxed)
+    missing = [r for r in spec.required if r not in det.roles]
+    out: dict[str, Any] = {"detected": dict(det.roles), "how": dict(det.how), "schema": det.schema,
+                           "roles": list(spec.all), "required": list(spec.required), "missing": missing}
+    try:
+        resolve_roles(columns, source=source, spec=spec)
+    except ColumnRoleError as e:
+        out["problem"] = {"message": e.message, "hint": e.hint}
+    if kind == "feedback" and "score" not in det.roles and "comment" not in det.roles:
+        out["problem"] = {"message": f"{source}: no score and no comment column found",
+                          "hint": "choose the column that holds the score or the comment"}
+    return out
+
+
+def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any]:
+    """Columns, detected roles and the first rows (as text) of a source."""
+    m = sources.mapping(row)
+    if row.format == "table":
+        t = open_table(store, folder, row.project_id, m)
+        columns = list(t.columns)
+        first = t.select(*columns).limit(PREVIEW_ROWS).to_pyarrow().to_pylist()
+        rejects = 0
+        key = sample = None
+    else:
+        path = folder / row.name
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns, m["options"].get("delimiter"), row.kind)
+        with _previews_lock:
+            if key in _previews:
+                _previews.move_to_end(key)
+                return _previews[key]
+        from parcours.engine.connection import connect
+        from parcours.engine.fetch import rows
+        from parcours.ingest.readers import read_raw
+
+        con = connect(None)
+        try:
+            with tempfile.TemporaryDirectory(prefix="parcours-preview-") as work:
+                # CSV is read as text; JSON Lines and XES are converted to Parquet, as for analyses.
+                # A large or compressed file is previewed on a bounded piece: its first rows are there.
+                sample = _sample(path, row.format, Path(work))
+                raw = read_raw(con, sample or path, fmt=row.format, delimiter=m["options"].get("delimiter"),
+                               workdir=work)
+                columns = raw.data_columns
+                first = rows(con, raw.table.order_by("__seq").select(*columns).limit(PREVIEW_ROWS))
+                rejects = len(raw.rejects)
+        finally:
+            con.disconnect()
+    text_rows = [[None if r[c] is None else str(r[c]) for c in columns] for r in first]
+    out = {"id": row.id, "name": row.name, "kind": row.kind, "format": row.format, "columns": columns,
+           **detect(columns, row.kind, row.original_name if row.format != "table" else "table"),
+           "preview": text_rows, "unsplittable_lines": rejects, "sampled": key is not None and sample is not None}
+    if key is not None:
+        with _previews_lock:
+            _previews[key] = out
+            while len(_previews) > 32:
+                _previews.popitem(last=False)
+    return out
+
+
+SAMPLE_OVER = 8 << 20  # bytes on disk
+SAMPLE_ROWS = 1000  # rows of a Parquet file previewed
+
+
+def _sample(path: Path, fmt: str, work: Path) -> Path | None:
+    """A bounded piece of a file to preview, or None when the file is small enough to read whole.
+    Compressed files are always sampled: their size on disk says nothing of what they expand to.
+    Text formats: the first megabyte once decompressed, cut after the last full line (XES: after
+    the last full trace, the log closed again); Parquet: its first rows, read from its first row group."""
+    out = work / path.name.removesuffix(".gz").removesuffix(".GZ")  # errors name the file
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        if pf.metadata.num_rows <= SAMPLE_ROWS:
+            return None
+        first = next(pf.iter_batches(batch_size=SAMPLE_ROWS), None)
+        pq.write_table(pa_table([first] if first is not None else [], pf.schema_arrow), out)
+        return out
+    with open(path, "rb") as probe:
+        gz = probe.read(2) == b"\x1f\x8b"
+    if not gz and path.stat().st_size <= SAMPLE_OVER:
+        return None
+    with open_bytes(path, gz) as f:
+        head = f.read(_CHUNK)
+    if fmt == "xes":
+        trace, event = head.rfind(b"</trace>"), head.rfind(b"</event>")
+        body = (head[: trace + 8] + b"</log>" if trace > 0 else
+                head[: event + 8] + b"</trace></log>" if event > 0 else head)
+    else:
+        cut = head.rfind(b"\n")
+        body = head[: cut + 1] if cut > 0 else head
+    out.write_bytes(body)
+    return out
+
+
+def pa_table(batches: list[Any], schema: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+
+# --- Validation ------------------------------------------------------------------------------
+
+class Mapping(BaseModel):
+    columns: dict[str, str] = Field(default_factory=dict, description="role -> column; roles left out are detected")
+    delimiter: str | None = None
+    timezone: str | None = Field(None, description="Time zone of times written without offset, e.g. Europe/Paris")
+    time_unit: str | None = Field(None, description="Unit of epoch times: s, ms, us or ns")
+    metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
+    scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
+
+
+def validation_report(rep: Any, name: str) -> dict[str, Any]:
+    """The ingest report as the API answers it (the server's paths left out)."""
+    d = rep.to_dict()
+    d["source"] = name
+    d["how"] = dict(rep.detection.how)
+    d["first_problems"] = [{"row": r["row"], "reason": r["reason"], **({"line_text": r["line_text"]}
+                                                                        if r.get("line_text") else {})}
+                           for r in rep.quarantine_rows[:FIRST_PROBLEMS]]
+    return d
+
+
+def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
+             watch: Watch | None = None) -> tuple[dict[str, Any], Any]:
+    """Read the whole source with the given roles, within the administrator's budget (``watch``:
+    bytes, rows, seconds, cancellation; see ``parcours.project.budget``); write its quarantine file.
+    Returns (the report as answered, the ingest report). Raises ParcoursError."""
+    from parcours.engine.connection import connect
+    from parcours.errors import OptionError
+
+    spec = _spec(row.kind)
+    given = {r: c for r, c in body.columns.items() if c}
+    unknown = [r for r in given if r not in spec.all]
+    if unknown:
+        raise OptionError(f"unknown role {unknown[0]!r} for {row.kind}", hint=f"roles are: {', '.join(spec.all)}")
+    watch = watch or Watch(Budget.from_env(), row.original_name)
+    m = sources.mapping(row)
+    if row.format == "table":
+        source: Any = open_table(store, folder, row.project_id, m)
+        con = None
+    else:
+        source = folder / row.name
+        check_size(source, row.format, watch)
+        con = watch.con = connect(None)
+    fmt = None if row.format == "table" else row.format
+    try:
+        with watch:
+            if row.kind == "events":
+                from parcours.ingest import read_events
+
+                try:
+                    log = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
+                                      time_unit=body.time_unit, max_bad_rows="100%", con=con, on_progress=watch.check)
+                    rep = log.report
+                except TooManyBadRows as e:  # no usable row at all: still say why, row by row
+                    _write_quarantine(folder, row, e.report)
+                    raise
+            else:
+                from parcours.ingest.feedback import read_feedback
+
+                rep = read_feedback(source, _latest_map(store, row.project_id), columns=given, metric=body.metric,
+                                    scale=body.scale, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
+                                    max_bad_rows="100%", con=con).report
+            watch.check()
+            if rep.read > watch.budget.max_rows:
+                raise watch.budget.too_big(row.original_name, f"it holds {rep.read:,} rows")
+    except (OverBudget, TooManyBadRows):
+        raise
+    except Exception as e:
+        stop = watch.stopped(e)  # the engine was interrupted for the budget or a cancellation
+        if stop is not None:
+            raise stop from None
+        raise
+    finally:
+        if con is not None:
+            con.disconnect()
+    _write_quarantine(folder, row, rep)
+    return validation_report(rep, row.original_name), rep
+
+
+def _latest_map(store: Store, project_id: int) -> Any:
+    from parcours.store.maps import get_version, parse_map
+
+    try:
+        v = get_version(store, project_id)
+    except NotFound:
+        return None
+    try:
+        return parse_map(v.yaml, f"map v{v.number}")
+    except ParcoursError:
+        return None
+
+
+def quarantine_path(folder: Path, row: DataSource) -> Path:
+    return folder / f"{row.name}{QUARANTINE_SUFFIX}"
+
+
+def _write_quarantine(folder: Path, row: DataSource, rep: Any) -> None:
+    from parcours.spreadsheet import write_csv  # people open it in a spreadsheet: formula-safe
+
+    if rep is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    target = quarantine_path(folder, row)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    write_csv(rep.quarantine_table(), tmp)
+    os.replace(tmp, target)
+
+def keep_validation(folder: Path, row: DataSource, body: Mapping, store: Store, user_id: int,
+                    watch: Watch | None = None) -> dict[str, Any]:
+    """Validate the source (:func:`validate`) and keep its roles, options and report: the live
+    map measures it from now on. Returns the report as answered."""
+    m = sources.mapping(row)
+    answer, _rep = validate(folder, row, body, store, watch)
+    options = {k: v for k, v in body.model_dump(exclude={"columns"}).items() if v}
+    roles = {r: c for r, c in answer["columns"].items()}
+    new = {**m, "roles": roles, "options": options}
+    sources.set_mapping(store, row.id, json.dumps(new), json.dumps(answer), user_id=user_id)
+    return answer
+
+
+# --- What the live map measures --------------------------------------------------------------
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path), st.st_size, st.st_mtime_ns
+
+
+def _input(store: Store, folder: Path, project_id: int, kind: str) -> tuple[DataSource, dict[str, Any], Any] | None:
+    row = sources.current(store, project_id, kind)
+    if row is None:
+        return None
+    m = sources.mapping(row)
+    if row.format == "table":
+        try:
+            return row, m, open_table(store, folder, project_id, m)
+        except (TableRefused, PathRefused) as e:
+            raise InputError(secret_free(e.message, m["url"]), hint=e.hint) from None
+    path = folder / row.name
+    if not path.is_file():
+        raise InputError(f"the project's data source {row.original_name} is missing its file",
+                         hint="upload it again on the project's Data tab (and delete the old entry)")
+    return row, m, path
+
+
+def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
+    """The events the live map should measure: the latest validated events source, as
+    ``{"events": Path or Ibis table, "read": read_events keyword arguments (columns, fmt,
+    delimiter, timezone, time_unit), "key": a fingerprint that changes with the file or the
+    mapping}``; None when the project has no validated events source."""
+    found = _input(store, folder, project_id, "events")
+    if found is None:
+        return None
+    row, m, events = found
+    opts = m["options"]
+    read = {"columns": dict(m["roles"]), "fmt": None if row.format == "table" else row.format,
+            "delimiter": opts.get("delimiter"), "timezone": opts.get("timezone"), "time_unit": opts.get("time_unit")}
+    stamp = ("table", m.get("table")) if row.format == "table" else _stamp(events)
+    return {"events": events, "read": read, "key": ("events", row.id, row.columns, stamp), "source_id": row.id}
+
+
+def feedback_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
+    """The survey answers the live map should measure: ``{"feedback": Path, "read": analyze()
+    keyword arguments (feedback_columns, feedback_metric, feedback_scale), "key": ...}``; None
+    when the project has no validated feedback source."""
+    found = _input(store, folder, project_id, "feedback")
+    if found is None:
+        return None
+    row, m, path = found
+    opts = m["options"]
+    read = {"feedback_columns": dict(m["roles"]), "feedback_metric": opts.get("metric"),
+            "feedback_scale": opts.get("scale")}
+    return {"feedback": path, "read": read, "key": ("feedback", row.id, row.columns, _stamp(path)),
+            "source_id": row.id}
