@@ -22,7 +22,7 @@ from parcours.store import maps
 from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
 from parcours.web import create_app
-from parcours.web import map_edit as E
+from parcours.model import edits as E
 
 DEMO = yaml.safe_load(_MAP_YAML)
 

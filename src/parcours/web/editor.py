@@ -32,7 +32,7 @@ from parcours.errors import MapError
 from parcours.store import maps
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, User
-from parcours.web import map_edit as E
+from parcours.model import edits as E
 from parcours.project import rule_check
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
