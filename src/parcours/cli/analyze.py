@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -30,9 +28,9 @@ def analyze_command(
     segment: Annotated[str | None, typer.Option(help="Keep only the journeys of this segment of the map.")] = None,
     period: Annotated[str | None, typer.Option(help="Keep journeys starting in START..END (dates, end included), e.g. 2026-01-01..2026-03-31.")] = None,
     by: Annotated[str | None, typer.Option(help="Breakdown: segment, channel, or a column (first event's value).")] = None,
-    top: Annotated[int, typer.Option(help="Number of variants shown (the rest is 'other').")] = 20,
-    collapse_loops: Annotated[bool, typer.Option(help="Collapse repeats in variants: A A B -> A B.")] = False,
-    conversion_window: Annotated[str | None, typer.Option(help="Ordered funnel: stages must be reached within this time of the first, e.g. 30d.")] = None,
+    top: Annotated[int | None, typer.Option(help="Number of variants shown (the rest is 'other'). Default: the map's analysis.top, else 20.")] = None,
+    collapse_loops: Annotated[bool | None, typer.Option("--collapse-loops/--no-collapse-loops", help="Collapse repeats in variants: A A B -> A B. Default: the map's analysis.collapse_loops, else off.")] = None,
+    conversion_window: Annotated[str | None, typer.Option(help="Ordered funnel: stages must be reached within this time of the first, e.g. 30d. Default: the map's analysis.conversion_window, else no limit.")] = None,
     feedback: Annotated[Path | None, typer.Option(help="Survey answers or verbatims to measure on the map too (see parcours feedback); written under 'feedback' in analysis.json.")] = None,
     feedback_columns: Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")] = None,
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
@@ -40,42 +38,27 @@ def analyze_command(
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
     analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions; summary for the summary alone (default: all; the summary always). funnel, durations, stage_transitions and conformance need a map with stages.")] = None,
     report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
-    lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en (default: the map's).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
     cache: Annotated[bool, typer.Option(help="Reuse the result of an earlier run with the same files, map and options (kept in PARCOURS_CACHE_DIR, default ~/.cache/parcours/results).")] = True,
     threads: Annotated[int | None, typer.Option(help="Threads of the engine (DuckDB; cores of a local Spark). Default: all. Results do not depend on it.")] = None,
     memory_limit: Annotated[str | None, typer.Option(help="Memory the engine may use before spilling to disk, e.g. 4GB (default: sized to the log, 48 bytes an event, 512MB to 3GB).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
-    from parcours.ingest import parse_columns
-    from parcours.ingest.roles import FEEDBACK_ROLES
+    from parcours.model.specs import AnalysisSpec
     from parcours.project import analyze
 
-    with user_errors(), engine_settings(threads, memory_limit):
-        roles = parse_columns(columns)
-        fb_roles = parse_columns(feedback_columns, FEEDBACK_ROLES)
-        source: object = events
-        if events is not None and events.startswith("table:"):
-            from parcours.engine.connection import connect
-            from parcours.errors import InputError
-
-            con = connect(engine)
-            name = events.removeprefix("table:")
-            try:
-                source = con.table(name)
-            except Exception:  # noqa: BLE001 - each backend has its own "not found" error
-                tables = ", ".join(con.list_tables()[:20]) or "none"
-                raise InputError(f"table {name!r} not found on the engine {engine or 'duckdb://'}",
-                                 hint=f"tables there: {tables}") from None
+    with user_errors():
+        spec = AnalysisSpec.of(
+            columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone,
+            time_unit=time_unit, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
+            segment=segment, period=period, by=by, top=top, collapse_loops=collapse_loops,
+            conversion_window=conversion_window, feedback=feedback,
+            feedback_columns=feedback_columns, feedback_metric=metric,
+            feedback_scale=scale, feedback_window=feedback_window, analyses=analyses, lang=lang, threads=threads,
+            memory_limit=memory_limit)
         with quarantine_kept(out_dir):
             with progress() as say:
-                result = analyze(source, map_path, columns=roles, engine=engine, fmt=fmt, delimiter=delimiter,
-                                 timezone=timezone, time_unit=time_unit, max_bad_rows=max_bad_rows,
-                                 drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
-                                 period=period, by=by, top=top, collapse_loops=collapse_loops,
-                                 conversion_window=conversion_window, feedback=feedback,
-                                 feedback_columns=fb_roles, feedback_metric=metric, feedback_scale=scale,
-                                 feedback_window=feedback_window, analyses=analyses, lang=lang, cache=cache,
-                                 on_progress=say)
+                result = analyze(events, map_path, spec, cache=cache, on_progress=say)
         stale = result.stale_tables(out_dir)
         written = result.save(out_dir)
         if report and map_path is not None:
@@ -159,35 +142,6 @@ _SIDE = [("journeys", "Journeys", "{:,}"), ("conversion_rate", "Conversion", "{:
          ("top_friction", "Top friction", "{}")]
 
 
-@contextlib.contextmanager
-def engine_settings(threads: int | None, memory_limit: str | None) -> Iterator[None]:
-    """``--threads`` and ``--memory-limit`` reach the engine's connection through the environment
-    (``PARCOURS_THREADS``, ``PARCOURS_MEMORY_LIMIT``) for the command's duration, checked first."""
-    import os
-
-    from parcours.engine.connection import memory_mb
-    from parcours.errors import OptionError
-
-    given = {}
-    if threads is not None:
-        if threads < 1:
-            raise OptionError(f"--threads must be at least 1, got {threads}")
-        given["PARCOURS_THREADS"] = str(threads)
-    if memory_limit:
-        memory_mb(memory_limit)
-        given["PARCOURS_MEMORY_LIMIT"] = memory_limit
-    saved = {k: os.environ.get(k) for k in given}
-    os.environ.update(given)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult
     """The groups of ``--by`` side by side: one column per group (one row each when many)."""
     if "breakdown_summary" not in result.tables:
@@ -227,4 +181,5 @@ def write_report(result, journey_map, path: Path, lang: str | None) -> dict[str,
     m = journey_map if isinstance(journey_map, JourneyMap) else load_map(journey_map)
     if not m.stages:
         return {}
+    lang = lang or (m.analysis.lang if m.analysis else None)  # the flag, else the map's analysis defaults
     return {"report.html": save_report(result.data, m, path, lang=lang)}

@@ -26,7 +26,7 @@ def compare_command(
     from rich.table import Table
 
     from parcours.errors import OptionError
-    from parcours.ingest import parse_columns
+    from parcours.model.specs import parse_roles as parse_columns
     from parcours.project.compare import compare
 
     with user_errors():

@@ -27,7 +27,7 @@ def feedback_command(
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
 ) -> None:
     """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
-    from parcours.ingest.roles import FEEDBACK_ROLES, parse_columns
+    from parcours.model.specs import FEEDBACK_ROLES, parse_roles as parse_columns
     from parcours.project.feedback import feedback
 
     with user_errors():

@@ -26,7 +26,7 @@ def segments_command(
     max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count or a share.")] = "1%",
 ) -> None:
     """Place each customer in a segment in every period, and show how customers moved between segments."""
-    from parcours.ingest import parse_columns
+    from parcours.model.specs import parse_roles as parse_columns
     from parcours.project.segments import segments
 
     with user_errors():

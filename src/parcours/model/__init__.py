@@ -4,6 +4,7 @@ from parcours.model.conditions import Operators
 from parcours.model.io import dump_map, load_map, map_from_dict, map_from_text, map_json_schema
 from parcours.model.journey_map import (
     Action,
+    AnalysisDefaults,
     Goal,
     JourneyMap,
     Kpi,
@@ -21,7 +22,7 @@ from parcours.model.journey_map import (
 )
 
 __all__ = [
-    "Action", "Goal", "JourneyMap", "Kpi", "Lane", "LocalizedText", "MatchRule", "Operators",
+    "Action", "AnalysisDefaults", "Goal", "JourneyMap", "Kpi", "Lane", "LocalizedText", "MatchRule", "Operators",
     "Opportunity", "PainPoint", "Persona", "Segment", "Source", "Stage", "Touchpoint",
     "dump_map", "load_map", "map_from_dict",
     "map_from_text", "map_json_schema", "text_in",

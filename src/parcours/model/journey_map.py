@@ -294,6 +294,28 @@ class Source(_Strict):
         return v
 
 
+class AnalysisDefaults(_Strict):
+    """Analysis settings a team keeps with its map (all optional). An option given to the
+    command (``--top``...) or to ``parcours.analyze(...)`` wins over these; without either,
+    the built-in default applies."""
+
+    conversion_window: str | None = Field(
+        default=None, description="Ordered funnel: stages must be reached within this time of the first, e.g. 30d "
+                                  "(default: no limit).")
+    top: int | None = Field(default=None, ge=1, description="Number of variants shown, the rest is 'other' (default 20).")
+    lang: Lang | None = Field(
+        default=None, description="Language of the report and explanations, fr or en (default: the map's language).")
+    collapse_loops: bool | None = Field(
+        default=None, description="Collapse repeats in variants: A A B -> A B (default false).")
+
+    @field_validator("conversion_window")
+    @classmethod
+    def _window(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+
 Kind = Literal["current", "future", "persona", "lifecycle", "blueprint"]
 
 
@@ -308,6 +330,10 @@ class JourneyMap(_Strict):
     kind: Kind = "current"
     persona: Id | None = Field(default=None, description="For a per-persona map: the persona's id.")
     source: Source | None = None
+    analysis: AnalysisDefaults | None = Field(
+        default=None,
+        description="Analysis defaults kept with the map, e.g. {conversion_window: 7d, top: 10, lang: en, "
+                    "collapse_loops: true}; an option of the command or of parcours.analyze wins over them.")
     stages: list[Stage] = Field(default_factory=list, description="Stages, in the designed order.")
     touchpoints: list[Touchpoint] = Field(
         default_factory=list,

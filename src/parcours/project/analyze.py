@@ -1,4 +1,4 @@
-"""``analyze``: the one entry point the CLI, notebooks and (later) the web app share.
+"""``analyze``: the one entry point the CLI, notebooks and the web app share.
 
 Reads the events, prepares them for the map once, applies segment/period filters, runs
 every analysis (and each breakdown group), and returns an :class:`AnalysisResult`.
@@ -15,107 +15,108 @@ import pyarrow as pa
 
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
-from parcours.analysis.run import STAGE_ANALYSES, Options, parse_analyses, run_all
+from parcours.analysis.run import STAGE_ANALYSES, Options, parse_analyses
+from parcours.project.execute import run_all
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
+from parcours.model.specs import AnalysisSpec
 from parcours.project import cache as result_cache
+from parcours.project.resources import engine_settings, engine_table
+from parcours.project.map_source import source_defaults, source_path
 from parcours.result import AnalysisResult
 
 SCHEMA_VERSION = 1
 
 
-def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | Path | JourneyMap | None = None, *,
-            columns: dict[str, str] | None = None, engine: str | None = None, fmt: str | None = None,
-            delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
-            max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
-            journey_gap: str | None = None, segment: str | None = None, period: str | None = None,
-            by: str | None = None, top: int = 20, collapse_loops: bool = False,
-            conversion_window: str | None = None, lang: str | None = None,
-            feedback: str | Path | None = None, feedback_columns: dict[str, str] | None = None,
-            feedback_metric: str | None = None, feedback_scale: str | None = None,
-            feedback_window: str | None = None, analyses: str | list[str] | None = None,
-            cache: bool | str | Path = False,
-            on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
+def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | Path | JourneyMap | None = None,
+            spec: AnalysisSpec | None = None, *, cache: bool | str | Path = False,
+            on_progress: Callable[[str], None] | None = None, **settings: Any) -> AnalysisResult:
     """Analyse an event log against a journey map (optional).
+
+    ``spec``: the settings (an :class:`~parcours.model.specs.AnalysisSpec`); each keyword
+    argument is one of its fields (``top=10``, ``conversion_window="7d"``, ``lang="fr"``...)
+    and wins over the spec's. A setting given neither way comes from the map (its ``source``
+    and ``analysis`` blocks), else its default.
 
     ``analyses``: only these analyses (``"funnel,durations"`` or a list; see
     :data:`parcours.analysis.run.ANALYSES`), the others left out of the result; the summary
     is always there. Default: every analysis.
 
     ``cache``: ``True`` (the default folder, see :mod:`parcours.project.cache`) or a folder
-    keeps the result under a fingerprint of the files, the map and the options; the same
+    keeps the result under a fingerprint of the files, the map and the settings; the same
     call again returns it at once. Off by default in Python, on by default in the CLI.
 
     Examples
     --------
     >>> import parcours
-    >>> result = parcours.analyze("events.csv", "map.yaml")          # doctest: +SKIP
+    >>> result = parcours.analyze("events.csv", "map.yaml", top=10)  # doctest: +SKIP
     >>> result["transitions"].to_pandas().head()                       # doctest: +SKIP
     """
     say = on_progress or (lambda _m: None)
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
-    src = m.source
     if events is None:
-        events = _source_path(m, journey_map)
-    if src is not None:  # the map's source block gives defaults; explicit arguments win
-        d = source_defaults(m)
-        columns = {**d["columns"], **(columns or {})}
-        timezone = timezone or d["timezone"]
-        time_unit = time_unit or d["time_unit"]
-        delimiter = delimiter or d["delimiter"]
-        fmt = fmt or d["fmt"]
-        journey_gap = journey_gap or d["journey_gap"]
-    if top < 1:
-        raise OptionError(f"--top must be at least 1, got {top}")
-    chosen = parse_analyses(analyses)
-    stage_only = [a for a in STAGE_ANALYSES if chosen and a in chosen]
-    if stage_only and not m.stages:
-        reads = "this analysis reads" if len(stage_only) == 1 else "these analyses read"
-        others = "or ask for other analyses (transitions, touchpoints, variants, shapes)"
-        if journey_map is None:
-            raise OptionError(f"--analyses {','.join(stage_only)}: no journey map was given, and {reads} its stages",
-                              hint=f"give --map with a map that declares stages, {others}")
-        raise OptionError(f"--analyses {','.join(stage_only)}: the journey map declares no stages, and {reads} them",
-                          hint=f"add stages to the map (and a stage to its touchpoints), {others}")
+        events = source_path(m, journey_map)
+    given = {**(spec.model_dump(exclude_unset=True) if spec is not None else {}), **settings}
+    spec = AnalysisSpec.of(**given).resolve(m)
+    chosen = parse_analyses(spec.analyses)
+    _check_stages(chosen, m, journey_map)
     chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key
     key = folder = None
     if cache:
         folder = result_cache.default_dir() if cache is True else Path(cache)
-        key = result_cache.fingerprint(events, m, dict(
-            columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
-            max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap, segment=segment,
-            period=period, by=by, top=top, collapse_loops=collapse_loops, conversion_window=conversion_window,
-            lang=lang, feedback=feedback, feedback_columns=feedback_columns, feedback_metric=feedback_metric,
-            feedback_scale=feedback_scale, feedback_window=feedback_window,
-            analyses=chosen_names))
+        key = result_cache.fingerprint(events, m, spec.cache_options(chosen_names), feedback=spec.feedback)
         hit = result_cache.load(folder, key) if key else None
         if hit is not None:
             say(f"same data, map and options as an earlier run: results from the cache ({folder / key})")
             return hit
-    gap = _duration("--journey-gap", journey_gap)
-    window = _duration("--conversion-window", conversion_window)
-    start, end = filters.parse_period(period)
+    map_name = m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)
+    with engine_settings(spec.threads, spec.memory_limit):
+        result = _compute(engine_table(events, spec.engine), m, spec, chosen, chosen_names, map_name, say)
+    if key and folder is not None:
+        result_cache.store(folder, key, result)
+    return result
 
+
+def _check_stages(chosen: frozenset[str] | None, m: JourneyMap, journey_map: Any) -> None:
+    """Analyses that read stages, asked of a map without any: say so before reading anything."""
+    stage_only = [a for a in STAGE_ANALYSES if chosen and a in chosen]
+    if not stage_only or m.stages:
+        return
+    reads = "this analysis reads" if len(stage_only) == 1 else "these analyses read"
+    others = "or ask for other analyses (transitions, touchpoints, variants, shapes)"
+    if journey_map is None:
+        raise OptionError(f"--analyses {','.join(stage_only)}: no journey map was given, and {reads} its stages",
+                          hint=f"give --map with a map that declares stages, {others}")
+    raise OptionError(f"--analyses {','.join(stage_only)}: the journey map declares no stages, and {reads} them",
+                      hint=f"add stages to the map (and a stage to its touchpoints), {others}")
+
+
+def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[str] | None, chosen_names: Any,
+             map_name: str | None, say: Callable[[str], None]) -> AnalysisResult:
+    """Read, prepare, filter, run every analysis (and each breakdown group), assemble."""
+    gap = _duration("--journey-gap", spec.journey_gap)
+    window = _duration("--conversion-window", spec.conversion_window)
+    start, end = filters.parse_period(spec.period)
     log = events if isinstance(events, EventLog) else read_events(
-        events, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
-        max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, engine=engine, on_progress=say)
+        events, **spec.read_args(), engine=spec.engine, on_progress=say)
     say("preparing")
+    by = spec.by
     keep = [by] if by and by not in ("segment", "channel", *DIMENSIONS) else []
     p = prepare(log.con, log.table, m, journey_gap_seconds=gap, role_sources=log.roles, keep=keep)
     ev = p.table
     resolve = p.resolver()
     applied: dict[str, Any] = {}
-    if segment:
-        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, resolve, full=p.table))
-        applied["segment"] = segment
+    if spec.segment:
+        ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, spec.segment, resolve, full=p.table))
+        applied["segment"] = spec.segment
     if start or end:
         ev = filters.keep_journeys(ev, filters.period_journeys(ev, start, end))
         applied["period"] = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
-    options = Options(top=top, collapse_loops=collapse_loops, conversion_window_seconds=window,
-                      lang=lang or m.language, analyses=chosen)
+    options = Options(top=spec.top, collapse_loops=spec.collapse_loops, conversion_window_seconds=window,
+                      lang=spec.lang, analyses=chosen)
     data, tables = run_all(p, ev, options, on_progress=say)
     report = log.report
     data["summary"]["quarantined_rows"] = report.quarantined
@@ -125,67 +126,52 @@ def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | 
     if by:
         say(f"breakdown by {by}")
         groups = filters.journey_groups(p.con, ev, m, by, resolve, full=p.table)
-    if feedback is not None:
-        from parcours.ingest.feedback import read_feedback
-        from parcours.project.feedback import measure
-
+    if spec.feedback is not None:
         say("feedback")
-        fb_log = read_feedback(feedback, m, columns=feedback_columns, metric=feedback_metric, scale=feedback_scale,
-                               timezone=timezone, max_bad_rows=max_bad_rows, con=log.con)
-        fb = measure(fb_log, m, ev=ev, window=feedback_window, lang=options.lang, resolver_sources=log.roles,
-                     groups=groups, full=p.table, by_period="month")
+        fb = _feedback(spec, m, log, p, ev, groups)
         data["feedback"] = fb.data
         tables.update(fb.tables)
         if fb.quarantine is not None:
             tables["feedback_quarantine"] = fb.quarantine
-    data["options"] = {"journey_gap": journey_gap, "top": top, "collapse_loops": collapse_loops,
-                       "conversion_window": conversion_window, "filters": applied, "by": by,
-                       "analyses": chosen_names,
-                       "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}
+    data["options"] = spec.options(filters=applied, analyses=chosen_names, map_name=map_name)
     if groups is not None:
         out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))
         data["breakdown"] = {"by": by, "groups": out}
         tables.update(extra)
     if m.touchpoints and options.wants("frictions"):
-        from parcours.analysis.frictions import WEIGHTS, rank_frictions
-
-        data["frictions"] = rank_frictions(data, m, lang=options.lang)
-        tables["frictions"] = pa.Table.from_pylist([
-            {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
-             "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
-             **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
-             "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in data["frictions"]])
-        from parcours.analysis.opportunities import suggest
-
-        data["opportunities"] = suggest(data, m, lang=options.lang)
-        tables["opportunities"] = pa.Table.from_pylist([
-            {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
-                               "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
-            | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
-    result = AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
-    if key and folder is not None:
-        result_cache.store(folder, key, result)
-    return result
+        _frictions(data, tables, m, options.lang)
+    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
 
 
-def source_defaults(m: JourneyMap) -> dict[str, Any]:
-    """How to read the events, from the map's ``source`` block (``read_events`` arguments and
-    ``journey_gap``); empty values when the map has none."""
-    src = m.source
-    return {"columns": dict(src.columns) if src else {}, "timezone": src.timezone if src else None,
-            "time_unit": src.time_unit if src else None, "delimiter": src.delimiter if src else None,
-            "fmt": src.format if src else None, "journey_gap": src.journey_gap if src else None}
+def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.Table,
+              groups: dict[str, ir.Table] | None) -> Any:
+    """The feedback measured on the journeys (``--feedback``), by breakdown group too."""
+    from parcours.ingest.feedback import read_feedback
+    from parcours.project.feedback import measure
+
+    fb_log = read_feedback(spec.feedback, m, columns=spec.feedback_columns, metric=spec.feedback_metric,
+                           scale=spec.feedback_scale, timezone=spec.timezone, max_bad_rows=spec.max_bad_rows,
+                           con=log.con)
+    return measure(fb_log, m, ev=ev, window=spec.feedback_window, lang=spec.lang, resolver_sources=log.roles,
+                   groups=groups, full=p.table, by_period="month")
 
 
-def _source_path(m: JourneyMap, journey_map: Any) -> Path:
-    """The map's ``source.path``, relative to the map file's folder."""
-    if m.source is None or not m.source.path:
-        raise OptionError("no events to analyse: give an event file, or a map whose source block has a path",
-                          hint="e.g. parcours analyze events.csv --map map.yaml, or 'source: {path: events.csv}' in the map")
-    path = Path(m.source.path).expanduser()
-    if not path.is_absolute() and isinstance(journey_map, (str, Path)):
-        path = Path(journey_map).resolve().parent / path
-    return path
+def _frictions(data: dict[str, Any], tables: dict[str, pa.Table], m: JourneyMap, lang: str) -> None:
+    """Frictions ranked and opportunities suggested, in ``data`` and as tables."""
+    from parcours.analysis.frictions import WEIGHTS, rank_frictions
+    from parcours.analysis.opportunities import suggest
+
+    data["frictions"] = rank_frictions(data, m, lang=lang)
+    tables["frictions"] = pa.Table.from_pylist([
+        {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
+         "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
+         **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
+         "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in data["frictions"]])
+    data["opportunities"] = suggest(data, m, lang=lang)
+    tables["opportunities"] = pa.Table.from_pylist([
+        {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
+                           "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
+        | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
 
 
 def _duration(option: str, text: str | None) -> float | None:
@@ -269,3 +255,6 @@ def _side_by_side(name: str, g: dict[str, Any]) -> dict[str, Any]:
     op = g.get("opportunities") or []
     row["top_opportunity"] = op[0]["explanation"] if op else None
     return row
+
+
+__all__ = ["SCHEMA_VERSION", "analyze", "source_defaults"]  # source_defaults: from .sources, kept here for callers

@@ -60,13 +60,16 @@ def file_identity(path: str | Path) -> list[Any]:
     return out
 
 
-def fingerprint(events: Any, journey_map: JourneyMap, options: dict[str, Any]) -> str | None:
-    """The cache key, or ``None`` when the inputs cannot be fingerprinted (a table)."""
+def fingerprint(events: Any, journey_map: JourneyMap, options: dict[str, Any], feedback: Any = None) -> str | None:
+    """The cache key, or ``None`` when the inputs cannot be fingerprinted (a table).
+
+    ``options``: the settings (an ``AnalysisSpec``'s ``cache_options()``); ``feedback``: the
+    feedback file, fingerprinted by content (or ``options["feedback"]``)."""
     from parcours import __version__
 
     if not isinstance(events, (str, Path)) or not Path(events).exists():
         return None
-    feedback = options.get("feedback")
+    feedback = feedback if feedback is not None else options.get("feedback")
     if feedback is not None and not isinstance(feedback, (str, Path)):
         return None
     key = {

@@ -22,7 +22,8 @@ from typing import Any
 import pyarrow as pa
 
 from parcours.analysis import durations, filters, significance as S, transitions
-from parcours.analysis.run import Options, run_all
+from parcours.analysis.run import Options
+from parcours.project.execute import run_all
 from parcours.engine import columns as C
 from parcours.engine.fetch import rows
 from parcours.engine.prepare import Prepared, prepare
@@ -30,7 +31,7 @@ from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
-from parcours.project.analyze import source_defaults
+from parcours.project.map_source import source_defaults
 
 
 @dataclass

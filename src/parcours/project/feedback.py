@@ -26,7 +26,7 @@ from parcours.ingest.feedback import COMMENT, LANGUAGE, FeedbackLog, read_feedba
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
 from parcours.model.journey_map import text_in
-from parcours.project.analyze import source_defaults
+from parcours.project.map_source import source_defaults
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 

@@ -22,7 +22,7 @@ from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
-from parcours.project.analyze import source_defaults
+from parcours.project.map_source import source_defaults, source_path
 from parcours.result import AnalysisResult
 
 
@@ -67,9 +67,7 @@ def segments(events: str | Path | EventLog | None, journey_map: str | Path | Jou
         raise OptionError(f"--every {every!r}", hint=f"use one of: {', '.join(EVERY)}")
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
     if events is None:
-        from parcours.project.analyze import _source_path
-
-        events = _source_path(m, journey_map)
+        events = source_path(m, journey_map)
     d = source_defaults(m)
     default_gap = d.pop("journey_gap")  # not a read_events argument
     gap_text = journey_gap or default_gap

@@ -1,0 +1,241 @@
+"""What a user asks of Parcours, as data: one model per command.
+
+A spec is plain settings (no engine, no file opened): the CLI builds one from its flags,
+the Python API from its keyword arguments, the web app from its forms, and the project
+runs it. The same spec gives the cache key and ``analysis.json``'s ``options``. Field
+descriptions are the help users read (the CLI's ``--help`` is checked against them).
+
+``None`` means "not given": the map's ``source`` and ``analysis`` blocks fill it in, then
+the built-in default (see :meth:`AnalysisSpec.resolve`).
+
+>>> AnalysisSpec(top=5, conversion_window="30d").top
+5
+>>> AnalysisSpec.of(top=0)
+Traceback (most recent call last):
+...
+parcours.errors.OptionError: --top must be at least 1, got 0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from parcours.errors import OptionError
+from parcours.model.durations import parse_duration
+from parcours.model.journey_map import JourneyMap, Role
+
+TOP = 20  # variants shown when neither the call nor the map says
+Lang = Literal["fr", "en"]
+EVENT_ROLES: tuple[str, ...] = get_args(Role)  # the roles of parcours.ingest.roles (a test keeps them equal)
+FEEDBACK_ROLES = ("customer", "time", "score", "metric", "comment", "stage", "touchpoint", "language")
+
+
+def parse_roles(text: str | None, roles: tuple[str, ...] = EVENT_ROLES) -> dict[str, str]:
+    """``customer=user_id,time=ts,event=name`` as a role -> column mapping (``--columns``).
+
+    >>> parse_roles("customer=user_id, time=ts")
+    {'customer': 'user_id', 'time': 'ts'}
+    """
+    out: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise OptionError(f"--columns: {part.strip()!r} is not role=column",
+                              hint="write e.g. --columns customer=user_id,time=ts,event=name")
+        role, col = (x.strip() for x in part.split("=", 1))
+        if role not in roles:
+            raise OptionError(f"--columns: unknown role {role!r}", hint=f"roles are: {', '.join(roles)}")
+        if not col:
+            raise OptionError(f"--columns: no column given for {role!r}")
+        out[role] = col
+    return out
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    @classmethod
+    def of(cls, **kwargs: Any) -> Any:
+        """The spec of these settings; a bad value is an :class:`OptionError` naming its option."""
+        try:
+            return cls.model_validate(kwargs)
+        except ValidationError as e:
+            err = e.errors()[0]
+            field = str(err["loc"][0]) if err["loc"] else ""
+            if err["type"] == "extra_forbidden":  # a misspelt keyword: as a function would say
+                raise TypeError(f"{cls.__name__} has no setting {field!r}; settings: "
+                                f"{', '.join(cls.model_fields)}") from None
+            raise OptionError(f"--{field.replace('_', '-')}: {err['msg']}",
+                              hint=cls.model_fields[field].description if field in cls.model_fields else None) from None
+
+    @classmethod
+    def describe(cls, field: str) -> str:
+        """A field's help text."""
+        return cls.model_fields[field].description or ""
+
+
+def _duration(option: str, v: Any) -> Any:
+    """A duration option checked as the CLI words it (``--journey-gap: '3x' is not a duration...``)."""
+    if v:
+        try:
+            parse_duration(v)
+        except ValueError as e:
+            raise OptionError(f"{option}: {e}") from None
+    return v
+
+
+class ReadSpec(_Spec):
+    """How to read an event log (the map's ``source`` block fills what is not given)."""
+
+    columns: dict[str, str] | None = Field(
+        default=None, description="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")
+    fmt: str | None = Field(default=None, description="csv, tsv, parquet, jsonl or xes (default: from the file name).")
+    delimiter: str | None = Field(default=None, description="CSV delimiter (default: detected).")
+    timezone: str | None = Field(
+        default=None, description="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")
+    time_unit: str | None = Field(
+        default=None, description="Unit of epoch timestamps: s, ms, us or ns (default: detected).")
+    max_bad_rows: str | int | float | None = Field(
+        default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%).")
+    drop_duplicates: bool = Field(default=False, description="Drop exact duplicate events (counted in the report).")
+    journey_gap: str | None = Field(
+        default=None, description="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")
+
+    @field_validator("journey_gap")
+    @classmethod
+    def _gap(cls, v: str | None) -> str | None:
+        return _duration("--journey-gap", v)
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _columns(cls, v: Any) -> Any:
+        return parse_roles(v) if isinstance(v, str) else v
+
+    def read_args(self) -> dict[str, Any]:
+        """The ``read_events`` arguments."""
+        return self.model_dump(include={"columns", "fmt", "delimiter", "timezone", "time_unit", "max_bad_rows",
+                                        "drop_duplicates"})
+
+
+class AnalysisSpec(ReadSpec):
+    """One ``parcours analyze``: how to read the events, what to compute, on which journeys.
+
+    >>> spec = AnalysisSpec(top=5).resolve(JourneyMap(analysis={"top": 10, "lang": "fr"}))
+    >>> spec.top, spec.lang, spec.collapse_loops
+    (5, 'fr', False)
+    """
+
+    engine: str | None = Field(
+        default=None, description="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) "
+                                  "or duckdb:///abs/path.ddb; spark (local), spark://HOST:7077 or sc://HOST:15002 "
+                                  "with parcours[spark].")
+    threads: int | None = Field(
+        default=None, description="Threads of the engine (DuckDB; cores of a local Spark). Default: all. Results do "
+                                  "not depend on it.")
+    memory_limit: str | None = Field(
+        default=None, description="Memory the engine may use before spilling to disk, e.g. 4GB (default: sized to "
+                                  "the log, 48 bytes an event, 512MB to 3GB).")
+    segment: str | None = Field(default=None, description="Keep only the journeys of this segment of the map.")
+    period: str | None = Field(
+        default=None, description="Keep journeys starting in START..END (dates, end included), e.g. "
+                                  "2026-01-01..2026-03-31.")
+    by: str | None = Field(default=None, description="Breakdown: segment, channel, or a column (first event's value).")
+    analyses: list[str] | None = Field(
+        default=None, description="Compute only these analyses, comma-separated: transitions, touchpoints, variants, "
+                                  "funnel, durations, stage_transitions, conformance, shapes, frictions; summary for "
+                                  "the summary alone (default: all; the summary always). funnel, durations, "
+                                  "stage_transitions and conformance need a map with stages.")
+    top: int | None = Field(
+        default=None, description="Number of variants shown (the rest is 'other'). Default: the map's analysis.top, "
+                                  "else 20.")
+    collapse_loops: bool | None = Field(
+        default=None, description="Collapse repeats in variants: A A B -> A B. Default: the map's "
+                                  "analysis.collapse_loops, else off.")
+    conversion_window: str | None = Field(
+        default=None, description="Ordered funnel: stages must be reached within this time of the first, e.g. 30d. "
+                                  "Default: the map's analysis.conversion_window, else no limit.")
+    lang: Lang | None = Field(
+        default=None, description="Language of the report and explanations: fr or en. Default: the map's "
+                                  "analysis.lang, else its language.")
+    feedback: Any = Field(
+        default=None, description="Survey answers or verbatims to measure on the map too (see parcours feedback); "
+                                  "written under 'feedback' in analysis.json.")
+    feedback_columns: dict[str, str] | None = Field(
+        default=None, description="Column roles of the feedback file, e.g. customer=client,score=note (detected "
+                                  "when absent).")
+    feedback_metric: str | None = Field(
+        default=None, description="Metric of the feedback scores when the file has no metric column: nps, csat or "
+                                  "ces.")
+    feedback_scale: str | None = Field(default=None, description="Another answer scale for --metric csat or ces, e.g. 0-5.")
+    feedback_window: str | None = Field(
+        default=None, description="Attach a response to the journey's last event at most this long before it "
+                                  "(default 7d).")
+
+    @field_validator("analyses", mode="before")
+    @classmethod
+    def _names(cls, v: Any) -> Any:
+        return v.split(",") if isinstance(v, str) else (list(v) if isinstance(v, (tuple, set, frozenset)) else v)
+
+    @field_validator("feedback_columns", mode="before")
+    @classmethod
+    def _feedback_columns(cls, v: Any) -> Any:
+        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
+
+    @field_validator("top")
+    @classmethod
+    def _top(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise OptionError(f"--top must be at least 1, got {v}")
+        return v
+
+    @field_validator("threads")
+    @classmethod
+    def _threads(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise OptionError(f"--threads must be at least 1, got {v}")
+        return v
+
+    @field_validator("conversion_window")
+    @classmethod
+    def _window(cls, v: str | None) -> str | None:
+        return _duration("--conversion-window", v)
+
+    @field_validator("feedback_window")
+    @classmethod
+    def _feedback_window(cls, v: str | None) -> str | None:
+        return _duration("--feedback-window", v)
+
+    def resolve(self, m: JourneyMap) -> AnalysisSpec:
+        """The settings in force: what was given, else the map's ``source`` (how to read) and
+        ``analysis`` (window, top, language, loops) blocks, else the built-in defaults."""
+        given = self.model_dump(exclude_unset=False)
+        src, ana = m.source, m.analysis
+        if src is not None:  # explicit arguments win; columns merge role by role
+            given["columns"] = {**src.columns, **(self.columns or {})}
+            for name, value in (("timezone", src.timezone), ("time_unit", src.time_unit),
+                                ("delimiter", src.delimiter), ("fmt", src.format), ("journey_gap", src.journey_gap)):
+                given[name] = given[name] or value
+        for name in ("top", "collapse_loops", "conversion_window", "lang"):
+            if given[name] is None and ana is not None:
+                given[name] = getattr(ana, name)
+        given["top"] = TOP if given["top"] is None else given["top"]
+        given["collapse_loops"] = bool(given["collapse_loops"])
+        given["lang"] = given["lang"] or m.language
+        return AnalysisSpec.model_validate(given)
+
+    def options(self, *, filters: dict[str, Any], analyses: Any, map_name: str | None) -> dict[str, Any]:
+        """``analysis.json``'s ``options``: the resolved settings that shaped the figures."""
+        return {"journey_gap": self.journey_gap, "top": self.top, "collapse_loops": self.collapse_loops,
+                "conversion_window": self.conversion_window, "filters": filters, "by": self.by,
+                "analyses": analyses, "map": map_name}
+
+    def cache_options(self, analyses: Any) -> dict[str, Any]:
+        """The settings in the cache key: all but the feedback file (fingerprinted by content)
+        and the engine's resources (results do not depend on them)."""
+        return {**self.model_dump(mode="json", exclude={"feedback", "threads", "memory_limit"}), "analyses": analyses}
+
+
+__all__ = ["EVENT_ROLES", "FEEDBACK_ROLES", "AnalysisSpec", "ReadSpec", "parse_roles"]
