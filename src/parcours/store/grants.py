@@ -4,7 +4,7 @@ stays here and is never shown back).
 
 A workspace member never types a server path outside their project's folder nor a database
 URL: they name a granted folder's file or a registered connection, and the web app checks the
-grant each time it reads (``parcours.web.paths``).
+grant each time it reads (``parcours.project.paths``).
 
 >>> grant_folder(store, workspace_id, "/srv/warehouse")                       # doctest: +SKIP
 >>> add_connection(store, workspace_id, "crm", "postgresql://reader:s3cret@db/crm")  # doctest: +SKIP
