@@ -193,7 +193,8 @@ def main() -> None:
     ap.add_argument("--data-json", type=Path, default=None, help="write run_all's figures here (to compare runs)")
     a = ap.parse_args()
 
-    from parcours.analysis.run import Options, run_all
+    from parcours.analysis.run import Options
+    from parcours.project.execute import run_all
     from parcours.engine.connection import connect
     from parcours.engine.prepare import prepare
     from parcours.ingest import read_events

@@ -222,6 +222,14 @@ def test_analysis_json_reference_covers_every_key_and_table(tmp_path):
     tables = [*result.table_names(), "quarantine"]
     missing = [t for t in tables if f"`{t}.csv`" not in page]
     assert not missing, f"tables not described in docs/reference/analysis-json.md: {missing}"
+    from parcours.analysis import registry  # every registered analysis, with its keys and tables
+
+    section = page.split("\n## Analyses and what they write\n", 1)[-1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in section.splitlines() if line.startswith("| `")}
+    for a in registry.analyses():
+        row = rows.get(f"`{a.name}`", "") if not a.always else page
+        missing = [k for k in a.keys if f"`{k}`" not in row] + [t.name for t in a.tables if f"`{t.name}.csv`" not in row]
+        assert row and not missing, f"analysis {a.name}: not described with {missing} in docs/reference/analysis-json.md"
 
 
 # (d) ---------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for annotations: the registry itself stays light
     import ibis.expr.types as ir
 
-    from parcours.analysis.run import Options
     from parcours.model.journey_map import JourneyMap
 
 # Cost hints, cheapest first (what ``cost`` says about an analysis on a large log).
@@ -62,7 +61,7 @@ class Inputs:
 
     events: ir.Table
     map: JourneyMap
-    options: Options
+    options: Any  # parcours.analysis.run.Options (which reads this registry: not imported here)
     has_goals: bool = False
     split_journeys: bool = True
     visits: ir.Table | None = None
