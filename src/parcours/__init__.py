@@ -6,6 +6,7 @@ The Python façade::
     journey_map = parcours.load_map("map.yaml")
     log = parcours.read_events("events.csv")
     result = parcours.analyze(log, journey_map)
+    result = parcours.analyze(log, journey_map, top=10, lang="fr")   # or parcours.AnalysisSpec(...)
     result["transitions"].to_pandas()
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["AnalysisResult", "JourneyMap", "analyze", "load_map", "read_events", "segments", "__version__"]
+__all__ = ["AnalysisResult", "AnalysisSpec", "JourneyMap", "analyze", "load_map", "read_events", "segments", "__version__"]
 
 
 def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `parcours --help` stays fast
@@ -33,6 +34,10 @@ def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `par
         from parcours.result import AnalysisResult
 
         return AnalysisResult
+    if name == "AnalysisSpec":
+        from parcours.model.specs import AnalysisSpec
+
+        return AnalysisSpec
     if name in ("load_map", "JourneyMap"):
         import parcours.model as model
 
