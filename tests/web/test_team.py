@@ -319,6 +319,7 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         bob_page.wait_for_selector("#accept")  # back on the invitation, signed in
         bob_page.click("#accept")
         bob_page.wait_for_url(base + "/")
+        bob_page.get_by_text("Équipe <CX>").first.wait_for()  # the page's script lists the workspaces
         assert "Équipe <CX>" in bob_page.inner_text("main")
         bob_page.context.close()
 
