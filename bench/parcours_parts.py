@@ -5,7 +5,8 @@
 Runs what ``parcours.project.analyze`` runs (``read_events``, ``prepare``, then
 ``parcours.analysis.run.run_all``) in this process, and wraps the connection's
 ``to_pyarrow``, ``execute`` and ``create_table`` so that each query executed is timed and
-labelled by the line of ``parcours.analysis.run`` (or ``ingest``/``engine``) that ran it.
+labelled by the analysis and table ``parcours.project.execute`` ran (or the line of
+``ingest``/``engine`` that ran it).
 Wrapping the connection rather than copying ``run_all`` keeps this script right when the
 analyses change. Queries are grouped into the parts the DuckDB floor also times
 (transitions, variants, funnel, durations) and the ones only parcours computes. Then each
@@ -55,7 +56,31 @@ IN_FLOOR = {"transitions", "variants", "funnel", "durations"}
 ALONE_REPEAT = 3  # runs of each computation asked for alone (the median is reported)
 
 
+# The registry's analyses (project/execute.py labels "analysis <name>: <table>") and their part.
+ANALYSIS_PARTS = {"variants": "variants", "funnel": "funnel", "durations": "durations", "transitions": "transitions",
+                  "stage_transitions": "stage transitions", "conformance": "conformance", "touchpoints": "touchpoints",
+                  "shapes": "journey shapes", "summary": "summary"}
+
+
+def _execute_label(f) -> str | None:
+    """``analysis <name>: <table>`` for a query run by project/execute.py (the table being
+    executed, or the temporary table a builder asked for); the shared stage visits otherwise."""
+    table = f.f_locals.get("name") if f.f_code.co_name == "<dictcomp>" else None
+    g = f
+    while g is not None and g.f_code.co_name not in ("execute", "run_all"):
+        g = g.f_back
+    if g is None:
+        return None
+    if g.f_code.co_name == "run_all" or "analysis" not in g.f_locals:
+        return "shared by several analyses: temp_table(con, visits), stage_visits("
+    request = g.f_locals.get("request")
+    table = table or getattr(request, "prefix", None) or "?"
+    return f"analysis {g.f_locals['analysis'].name}: {table}"
+
+
 def part_of(label: str) -> str:
+    if label.startswith("analysis "):
+        return ANALYSIS_PARTS.get(label.split(":")[0].removeprefix("analysis "), "other")
     for part, keys in PARTS:
         if any(k in label for k in keys):
             return part
@@ -109,6 +134,8 @@ class Recorder:
                 if line.startswith("return con.") or f.f_code.co_name in ("temp_table", "_temp_view", "_create_as"):  # a helper: label its caller
                     f = f.f_back
                     continue
+                if mod.startswith("project/execute.py"):  # the one execution edge: label by analysis
+                    return _execute_label(f) or text
                 if mod.startswith("analysis/run.py"):
                     return text
                 fallback = fallback or text
@@ -234,7 +261,8 @@ def main() -> None:
     if a.explain:
         a.explain.mkdir(parents=True, exist_ok=True)
         for q in rec.calls:
-            q.setdefault("part", part_of(q["label"]) if "analysis/" in q["label"] else q["label"].split(":")[0])
+            q.setdefault("part", part_of(q["label"]) if q["label"].startswith(("analysis", "shared by"))
+                         else q["label"].split(":")[0])
         slow = [q for q in sorted(rec.calls[n_read:n_full], key=lambda q: -q["seconds"]) if q["sql"]][: a.explain_top]
         for i, q in enumerate(slow, 1):
             name = re.sub(r"[^A-Za-z0-9]+", "_", f"{i}_{q['part']}")[:60]
