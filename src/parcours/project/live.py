@@ -225,10 +225,12 @@ class LiveMaps:
             return log
 
     def key(self, project_id: int, version: int, m: JourneyMap, segment: str | None = None,
-            period: str | None = None) -> tuple[Any, ...]:
+            period: str | None = None, settings: dict[str, Any] | None = None) -> tuple[Any, ...]:
         """What an analysis depends on: the map version, the data (files, how they are read,
-        survey answers, collected events) and the filters. A change of any measures again."""
-        return (project_id, version, self.inputs(project_id, m).key, segment or None, period or None)
+        survey answers, collected events), the filters and the view's settings (window, top,
+        lang: ``analyze`` keywords over the map's ``analysis:`` block). A change of any measures again."""
+        return (project_id, version, self.inputs(project_id, m).key, segment or None, period or None,
+                tuple(sorted((settings or {}).items())))
 
     def cached(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
         with self._lock:
@@ -238,7 +240,8 @@ class LiveMaps:
             return hit
 
     def start(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
-              period: Period | str | None = None) -> tuple[Job | None, dict[str, Any] | None]:
+              period: Period | str | None = None,
+              settings: dict[str, Any] | None = None) -> tuple[Job | None, dict[str, Any] | None]:
         """The analysis if it is cached (``(None, data)``), else the background job measuring it
         (``(job, None)``; a second call while it runs returns the same job). A bad period is the
         caller's error, raised now (:class:`FilterError`), not the job's."""
@@ -249,7 +252,8 @@ class LiveMaps:
             parse_period(period)
         except ParcoursError as e:
             raise FilterError("period", e.message, hint=e.hint) from None
-        key = self.key(project_id, version, m, segment, period)
+        settings = dict(settings or {})
+        key = self.key(project_id, version, m, segment, period, settings)
         data = self.cached(key)
         if data is not None:
             return None, data
@@ -261,7 +265,8 @@ class LiveMaps:
             events, read, feedback, fb_read = self._sources(project_id, m, inputs)
             data = analyze(events, m, feedback=feedback, by="segment" if m.segments and not segment else None,
                            segment=segment or None, period=period or None, on_progress=job.say,
-                           engine=self.engine if isinstance(events, Path) else None, **read, **fb_read).data
+                           engine=self.engine if isinstance(events, Path) else None, **read, **fb_read,
+                           **settings).data
             with self._lock:
                 self._results[key] = data
                 while len(self._results) > self.keep:
@@ -271,9 +276,9 @@ class LiveMaps:
         return self.jobs.submit(project_id, key, run), None
 
     def analysis(self, project_id: int, version: int, m: JourneyMap, *, segment: str | None = None,
-                 period: Period | str | None = None) -> dict[str, Any]:
+                 period: Period | str | None = None, settings: dict[str, Any] | None = None) -> dict[str, Any]:
         """analysis.json's content for this project's map version on its data, waiting for it."""
-        job, data = self.start(project_id, version, m, segment=segment, period=period)
+        job, data = self.start(project_id, version, m, segment=segment, period=period, settings=settings)
         if data is not None:
             return data
         assert job is not None

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from parcours.errors import ParcoursError
 from parcours.model.journey_map import JourneyMap, text_in
 from parcours.project.live import FilterError, Period, check_filters
+from parcours.project.view_settings import view_settings
 from parcours.store.models import User
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for, store_of
@@ -22,6 +23,11 @@ router = APIRouter()
 SEGMENT = Query(None, max_length=100, description="Keep the journeys of this segment of the map (its id).")
 PERIOD = Query(None, max_length=60, description="Keep the journeys started in START..END (dates, end day "
                                                 "included; e.g. 2026-01-01..2026-03-31, or 2026-01-01..).")
+WINDOW = Query(None, max_length=30, description="Ordered funnel: stages reached within this time of the first "
+                                                "(e.g. 7d); overrides the map's analysis.conversion_window.")
+TOP = Query(None, max_length=10, description="Number of variants shown (the rest is 'other'); overrides the map's "
+                                            "analysis.top.")
+LANG = Query(None, max_length=5, description="Language of the explanations: fr or en; overrides the map's analysis.lang.")
 
 
 def _latest(request: Request, project: Any) -> tuple[Any, JourneyMap]:
@@ -46,11 +52,21 @@ def _filters(m: JourneyMap, segment: str | None, period: Period | str | None) ->
         raise HTTPException(422, f"period: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
 
 
-def _start(request: Request, project: Any, segment: str | None, period: Period | str | None) -> tuple[Any, Any, Any, JourneyMap]:
+def _settings(window: str | None, top: str | None, lang: str | None) -> dict[str, Any]:
+    """The view's settings as analyze keywords; a bad one is a 422 naming it."""
+    try:
+        return view_settings(window, top, lang)
+    except FilterError as e:
+        raise HTTPException(422, f"{e.which}: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
+
+
+def _start(request: Request, project: Any, segment: str | None, period: Period | str | None,
+           settings: dict[str, Any]) -> tuple[Any, Any, Any, JourneyMap]:
     version, m = _latest(request, project)
     segment, period = _filters(m, segment, period)
     try:
-        job, data = request.app.state.live.start(project.id, version.number, m, segment=segment, period=period)
+        job, data = request.app.state.live.start(project.id, version.number, m, segment=segment, period=period,
+                                                 settings=settings)
     except ParcoursError as e:
         raise HTTPException(409, {"message": e.message, "hint": e.hint}) from None
     return job, data, version, m
@@ -58,13 +74,15 @@ def _start(request: Request, project: Any, segment: str | None, period: Period |
 
 @router.get("/api/v1/projects/{project_id}/analysis")
 def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, period: str | None = PERIOD,
+             window: str | None = WINDOW, top: str | None = TOP, lang: str | None = LANG,
              wait: bool = Query(False, description="Wait for the analysis instead of answering 202 with its job."),
              user: User = Depends(current_user)) -> Response:
     """The project's latest map measured on its data (analysis.json of ``parcours analyze``).
     Not measured yet: 202 with the background job to poll (or ``wait=true``). 409 when the
     project has no data to measure."""
     project, _ = project_for(request, user, project_id)
-    job, data, version, _m = _start(request, project, segment, period)
+    settings = _settings(window, top, lang)
+    job, data, version, _m = _start(request, project, segment, period, settings)
     if data is None and wait:
         data = job.result if job.wait().state == "done" else None
     if data is not None:
@@ -88,7 +106,8 @@ def job_status(project_id: int, job_id: str, request: Request, user: User = Depe
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
 def live_map(project_id: int, request: Request, segment: str | None = None, period_from: str | None = None,
-             period_to: str | None = None) -> Response:
+             period_to: str | None = None, window: str | None = None, top: str | None = None,
+             lang: str | None = None) -> Response:
     """The live map: the report's views of the latest map on the project's data, filtered by
     segment and period; while it is measured, its progress."""
     from parcours.report import render_html
@@ -101,11 +120,13 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
         return page("message.html", **ctx, active="map", title=project.name, message=e.detail,
                     hint="create the map on the Map editor tab, or import a YAML file there")
     period = Period.between(period_from, period_to)
-    lang = m.language or "en"
-    bar = {"segments": [(s.id, text_in(s.name, lang) or s.id) for s in m.segments], "segment": segment or "",
-           "period_from": period_from or "", "period_to": period_to or "", "version": version}
+    names = m.language or "en"
+    bar = {"segments": [(s.id, text_in(s.name, names) or s.id) for s in m.segments], "segment": segment or "",
+           "period_from": period_from or "", "period_to": period_to or "", "version": version,
+           "window": window or "", "top": top or "", "lang": lang or ""}
     try:
-        job, data, version, m = _start(request, project, segment, period)
+        settings = _settings(window, top, lang)
+        job, data, version, m = _start(request, project, segment, period, settings)
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, dict) else {"message": e.detail, "hint": None}
         return page("message.html", **ctx, active="map", title=project.name, message=detail["message"],
@@ -113,7 +134,8 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     if data is None:
         return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
                     poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")
-    html = render_html(data, m, plotly_src="/static/plotly.min.js")
+    shown = settings.get("lang") or (m.analysis.lang if m.analysis else None)  # as parcours analyze's report
+    html = render_html(data, m, lang=shown, plotly_src="/static/plotly.min.js")
     top = page("live_bar.html", **ctx, active="map", bar=bar).body.decode()
     from parcours.web.headers import with_nonce  # the report's inline scripts run under the page's CSP
 
