@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -33,14 +32,13 @@ from parcours.store import maps
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, User
 from parcours.model import edits as E
+from parcours.model import map_view as V
 from parcours.project import rule_check
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 
 router = APIRouter()
 MAX_FORM_BYTES = 2_000_000
-TITLES = {"stages": "Stages", "touchpoints": "Touchpoints", "personas": "Personas", "pain_points": "Pain points",
-          "opportunities": "Opportunities", "actions": "Actions", "kpis": "KPIs and targets"}
 
 
 # -- API: live checks ------------------------------------------------------------------------
@@ -113,64 +111,18 @@ def _latest(request: Request, project_id: int) -> MapVersion | None:
 
 
 def _data(version: MapVersion | None) -> dict[str, Any]:
-    if version is None:
-        return {}
-    data = E.load_yaml(version.yaml)
-    return data if isinstance(data, dict) else {}
-
-
-def _label(item: dict[str, Any], lang: str) -> str:
-    name = item.get("name")
-    if isinstance(name, dict):
-        other = "fr" if lang == "en" else "en"
-        name = name.get(lang) or name.get(other)
-    return f"{name} ({item['id']})" if name and name != item.get("id") else str(item.get("id"))
-
-
-def _rule_summary(element: dict[str, Any]) -> str:
-    rule = element.get("match")
-    if not isinstance(rule, dict):
-        return f"events named {element.get('id')} (no rule: the id is the event name)"
-    parts = []
-    events = rule.get("event")
-    if events:
-        events = [events] if isinstance(events, str) else events
-        parts.append(("event " if len(events) == 1 else "events ") + " or ".join(str(e) for e in events))
-    where = rule.get("where") or {}
-    if where:
-        parts.append("where " + " and ".join(E.condition_line(k, v) for k, v in where.items()))
-    return ", ".join(parts)
+    return V.map_data(version.yaml if version is not None else None)
 
 
 def _editor_context(request: Request, ctx: dict[str, Any], version: MapVersion | None, *,
                     flash: str | None = None) -> dict[str, Any]:
-    data = _data(version)
-    lang = data.get("language") if data.get("language") in ("fr", "en") else "en"
-    refs = {kind: [(x["id"], _label(x, lang)) for x in data.get(kind) or [] if isinstance(x, dict) and "id" in x]
-            for kind in (*E.KINDS, "segments")}
     check = (rule_check.check_map(request.app.state.live, ctx["project"].id, version.yaml)
              if version is not None else None)
     measured = check["data"] if check and check.get("data") else None
-    counts = {t["id"]: t for t in measured["touchpoints"]} if measured else {}
-    sections = []
-    for kind in E.KINDS:
-        items = [x for x in data.get(kind) or [] if isinstance(x, dict)]
-        elements = [{"id": x.get("id"), "index": i, "label": _label(x, lang), "values": E.form_values(kind, x),
-                     "raw": x, "rule": _rule_summary(x) if kind == "touchpoints" else None,
-                     "count": counts.get(x.get("id"))} for i, x in enumerate(items)]
-        sections.append({"kind": kind, "title": TITLES[kind], "singular": E.SINGULAR[kind], "elements": elements,
-                         "fields": E.FIELDS[kind], "localized": E.is_localized(data, kind),
-                         "new": E.form_values(kind, None)})
-    groups = []  # touchpoints under their stage, in the stages' order
-    tps = sections[1]["elements"]
-    for sid, label in refs["stages"] + [(None, "No stage")]:
-        members = [t for t in tps if t["raw"].get("stage") == sid
-                   or (sid is None and t["raw"].get("stage") not in [s for s, _ in refs["stages"]])]
-        if members or sid is not None:
-            groups.append({"stage": sid, "label": label, "elements": members})
+    view = V.editor_sections(_data(version), {t["id"]: t for t in measured["touchpoints"]} if measured else {})
     return {**ctx, "active": "edit", "version": version, "base": version.number if version else "",
-            "editable": can(ctx["role"], "editor"), "sections": sections, "groups": groups, "refs": refs,
-            "check": check, "yaml_text": version.yaml if version else "", "flash": flash}
+            "editable": can(ctx["role"], "editor"), **view, "check": check,
+            "yaml_text": version.yaml if version else "", "flash": flash}
 
 
 @router.get("/projects/{project_id}/edit", include_in_schema=False)
@@ -372,15 +324,6 @@ def add_element(project_id: int, kind: str, request: Request, form: dict[str, st
 
 # -- versions ----------------------------------------------------------------------------------
 
-def _short(value: Any) -> str:
-    """A field's value in a diff, as one line of YAML."""
-    if value is None:
-        return "—"
-    if isinstance(value, (dict, list)):
-        return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False).strip()
-    return str(value)
-
-
 @router.get("/projects/{project_id}/versions", include_in_schema=False)
 def versions_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
@@ -397,19 +340,10 @@ def versions_page(project_id: int, request: Request) -> HTMLResponse:
     elif len(numbers) >= 2:
         a, b = str(numbers[-2]), str(numbers[-1])
         diff = maps.diff(store, project_id, int(a), int(b))
-    changes = []
-    if diff is not None:
-        for kind in (*E.KINDS, "goals", "segments"):
-            d = diff[kind]
-            if d["added"] or d["removed"] or d["changed"]:
-                changes.append({"kind": kind, "title": TITLES.get(kind, kind.title()), **d})
-    lines = [{"text": line, "cls": ("add" if line.startswith("+") and not line.startswith("+++") else
-                                     "del" if line.startswith("-") and not line.startswith("---") else
-                                     "hunk" if line.startswith("@@") else "")}
-             for line in (diff["text"].splitlines() if diff else [])]
+    changes, lines = V.diff_view(diff)
     restored = request.query_params.get("restored")
     return page("versions.html", **ctx, active="versions", versions=list(reversed(versions)),
                 latest=numbers[-1] if numbers else None, a=a, b=b, diff=diff, changes=changes, lines=lines,
-                error=error, short=_short, editable=can(ctx["role"], "editor"),
+                error=error, short=V.short, editable=can(ctx["role"], "editor"),
                 flash=f"Restored: saved as version {restored}." if restored and restored.isdigit() else None,
                 now=dt.datetime.now(dt.timezone.utc))
