@@ -23,11 +23,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from parcours.errors import MapError, OptionError
-from parcours.model import JourneyMap, text_in
+from parcours.errors import OptionError
+from parcours.model import text_in
+from parcours.project.survey_page import TEXTS, form_error, latest_map, pick_lang, question, touchpoint_name
 from parcours.store import surveys
 from parcours.store.errors import NotFound
-from parcours.store.maps import get_version, parse_map
 from parcours.store.models import SurveyAnswer, SurveyLink, User
 from parcours.web.inputs import Text
 from parcours.web.limits import BodyTooLarge
@@ -76,43 +76,11 @@ def _not_found(e: NotFound) -> HTTPException:
     return HTTPException(404, e.message + (f" ({e.hint})" if e.hint else ""))
 
 
-_maps: dict[str, JourneyMap] = {}  # by YAML text: right whatever database the version came from
-_maps_lock = threading.Lock()
-
-
-def latest_map(request: Request, project_id: int) -> JourneyMap | None:
-    """The project's latest map (parsed once per version), or None without a map."""
-    try:
-        version = get_version(store_of(request), project_id)
-    except NotFound:
-        return None
-    key = version.yaml
-    with _maps_lock:
-        if key in _maps:
-            return _maps[key]
-    try:
-        m = parse_map(version.yaml, f"version {version.number}")
-    except MapError:  # saved maps are valid; an older Parcours may have saved a map this one rejects
-        return None
-    with _maps_lock:
-        if len(_maps) > 256:
-            _maps.clear()
-        _maps[key] = m
-    return m
-
-
-def _touchpoint_name(m: JourneyMap | None, touchpoint_id: str, lang: str) -> str:
-    for tp in (m.touchpoints if m else []):
-        if tp.id == touchpoint_id:
-            return text_in(tp.name, lang) or tp.id
-    return touchpoint_id.replace("_", " ")
-
-
 @router.post("/api/v1/projects/{project_id}/surveys", status_code=201)
 def create(project_id: Id, body: LinkIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """Make a survey link for a touchpoint of the latest map (editors and admins)."""
     project_for(request, user, project_id, need="editor")
-    m = latest_map(request, project_id)
+    m = latest_map(store_of(request), project_id)
     known = [tp.id for tp in m.touchpoints] if m else []
     if body.touchpoint.strip() not in known:
         raise HTTPException(422, f"touchpoint {body.touchpoint!r} is not in the project's latest map: "
@@ -187,58 +155,6 @@ def _limited(request: Request, token: str | None) -> float:
 
 # --- The public survey pages ----------------------------------------------------------------
 
-NNBSP = "\u202f"  # French puts a narrow no-break space before ? and !
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Votre avis", "intro": "Une question, quelques secondes : merci de nous aider à nous améliorer.",
-        "comment": "Un commentaire ? (facultatif)", "send": "Envoyer", "sending": "Envoi…",
-        "thanks": "Merci" + NNBSP + "!", "stored": "Votre réponse est enregistrée.",
-        "again": "Votre réponse était déjà enregistrée : elle n'est comptée qu'une fois.",
-        "error_score": "Choisissez une note de {low} à {high}.",
-        "error_comment": "Le commentaire est trop long : {n} caractères, {max} au plus.",
-        "error_form": "La réponse n'a pas pu être enregistrée : rechargez la page et réessayez.",
-        "nps": "Après «\u00a0{tp}\u00a0», quelle est la probabilité que vous nous recommandiez à un proche" + NNBSP + "?",
-        "nps_low": "Pas du tout probable", "nps_high": "Très probable",
-        "csat": "Êtes-vous satisfait de «\u00a0{tp}\u00a0»" + NNBSP + "?",
-        "csat_low": "Pas du tout satisfait", "csat_high": "Très satisfait",
-        "ces": "Il a été facile de faire ce que je voulais avec «\u00a0{tp}\u00a0».",
-        "ces_prompt": "Êtes-vous d'accord avec cette affirmation" + NNBSP + "?",
-        "ces_low": "Pas du tout d'accord", "ces_high": "Tout à fait d'accord",
-        "scale": "{low} = {low_text}, {high} = {high_text}",
-    },
-    "en": {
-        "title": "Your feedback", "intro": "One question, a few seconds: thank you for helping us improve.",
-        "comment": "Any comment? (optional)", "send": "Send", "sending": "Sending…",
-        "thanks": "Thank you!", "stored": "Your answer is saved.",
-        "again": "Your answer was already saved: it counts once.",
-        "error_score": "Choose a score from {low} to {high}.",
-        "error_comment": "The comment is too long: {n} characters, at most {max}.",
-        "error_form": "The answer could not be saved: reload the page and try again.",
-        "nps": "After “{tp}”, how likely are you to recommend us to a friend or colleague?",
-        "nps_low": "Not at all likely", "nps_high": "Extremely likely",
-        "csat": "How satisfied are you with “{tp}”?",
-        "csat_low": "Very dissatisfied", "csat_high": "Very satisfied",
-        "ces": "It was easy to do what I wanted with “{tp}”.",
-        "ces_prompt": "Do you agree with this statement?",
-        "ces_low": "Strongly disagree", "ces_high": "Strongly agree",
-        "scale": "{low} = {low_text}, {high} = {high_text}",
-    },
-}
-
-
-def _question(link: SurveyLink, tp: str, lang: str) -> dict[str, Any]:
-    t = TEXTS[lang]
-    low, high = surveys.scale(link.metric)
-    return {"question": t[link.metric].format(tp=tp), "prompt": t.get(f"{link.metric}_prompt"),
-            "scale": list(range(low, high + 1)), "low": low, "high": high,
-            "low_text": t[f"{link.metric}_low"], "high_text": t[f"{link.metric}_high"]}
-
-
-def _lang(value: str | None, default: str) -> str:
-    value = (value or "").strip().lower()
-    return value if value in TEXTS else default
-
-
 def _no_store(response: Response) -> Response:
     # Never in a shared cache (each customer needs their own submission id); the browser may keep
     # it for Back, so that the same form sent again is recognised as the same submission.
@@ -259,10 +175,11 @@ def _too_many(wait: float, lang: str = "fr") -> HTMLResponse:
 
 def _form(request: Request, link: SurveyLink, lang: str, *, ref: str | None, submission: str | None = None,
           score: str | None = None, comment: str = "", error: str | None = None, status: int = 200) -> HTMLResponse:
-    m = latest_map(request, link.project_id)
+    m = latest_map(store_of(request), link.project_id)
     return _no_store(page("survey.html", status_code=status, mode="form", lang=lang, t=TEXTS[lang], token=link.token,
                           submission=submission or secrets.token_urlsafe(16), ref=ref or "", score=score,
-                          comment=comment, error=error, **_question(link, _touchpoint_name(m, link.touchpoint_id, lang), lang)))
+                          comment=comment, error=error,
+                          **question(link.metric, touchpoint_name(m, link.touchpoint_id, lang), lang)))
 
 
 @router.get("/s/{token}", include_in_schema=False)
@@ -270,11 +187,11 @@ def survey_page(token: str, request: Request, ref: str | None = None, lang: str 
     """The question of a survey link, for a customer (no account)."""
     wait = _limited(request, None)
     if wait:
-        return _too_many(wait, _lang(lang, "fr"))
+        return _too_many(wait, pick_lang(lang, "fr"))
     link = surveys.link_by_token(store_of(request), token)
     if link is None or not link.active:
-        return _gone(_lang(lang, "fr"))
-    return _form(request, link, _lang(lang, link.lang), ref=(ref or "")[:surveys.MAX_REF])
+        return _gone(pick_lang(lang, "fr"))
+    return _form(request, link, pick_lang(lang, link.lang), ref=(ref or "")[:surveys.MAX_REF])
 
 
 async def _form_fields(request: Request) -> dict[str, str] | None:
@@ -294,10 +211,10 @@ async def survey_post(token: str, request: Request) -> Response:
     wrong answer shows the form again with what to fix, in the page's language."""
     wait = _limited(request, token)
     if wait:
-        return _too_many(wait, _lang(request.query_params.get("lang"), "fr"))
+        return _too_many(wait, pick_lang(request.query_params.get("lang"), "fr"))
     fields = await _form_fields(request)
     store = store_of(request)
-    asked = _lang((fields or {}).get("lang"), "")
+    asked = pick_lang((fields or {}).get("lang"), "")
     if fields is not None:
         ref, comment, score = fields.get("ref", "")[:surveys.MAX_REF], fields.get("comment", ""), fields.get("score")
         try:  # the usual case in one transaction: SQLite runs them one at a time
@@ -316,13 +233,7 @@ async def survey_post(token: str, request: Request) -> Response:
     if fields is None:
         return await run_in_threadpool(lambda: _form(request, link, lang, ref=None, status=413, error=t["error_form"]))
     again = {"ref": ref, "submission": fields.get("submission") or None, "score": score, "comment": comment}
-    try:
-        surveys.parse_score(score, link.metric)
-        error = t["error_comment"].format(n=len(comment.strip()), max=surveys.MAX_COMMENT) \
-            if len(comment.strip()) > surveys.MAX_COMMENT else None
-    except OptionError:
-        low, high = surveys.scale(link.metric)
-        error = t["error_score"].format(low=low, high=high)
+    error = form_error(link.metric, score, comment, lang)
     if error is None:  # a damaged form (submission id, reference): serve a fresh one
         again["submission"], error = None, t["error_form"]
     return await run_in_threadpool(lambda: _form(request, link, lang, **again, status=422, error=error))
@@ -354,10 +265,10 @@ def surveys_page(project_id: Id, request: Request) -> HTMLResponse:
     """The project's links (with the full URL to copy and their answers) and, for editors, a form
     to make one for a touchpoint of the latest map."""
     ctx = project_page(request, project_id)
-    m = latest_map(request, project_id)
+    m = latest_map(store_of(request), project_id)
     base = str(request.base_url).rstrip("/")
     links = [{**_link(link, n), "full_url": f"{base}/s/{link.token}",
-              "touchpoint_name": _touchpoint_name(m, link.touchpoint_id, "en")}
+              "touchpoint_name": touchpoint_name(m, link.touchpoint_id, "en")}
              for link, n in surveys.list_links(store_of(request), project_id)]
     touchpoints = [(tp.id, text_in(tp.name, "en") or tp.id) for tp in (m.touchpoints if m else [])]
     return page("surveys.html", **ctx, active="surveys", links=links, touchpoints=touchpoints, has_map=m is not None,
