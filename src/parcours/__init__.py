@@ -8,20 +8,22 @@ The Python façade::
     result = parcours.analyze(log, journey_map)
     result = parcours.analyze(log, journey_map, top=10, lang="fr")   # or parcours.AnalysisSpec(...)
     result["transitions"].to_pandas()
+    project = parcours.Project.local("map.yaml", "events.csv")    # the object the CLI and web app use
+    project.run(top=5)["variants"].to_pandas()
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["AnalysisResult", "AnalysisSpec", "JourneyMap", "analyze", "load_map", "read_events", "segments", "__version__"]
+__all__ = ["AnalysisResult", "AnalysisSpec", "JourneyMap", "Project", "analyze", "load_map", "read_events", "segments", "__version__"]
 
 
 def __getattr__(name: str):  # heavy imports (ibis, duckdb) only when used: `parcours --help` stays fast
-    if name == "analyze":
-        from parcours.project import analyze
+    if name in ("analyze", "Project"):
+        import parcours.project as project
 
-        return analyze
+        return getattr(project, name)
     if name == "segments":
         from parcours.project.segments import segments
 

@@ -45,7 +45,7 @@ def analyze_command(
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
     from parcours.model.specs import AnalysisSpec
-    from parcours.project import analyze
+    from parcours.project import Project
 
     with user_errors():
         spec = AnalysisSpec.of(
@@ -58,7 +58,7 @@ def analyze_command(
             memory_limit=memory_limit)
         with quarantine_kept(out_dir):
             with progress() as say:
-                result = analyze(events, map_path, spec, cache=cache, on_progress=say)
+                result = Project.local(map_path, events, cache=cache).run(spec, on_progress=say)
         stale = result.stale_tables(out_dir)
         written = result.save(out_dir)
         if report and map_path is not None:

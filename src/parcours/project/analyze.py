@@ -1,4 +1,4 @@
-"""``analyze``: the one entry point the CLI, notebooks and the web app share.
+"""What :meth:`parcours.project.Project.run` (and so ``parcours.analyze``) runs.
 
 Reads the events, prepares them for the map once, applies segment/period filters, runs
 every analysis (and each breakdown group), and returns an :class:`AnalysisResult`.
@@ -16,50 +16,30 @@ import pyarrow as pa
 from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
 from parcours.analysis.run import STAGE_ANALYSES, Options, parse_analyses
-from parcours.project.execute import run_all
+from parcours.project.execute import derive, run_all
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
-from parcours.model import JourneyMap, load_map
+from parcours.model import JourneyMap
 from parcours.model.durations import parse_duration
 from parcours.model.specs import AnalysisSpec
 from parcours.project import cache as result_cache
 from parcours.project.resources import engine_settings, engine_table
-from parcours.project.map_source import source_defaults, source_path
+from parcours.project.map_source import source_path
 from parcours.result import AnalysisResult
 
 SCHEMA_VERSION = 1
 
 
-def analyze(events: str | Path | ir.Table | EventLog | None, journey_map: str | Path | JourneyMap | None = None,
-            spec: AnalysisSpec | None = None, *, cache: bool | str | Path = False,
-            on_progress: Callable[[str], None] | None = None, **settings: Any) -> AnalysisResult:
-    """Analyse an event log against a journey map (optional).
-
-    ``spec``: the settings (an :class:`~parcours.model.specs.AnalysisSpec`); each keyword
-    argument is one of its fields (``top=10``, ``conversion_window="7d"``, ``lang="fr"``...)
-    and wins over the spec's. A setting given neither way comes from the map (its ``source``
-    and ``analysis`` blocks), else its default.
-
-    ``analyses``: only these analyses (``"funnel,durations"`` or a list; see
-    :data:`parcours.analysis.run.ANALYSES`), the others left out of the result; the summary
-    is always there. Default: every analysis.
-
-    ``cache``: ``True`` (the default folder, see :mod:`parcours.project.cache`) or a folder
-    keeps the result under a fingerprint of the files, the map and the settings; the same
-    call again returns it at once. Off by default in Python, on by default in the CLI.
-
-    Examples
-    --------
-    >>> import parcours
-    >>> result = parcours.analyze("events.csv", "map.yaml", top=10)  # doctest: +SKIP
-    >>> result["transitions"].to_pandas().head()                       # doctest: +SKIP
-    """
+def run(events: str | Path | ir.Table | EventLog | None, m: JourneyMap, journey_map: Any, given: dict[str, Any], *,
+        cache: bool | str | Path = False, on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
+    """The analysis of ``events`` against the map ``m`` (``journey_map``: the map as given, a path,
+    a map or None) with the settings ``given`` (:class:`AnalysisSpec` fields, resolved against the
+    map); what :meth:`parcours.project.Project.run` runs. ``cache``: see
+    :func:`parcours.project.analyze`."""
     say = on_progress or (lambda _m: None)
-    m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
     if events is None:
         events = source_path(m, journey_map)
-    given = {**(spec.model_dump(exclude_unset=True) if spec is not None else {}), **settings}
     spec = AnalysisSpec.of(**given).resolve(m)
     chosen = parse_analyses(spec.analyses)
     _check_stages(chosen, m, journey_map)
@@ -138,8 +118,7 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
         out, extra = _breakdown(p, ev, groups, options, data.get("feedback"))
         data["breakdown"] = {"by": by, "groups": out}
         tables.update(extra)
-    if m.touchpoints and options.wants("frictions"):
-        _frictions(data, tables, m, options.lang)
+    derive(data, tables, m, options)
     return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
 
 
@@ -154,24 +133,6 @@ def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.T
                            con=log.con)
     return measure(fb_log, m, ev=ev, window=spec.feedback_window, lang=spec.lang, resolver_sources=log.roles,
                    groups=groups, full=p.table, by_period="month")
-
-
-def _frictions(data: dict[str, Any], tables: dict[str, pa.Table], m: JourneyMap, lang: str) -> None:
-    """Frictions ranked and opportunities suggested, in ``data`` and as tables."""
-    from parcours.analysis.frictions import WEIGHTS, rank_frictions
-    from parcours.analysis.opportunities import suggest
-
-    data["frictions"] = rank_frictions(data, m, lang=lang)
-    tables["frictions"] = pa.Table.from_pylist([
-        {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
-         "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
-         **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
-         "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in data["frictions"]])
-    data["opportunities"] = suggest(data, m, lang=lang)
-    tables["opportunities"] = pa.Table.from_pylist([
-        {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
-                           "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
-        | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in data["opportunities"]])
 
 
 def _duration(option: str, text: str | None) -> float | None:
@@ -202,13 +163,9 @@ def _breakdown(p: Any, ev: ir.Table, groups: dict[str, ir.Table], options: Optio
         if name in fb_by:
             keep["feedback"] = {k: v for k, v in fb_by[name].items() if k != "group"}
             data["feedback"] = {**keep["feedback"], "scales": scales}
-        if m.touchpoints and options.wants("frictions"):
-            from parcours.analysis.frictions import rank_frictions
-
-            from parcours.analysis.opportunities import suggest
-
-            keep["frictions"] = data["frictions"] = rank_frictions(data, m, lang=options.lang)
-            keep["opportunities"] = suggest(data, m, lang=options.lang)  # against targets or the group's best quarter
+        derive(data, {}, m, options)  # frictions, opportunities against targets or the group's best quarter
+        if "frictions" in data:
+            keep["frictions"], keep["opportunities"] = data["frictions"], data["opportunities"]
         out.append({"group": name, **keep})
         for tname in ("touchpoints", "stages", "stage_durations", "shapes"):
             if tname in tables:
@@ -257,4 +214,4 @@ def _side_by_side(name: str, g: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-__all__ = ["SCHEMA_VERSION", "analyze", "source_defaults"]  # source_defaults: from .sources, kept here for callers
+__all__ = ["SCHEMA_VERSION", "run"]

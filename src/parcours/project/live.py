@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from parcours.errors import InputError, OptionError, ParcoursError
 from parcours.model.journey_map import JourneyMap
+from parcours.project.core import FEEDBACK, Inputs, Project
 from parcours.project.jobs import Job, Jobs
-
-FEEDBACK = "feedback.csv"  # survey answers of the project, when the folder has them
 
 
 @dataclass(frozen=True)
@@ -77,33 +74,6 @@ def check_filters(m: JourneyMap, segment: str | None, period: Period | str | Non
     return segment, text
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What an analysis of a project reads, and a key that changes when any of it changes."""
-
-    events: Any  # a file path, or an Ibis table
-    read: dict[str, Any] = field(default_factory=dict)  # read_events arguments (columns, fmt, ...)
-    feedback: Path | None = None
-    key: tuple[Any, ...] = ()
-    feedback_read: dict[str, Any] = field(default_factory=dict)  # analyze's feedback_* arguments
-    collected: bool = False  # events were pushed to the collection API
-    answered: bool = False  # survey links were answered
-
-
-def _fingerprint(module: str, store: Any, project_id: int) -> tuple[int, int]:
-    """(count, max id) of the rows the app collected (events or survey answers) for the project."""
-    if store is None:
-        return (0, 0)
-    import importlib
-
-    return tuple(importlib.import_module(f"parcours.store.{module}").fingerprint(store, project_id))  # type: ignore[return-value]
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path), st.st_size, st.st_mtime_ns
-
-
 class LiveMaps:
     """Analyses of the projects' latest maps, cached by map version and data files."""
 
@@ -121,106 +91,25 @@ class LiveMaps:
     def folder(self, project_id: int) -> Path:
         return self.data_dir / str(project_id)
 
+    def project(self, project_id: int, m: JourneyMap) -> Project:
+        """The project with this map (a version of it, or the editor's draft), as the analyses and
+        live checks read it: :meth:`parcours.project.Project.stored` on the app's store."""
+        return Project.stored(self.store, self.data_dir, project_id, engine=self.engine, map=m)
+
     def inputs(self, project_id: int, m: JourneyMap) -> Inputs:
-        """What the project's analysis reads. Events: the validated events source of the Data tab,
-        else the map's ``source.path`` in the project's data folder; plus the events pushed to the
-        collection API. Feedback: the validated feedback source, else ``feedback.csv``; plus the
-        answers to the project's survey links."""
-        from parcours.project.analyze import source_defaults
-        from parcours.project.sources import events_input, feedback_input
-
-        store = self.store
-        ev = events_input(store, self.folder(project_id), project_id) if store is not None else None
-        fb = feedback_input(store, self.folder(project_id), project_id) if store is not None else None
-        collected = _fingerprint("collect", store, project_id)
-        answered = _fingerprint("surveys", store, project_id)
-        if ev is not None:
-            events, read, ev_key = ev["events"], dict(ev["read"]), ev["key"]
-        elif m.source is not None and m.source.path and (events := self._map_source(project_id, m.source.path)):
-            d = source_defaults(m)
-            read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
-            ev_key = (_stamp(events), repr(sorted(read.items())))
-        elif collected[0]:
-            events, read, ev_key = None, {}, None
-        else:
-            where = f"the map's source.path ({m.source.path}) is not in the project's data" \
-                if m.source is not None and m.source.path else "the project has no events yet"
-            raise InputError(where, hint="upload events on the project's Data tab (and map their columns), "
-                                         "or push events to the collection API")
-        if fb is not None:
-            feedback, fb_read, fb_key = fb["feedback"], dict(fb["read"]), fb["key"]
-        else:
-            path = self.folder(project_id) / FEEDBACK
-            found = path.exists()
-            if found and store is not None:  # an upload of events named so is not survey answers
-                from parcours.store.sources import list_sources
-
-                found = not any(r.name == FEEDBACK and r.kind != "feedback" for r in list_sources(store, project_id))
-            feedback, fb_read = (path if found else None), {}
-            fb_key = _stamp(path) if found else None
-        key = (ev_key, collected, fb_key, answered)
-        return Inputs(events=events, read=read, feedback=feedback, key=key, feedback_read=fb_read,
-                      collected=collected[0] > 0, answered=answered[0] > 0)
-
-    def _map_source(self, project_id: int, path: str) -> Path | None:
-        """The map's ``source.path`` inside what the project may read (its data folder, folders
-        granted to its workspace), if it exists there; :class:`PathRefused` when it points elsewhere."""
-        from parcours.project.paths import allowed_folders, confine
-
-        found = confine(path, self.folder(project_id), allowed_folders(self.store, self.data_dir, project_id),
-                        "the map's source.path")
-        return found if found.exists() else None
-
-    def _sources(self, project_id: int, m: JourneyMap, inputs: Inputs) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
-        """The events and feedback to give ``analyze`` (files, or tables joining what the app
-        collected), and their keyword arguments."""
-        events, read, feedback, fb_read = inputs.events, dict(inputs.read), inputs.feedback, dict(inputs.feedback_read)
-        if not (inputs.collected or inputs.answered):
-            return events, read, (str(feedback) if feedback else None), fb_read
-        from parcours.engine.connection import connect
-        from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
-        from parcours.project.merge import union_by_roles
-
-        con = connect(self.engine)
-        if inputs.collected:
-            from parcours.store.collect import event_rows
-
-            rows = [r for batch in event_rows(self.store, project_id) for r in batch]
-            extra = pa.Table.from_pylist(rows).cast(pa.schema([(c, pa.string()) for c in rows[0]]))
-            events, columns = union_by_roles(
-                con, events, read, read.get("columns") or {}, extra,
-                {"customer": "customer", "event": "event", "time": "time", "channel": "channel", "value": "value"},
-                spec=EVENT_ROLES)
-            read = {"columns": columns, "timezone": read.get("timezone"), "time_unit": read.get("time_unit")}
-        if inputs.answered:
-            from parcours.store.surveys import FEEDBACK_COLUMNS, feedback_rows
-
-            schema = pa.schema([(c, pa.int64() if c == "score" else pa.string()) for c in FEEDBACK_COLUMNS])
-            extra = pa.Table.from_pylist(feedback_rows(self.store, project_id), schema=schema)
-            feedback, columns = union_by_roles(
-                con, feedback, {}, fb_read.get("feedback_columns") or {}, extra,
-                {"customer": "customer_id", "time": "answered_at", "metric": "metric", "score": "score",
-                 "comment": "comment", "touchpoint": "touchpoint", "language": "language"}, spec=FEEDBACK_ROLES)
-            fb_read = {**fb_read, "feedback_columns": columns}
-            # analyze reads feedback on the events' connection: hand it a file, not this table.
-            out = self.data_dir / ".merged" / str(project_id) / "feedback.parquet"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            con.to_parquet(feedback, str(out))
-            feedback = str(out)
-        return events, read, feedback, fb_read
+        """What the project's analysis reads (:meth:`parcours.project.Project.inputs`)."""
+        return self.project(project_id, m).inputs()
 
     def event_log(self, project_id: int, m: JourneyMap) -> Any:
         """The project's events read once (an :class:`~parcours.ingest.EventLog`), kept until its
         data or the way it is read change; for live checks of match rules in the editor."""
-        from parcours.ingest import read_events
-
-        inputs = self.inputs(project_id, m)
+        project = self.project(project_id, m)
+        inputs = project.inputs()
         with self._lock:
             hit = self._logs.get(project_id)
             if hit is not None and hit[0] == inputs.key:
                 return hit[1]
-            events, read, _fb, _fr = self._sources(project_id, m, inputs)
-            log = read_events(events, max_bad_rows="100%", engine=self.engine if isinstance(events, Path) else None, **read)
+            log = project.event_log()
             self._logs[project_id] = (inputs.key, log)
             return log
 
@@ -257,16 +146,12 @@ class LiveMaps:
         data = self.cached(key)
         if data is not None:
             return None, data
-        inputs = self.inputs(project_id, m)
+        project = self.project(project_id, m)
+        project.inputs()  # no data: the caller's error, raised now
 
         def run(job: Job) -> dict[str, Any]:
-            from parcours.project import analyze
-
-            events, read, feedback, fb_read = self._sources(project_id, m, inputs)
-            data = analyze(events, m, feedback=feedback, by="segment" if m.segments and not segment else None,
-                           segment=segment or None, period=period or None, on_progress=job.say,
-                           engine=self.engine if isinstance(events, Path) else None, **read, **fb_read,
-                           **settings).data
+            data = project.run(by="segment" if m.segments and not segment else None, segment=segment or None,
+                               period=period or None, on_progress=job.say, **settings).data
             with self._lock:
                 self._results[key] = data
                 while len(self._results) > self.keep:

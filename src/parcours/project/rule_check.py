@@ -88,7 +88,7 @@ def _measure(log: Any, m: JourneyMap) -> dict[str, Any]:
     from parcours.engine import columns as C
     from parcours.engine.fetch import rows
     from parcours.engine.prepare import prepare
-    from parcours.project.analyze import source_defaults
+    from parcours.project.map_source import source_defaults
     from parcours.model.durations import parse_duration
 
     gap = source_defaults(m)["journey_gap"]
