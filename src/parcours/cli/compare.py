@@ -19,24 +19,33 @@ def compare_command(
     segments: Annotated[str | None, typer.Option(help="Two segments of the map to compare, e.g. new_customers,gold_members.")] = None,
     map_before: Annotated[Path | None, typer.Option(help="An earlier version of the map: compare it with --map on the same events.")] = None,
     feedback: Annotated[Path | None, typer.Option(help="Survey answers: compare NPS/CSAT/CES too.")] = None,
-    metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores: nps, csat or ces.")] = None,
-    columns: Annotated[str | None, typer.Option(help="Column roles of the events (detected when absent).")] = None,
+    feedback_columns: Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
+    scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
+    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
+    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
+    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
+    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:
     """Compare each stage's and touchpoint's indicators between two periods, segments or map versions."""
     from rich.table import Table
 
-    from parcours.errors import OptionError
-    from parcours.model.specs import parse_roles as parse_columns
+    from parcours.model.specs import CompareSpec
     from parcours.project.compare import compare
 
     with user_errors():
-        pair = None
-        if segments is not None:
-            pair = tuple(s.strip() for s in segments.split(","))
-            if len(pair) != 2 or not all(pair):
-                raise OptionError(f"--segments {segments!r}: give two segment ids separated by a comma")
-        result = compare(events, map_path, before=before, after=after, segments=pair, map_before=map_before,
-                         feedback=feedback, metric=metric, columns=parse_columns(columns))
+        spec = CompareSpec.of(before=before, after=after, segments=segments, map_before=map_before, feedback=feedback,
+                              feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale,
+                              columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
+                              max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
+                              lang=lang, engine=engine)
+        result = compare(events, map_path, spec)
         written = result.save(out_dir)
     d = result.data
     info(f"Compared {d['compare']['kind']}: {d['compare']['before']} ({d['journeys']['before']:,} journeys) vs "

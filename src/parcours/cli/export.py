@@ -25,7 +25,7 @@ def export_command(
     feedback: Annotated[Path | None, typer.Option(help="Survey answers to measure too (as for parcours analyze).")] = None,
     by: Annotated[str | None, typer.Option(help="Groups for the report's segment selector (as for parcours report).")] = None,
     journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en (default: the map's language).")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en. Default: the map's analysis.lang, else its language.")] = None,
 ) -> None:
     """Export the measured journey map: print-ready PDF, PNG/SVG of the map grid and each chart,
     every table as CSV and Parquet, a Mermaid journey diagram, and report.html linking to them."""

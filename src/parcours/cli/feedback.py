@@ -22,23 +22,26 @@ def feedback_command(
     by_segment: Annotated[bool, typer.Option(help="Also give each figure per segment of the map.")] = False,
     by_period: Annotated[str | None, typer.Option(help="Also give each figure per period: day, week, month, quarter or year.")] = None,
     min_responses: Annotated[int, typer.Option(help="Groups with fewer responses are flagged 'small' (shown, not hidden).")] = 30,
-    timezone: Annotated[str | None, typer.Option(help="Time zone of times written without offset (default UTC).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of times written without offset, e.g. Europe/Paris. Default: the map's source.timezone, else UTC.")] = None,
     max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl (default: from the file name).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:
     """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
-    from parcours.model.specs import FEEDBACK_ROLES, parse_roles as parse_columns
+    from parcours.model.specs import FeedbackSpec
     from parcours.project.feedback import feedback
 
     with user_errors():
-        roles = parse_columns(columns, FEEDBACK_ROLES)
+        spec = FeedbackSpec.of(events=events, columns=columns, metric=metric, scale=scale, window=window,
+                               by_segment=by_segment, by_period=by_period, min_responses=min_responses,
+                               timezone=timezone, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
+                               engine=engine)
         with quarantine_kept(out_dir):
             with progress() as say:
                 say("reading feedback")
-                result = feedback(source, map_path, events=events, columns=roles, metric=metric, scale=scale,
-                                  window=window, by_segment=by_segment, by_period=by_period,
-                                  min_responses=min_responses, timezone=timezone, max_bad_rows=max_bad_rows,
-                                  delimiter=delimiter)
+                result = feedback(source, map_path, spec)
         written = result.save(out_dir)
     print_feedback(result.data)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(sorted(written))})")

@@ -22,7 +22,7 @@ def report_command(
     feedback: Annotated[Path | None, typer.Option(help="Survey answers to measure too (as for parcours analyze).")] = None,
     by: Annotated[str | None, typer.Option(help="Groups for the segment selector: segment, channel, a behaviour or a column.")] = None,
     journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity.")] = None,
-    lang: Annotated[str | None, typer.Option(help="fr or en (default: the map's language).")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en. Default: the map's analysis.lang, else its language.")] = None,
 ) -> None:
     """Write the journey map with its measured figures as one HTML file that opens offline."""
     from parcours.cli.results import measured

@@ -20,20 +20,27 @@ def segments_command(
                                          "first in map order) or a column (its value on the period's first event).")] = "buyer",
     every: Annotated[str, typer.Option(help="Period: week, month, quarter or year.")] = "month",
     period: Annotated[str | None, typer.Option(help="Only events in START..END (dates, end included).")] = None,
-    columns: Annotated[str | None, typer.Option(help="Column roles of the events (detected when absent).")] = None,
-    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB).")] = None,
-    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity.")] = None,
-    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count or a share.")] = "1%",
+    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
+    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
+    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
+    engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
+    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
+    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
 ) -> None:
     """Place each customer in a segment in every period, and show how customers moved between segments."""
-    from parcours.model.specs import parse_roles as parse_columns
+    from parcours.model.specs import SegmentsSpec
     from parcours.project.segments import segments
 
     with user_errors():
+        spec = SegmentsSpec.of(by=by, every=every, period=period, columns=columns, fmt=fmt, delimiter=delimiter,
+                               timezone=timezone, time_unit=time_unit, drop_duplicates=drop_duplicates, engine=engine,
+                               journey_gap=journey_gap, max_bad_rows=max_bad_rows)
         with quarantine_kept(out_dir):
             with progress() as say:
-                result = segments(events, map_path, by=by, every=every, period=period, columns=parse_columns(columns),
-                                  engine=engine, journey_gap=journey_gap, max_bad_rows=max_bad_rows, on_progress=say)
+                result = segments(events, map_path, spec, on_progress=say)
         written = result.save(out_dir)
     print_segments(result.data)
     info(f"\nWrote {', '.join(sorted(written))} to [bold]{out_dir}[/]")

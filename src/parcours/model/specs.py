@@ -54,6 +54,18 @@ def parse_roles(text: str | None, roles: tuple[str, ...] = EVENT_ROLES) -> dict[
     return out
 
 
+def report_lang(lang: str | None, m: JourneyMap) -> Lang:
+    """The language of every report and explanation: the one asked for, else the map's
+    ``analysis.lang``, else the map's ``language``. The one rule analyze, feedback, compare,
+    ``parcours report``, ``parcours export`` and the web app's live map follow.
+
+    >>> m = JourneyMap(language="fr", analysis={"lang": "en"})
+    >>> report_lang(None, m), report_lang("fr", m), report_lang(None, JourneyMap(language="fr"))
+    ('en', 'fr', 'fr')
+    """
+    return lang or (m.analysis.lang if m.analysis else None) or m.language  # type: ignore[return-value]
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -113,6 +125,18 @@ class ReadSpec(_Spec):
     @classmethod
     def _columns(cls, v: Any) -> Any:
         return parse_roles(v) if isinstance(v, str) else v
+
+    def _from_map(self, m: JourneyMap) -> dict[str, Any]:
+        """The settings given, the map's ``source`` block filling how to read what is not
+        (columns merge role by role: an explicit role wins)."""
+        given = dict(self)  # shallow: a map, a table or an event log given stays itself
+        src = m.source
+        if src is not None:
+            given["columns"] = {**src.columns, **(self.columns or {})}
+            for name, value in (("timezone", src.timezone), ("time_unit", src.time_unit),
+                                ("delimiter", src.delimiter), ("fmt", src.format), ("journey_gap", src.journey_gap)):
+                given[name] = given[name] or value
+        return given
 
     def read_args(self) -> dict[str, Any]:
         """The ``read_events`` arguments."""
@@ -211,19 +235,13 @@ class AnalysisSpec(ReadSpec):
     def resolve(self, m: JourneyMap) -> AnalysisSpec:
         """The settings in force: what was given, else the map's ``source`` (how to read) and
         ``analysis`` (window, top, language, loops) blocks, else the built-in defaults."""
-        given = self.model_dump(exclude_unset=False)
-        src, ana = m.source, m.analysis
-        if src is not None:  # explicit arguments win; columns merge role by role
-            given["columns"] = {**src.columns, **(self.columns or {})}
-            for name, value in (("timezone", src.timezone), ("time_unit", src.time_unit),
-                                ("delimiter", src.delimiter), ("fmt", src.format), ("journey_gap", src.journey_gap)):
-                given[name] = given[name] or value
-        for name in ("top", "collapse_loops", "conversion_window", "lang"):
+        given, ana = self._from_map(m), m.analysis
+        for name in ("top", "collapse_loops", "conversion_window"):
             if given[name] is None and ana is not None:
                 given[name] = getattr(ana, name)
         given["top"] = TOP if given["top"] is None else given["top"]
         given["collapse_loops"] = bool(given["collapse_loops"])
-        given["lang"] = given["lang"] or m.language
+        given["lang"] = report_lang(given["lang"], m)
         return AnalysisSpec.model_validate(given)
 
     def options(self, *, filters: dict[str, Any], analyses: Any, map_name: str | None) -> dict[str, Any]:
@@ -238,4 +256,152 @@ class AnalysisSpec(ReadSpec):
         return {**self.model_dump(mode="json", exclude={"feedback", "threads", "memory_limit"}), "analyses": analyses}
 
 
-__all__ = ["EVENT_ROLES", "FEEDBACK_ROLES", "AnalysisSpec", "ReadSpec", "parse_roles"]
+MIN_RESPONSES = 30  # groups with fewer are flagged small (parcours.analysis.scores.MIN_RESPONSES; a test keeps them equal)
+_ENGINE = "Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb."
+_LANG = "Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language."
+
+
+class FeedbackSpec(_Spec):
+    """One ``parcours feedback``: how to read the answers, where to attach them, how to break
+    them down (the map's ``source.timezone`` and ``analysis.lang`` fill what is not given).
+
+    >>> FeedbackSpec(by_segment=True).resolve(JourneyMap(language="fr")).lang
+    'fr'
+    """
+
+    events: Any = Field(
+        default=None, description="Event file: attach each response to where its customer's journey was at "
+                                  "response time.")
+    columns: dict[str, str] | None = Field(
+        default=None, description="Column roles, e.g. customer=client,time=date,score=note,comment=avis (detected "
+                                  "when absent). Roles: customer, time, score, metric, comment, stage, touchpoint, "
+                                  "language.")
+    metric: str | None = Field(
+        default=None, description="Metric of the scores when the file has no metric column: nps (0-10), csat (1-5) "
+                                  "or ces (1-7).")
+    scale: str | None = Field(default=None, description="Another answer scale for --metric csat or ces, e.g. 0-5 or 1-10.")
+    fmt: str | None = Field(default=None, description="csv, tsv, parquet or jsonl (default: from the file name).")
+    delimiter: str | None = ReadSpec.model_fields["delimiter"]
+    timezone: str | None = Field(
+        default=None, description="Time zone of times written without offset, e.g. Europe/Paris. Default: the "
+                                  "map's source.timezone, else UTC.")
+    max_bad_rows: str | int | float | None = ReadSpec.model_fields["max_bad_rows"]
+    window: str | None = Field(
+        default=None, description="With --events: attach a response to the journey's last event at most this long "
+                                  "before it (default 7d).")
+    by_segment: bool = Field(default=False, description="Also give each figure per segment of the map.")
+    by_period: str | None = Field(
+        default=None, description="Also give each figure per period: day, week, month, quarter or year.")
+    min_responses: int = Field(
+        default=MIN_RESPONSES, description="Groups with fewer responses are flagged 'small' (shown, not hidden).")
+    lang: Lang | None = Field(default=None, description=_LANG)
+    engine: str | None = Field(default=None, description=_ENGINE)
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _columns(cls, v: Any) -> Any:
+        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str | None) -> str | None:
+        return _duration("--window", v)
+
+    def resolve(self, m: JourneyMap) -> FeedbackSpec:
+        """The settings in force: what was given, else the map's (time zone, language)."""
+        given = dict(self)
+        given["timezone"] = given["timezone"] or (m.source.timezone if m.source else None)
+        given["lang"] = report_lang(given["lang"], m)
+        return FeedbackSpec.model_validate(given)
+
+    def read_args(self) -> dict[str, Any]:
+        """The ``read_feedback`` arguments."""
+        return self.model_dump(include={"columns", "metric", "scale", "fmt", "delimiter", "timezone",
+                                        "max_bad_rows", "engine"})
+
+
+class CompareSpec(ReadSpec):
+    """One ``parcours compare``: what to compare (two periods, two segments or two maps), how
+    to read the events (the map's ``source`` fills what is not given), with which feedback.
+
+    >>> CompareSpec.of(segments="new,gold").segments
+    ('new', 'gold')
+    """
+
+    before: str | None = Field(
+        default=None, description="First period: journeys starting in START..END, e.g. 2026-01-01..2026-03-31.")
+    after: str | None = Field(default=None, description="Second period, e.g. 2026-04-01..2026-06-30.")
+    segments: tuple[str, str] | None = Field(
+        default=None, description="Two segments of the map to compare, e.g. new_customers,gold_members.")
+    map_before: Any = Field(
+        default=None, description="An earlier version of the map: compare it with --map on the same events.")
+    feedback: Any = Field(default=None, description="Survey answers: compare NPS/CSAT/CES too.")
+    feedback_columns: dict[str, str] | None = AnalysisSpec.model_fields["feedback_columns"]
+    feedback_metric: str | None = AnalysisSpec.model_fields["feedback_metric"]
+    feedback_scale: str | None = AnalysisSpec.model_fields["feedback_scale"]
+    lang: Lang | None = Field(default=None, description=_LANG)
+    engine: str | None = Field(default=None, description=_ENGINE)
+
+    @field_validator("segments", mode="before")
+    @classmethod
+    def _pair(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            pair = tuple(s.strip() for s in v.split(","))
+            if len(pair) != 2 or not all(pair):
+                raise OptionError(f"--segments {v!r}: give two segment ids separated by a comma")
+            return pair
+        return v
+
+    @field_validator("feedback_columns", mode="before")
+    @classmethod
+    def _feedback_columns(cls, v: Any) -> Any:
+        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
+
+    def resolve(self, m: JourneyMap) -> CompareSpec:
+        """The settings in force: what was given, else the map's ``source`` block and language."""
+        given = self._from_map(m)
+        given["lang"] = report_lang(given["lang"], m)
+        return CompareSpec.model_validate(given)
+
+    def feedback_args(self) -> dict[str, Any] | None:
+        """The ``read_feedback`` arguments, or None without feedback."""
+        if not self.feedback:
+            return None
+        return {"source": self.feedback, "columns": self.feedback_columns, "metric": self.feedback_metric,
+                "scale": self.feedback_scale, "timezone": self.timezone}
+
+
+class SegmentsSpec(ReadSpec):
+    """One ``parcours segments``: what a segment is, how often, over which period, and how to
+    read the events (the map's ``source`` fills what is not given).
+
+    >>> SegmentsSpec().resolve(JourneyMap()).options(map_name="m")
+    {'by': 'buyer', 'every': 'month', 'period': None, 'journey_gap': None, 'map': 'm'}
+    """
+
+    by: str = Field(
+        default="buyer", description="What a segment is: buyer, channel_mix, value_tier, segment (the map's, first "
+                                     "in map order) or a column (its value on the period's first event).")
+    every: str = Field(default="month", description="Period: week, month, quarter or year.")
+    period: str | None = Field(default=None, description="Only events in START..END (dates, end included).")
+    engine: str | None = Field(default=None, description=_ENGINE)
+
+    def resolve(self, m: JourneyMap) -> SegmentsSpec:
+        """The settings in force: what was given, else the map's ``source`` block."""
+        return SegmentsSpec.model_validate(self._from_map(m))
+
+    def options(self, *, map_name: str | None) -> dict[str, Any]:
+        """``segments.json``'s ``options``: the resolved settings that shaped the figures."""
+        given = self.model_dump(include={"by", "every", "period", "journey_gap"})
+        return {**{k: given[k] for k in ("by", "every", "period", "journey_gap")}, "map": map_name}
+
+
+def settle(cls: type[Any], spec: Any, settings: dict[str, Any]) -> Any:
+    """A spec of ``cls`` from a spec (or None) and keyword settings that win over its fields:
+    how ``analyze``, ``feedback``, ``compare`` and ``segments`` take both."""
+    given = {**({k: getattr(spec, k) for k in spec.model_fields_set} if spec is not None else {}), **settings}
+    return cls.of(**given)
+
+
+__all__ = ["EVENT_ROLES", "FEEDBACK_ROLES", "AnalysisSpec", "CompareSpec", "FeedbackSpec", "ReadSpec",
+           "SegmentsSpec", "parse_roles", "report_lang", "settle"]

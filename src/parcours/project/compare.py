@@ -31,7 +31,7 @@ from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
-from parcours.project.map_source import source_defaults
+from parcours.model.specs import CompareSpec, settle
 
 
 @dataclass
@@ -104,48 +104,51 @@ def _median(values: list[float]) -> float | None:
     return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
 
 
-def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap | None = None, *,
-            before: str | None = None, after: str | None = None, segments: tuple[str, str] | None = None,
-            map_before: str | Path | JourneyMap | None = None, feedback: str | Path | None = None,
-            feedback_columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
-            columns: dict[str, str] | None = None, journey_gap: str | None = None, lang: str | None = None,
-            engine: str | None = None) -> CompareResult:
+ALIASES = {"metric": "feedback_metric", "scale": "feedback_scale"}  # the keywords compare() took before its spec
+
+
+def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap | None = None,
+            spec: CompareSpec | None = None, **settings: Any) -> CompareResult:
     """Compare two periods (``before``/``after``, e.g. ``2026-01-01..2026-03-31``), two segments
-    (``segments=(a, b)``), or two versions of the map (``map_before`` against ``journey_map``)."""
-    modes = [bool(before or after), segments is not None, map_before is not None]
-    if sum(modes) != 1 or (modes[0] and not (before and after)):
-        raise OptionError("say what to compare: --before and --after (two periods), --segments A,B, or --map-before",
-                          hint="e.g. --before 2026-01-01..2026-03-31 --after 2026-04-01..2026-06-30")
+    (``segments=(a, b)``), or two versions of the map (``map_before`` against ``journey_map``).
+
+    ``spec``: the settings (a :class:`~parcours.model.specs.CompareSpec`); each keyword
+    argument is one of its fields and wins over the spec's; the map's ``source`` block and
+    ``analysis.lang`` fill what neither gives."""
+    settings = {ALIASES.get(k, k): v for k, v in settings.items()}
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
-    m0 = (load_map(map_before) if isinstance(map_before, (str, Path)) else map_before) if map_before is not None else m
-    d = source_defaults(m)
-    gap_text = journey_gap or d.pop("journey_gap")
-    d["columns"] = {**d["columns"], **(columns or {})}
-    log = events if isinstance(events, EventLog) else read_events(events, engine=engine, **d)
-    gap = parse_duration(gap_text) if gap_text else None
-    lang = lang or m.language
-    fb_args = ({"source": feedback, "columns": feedback_columns, "metric": metric, "scale": scale,
-                "timezone": d["timezone"]} if feedback else None)
-    if modes[0]:
-        sides = [(m, before, None), (m, after, None)]
-        what = {"kind": "periods", "before": before, "after": after}
-    elif modes[1]:
-        sides = [(m, None, segments[0]), (m, None, segments[1])]
-        what = {"kind": "segments", "before": segments[0], "after": segments[1]}
-    else:
-        sides = [(m0, None, None), (m, None, None)]
-        what = {"kind": "maps", "before": m0.id or "map before", "after": m.id or "map after"}
+    spec = settle(CompareSpec, spec, settings).resolve(m)
+    sides, what = _sides(spec, m)
+    log = events if isinstance(events, EventLog) else read_events(events, engine=spec.engine, **spec.read_args())
+    gap = parse_duration(spec.journey_gap) if spec.journey_gap else None
     prepared: dict[int, Prepared] = {}  # sorted once per map, whatever the sides
     for mm, _, _ in sides:
         if id(mm) not in prepared:
             prepared[id(mm)] = prepare(log.con, log.table, mm, role_sources=log.roles, journey_gap_seconds=gap)
-    a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=fb_args, lang=lang)
+    a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=spec.feedback_args(), lang=spec.lang)
             for mm, per, seg in sides)
     out = _stage_rows(a, b) + _touchpoint_rows(a, b) + _feedback_rows(a, b)
     data = {"compare": what, "alpha": S.ALPHA,
             "journeys": {"before": a["data"]["summary"]["journeys"], "after": b["data"]["summary"]["journeys"]},
             "rows": out}
     return CompareResult(data=data, table=pa.Table.from_pylist(out))
+
+
+def _sides(spec: CompareSpec, m: JourneyMap) -> tuple[list[tuple[JourneyMap, str | None, str | None]], dict[str, Any]]:
+    """The two sides (map, period, segment) and what compare.json says is compared; an
+    :class:`OptionError` unless exactly one kind of comparison is asked."""
+    before, after, pair = spec.before, spec.after, spec.segments
+    modes = [bool(before or after), pair is not None, spec.map_before is not None]
+    if sum(modes) != 1 or (modes[0] and not (before and after)):
+        raise OptionError("say what to compare: --before and --after (two periods), --segments A,B, or --map-before",
+                          hint="e.g. --before 2026-01-01..2026-03-31 --after 2026-04-01..2026-06-30")
+    if modes[0]:
+        return [(m, before, None), (m, after, None)], {"kind": "periods", "before": before, "after": after}
+    if pair is not None:
+        return [(m, None, pair[0]), (m, None, pair[1])], {"kind": "segments", "before": pair[0], "after": pair[1]}
+    m0 = load_map(spec.map_before) if isinstance(spec.map_before, (str, Path)) else spec.map_before
+    return [(m0, None, None), (m, None, None)], {"kind": "maps", "before": m0.id or "map before",
+                                                 "after": m.id or "map after"}
 
 
 def _stage_rows(a: dict, b: dict) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from parcours.errors import OptionError
 from parcours.ingest.feedback import COMMENT, LANGUAGE, FeedbackLog, read_feedback
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
+from parcours.model.specs import FeedbackSpec, settle
 from parcours.model.journey_map import text_in
 from parcours.project.map_source import source_defaults
 
@@ -233,32 +234,39 @@ def _responses(con: Any, log: FeedbackLog, fb: ir.Table, verbatims: V.Verbatims)
     return table.drop(["__seq"])
 
 
-def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Path | JourneyMap | None = None, *,
-             events: Any = None, columns: dict[str, str] | None = None, metric: str | None = None,
-             scale: str | None = None, fmt: str | None = None, delimiter: str | None = None,
-             timezone: str | None = None, max_bad_rows: str | int | float | None = None, window: str | None = None,
-             by_segment: bool = False, by_period: str | None = None, min_responses: int = MIN_RESPONSES,
-             lang: str | None = None, engine: str | None = None) -> FeedbackResult:
-    """Measure survey answers and verbatims on the map (``events``: an event file or EventLog,
-    to attach responses to journeys)."""
+def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Path | JourneyMap | None = None,
+             spec: FeedbackSpec | None = None, **settings: Any) -> FeedbackResult:
+    """Measure survey answers and verbatims on the map.
+
+    ``spec``: the settings (a :class:`~parcours.model.specs.FeedbackSpec`); each keyword
+    argument is one of its fields (``events=`` an event file or EventLog, to attach responses
+    to journeys; ``by_segment=True``, ``lang="fr"``...) and wins over the spec's. The map's
+    ``source.timezone`` and ``analysis.lang`` fill what neither gives.
+
+    >>> r = parcours.feedback("answers.csv", "map.yaml", events="events.csv")  # doctest: +SKIP
+    """
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
+    spec = settle(FeedbackSpec, spec, settings).resolve(m)
+    ev, sources, con = _journeys(spec.events, m, spec.engine)
+    log = source if isinstance(source, FeedbackLog) else read_feedback(source, m, con=con, **spec.read_args())
+    return measure(log, m, ev=ev, window=spec.window, by_segment=spec.by_segment, by_period=spec.by_period,
+                   min_responses=spec.min_responses, lang=spec.lang, resolver_sources=sources)
+
+
+def _journeys(events: Any, m: JourneyMap, engine: str | None) -> tuple[ir.Table | None, dict[str, str] | None, Any]:
+    """The prepared events (read with the map's ``source`` block), their column roles and
+    connection; ``(None, None, None)`` without events."""
+    if events is None:
+        return None, None, None
+    from parcours.engine.prepare import prepare
+    from parcours.ingest import EventLog, read_events
+
     d = source_defaults(m)
     gap_text = d.pop("journey_gap")
-    timezone = timezone or d["timezone"]  # the map's zone, for times without offset
-    ev, sources, con = None, None, None
-    if events is not None:
-        from parcours.engine.prepare import prepare
-        from parcours.ingest import EventLog, read_events
-
-        gap = parse_duration(gap_text) if gap_text else None
-        log_ev = events if isinstance(events, EventLog) else read_events(events, engine=engine, **d)
-        p = prepare(log_ev.con, log_ev.table, m, role_sources=log_ev.roles, journey_gap_seconds=gap)
-        ev, sources, con = p.table, log_ev.roles, log_ev.con
-    log = source if isinstance(source, FeedbackLog) else read_feedback(
-        source, m, columns=columns, metric=metric, scale=scale, fmt=fmt, delimiter=delimiter, timezone=timezone,
-        max_bad_rows=max_bad_rows, con=con, engine=engine)
-    return measure(log, m, ev=ev, window=window, by_segment=by_segment, by_period=by_period,
-                   min_responses=min_responses, lang=lang or m.language, resolver_sources=sources)
+    gap = parse_duration(gap_text) if gap_text else None
+    log_ev = events if isinstance(events, EventLog) else read_events(events, engine=engine, **d)
+    p = prepare(log_ev.con, log_ev.table, m, role_sources=log_ev.roles, journey_gap_seconds=gap)
+    return p.table, log_ev.roles, log_ev.con
 
 
 __all__ = ["FeedbackResult", "feedback", "measure"]

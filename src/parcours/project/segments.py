@@ -22,7 +22,8 @@ from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
 from parcours.model.durations import parse_duration
-from parcours.project.map_source import source_defaults, source_path
+from parcours.model.specs import SegmentsSpec, settle
+from parcours.project.map_source import source_path
 from parcours.result import AnalysisResult
 
 
@@ -51,35 +52,36 @@ class SegmentsResult(AnalysisResult):
         return df.pivot_table(index="from", columns="to", values="customers", aggfunc="sum", fill_value=0, sort=False)
 
 
-def segments(events: str | Path | EventLog | None, journey_map: str | Path | JourneyMap | None = None, *,
-             by: str = "buyer", every: str = "month", columns: dict[str, str] | None = None,
-             journey_gap: str | None = None, period: str | None = None, engine: str | None = None,
-             max_bad_rows: str | int | float | None = None,
-             on_progress: Callable[[str], None] | None = None) -> SegmentsResult:
+def segments(events: str | Path | EventLog | None, journey_map: str | Path | JourneyMap | None = None,
+             spec: SegmentsSpec | None = None, *, on_progress: Callable[[str], None] | None = None,
+             **settings: Any) -> SegmentsResult:
     """Segments per period (``every``: week, month, quarter, year) and how customers moved
     between them. ``by``: buyer, channel_mix, value_tier, segment (the map's) or a column.
+
+    ``spec``: the settings (a :class:`~parcours.model.specs.SegmentsSpec`); each keyword
+    argument is one of its fields and wins over the spec's; the map's ``source`` block fills
+    how to read the events when neither says.
 
     >>> r = parcours.segments("events.csv", "map.yaml", by="buyer", every="month")  # doctest: +SKIP
     >>> r.matrix()                                                                     # doctest: +SKIP
     """
     say = on_progress or (lambda _m: None)
-    if every not in EVERY:  # before reading anything
-        raise OptionError(f"--every {every!r}", hint=f"use one of: {', '.join(EVERY)}")
+    asked = settle(SegmentsSpec, spec, settings)
+    if asked.every not in EVERY:  # before reading anything
+        raise OptionError(f"--every {asked.every!r}", hint=f"use one of: {', '.join(EVERY)}")
     m = load_map(journey_map) if isinstance(journey_map, (str, Path)) else (journey_map or JourneyMap())
+    spec = asked.resolve(m)
+    by, every = spec.by, spec.every
     if events is None:
         events = source_path(m, journey_map)
-    d = source_defaults(m)
-    default_gap = d.pop("journey_gap")  # not a read_events argument
-    gap_text = journey_gap or default_gap
-    d["columns"] = {**d["columns"], **(columns or {})}
-    log = events if isinstance(events, EventLog) else read_events(events, engine=engine, max_bad_rows=max_bad_rows,
-                                                                   on_progress=say, **d)
+    log = events if isinstance(events, EventLog) else read_events(events, engine=spec.engine, on_progress=say,
+                                                                   **spec.read_args())
     say("preparing")
     keep = [by] if by not in ("segment", "channel", *DIMENSIONS) else []
     p = prepare(log.con, log.table, m, role_sources=log.roles, keep=keep,
-                journey_gap_seconds=parse_duration(gap_text) if gap_text else None)
+                journey_gap_seconds=parse_duration(spec.journey_gap) if spec.journey_gap else None)
     ev = p.table
-    start, end = filters.parse_period(period)
+    start, end = filters.parse_period(spec.period)
     if start is not None:
         ev = ev.filter(ev[C.TS] >= ibis.literal(start))
     if end is not None:
@@ -87,7 +89,6 @@ def segments(events: str | Path | EventLog | None, journey_map: str | Path | Jou
     say(f"segments by {by}, every {every}")
     data, tables = movements(p.con, ev, m, by, every, p.resolver(ev))
     report = log.report
-    out = {"segments": data, "input": report.to_dict(),
-           "options": {"by": by, "every": every, "period": period, "journey_gap": gap_text,
-                       "map": m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)}}
+    map_name = m.id or (str(journey_map) if isinstance(journey_map, (str, Path)) else None)
+    out = {"segments": data, "input": report.to_dict(), "options": spec.options(map_name=map_name)}
     return SegmentsResult(data=out, tables=tables, quarantine=report.quarantine_table())

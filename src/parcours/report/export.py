@@ -21,6 +21,7 @@ from typing import Any
 
 from parcours.errors import ExportError, OptionError
 from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.specs import report_lang
 from parcours.report.grid import grid
 from parcours.report.grid_svg import grid_svg
 from parcours.report import formats as F
@@ -92,7 +93,7 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
         _need("kaleido")
     if formats & {"pdf", "png"}:
         _need("playwright.sync_api")
-    lang = lang or m.language or "en"
+    lang = report_lang(lang, m)  # the one rule: asked, else the map's analysis.lang, else its language
     L = labels(lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.specs import report_lang
 from parcours.report import charts as CH
 from parcours.report import formats as F
 from parcours.report.grid import grid
@@ -132,7 +133,7 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
     """The report as one HTML string; ``exports``: groups of links ({label, fold, links: [{label, href}]}) to files written beside it
     (by ``parcours export``); ``compare``: a compare.json (parcours compare) for the before/after table;
     ``plotly_src``: a URL of plotly.js to load instead of inlining it (the web app serves it once)."""
-    lang = lang or m.language or "en"
+    lang = report_lang(lang, m)  # the one rule: asked, else the map's analysis.lang, else its language
     L = labels(lang)
     groups = (data.get("breakdown") or {}).get("groups", [])
     views = [{"id": "all", "name": L["all"], "summary": data["summary"], "grid": grid(data, m, lang), "personas": [],
