@@ -86,3 +86,17 @@ def test_check_map_and_rule_on_a_local_project(demo):
                                if hasattr(tp.match, "model_dump") else tp.match})
     assert rule["valid"] and rule["data"]["events"] == next(
         t["events"] for t in check["data"]["touchpoints"] if t["id"] == tp.id)
+
+
+def test_two_local_projects_never_share_a_live_check(demo, tmp_path):
+    """The live checks' cache is per process: a second project with the same map text but other
+    events must be measured on its own events (it was answered from the first one's)."""
+    import pandas as pd
+
+    first = Project.local(demo.map_path, demo.events_path)
+    text = demo.map_path.read_text(encoding="utf-8")
+    assert first.check_map(text)["data"]["events"] == demo.events
+    half = tmp_path / "half.csv"
+    pd.read_csv(demo.events_path).iloc[: demo.events // 2].to_csv(half, index=False)
+    second = Project.local(demo.map_path, half)
+    assert second.check_map(text)["data"]["events"] == demo.events // 2

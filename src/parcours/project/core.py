@@ -96,7 +96,8 @@ class Project:
         collection API. Its feedback: the validated feedback source, else ``feedback.csv``; plus
         the answers to its survey links."""
         if self._inputs is None:
-            self._inputs = _stored_inputs(self) if self.project_id is not None else Inputs(events=self.events)
+            self._inputs = _stored_inputs(self) if self.project_id is not None else \
+                Inputs(events=self.events, key=_local_key(self.events))
         return self._inputs
 
     def sources(self) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
@@ -203,6 +204,15 @@ class Project:
 
         events, read, _fb, _fr = self.sources()
         return read_events(events, engine=self.engine if isinstance(events, Path) else None, **read)
+
+
+def _local_key(events: Any) -> tuple[Any, ...]:
+    """What identifies a local project's events in the live checks' cache: a file by its path,
+    size and time (two projects of one process never share an answer), anything else by itself."""
+    if isinstance(events, (str, Path)) and Path(events).exists():
+        st = Path(events).stat()
+        return ("file", str(Path(events).resolve()), st.st_size, st.st_mtime_ns)
+    return ("object", id(events))
 
 
 class _Live:
