@@ -181,5 +181,4 @@ def write_report(result, journey_map, path: Path, lang: str | None) -> dict[str,
     m = journey_map if isinstance(journey_map, JourneyMap) else load_map(journey_map)
     if not m.stages:
         return {}
-    lang = lang or (m.analysis.lang if m.analysis else None)  # the flag, else the map's analysis defaults
     return {"report.html": save_report(result.data, m, path, lang=lang)}

@@ -261,17 +261,9 @@ def analyze(events: Any, journey_map: str | Path | JourneyMap | None = None, spe
 
 def _latest_map(store: Any, project_id: int) -> JourneyMap:
     """The project's latest map version (an empty map when it has none, or none that parses)."""
-    if store is None:
-        return JourneyMap()
-    from parcours.errors import ParcoursError
-    from parcours.store.errors import NotFound
-    from parcours.store.maps import get_version, parse_map
+    from parcours.store.maps import latest_map
 
-    try:
-        v = get_version(store, project_id)
-        return parse_map(v.yaml, f"map v{v.number}")
-    except (NotFound, ParcoursError):
-        return JourneyMap()
+    return (latest_map(store, project_id) if store is not None else None) or JourneyMap()
 
 
 def _fingerprint(module: str, store: Any, project_id: int) -> tuple[int, int]:

@@ -28,7 +28,7 @@ from parcours.project.paths import PathRefused
 from parcours.project.tables import TableRefused, open_table, secret_free
 from parcours.store import sources
 from parcours.store.db import Store
-from parcours.store.errors import NotFound
+from parcours.store.maps import latest_map
 from parcours.store.models import DataSource
 
 PREVIEW_ROWS = 20
@@ -221,7 +221,7 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
             else:
                 from parcours.ingest.feedback import read_feedback
 
-                rep = read_feedback(source, _latest_map(store, row.project_id), columns=given, metric=body.metric,
+                rep = read_feedback(source, latest_map(store, row.project_id), columns=given, metric=body.metric,
                                     scale=body.scale, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
                                     max_bad_rows="100%", con=con).report
             watch.check()
@@ -239,19 +239,6 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
             con.disconnect()
     _write_quarantine(folder, row, rep)
     return validation_report(rep, row.original_name), rep
-
-
-def _latest_map(store: Store, project_id: int) -> Any:
-    from parcours.store.maps import get_version, parse_map
-
-    try:
-        v = get_version(store, project_id)
-    except NotFound:
-        return None
-    try:
-        return parse_map(v.yaml, f"map v{v.number}")
-    except ParcoursError:
-        return None
 
 
 def quarantine_path(folder: Path, row: DataSource) -> Path:

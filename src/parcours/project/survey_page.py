@@ -1,6 +1,6 @@
 """What the public survey page says and decides, apart from rendering it: its texts in French
 and English, the question of a link for its touchpoint, the page's language, which error a bad
-answer gets, and the project's latest map (parsed once per version) for the touchpoints' names.
+answer gets. The project's latest map (for the touchpoints' names) is :func:`parcours.store.maps.latest_map`.
 
 >>> pick_lang(" EN ", "fr"), pick_lang("de", "fr")
 ('en', 'fr')
@@ -10,14 +10,11 @@ answer gets, and the project's latest map (parsed once per version) for the touc
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from parcours.errors import MapError, OptionError
+from parcours.errors import OptionError
 from parcours.model import JourneyMap, text_in
 from parcours.store import surveys
-from parcours.store.errors import NotFound
-from parcours.store.maps import get_version, parse_map
 
 NNBSP = "\u202f"  # French puts a narrow no-break space before ? and !
 TEXTS: dict[str, dict[str, str]] = {
@@ -95,29 +92,4 @@ def touchpoint_name(m: JourneyMap | None, touchpoint_id: str, lang: str) -> str:
     return touchpoint_id.replace("_", " ")
 
 
-_maps: dict[str, JourneyMap] = {}  # by YAML text: right whatever database the version came from
-_maps_lock = threading.Lock()
-
-
-def latest_map(store: Any, project_id: int) -> JourneyMap | None:
-    """The project's latest map (parsed once per version), or None without a map."""
-    try:
-        version = get_version(store, project_id)
-    except NotFound:
-        return None
-    key = version.yaml
-    with _maps_lock:
-        if key in _maps:
-            return _maps[key]
-    try:
-        m = parse_map(version.yaml, f"version {version.number}")
-    except MapError:  # saved maps are valid; an older Parcours may have saved a map this one rejects
-        return None
-    with _maps_lock:
-        if len(_maps) > 256:
-            _maps.clear()
-        _maps[key] = m
-    return m
-
-
-__all__ = ["TEXTS", "form_error", "latest_map", "pick_lang", "question", "touchpoint_name"]
+__all__ = ["TEXTS", "form_error", "pick_lang", "question", "touchpoint_name"]

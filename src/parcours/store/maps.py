@@ -7,12 +7,14 @@ the unique (project, number) pair settles two saves racing from the same base.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parcours.errors import ParcoursError
 from parcours.model import JourneyMap, map_from_text
 from parcours.store.activity import record
 from parcours.store.db import Store
@@ -103,6 +105,44 @@ def get_version(store: Store, project_id: int, number: int | None = None) -> Map
             raise NotFound(f"project {project.slug!r} has no map version {number or ''}".rstrip(),
                            hint=f"its versions are 1 to {latest.number}" if latest else "save a map first")
         return version
+
+
+def latest_version(store: Store, project_id: int) -> MapVersion | None:
+    """The latest version of the project's map, or None when it has none yet."""
+    try:
+        return get_version(store, project_id)
+    except NotFound:
+        return None
+
+
+_parsed: dict[str, JourneyMap] = {}  # by YAML text: right whatever database the version came from
+_parsed_lock = threading.Lock()
+
+
+def map_of(version: MapVersion, source: str | None = None) -> JourneyMap:
+    """The version's map, parsed once per text (``source`` names it in a :class:`MapError`)."""
+    key = version.yaml
+    with _parsed_lock:
+        if key in _parsed:
+            return _parsed[key]
+    m = parse_map(version.yaml, source or f"map v{version.number}")
+    with _parsed_lock:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        _parsed[key] = m
+    return m
+
+
+def latest_map(store: Store, project_id: int) -> JourneyMap | None:
+    """The project's latest map; None when it has none, or none that parses (saved maps are
+    valid; an older Parcours may have saved a map this one rejects)."""
+    version = latest_version(store, project_id)
+    if version is None:
+        return None
+    try:
+        return map_of(version)
+    except ParcoursError:
+        return None
 
 
 def restore(store: Store, project_id: int, number: int, author_id: int, base: int | None) -> MapVersion:

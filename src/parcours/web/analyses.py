@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from parcours.errors import ParcoursError
 from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.specs import report_lang
 from parcours.project.live import FilterError, Period, check_filters
-from parcours.project.view_settings import view_settings
+from parcours.project.view_settings import LANGS, view_settings
 from parcours.store.models import User
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for, store_of
@@ -33,13 +34,13 @@ LANG = Query(None, max_length=5, description="Language of the explanations: fr o
 def _latest(request: Request, project: Any) -> tuple[Any, JourneyMap]:
     """The latest map version and its map; 404 when the project has no map yet."""
     from parcours.store.errors import NotFound
-    from parcours.store.maps import get_version, parse_map
+    from parcours.store.maps import get_version, map_of
 
     try:
         version = get_version(store_of(request), project.id)
     except NotFound as e:
         raise HTTPException(404, e.message + (f" ({e.hint})" if e.hint else "")) from None
-    return version, parse_map(version.yaml, f"{project.slug} v{version.number}")
+    return version, map_of(version, f"{project.slug} v{version.number}")
 
 
 def _filters(m: JourneyMap, segment: str | None, period: Period | str | None) -> tuple[str | None, str | None]:
@@ -120,7 +121,7 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
         return page("message.html", **ctx, active="map", title=project.name, message=e.detail,
                     hint="create the map on the Map editor tab, or import a YAML file there")
     period = Period.between(period_from, period_to)
-    names = m.language or "en"
+    names = report_lang(lang if lang in LANGS else None, m)  # the report's language, as its segment names
     bar = {"segments": [(s.id, text_in(s.name, names) or s.id) for s in m.segments], "segment": segment or "",
            "period_from": period_from or "", "period_to": period_to or "", "version": version,
            "window": window or "", "top": top or "", "lang": lang or ""}
@@ -134,8 +135,7 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     if data is None:
         return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
                     poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")
-    shown = settings.get("lang") or (m.analysis.lang if m.analysis else None)  # as parcours analyze's report
-    html = render_html(data, m, lang=shown, plotly_src="/static/plotly.min.js")
+    html = render_html(data, m, lang=settings.get("lang"), plotly_src="/static/plotly.min.js")
     top = page("live_bar.html", **ctx, active="map", bar=bar).body.decode()
     from parcours.web.headers import with_nonce  # the report's inline scripts run under the page's CSP
 

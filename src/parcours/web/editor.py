@@ -103,13 +103,6 @@ def download(project_id: int, request: Request, version: int | None = None,
 
 # -- the editor page -------------------------------------------------------------------------
 
-def _latest(request: Request, project_id: int) -> MapVersion | None:
-    try:
-        return maps.get_version(store_of(request), project_id)
-    except NotFound:
-        return None
-
-
 def _data(version: MapVersion | None) -> dict[str, Any]:
     return V.map_data(version.yaml if version is not None else None)
 
@@ -130,7 +123,7 @@ def editor_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
     saved = request.query_params.get("saved")
     flash = f"Saved version {saved}." if saved and saved.isdigit() else None
-    return page("editor.html", **_editor_context(request, ctx, _latest(request, project_id), flash=flash))
+    return page("editor.html", **_editor_context(request, ctx, maps.latest_version(store_of(request), project_id), flash=flash))
 
 
 # -- form posts ------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ from starlette.concurrency import run_in_threadpool
 
 from parcours.errors import OptionError
 from parcours.model import text_in
-from parcours.project.survey_page import TEXTS, form_error, latest_map, pick_lang, question, touchpoint_name
+from parcours.project.survey_page import TEXTS, form_error, pick_lang, question, touchpoint_name
 from parcours.store import surveys
 from parcours.store.errors import NotFound
+from parcours.store.maps import latest_map
 from parcours.store.models import SurveyAnswer, SurveyLink, User
 from parcours.web.inputs import Text
 from parcours.web.limits import BodyTooLarge
