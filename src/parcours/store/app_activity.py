@@ -28,6 +28,12 @@ def record(session: Session, kind: str, summary: str, *, user_id: int | None = N
     return line
 
 
+def note(store: Store, kind: str, summary: str, *, user_id: int | None = None, address: str | None = None) -> None:
+    """Add a line in a transaction of its own: :func:`record` for callers holding no session."""
+    with store.transaction() as session:
+        record(session, kind, summary, user_id=user_id, address=address)
+
+
 def feed(store: Store, limit: int = 50, before: int | None = None) -> list[AppActivity]:
     """The latest lines, newest first (``before``: an id, to page back)."""
     with store.transaction() as session:

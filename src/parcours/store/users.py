@@ -136,6 +136,12 @@ def change_password(store: Store, user_id: int, current: str, new: str, *, keep_
     return sign_ins.end_all(store, user_id, keep=keep_sign_in)
 
 
+def get_user(store: Store, user_id: int) -> User | None:
+    """The account ``user_id``, or None."""
+    with store.transaction() as session:
+        return session.get(User, user_id)
+
+
 def list_users(store: Store) -> list[User]:
     """Every account, by name (for app administrators)."""
     with store.transaction() as session:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from parcours.errors import OptionError
 from parcours.store import app_activity, sign_ins
 from parcours.store.models import User
-from parcours.store.users import AlreadyExists, create_user, list_users, one_time_password
+from parcours.store.users import AlreadyExists, create_user, get_user, list_users, one_time_password
 from parcours.web.pages import LogIn, page
 from parcours.web.security import address_of, app_admin, current_user, session_user, store_of
 
@@ -53,9 +53,8 @@ def new_user(body: AccountIn, request: Request, user: User = Depends(current_use
         raise HTTPException(409, f"{e.message} (how to fix: {e.hint})") from None
     except OptionError as e:
         raise HTTPException(422, f"{e.message} (how to fix: {e.hint})" if e.hint else e.message) from None
-    with store.transaction() as session:
-        app_activity.record(session, "account_created", f"{user.email} created the account {created.email}"
-                            + (" (app admin)" if body.admin else ""), user_id=user.id, address=address_of(request))
+    app_activity.note(store, "account_created", f"{user.email} created the account {created.email}"
+                      + (" (app admin)" if body.admin else ""), user_id=user.id, address=address_of(request))
     return {**_user(created, 0), "password": password}
 
 
@@ -64,15 +63,13 @@ def sign_out_everywhere(user_id: int, request: Request, user: User = Depends(cur
     """End every sign-in of the user (every browser; their API tokens are separate): ``ended``."""
     app_admin(request, user)
     store = store_of(request)
-    with store.transaction() as session:
-        target = session.get(User, user_id)
+    target = get_user(store, user_id)
     if target is None:
         raise HTTPException(404, f"no user {user_id}")
     ended = sign_ins.end_all(store, user_id)
-    with store.transaction() as session:
-        app_activity.record(session, "signed_out_everywhere",
-                            f"{user.email} signed {target.email} out everywhere ({ended} browser(s))",
-                            user_id=target.id, address=address_of(request))
+    app_activity.note(store, "signed_out_everywhere",
+                      f"{user.email} signed {target.email} out everywhere ({ended} browser(s))",
+                      user_id=target.id, address=address_of(request))
     return {"ended": ended}
 
 

@@ -232,9 +232,8 @@ def sign_out_others(request: Request, user: User = Depends(current_user)) -> dic
 
     store = store_of(request)
     ended = sign_ins.end_all(store, user.id, keep=request.session.get("sid"))
-    with store.transaction() as session:
-        app_activity.record(session, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
-                            user_id=user.id, address=address_of(request))
+    app_activity.note(store, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
+                      user_id=user.id, address=address_of(request))
     return {"ended": ended}
 
 
