@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parcours.engine.columns import OPTIONAL_ROLES, REQUIRED_ROLES
-from parcours.errors import ColumnRoleError, OptionError
+from parcours.errors import ColumnRoleError
+from parcours.model.specs import parse_roles  # one parser for the CLI, the specs and ingest
 
 ALL_ROLES = REQUIRED_ROLES + OPTIONAL_ROLES
 
@@ -78,23 +79,7 @@ def parse_columns(text: str | None, spec: RoleSpec | None = None) -> dict[str, s
     >>> parse_columns("customer=user_id, time=ts")
     {'customer': 'user_id', 'time': 'ts'}
     """
-    roles = (spec or EVENT_ROLES).all
-    out: dict[str, str] = {}
-    if not text:
-        return out
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise OptionError(f"--columns: {part.strip()!r} is not role=column",
-                              hint="write e.g. --columns customer=user_id,time=ts,event=name")
-        role, col = (s.strip() for s in part.split("=", 1))
-        if role not in roles:
-            raise OptionError(f"--columns: unknown role {role!r}", hint=f"roles are: {', '.join(roles)}")
-        if not col:
-            raise OptionError(f"--columns: no column given for {role!r}")
-        out[role] = col
-    return out
+    return parse_roles(text, tuple((spec or EVENT_ROLES).all))
 
 
 @dataclass(frozen=True)

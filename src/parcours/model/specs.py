@@ -18,9 +18,9 @@ parcours.errors.OptionError: --top must be at least 1, got 0
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from parcours.errors import OptionError
 from parcours.model.durations import parse_duration
@@ -52,6 +52,14 @@ def parse_roles(text: str | None, roles: tuple[str, ...] = EVENT_ROLES) -> dict[
             raise OptionError(f"--columns: no column given for {role!r}")
         out[role] = col
     return out
+
+
+def _feedback_roles(v: Any) -> Any:
+    return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
+
+
+# The column roles of a feedback file: a mapping, or the --columns text parsed.
+FeedbackRoles = Annotated[dict[str, str] | None, BeforeValidator(_feedback_roles)]
 
 
 def report_lang(lang: str | None, m: JourneyMap) -> Lang:
@@ -187,7 +195,7 @@ class AnalysisSpec(ReadSpec):
     feedback: Any = Field(
         default=None, description="Survey answers or verbatims to measure on the map too (see parcours feedback); "
                                   "written under 'feedback' in analysis.json.")
-    feedback_columns: dict[str, str] | None = Field(
+    feedback_columns: FeedbackRoles = Field(
         default=None, description="Column roles of the feedback file, e.g. customer=client,score=note (detected "
                                   "when absent).")
     feedback_metric: str | None = Field(
@@ -202,11 +210,6 @@ class AnalysisSpec(ReadSpec):
     @classmethod
     def _names(cls, v: Any) -> Any:
         return v.split(",") if isinstance(v, str) else (list(v) if isinstance(v, (tuple, set, frozenset)) else v)
-
-    @field_validator("feedback_columns", mode="before")
-    @classmethod
-    def _feedback_columns(cls, v: Any) -> Any:
-        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
 
     @field_validator("top")
     @classmethod
@@ -272,7 +275,7 @@ class FeedbackSpec(_Spec):
     events: Any = Field(
         default=None, description="Event file: attach each response to where its customer's journey was at "
                                   "response time.")
-    columns: dict[str, str] | None = Field(
+    columns: FeedbackRoles = Field(
         default=None, description="Column roles, e.g. customer=client,time=date,score=note,comment=avis (detected "
                                   "when absent). Roles: customer, time, score, metric, comment, stage, touchpoint, "
                                   "language.")
@@ -296,11 +299,6 @@ class FeedbackSpec(_Spec):
         default=MIN_RESPONSES, description="Groups with fewer responses are flagged 'small' (shown, not hidden).")
     lang: Lang | None = Field(default=None, description=_LANG)
     engine: str | None = Field(default=None, description=_ENGINE)
-
-    @field_validator("columns", mode="before")
-    @classmethod
-    def _columns(cls, v: Any) -> Any:
-        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
 
     @field_validator("window")
     @classmethod
@@ -336,7 +334,7 @@ class CompareSpec(ReadSpec):
     map_before: Any = Field(
         default=None, description="An earlier version of the map: compare it with --map on the same events.")
     feedback: Any = Field(default=None, description="Survey answers: compare NPS/CSAT/CES too.")
-    feedback_columns: dict[str, str] | None = AnalysisSpec.model_fields["feedback_columns"]
+    feedback_columns: FeedbackRoles = AnalysisSpec.model_fields["feedback_columns"]
     feedback_metric: str | None = AnalysisSpec.model_fields["feedback_metric"]
     feedback_scale: str | None = AnalysisSpec.model_fields["feedback_scale"]
     lang: Lang | None = Field(default=None, description=_LANG)
@@ -351,11 +349,6 @@ class CompareSpec(ReadSpec):
                 raise OptionError(f"--segments {v!r}: give two segment ids separated by a comma")
             return pair
         return v
-
-    @field_validator("feedback_columns", mode="before")
-    @classmethod
-    def _feedback_columns(cls, v: Any) -> Any:
-        return parse_roles(v, FEEDBACK_ROLES) if isinstance(v, str) else v
 
     def resolve(self, m: JourneyMap) -> CompareSpec:
         """The settings in force: what was given, else the map's ``source`` block and language."""
