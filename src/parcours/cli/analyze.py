@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from parcours.cli import reading as R
 from parcours.cli.output import fmt_seconds, info, out, progress, quarantine_kept, user_errors
 
 
@@ -16,15 +17,15 @@ def analyze_command(
     events: Annotated[str | None, typer.Argument(help="Event file or folder (CSV/TSV, Parquet, JSONL, XES; gzip allowed), "
                                                       "or table:NAME for a table of the --engine. Default: the map's source.path.")] = None,
     map_path: Annotated[Path | None, typer.Option("--map", "-m", help="Journey map YAML.")] = None,
-    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
+    columns: R.Columns = None,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb (relative) or duckdb:///abs/path.ddb; spark (local), spark://HOST:7077 or sc://HOST:15002 with parcours[spark].")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
-    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
-    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
-    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
-    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
-    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
+    fmt: R.Format = None,
+    delimiter: R.Delimiter = None,
+    timezone: R.Timezone = None,
+    time_unit: R.TimeUnit = None,
+    max_bad_rows: R.MaxBadRows = "1%",
+    drop_duplicates: R.DropDuplicates = False,
+    journey_gap: R.JourneyGap = None,
     segment: Annotated[str | None, typer.Option(help="Keep only the journeys of this segment of the map.")] = None,
     period: Annotated[str | None, typer.Option(help="Keep journeys starting in START..END (dates, end included), e.g. 2026-01-01..2026-03-31.")] = None,
     by: Annotated[str | None, typer.Option(help="Breakdown: segment, channel, or a column (first event's value).")] = None,
@@ -32,7 +33,7 @@ def analyze_command(
     collapse_loops: Annotated[bool | None, typer.Option("--collapse-loops/--no-collapse-loops", help="Collapse repeats in variants: A A B -> A B. Default: the map's analysis.collapse_loops, else off.")] = None,
     conversion_window: Annotated[str | None, typer.Option(help="Ordered funnel: stages must be reached within this time of the first, e.g. 30d. Default: the map's analysis.conversion_window, else no limit.")] = None,
     feedback: Annotated[Path | None, typer.Option(help="Survey answers or verbatims to measure on the map too (see parcours feedback); written under 'feedback' in analysis.json.")] = None,
-    feedback_columns: Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")] = None,
+    feedback_columns: R.FeedbackColumns = None,
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from parcours.cli import reading as R
 from parcours.cli.output import info, out, user_errors
 
 
@@ -19,17 +20,17 @@ def compare_command(
     segments: Annotated[str | None, typer.Option(help="Two segments of the map to compare, e.g. new_customers,gold_members.")] = None,
     map_before: Annotated[Path | None, typer.Option(help="An earlier version of the map: compare it with --map on the same events.")] = None,
     feedback: Annotated[Path | None, typer.Option(help="Survey answers: compare NPS/CSAT/CES too.")] = None,
-    feedback_columns: Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")] = None,
+    feedback_columns: R.FeedbackColumns = None,
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
-    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
-    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
-    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
-    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
-    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
-    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
+    columns: R.Columns = None,
+    fmt: R.Format = None,
+    delimiter: R.Delimiter = None,
+    timezone: R.Timezone = None,
+    time_unit: R.TimeUnit = None,
+    max_bad_rows: R.MaxBadRows = "1%",
+    drop_duplicates: R.DropDuplicates = False,
+    journey_gap: R.JourneyGap = None,
     lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from parcours.cli import reading as R
 from parcours.cli.output import info, out, progress, quarantine_kept, user_errors
 
 
@@ -20,15 +21,15 @@ def segments_command(
                                          "first in map order) or a column (its value on the period's first event).")] = "buyer",
     every: Annotated[str, typer.Option(help="Period: week, month, quarter or year.")] = "month",
     period: Annotated[str | None, typer.Option(help="Only events in START..END (dates, end included).")] = None,
-    columns: Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")] = None,
-    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
-    timezone: Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")] = None,
-    time_unit: Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")] = None,
-    drop_duplicates: Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")] = False,
+    columns: R.Columns = None,
+    fmt: R.Format = None,
+    delimiter: R.Delimiter = None,
+    timezone: R.Timezone = None,
+    time_unit: R.TimeUnit = None,
+    drop_duplicates: R.DropDuplicates = False,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
-    journey_gap: Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")] = None,
-    max_bad_rows: Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")] = "1%",
+    journey_gap: R.JourneyGap = None,
+    max_bad_rows: R.MaxBadRows = "1%",
 ) -> None:
     """Place each customer in a segment in every period, and show how customers moved between segments."""
     from parcours.model.specs import SegmentsSpec

@@ -1,0 +1,19 @@
+"""The flags that say how to read events, shared by ``analyze``, ``compare`` and ``segments``
+(one declaration each; their help is the field description of ``parcours.model.specs.ReadSpec``,
+which tests/model keeps equal)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Columns = Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")]
+FeedbackColumns = Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")]
+Format = Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xes (default: from the file name).")]
+Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")]
+Timezone = Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")]
+TimeUnit = Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")]
+MaxBadRows = Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")]
+DropDuplicates = Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")]
+JourneyGap = Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")]
