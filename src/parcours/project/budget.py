@@ -91,7 +91,7 @@ class Watch:
         if time.monotonic() - self.started > self.budget.max_seconds:
             raise self.budget.too_big(self.name, f"reading it takes over {self.budget.max_seconds:g} s")
 
-    def stopped(self, error: BaseException) -> OverBudget | None:
+    def stopped(self) -> OverBudget | None:
         """The budget error an interrupted query stands for, if it was interrupted by us."""
         try:
             self.check()

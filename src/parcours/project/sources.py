@@ -134,8 +134,10 @@ def _sample(path: Path, fmt: str, work: Path) -> Path | None:
         pf = pq.ParquetFile(path)
         if pf.metadata.num_rows <= SAMPLE_ROWS:
             return None
-        first = next(pf.iter_batches(batch_size=SAMPLE_ROWS), None)
-        pq.write_table(pa_table([first] if first is not None else [], pf.schema_arrow), out)
+        import pyarrow as pa
+
+        first = next(pf.iter_batches(batch_size=SAMPLE_ROWS))  # the file has more rows than that
+        pq.write_table(pa.Table.from_batches([first], schema=pf.schema_arrow), out)
         return out
     with open(path, "rb") as probe:
         gz = probe.read(2) == b"\x1f\x8b"
@@ -152,13 +154,6 @@ def _sample(path: Path, fmt: str, work: Path) -> Path | None:
         body = head[: cut + 1] if cut > 0 else head
     out.write_bytes(body)
     return out
-
-
-def pa_table(batches: list[Any], schema: Any) -> Any:
-    import pyarrow as pa
-
-    return pa.Table.from_batches(batches, schema=schema)
-
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -229,8 +224,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
                 raise watch.budget.too_big(row.original_name, f"it holds {rep.read:,} rows")
     except (OverBudget, TooManyBadRows):
         raise
-    except Exception as e:
-        stop = watch.stopped(e)  # the engine was interrupted for the budget or a cancellation
+    except Exception:
+        stop = watch.stopped()  # the engine was interrupted for the budget or a cancellation
         if stop is not None:
             raise stop from None
         raise
