@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.test_api import client_for
-from tests.web.test_serve import serve, stop
+from tests.web.test_serve import first_admin, serve, stop
 from tests.web.test_surveys import make_link, world  # noqa: F401 - the surveys' workspaces
 
 ENV = {"PARCOURS_SURVEY_RATE": "3/minute"}
@@ -26,18 +26,6 @@ ENV = {"PARCOURS_SURVEY_RATE": "3/minute"}
 
 def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def first_admin(proc) -> tuple[str, str]:
-    """The first admin's email and one-time password, from what ``parcours serve`` printed."""
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith("Parcours at "):
-            break
-    m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", "".join(lines))
-    assert m, "".join(lines)
-    return m[1], m[2]
 
 
 # --- The secret and the database ------------------------------------------------------------

@@ -42,6 +42,12 @@ def serve_demo(folder) -> tuple[subprocess.Popen, str, str, str]:
     """``parcours serve --demo`` in ``folder``: (process, base URL, first admin's email, its
     one-time password, read from what the server printed before it listened)."""
     proc, base = serve(folder, "--demo")
+    return (proc, base, *first_admin(proc))
+
+
+def first_admin(proc: subprocess.Popen) -> tuple[str, str]:
+    """The first admin's email and one-time password, from what ``parcours serve`` printed
+    before it listened."""
     lines = []
     for line in proc.stderr:
         lines.append(line)
@@ -49,7 +55,7 @@ def serve_demo(folder) -> tuple[subprocess.Popen, str, str, str]:
             break
     m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", "".join(lines))
     assert m, "".join(lines)
-    return proc, base, m[1], m[2]
+    return m[1], m[2]
 
 
 def stop(proc: subprocess.Popen) -> str:

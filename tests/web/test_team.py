@@ -267,18 +267,11 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
     one-time password, creates an API token, uses it and revokes it."""
     import httpx
 
-    from tests.web.test_serve import serve, stop
+    from tests.web.test_serve import first_admin, serve, stop
 
     proc, base = serve(tmp_path)
     try:
-        said = ""
-        for line in proc.stderr:
-            said += line
-            if line.startswith("Parcours at "):
-                break
-        m = re.search(r"First admin created: (\S+) with the one-time password (\S+)", said)
-        assert m, said
-        email, one_time = m[1], m[2]
+        email, one_time = first_admin(proc)
         page = browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
