@@ -121,7 +121,9 @@ def test_the_feed_s_next_page_built_in_the_browser_is_isolated_too(project, brow
     page.route("http://parcours.test/**", answer)
     page.goto(f"http://parcours.test/projects/{pid}/discussion")
     page.click("#more")
-    page.wait_for_function("document.querySelectorAll('#feed li').length > %d" % FEED_PAGE)
+    # A function, not an expression: Playwright evaluates a bare expression with eval(), which the
+    # page's Content-Security-Policy refuses when the condition is not already true.
+    page.wait_for_function("(n) => document.querySelectorAll('#feed li').length > n", arg=FEED_PAGE)
     older = page.locator("#feed li").nth(FEED_PAGE + 1)  # newest first: then the map's saved version
     assert CONTROLS.findall(page.inner_text("#feed")) == []
     first = page.locator("#feed li").nth(FEED_PAGE)
