@@ -3,8 +3,8 @@
 The raw table keeps the input's own columns and adds ``__seq`` (global input order),
 ``__row`` (1-based row or line in its file), ``__file`` and ``__error`` (why a row is
 unusable before any parsing, e.g. invalid JSON). Rows the CSV parser cannot split
-(wrong number of fields...) are returned as ``rejects`` with their line, so that nothing
-is lost silently.
+(wrong number of fields...) are returned as ``rejects``, one per line with all its reasons
+(``ingest/rejects.py``), so that nothing is lost silently and nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.errors import InputError, is_out_of_memory
+from parcours.ingest.rejects import rejects_by_line
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
 _counter = itertools.count(1)
@@ -46,7 +47,7 @@ class RawInput:
     table: ir.Table
     source: str
     format: str
-    rejects: list[dict[str, Any]] = field(default_factory=list)  # {row, line, reason, text}
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # {row, line, reason, text}, one per line
     files: list[str] = field(default_factory=list)
 
     @property
@@ -158,13 +159,7 @@ def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput
             raise
         raise InputError(f"{path.name}: cannot be read as {fmt.upper()}: {_first_line(e)}",
                          hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
-    rejects = []
-    rej = con.table(rejects_table)
-    # The table also holds the sniffer's look at the first lines: one entry per line and error.
-    rej = rej.select("line", "error_type", "error_message", "csv_line").distinct().order_by("line")
-    for r in con.to_pyarrow(rej).to_pylist():
-        rejects.append({"line": int(r["line"]), "row": int(r["line"]) - 1,
-                        "reason": f"{r['error_type'].lower()}: {r['error_message']}", "text": r["csv_line"]})
+    rejects = rejects_by_line(con, rejects_table)  # one per line, with all its reasons
     # __row counts the rows the parser accepted; ``true_row`` shifts it past the rejects
     # when a row is reported (only quarantined rows are ever reported, so this stays cheap).
     table = table.mutate(__row=table["__seq"], __file=ibis.literal(str(path), "string"),
