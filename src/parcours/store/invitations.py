@@ -32,7 +32,7 @@ from parcours.store import app_activity
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import ROLES, Invitation, Membership, User, Workspace, now
-from parcours.store.users import normal_email
+from parcours.store.users import AlreadyExists, create_user, normal_email
 
 INVITATION_DAYS = 14
 
@@ -43,6 +43,10 @@ class AlreadyMember(OptionError):
 
 class NotForYou(ParcoursError):
     """The invitation was sent to another email than the signed-in user's."""
+
+
+class SignUpClosed(ParcoursError):
+    """Accounts are made by the app's administrators: an invitation does not create one."""
 
 
 def _hash(token: str) -> str:
@@ -133,3 +137,22 @@ def accept(store: Store, token: str, user: User, address: str | None = None) -> 
                             f"{user.email} joined workspace {workspace.slug!r} as {row.role}", user_id=user.id,
                             address=address)
         return workspace
+
+
+def sign_up(store: Store, token: str, name: str, password: str, open_signup: bool,
+            address: str | None = None) -> tuple[User, Workspace, str]:
+    """Create the invitee's account from a pending invitation and accept it: ``(user, workspace,
+    role)``. Checked in this order: the link (:class:`NotFound` when unknown, used, revoked or
+    expired), then whether the app lets invitees sign up (``open_signup``; :class:`SignUpClosed`),
+    then the account (:class:`AlreadyExists` for an email with an account; :class:`OptionError`
+    for a bad password)."""
+    row, _ = find(store, token)
+    if not open_signup:
+        raise SignUpClosed("accounts are created by the app's administrators here: ask one to create yours "
+                           "with this email, then log in and accept the invitation")
+    try:
+        user = create_user(store, row.email, name, password)
+    except AlreadyExists:
+        raise AlreadyExists("an account with this email exists already: log in with it, then accept the "
+                            "invitation") from None
+    return user, accept(store, token, user, address), row.role

@@ -23,7 +23,9 @@ import secrets
 
 from sqlalchemy import func, select, update
 
+from parcours.store import app_activity
 from parcours.store.db import Store
+from parcours.store.errors import NotFound
 from parcours.store.models import SignIn, User, now
 
 SESSION_DAYS = 14
@@ -68,16 +70,44 @@ def end(store: Store, token: str | None) -> None:
                         .values(ended_at=now()))
 
 
-def end_all(store: Store, user_id: int | None = None, *, keep: str | None = None) -> int:
-    """End every sign-in of the user (``None``: of every user, as after a secret rotation),
-    except the one of token ``keep``; the number ended."""
+def _ending(user_id: int | None, keep: str | None):  # noqa: ANN202 - an UPDATE of SignIn
     query = update(SignIn).where(SignIn.ended_at.is_(None))
     if user_id is not None:
         query = query.where(SignIn.user_id == user_id)
     if keep:
         query = query.where(SignIn.token_hash != _hash(keep))
+    return query.values(ended_at=now())
+
+
+def end_all(store: Store, user_id: int | None = None, *, keep: str | None = None) -> int:
+    """End every sign-in of the user (``None``: of every user, as after a secret rotation),
+    except the one of token ``keep``; the number ended."""
     with store.transaction() as session:
-        return session.execute(query.values(ended_at=now())).rowcount or 0
+        return session.execute(_ending(user_id, keep)).rowcount or 0
+
+
+def sign_out_others(store: Store, user: User, keep: str | None, address: str | None = None) -> int:
+    """The user ends their sign-ins in every other browser (``keep``: this browser's token); the
+    app's activity says so, in the same transaction. The number ended."""
+    with store.transaction() as session:
+        ended = session.execute(_ending(user.id, keep)).rowcount or 0
+        app_activity.record(session, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
+                            user_id=user.id, address=address)
+    return ended
+
+
+def sign_out_everywhere(store: Store, user_id: int, *, by: User, address: str | None = None) -> int:
+    """An app administrator (``by``) ends every sign-in of user ``user_id`` (:class:`NotFound`
+    without such a user); the app's activity says so. The number ended."""
+    with store.transaction() as session:
+        target = session.get(User, user_id)
+        if target is None:
+            raise NotFound(f"no user {user_id}")
+        ended = session.execute(_ending(user_id, None)).rowcount or 0
+        app_activity.record(session, "signed_out_everywhere",
+                            f"{by.email} signed {target.email} out everywhere ({ended} browser(s))",
+                            user_id=target.id, address=address)
+    return ended
 
 
 def active_counts(store: Store) -> dict[int, int]:

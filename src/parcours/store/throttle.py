@@ -27,11 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
-from parcours.errors import OptionError
+from parcours.errors import OptionError, ParcoursError
 from parcours.store import app_activity
 from parcours.store.db import Store
 from parcours.store.models import LoginFailure, User, now
@@ -73,6 +74,23 @@ class Refusal:
 
     seconds: int
     message: str
+
+
+class Unavailable(ParcoursError):
+    """The server's ``PARCOURS_LOGIN_*`` settings are wrong: nobody is let in until they are fixed
+    (the message and hint are the setting's)."""
+
+
+class Throttled(ParcoursError):
+    """The email or the address must wait ``seconds`` before the next attempt."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        self.seconds = refusal.seconds
+        super().__init__(refusal.message)
+
+
+class WrongCredentials(ParcoursError):
+    """The password checked was wrong (or the email unknown: the answer never tells)."""
 
 
 def _email(email: str) -> str:
@@ -143,3 +161,24 @@ def succeeded(store: Store, email: str) -> None:
     """After the right password: the email's failures are forgotten."""
     with store.transaction() as session:
         session.execute(delete(LoginFailure).where(LoginFailure.email == _email(email)))
+
+
+def guard(store: Store, email: str, address: str | None, check: Callable[[], User | None],
+          limits: Limits | None = None) -> User:
+    """Check a password through the throttle: ``check()`` gives the user, or None for a wrong
+    password. Returns the user (the email's failures are forgotten); raises :class:`Unavailable`
+    when the settings are wrong, :class:`Throttled` while the email or the address must wait (even
+    the right password is not checked then), :class:`WrongCredentials` after a wrong password."""
+    try:
+        limits = limits or Limits.from_env()
+    except OptionError as e:  # the server's settings, not the user's input: let nobody in
+        raise Unavailable(e.message, hint=e.hint) from None
+    refusal = attempt(store, email, address, limits)
+    if refusal is not None:
+        raise Throttled(refusal)
+    user = check()
+    if user is None:
+        failed(store, email, address, limits)
+        raise WrongCredentials("wrong email or password")
+    succeeded(store, email)
+    return user

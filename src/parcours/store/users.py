@@ -148,6 +148,28 @@ def list_users(store: Store) -> list[User]:
         return list(session.scalars(select(User).order_by(User.name, User.id)))
 
 
+def accounts(store: Store) -> list[tuple[User, int]]:
+    """Every account, by name, with how many browsers are signed in to it (for app administrators)."""
+    from parcours.store.sign_ins import active_counts
+
+    counts = active_counts(store)
+    return [(u, counts.get(u.id, 0)) for u in list_users(store)]
+
+
 def one_time_password() -> str:
     """A random password to hand over once (the user should change it)."""
     return secrets.token_urlsafe(12)
+
+
+def create_account(store: Store, email: str, name: str, *, admin: bool = False, by: User,
+                   address: str | None = None) -> tuple[User, str]:
+    """An app administrator (``by``) creates an account: ``(user, one-time password)``, the password
+    to hand over once (they change it on their account page). The app's activity says so.
+    Raises :class:`AlreadyExists` for an email already used, :class:`OptionError` for a bad one."""
+    from parcours.store import app_activity
+
+    password = one_time_password()
+    created = create_user(store, email, name, password, admin=admin)
+    app_activity.note(store, "account_created", f"{by.email} created the account {created.email}"
+                      + (" (app admin)" if admin else ""), user_id=by.id, address=address)
+    return created, password

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -98,3 +99,15 @@ def workspaces_of(store: Store, user_id: int) -> list[tuple[Workspace, str]]:
         rows = session.execute(select(Workspace, Membership.role).join(Membership, Membership.workspace_id == Workspace.id)
                                .where(Membership.user_id == user_id).order_by(Workspace.name, Workspace.id)).all()
         return [(w, role) for w, role in rows]
+
+
+def projects_of(store: Store, user_id: int) -> list[dict[str, Any]]:
+    """The projects of the workspaces the user is a member of, by workspace and project name,
+    as values: ``id``, ``name``, ``slug``, ``workspace`` (``id``, ``name``, ``slug``) and ``role``."""
+    with store.transaction() as session:
+        rows = session.execute(
+            select(Project, Workspace, Membership.role).join(Workspace, Project.workspace_id == Workspace.id)
+            .join(Membership, Membership.workspace_id == Workspace.id).where(Membership.user_id == user_id)
+            .order_by(Workspace.name, Project.name)).all()
+        return [{"id": p.id, "name": p.name, "slug": p.slug, "workspace": {"id": w.id, "name": w.name, "slug": w.slug},
+                 "role": role} for p, w, role in rows]
