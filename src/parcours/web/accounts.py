@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 
 from parcours.errors import OptionError
 from parcours.store import app_activity, sign_ins
+from parcours.store.errors import NotFound
 from parcours.store.models import User
-from parcours.store.users import AlreadyExists, create_user, get_user, list_users, one_time_password
+from parcours.store.users import AlreadyExists, accounts, create_account
 from parcours.web.pages import LogIn, page
-from parcours.web.security import address_of, app_admin, current_user, session_user, store_of
+from parcours.web.security import address_of, app_admin, current_user, fail, session_user, store_of
 
 router = APIRouter()
 api = "/api/v1/admin"
@@ -35,9 +36,7 @@ def _user(u: User, signed_in: int) -> dict[str, Any]:
 def users(request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
     """Every account, with how many browsers are signed in to it (``sign_ins``)."""
     app_admin(request, user)
-    store = store_of(request)
-    counts = sign_ins.active_counts(store)
-    return [_user(u, counts.get(u.id, 0)) for u in list_users(store)]
+    return [_user(u, n) for u, n in accounts(store_of(request))]
 
 
 @router.post(api + "/users", status_code=201)
@@ -45,16 +44,13 @@ def new_user(body: AccountIn, request: Request, user: User = Depends(current_use
     """Create an account: the answer carries its one-time ``password``, shown once (they change
     it on their account page). An email already used is 409."""
     app_admin(request, user)
-    store = store_of(request)
-    password = one_time_password()
     try:
-        created = create_user(store, body.email, body.name, password, admin=body.admin)
+        created, password = create_account(store_of(request), body.email, body.name, admin=body.admin, by=user,
+                                           address=address_of(request))
     except AlreadyExists as e:
-        raise HTTPException(409, f"{e.message} (how to fix: {e.hint})") from None
+        raise fail(409, e) from None
     except OptionError as e:
-        raise HTTPException(422, f"{e.message} (how to fix: {e.hint})" if e.hint else e.message) from None
-    app_activity.note(store, "account_created", f"{user.email} created the account {created.email}"
-                      + (" (app admin)" if body.admin else ""), user_id=user.id, address=address_of(request))
+        raise fail(422, e) from None
     return {**_user(created, 0), "password": password}
 
 
@@ -62,15 +58,10 @@ def new_user(body: AccountIn, request: Request, user: User = Depends(current_use
 def sign_out_everywhere(user_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, int]:
     """End every sign-in of the user (every browser; their API tokens are separate): ``ended``."""
     app_admin(request, user)
-    store = store_of(request)
-    target = get_user(store, user_id)
-    if target is None:
-        raise HTTPException(404, f"no user {user_id}")
-    ended = sign_ins.end_all(store, user_id)
-    app_activity.note(store, "signed_out_everywhere",
-                      f"{user.email} signed {target.email} out everywhere ({ended} browser(s))",
-                      user_id=target.id, address=address_of(request))
-    return {"ended": ended}
+    try:
+        return {"ended": sign_ins.sign_out_everywhere(store_of(request), user_id, by=user, address=address_of(request))}
+    except NotFound as e:
+        raise HTTPException(404, e.message) from None
 
 
 @router.get(api + "/activity")
@@ -94,7 +85,6 @@ def admin_page(request: Request) -> Response:
         raise LogIn(str(request.url.path))
     app_admin(request, user)
     store = store_of(request)
-    counts = sign_ins.active_counts(store)
     return page("accounts.html", user=user, csrf=request.session.get("csrf"),
-                users=[_user(u, counts.get(u.id, 0)) for u in list_users(store)],
+                users=[_user(u, n) for u, n in accounts(store)],
                 activity=app_activity.as_dict(store, app_activity.feed(store, limit=100)))

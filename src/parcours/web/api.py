@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from parcours.errors import MapError
 from parcours.store import maps
 from parcours.store.errors import MapConflict, NotFound
-from parcours.store.models import MapVersion, Membership, Project, User, Workspace
+from parcours.store.models import MapVersion, User
 from parcours.store.users import authenticate
+from parcours.store.workspaces import projects_of
 from parcours.web.security import current_user, end_session, login_refused, project_for, start_session, store_of
 
 router = APIRouter(prefix="/api/v1")
@@ -80,15 +81,7 @@ def me(request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
 @router.get("/projects")
 def projects(request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
     """The projects of the workspaces the user is a member of, with their role."""
-    from sqlalchemy import select
-
-    with store_of(request).transaction() as session:
-        rows = session.execute(
-            select(Project, Workspace, Membership.role).join(Workspace, Project.workspace_id == Workspace.id)
-            .join(Membership, Membership.workspace_id == Workspace.id).where(Membership.user_id == user.id)
-            .order_by(Workspace.name, Project.name)).all()
-        return [{"id": p.id, "name": p.name, "slug": p.slug, "workspace": {"id": w.id, "name": w.name, "slug": w.slug},
-                 "role": role} for p, w, role in rows]
+    return projects_of(store_of(request), user.id)
 
 
 @router.get("/projects/{project_id}/map")

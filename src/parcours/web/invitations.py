@@ -13,16 +13,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from parcours.errors import OptionError
 from parcours.store import invitations
 from parcours.store.errors import NotFound
 from parcours.store.models import Invitation, User, Workspace
-from parcours.store.users import AlreadyExists, create_user
+from parcours.store.users import AlreadyExists
+from parcours.store.workspaces import role_of
 from parcours.web.pages import page
-from parcours.web.security import address_of, current_user, session_user, start_session, store_of, workspace_for
+from parcours.web.security import (address_of, current_user, fail, session_user, start_session, store_of,
+                                   workspace_for)
 
 router = APIRouter()
 api = "/api/v1"
@@ -53,10 +55,6 @@ def _workspace(w: Workspace, role: str) -> dict[str, Any]:
     return {"id": w.id, "name": w.name, "slug": w.slug, "role": role}
 
 
-def _not_found(e: NotFound) -> HTTPException:
-    return HTTPException(404, e.message + (f" (how to fix: {e.hint})" if e.hint else ""))
-
-
 @router.post(api + "/workspaces/{workspace_id}/invitations", status_code=201)
 def invite(workspace_id: int, body: InvitationIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """Invite an email with a role (workspace admins): the answer carries the one-time link
@@ -67,9 +65,9 @@ def invite(workspace_id: int, body: InvitationIn, request: Request, user: User =
         row, token = invitations.invite(store_of(request), workspace_id, body.email, body.role, invited_by=user.id,
                                         address=address_of(request))
     except invitations.AlreadyMember as e:
-        raise HTTPException(409, f"{e.message} (how to fix: {e.hint})") from None
+        raise fail(409, e) from None
     except OptionError as e:
-        raise HTTPException(422, f"{e.message} (how to fix: {e.hint})" if e.hint else e.message) from None
+        raise fail(422, e) from None
     return {**_invitation(row), "token": token, "link": f"/invitations/{token}"}
 
 
@@ -87,7 +85,7 @@ def revoke(workspace_id: int, invitation_id: int, request: Request, user: User =
     try:
         invitations.revoke(store_of(request), workspace_id, invitation_id)
     except NotFound as e:
-        raise _not_found(e) from None
+        raise fail(404, e) from None
     return Response(status_code=204)
 
 
@@ -98,11 +96,9 @@ def accept(token: str, request: Request, user: User = Depends(current_user)) -> 
     try:
         workspace = invitations.accept(store_of(request), token, user, address_of(request))
     except NotFound as e:
-        raise _not_found(e) from None
+        raise fail(404, e) from None
     except invitations.NotForYou as e:
-        raise HTTPException(403, f"{e.message} (how to fix: {e.hint})") from None
-    from parcours.store.workspaces import role_of
-
+        raise fail(403, e) from None
     return _workspace(workspace, role_of(store_of(request), workspace.id, user.id) or "")
 
 
@@ -110,24 +106,19 @@ def accept(token: str, request: Request, user: User = Depends(current_user)) -> 
 def sign_up(token: str, body: AccountIn, request: Request) -> dict[str, Any]:
     """Create my account from an invitation and accept it (only when the app allows it:
     ``PARCOURS_OPEN_SIGNUP=1``; 403 otherwise). Signs me in: the answer has the CSRF token."""
-    store = store_of(request)
     try:
-        row, _ = invitations.find(store, token)
+        user, workspace, role = invitations.sign_up(store_of(request), token, body.name, body.password, open_signup(),
+                                                    address_of(request))
     except NotFound as e:
-        raise _not_found(e) from None
-    if not open_signup():
-        raise HTTPException(403, "accounts are created by the app's administrators here: ask one to create "
-                                 "yours with this email, then log in and accept the invitation")
-    try:
-        user = create_user(store, row.email, body.name, body.password)
-    except AlreadyExists:
-        raise HTTPException(409, "an account with this email exists already: log in with it, then accept "
-                                 "the invitation") from None
+        raise fail(404, e) from None
+    except invitations.SignUpClosed as e:
+        raise fail(403, e) from None
+    except AlreadyExists as e:
+        raise fail(409, e) from None
     except OptionError as e:
-        raise HTTPException(422, f"{e.message} (how to fix: {e.hint})" if e.hint else e.message) from None
-    workspace = invitations.accept(store, token, user, address_of(request))
+        raise fail(422, e) from None
     return {"user": {"id": user.id, "email": user.email, "name": user.name, "is_admin": user.is_admin},
-            "csrf": start_session(request, user), "workspace": _workspace(workspace, row.role)}
+            "csrf": start_session(request, user), "workspace": _workspace(workspace, role)}
 
 
 @router.get("/invitations/{token}", include_in_schema=False)

@@ -6,10 +6,14 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from parcours.store.access import at_least as can  # noqa: F401 - the routers ask "may this role edit?" through pages
+from parcours.store.users import authenticate
+from parcours.store.workspaces import projects_of
 from parcours.web.security import login_refused, project_for, safe_next, session_user, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -55,13 +59,6 @@ def project_page(request: Request, project_id: int, need: str = "viewer") -> dic
     return {"user": user, "project": project, "role": role, "csrf": request.session.get("csrf")}
 
 
-def can(role: str, need: str) -> bool:
-    """Whether ``role`` (viewer, editor, admin) is at least ``need``."""
-    from parcours.web.security import RANK
-
-    return RANK[role] >= RANK[need]
-
-
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     """The log-in form; ``next``: the page to go back to (a path of this site only)."""
@@ -83,10 +80,6 @@ def _login_form(request: Request, next_url: str, error: str | None = None, statu
 async def login_post(request: Request) -> Response:
     """The log-in form, posted: a session and a redirect to ``next`` (a path of this site, else
     ``/``); a wrong password shows the form again (401), and so does a throttled one (429)."""
-    from urllib.parse import parse_qsl
-
-    from parcours.store.users import authenticate
-
     body = await request.body()
     form = dict(parse_qsl(body[:100_000].decode("utf-8", "replace"), keep_blank_values=True))
     next_url = safe_next(form.get("next"))
@@ -108,9 +101,8 @@ def home(request: Request) -> Response:
     user = session_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    from parcours.web.api import projects
-
-    return _page("projects.html", user=user, projects=projects(request, user), csrf=request.session.get("csrf"))
+    return _page("projects.html", user=user, projects=projects_of(request.app.state.store, user.id),
+                 csrf=request.session.get("csrf"))
 
 
 @router.get("/favicon.ico")

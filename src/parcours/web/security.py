@@ -16,20 +16,26 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 
+from parcours.errors import ParcoursError
+from parcours.store import access, sign_ins, throttle, tokens
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import User
-from parcours.store.workspaces import get_project, role_of
 
-RANK = {"viewer": 0, "editor": 1, "admin": 2}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def store_of(request: Request) -> Store:
     return request.app.state.store
+
+
+def fail(status: int, e: ParcoursError) -> HTTPException:
+    """A library error as an HTTP answer: its message, with its hint as "(how to fix: ...)"."""
+    return HTTPException(status, e.message + (f" (how to fix: {e.hint})" if e.hint else ""))
 
 
 def address_of(request: Request) -> str:
@@ -40,8 +46,6 @@ def address_of(request: Request) -> str:
 def session_user(request: Request) -> User | None:
     """The user of the request's session cookie, if its sign-in is still on (pages redirect to
     /login without one). A cookie whose sign-in ended or expired is emptied."""
-    from parcours.store import sign_ins
-
     uid = request.session.get("uid")
     if uid is None:
         return None
@@ -54,12 +58,10 @@ def session_user(request: Request) -> User | None:
 
 def token_user(request: Request) -> User | None:
     """The user of the request's ``Authorization: Bearer`` token; 401 when the token is not valid."""
-    from parcours.store.tokens import user_for_token
-
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         return None
-    user = user_for_token(store_of(request), token.strip())
+    user = tokens.user_for_token(store_of(request), token.strip())
     if user is None:
         raise HTTPException(401, "unknown or revoked API token", headers={"WWW-Authenticate": "Bearer"})
     return user
@@ -87,8 +89,6 @@ def current_user(request: Request) -> User:
 
 def start_session(request: Request, user: User) -> str:
     """Sign the user in: a new sign-in in the store, its token in the (new) cookie; the CSRF token."""
-    from parcours.store import sign_ins
-
     end_session(request)
     request.session["uid"] = user.id
     request.session["sid"] = sign_ins.start(store_of(request), user.id, address_of(request))
@@ -98,34 +98,23 @@ def start_session(request: Request, user: User) -> str:
 
 def end_session(request: Request) -> None:
     """Log out: the cookie's sign-in ends in the store (a copy of the cookie no longer works)."""
-    from parcours.store import sign_ins
-
     sign_ins.end(store_of(request), request.session.get("sid"))
     request.session.clear()
 
 
 def login_refused(request: Request, email: str, check: Any) -> tuple[User | None, HTTPException | None]:
-    """Check a password through the log-in throttle: ``check()`` gives the user (None: wrong
-    password). Returns ``(user, None)``, or ``(None, error)``: 429 with ``Retry-After`` while the
-    email or the address must wait, else 401. The right password clears the email's failures."""
-    from parcours.store import throttle
-
-    from parcours.errors import OptionError
-
-    store, address = store_of(request), address_of(request)
+    """Check a password through the log-in throttle (``parcours.store.throttle.guard``): ``check()``
+    gives the user (None: wrong password). Returns ``(user, None)``, or ``(None, error)``: 429 with
+    ``Retry-After`` while the email or the address must wait, 401 for a wrong password, 503 when the
+    server's log-in settings are wrong."""
     try:
-        limits = throttle.Limits.from_env()
-    except OptionError as e:  # the server's settings, not the user's input: say so, and do not let anyone in
+        return throttle.guard(store_of(request), email, address_of(request), check), None
+    except throttle.Unavailable as e:
         return None, HTTPException(503, f"log-in is not available: {e.message} (how to fix: {e.hint})")
-    refusal = throttle.attempt(store, email, address, limits)
-    if refusal is not None:
-        return None, HTTPException(429, refusal.message, headers={"Retry-After": str(refusal.seconds)})
-    user = check()
-    if user is None:
-        throttle.failed(store, email, address, limits)
-        return None, HTTPException(401, "wrong email or password")
-    throttle.succeeded(store, email)
-    return user, None
+    except throttle.Throttled as e:
+        return None, HTTPException(429, e.message, headers={"Retry-After": str(e.seconds)})
+    except throttle.WrongCredentials as e:
+        return None, HTTPException(401, e.message)
 
 
 def safe_next(value: str | None) -> str:
@@ -138,8 +127,6 @@ def safe_next(value: str | None) -> str:
     >>> safe_next("/projects/3/edit?x=1"), safe_next("/\t/evil.example"), safe_next("/\\evil.example")
     ('/projects/3/edit?x=1', '/', '/')
     """
-    from urllib.parse import urlsplit
-
     if not value:
         return "/"
     cleaned = "".join(ch for ch in value if ch >= " " and ch != "\x7f").replace("\\", "/")
@@ -151,34 +138,25 @@ def safe_next(value: str | None) -> str:
     return cleaned
 
 
+def _allowed(request: Request, user: User, need: str, **which: int) -> tuple[Any, str]:
+    """``store.access.access`` as HTTP: not a member (or no such thing) 404, role below ``need`` 403."""
+    try:
+        return access.access(store_of(request), user.id, need=need, **which)
+    except NotFound as e:
+        raise HTTPException(404, e.message) from None
+    except access.RoleTooLow as e:
+        raise HTTPException(403, e.message) from None
+
+
 def project_for(request: Request, user: User, project_id: int, need: str = "viewer") -> tuple[Any, str]:
     """The project and the user's role in its workspace; 404 when they are not a member (or
     there is no such project), 403 when their role is below ``need``."""
-    store = store_of(request)
-    try:
-        project = get_project(store, project_id)
-    except NotFound:
-        raise HTTPException(404, f"no project {project_id}") from None
-    role = role_of(store, project.workspace_id, user.id)
-    if role is None:
-        raise HTTPException(404, f"no project {project_id}")
-    if RANK[role] < RANK[need]:
-        raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
-    return project, role
+    return _allowed(request, user, need, project_id=project_id)
 
 
 def workspace_for(request: Request, user: User, workspace_id: int, need: str = "viewer") -> tuple[Any, str]:
     """The workspace and the user's role in it: 404 for a non-member, 403 for a role below ``need``."""
-    from parcours.store.models import Workspace
-
-    store = store_of(request)
-    role = role_of(store, workspace_id, user.id)
-    if role is None:
-        raise HTTPException(404, f"no workspace {workspace_id}")
-    if RANK[role] < RANK[need]:
-        raise HTTPException(403, f"your role in this workspace is {role}: {need} or admin is needed to do this")
-    with store.transaction() as session:
-        return session.get(Workspace, workspace_id), role
+    return _allowed(request, user, need, workspace_id=workspace_id)
 
 
 def app_admin(request: Request, user: User) -> User:

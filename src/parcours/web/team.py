@@ -18,15 +18,18 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from parcours.errors import ParcoursError
-from parcours.store import activity, comments, members, tokens
+from parcours.project.discussion import discussion, feed_page
+from parcours.store import comments, members, sign_ins, tokens
+from parcours.store import invitations as invited  # web.invitations is the router
 from parcours.store.errors import NotFound
 from parcours.store.models import TARGET_KINDS, ROLES, User, Workspace
-from parcours.store.users import MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password, check_new_password
+from parcours.store.users import (MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password,
+                                  check_new_password, check_password)
 from parcours.store.workspaces import create_project, create_workspace, workspaces_of
 from parcours.web import accounts, invitations
 from parcours.web.pages import LogIn, page, project_page
-from parcours.web.security import (address_of, current_user, login_refused, project_for, session_user, store_of,
-                                   workspace_for)
+from parcours.web.security import (address_of, current_user, fail, login_refused, project_for, session_user,
+                                   store_of, workspace_for)
 
 router = APIRouter()
 # Invitations and the app administrators' routes belong with the team's; they live in their own modules.
@@ -59,31 +62,24 @@ class PasswordIn(BaseModel):
     new: str
 
 
-def _fail(status: int, e: ParcoursError) -> HTTPException:
-    return HTTPException(status, e.message + (f" (how to fix: {e.hint})" if e.hint else ""))
-
-
 def _calling(fn: Any, *args: Any, **kw: Any) -> Any:
     """Store errors as HTTP answers: not found 404, not allowed 403, last admin 409, bad input 422."""
     try:
         return fn(*args, **kw)
     except NotFound as e:
-        raise _fail(404, e) from None
+        raise fail(404, e) from None
     except comments.NotAllowed as e:
-        raise _fail(403, e) from None
+        raise fail(403, e) from None
     except WrongPassword as e:
-        raise _fail(403, e) from None
+        raise fail(403, e) from None
     except members.LastAdmin as e:
-        raise _fail(409, e) from None
+        raise fail(409, e) from None
     except comments.UnknownTarget as e:
         raise HTTPException(422, {"message": e.message, "hint": e.hint, "known": e.known}) from None
     except AlreadyExists as e:
-        raise _fail(409, e) from None
+        raise fail(409, e) from None
     except ParcoursError as e:
-        raise _fail(422, e) from None
-
-
-_workspace_for = workspace_for
+        raise fail(422, e) from None
 
 
 def _workspace(w: Workspace, role: str) -> dict[str, Any]:
@@ -145,10 +141,8 @@ def project_activity(project_id: int, request: Request, limit: int = Query(50, g
     """The project's activity, newest first: ``items``, and ``next_before`` (the ``before`` of the
     next page, null on the last one)."""
     project_for(request, user, project_id)
-    lines = activity.feed(store_of(request), project_id, limit=limit + 1, before=before)
-    more = len(lines) > limit
-    lines = lines[:limit]
-    return {"items": [activity.as_dict(x) for x in lines], "next_before": lines[-1].id if more else None}
+    items, next_before = feed_page(store_of(request), project_id, limit, before)
+    return {"items": items, "next_before": next_before}
 
 
 # --- workspaces, projects, members --------------------------------------------------------
@@ -172,7 +166,7 @@ def new_workspace(body: NameIn, request: Request, user: User = Depends(current_u
 @router.post(api + "/workspaces/{workspace_id}/projects", status_code=201)
 def new_project(workspace_id: int, body: NameIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """Create a project in the workspace (editors and admins)."""
-    w, role = _workspace_for(request, user, workspace_id, need="editor")
+    w, role = workspace_for(request, user, workspace_id, need="editor")
     p = _calling(create_project, store_of(request), workspace_id, body.name, author_id=user.id)
     return {"id": p.id, "name": p.name, "slug": p.slug, "workspace": {"id": w.id, "name": w.name, "slug": w.slug},
             "role": role}
@@ -181,7 +175,7 @@ def new_project(workspace_id: int, body: NameIn, request: Request, user: User = 
 @router.get(api + "/workspaces/{workspace_id}/members")
 def list_members(workspace_id: int, request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
     """The workspace's members and their roles (any member sees them)."""
-    _workspace_for(request, user, workspace_id)
+    workspace_for(request, user, workspace_id)
     return [_member(u, role) for u, role in members.list_members(store_of(request), workspace_id)]
 
 
@@ -190,7 +184,7 @@ def set_member(workspace_id: int, body: MemberIn, request: Request, user: User =
     """Change a member's role (workspace admins). Someone who is not a member is 404, whether
     or not they have an account: invite them (``POST .../invitations``). Demoting the last
     admin is refused (409)."""
-    _workspace_for(request, user, workspace_id, need="admin")
+    workspace_for(request, user, workspace_id, need="admin")
     if body.role not in ROLES:
         raise HTTPException(422, f"role: unknown role {body.role!r} (use one of: {', '.join(ROLES)})")
     member = _calling(members.set_role_by_email, store_of(request), workspace_id, body.email, body.role)
@@ -200,7 +194,7 @@ def set_member(workspace_id: int, body: MemberIn, request: Request, user: User =
 @router.delete(api + "/workspaces/{workspace_id}/members/{user_id}", status_code=204)
 def remove_member(workspace_id: int, user_id: int, request: Request, user: User = Depends(current_user)) -> Response:
     """Take a member out of the workspace (workspace admins; not the last admin: 409)."""
-    _workspace_for(request, user, workspace_id, need="admin")
+    workspace_for(request, user, workspace_id, need="admin")
     _calling(members.remove_member, store_of(request), workspace_id, user_id)
     return Response(status_code=204)
 
@@ -212,8 +206,6 @@ def remove_member(workspace_id: int, user_id: int, request: Request, user: User 
 def new_password(body: PasswordIn, request: Request, user: User = Depends(current_user)) -> Response:
     """Change my password: ``current`` must be right (403 otherwise; repeated failures wait, 429,
     as log-ins do), ``new`` 8 characters or more (422). My other sign-ins end; this one goes on."""
-    from parcours.store.users import check_password
-
     store = store_of(request)
     _calling(check_new_password, body.new)
     _, error = login_refused(request, user.email, lambda: check_password(store, user.id, body.current))
@@ -228,13 +220,7 @@ def new_password(body: PasswordIn, request: Request, user: User = Depends(curren
 @router.post(api + "/me/sign-out-others")
 def sign_out_others(request: Request, user: User = Depends(current_user)) -> dict[str, int]:
     """End my sign-ins in every other browser (this one goes on): ``ended``, how many."""
-    from parcours.store import app_activity, sign_ins
-
-    store = store_of(request)
-    ended = sign_ins.end_all(store, user.id, keep=request.session.get("sid"))
-    app_activity.note(store, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
-                      user_id=user.id, address=address_of(request))
-    return {"ended": ended}
+    return {"ended": sign_ins.sign_out_others(store_of(request), user, request.session.get("sid"), address_of(request))}
 
 
 @router.get(api + "/me/tokens")
@@ -266,44 +252,16 @@ def _logged_in(request: Request) -> User:
     return user
 
 
-_GROUPS = (("project", "The project"), ("stage", "Stages"), ("touchpoint", "Touchpoints"), ("pain_point", "Pain points"))
-
-
 @router.get("/projects/{project_id}/discussion", include_in_schema=False)
 def discussion_page(project_id: int, request: Request, target: str | None = None) -> Response:
     """Comments grouped by what they are about, a form to comment, and the activity feed."""
     context = project_page(request, project_id)
     store = store_of(request)
-    problem = None
-    try:
-        known = comments.targets(store, project_id)
-    except ParcoursError as e:  # a map that no longer validates: the project can still be discussed
-        known, problem = [("project", str(project_id), context["project"].name)], e.message
-    all_comments = comments.list_comments(store, project_id)
-    by_target: dict[tuple[str, str], list[Any]] = {}
-    for c in all_comments:
-        by_target.setdefault((c.target_kind, c.target_id), []).append(c)
-    threads = []
-    for kind, tid, name in known:
-        if (kind, tid) in by_target:
-            threads.append({"kind": kind, "id": tid, "name": name, "value": _value(kind, tid),
-                            "label": _label(kind, name), "comments": by_target.pop((kind, tid))})
-    gone = [{"kind": k, "id": tid, "name": tid, "value": None, "label": f"{comments.KIND_LABEL[k]} {tid} "
-             "(no longer in the map)", "comments": cs} for (k, tid), cs in by_target.items()]
-    options = [(label, [(_value(k, tid), name) for k, tid, name in known if k == kind]) for kind, label in _GROUPS]
-    lines = activity.feed(store, project_id, limit=FEED_PAGE + 1)
-    return page("discussion.html", **context, active="discussion", threads=threads + gone, options=options,
-                selected=target or "project", problem=problem, count=len(all_comments),
-                feed=[activity.as_dict(x) for x in lines[:FEED_PAGE]],
-                next_before=lines[FEED_PAGE - 1].id if len(lines) > FEED_PAGE else None, feed_page=FEED_PAGE)
-
-
-def _value(kind: str, target_id: str) -> str:
-    return "project" if kind == "project" else f"{kind}:{target_id}"
-
-
-def _label(kind: str, name: str) -> str:
-    return "The project" if kind == "project" else f"{comments.KIND_LABEL[kind].capitalize()}: {name}"
+    talk = discussion(store, project_id, context["project"].name)
+    feed, next_before = feed_page(store, project_id, FEED_PAGE)
+    return page("discussion.html", **context, active="discussion", threads=talk.threads, options=talk.options,
+                selected=target or "project", problem=talk.problem, count=talk.count, feed=feed,
+                next_before=next_before, feed_page=FEED_PAGE)
 
 
 @router.get("/workspaces/{workspace_id}/members", include_in_schema=False)
@@ -311,9 +269,7 @@ def members_page(workspace_id: int, request: Request) -> Response:
     """The workspace's members; its admins change roles, remove members, invite people and
     revoke pending invitations."""
     user = _logged_in(request)
-    workspace, role = _workspace_for(request, user, workspace_id)
-    from parcours.store import invitations as invited
-
+    workspace, role = workspace_for(request, user, workspace_id)
     rows = members.list_members(store_of(request), workspace_id)
     pending = invited.pending(store_of(request), workspace_id) if role == "admin" else []
     return page("members.html", user=user, csrf=request.session.get("csrf"), workspace=workspace, role=role,
