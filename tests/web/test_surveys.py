@@ -15,7 +15,7 @@ from parcours.demo import _MAP_YAML
 from parcours.store import save_map
 from parcours.store.users import create_user
 from parcours.store.workspaces import add_member, create_project, create_workspace
-from parcours.web.ratelimit import Rate, RateLimiter, parse_rate, retry_after
+from parcours.project.ratelimit import Rate, RateLimiter, parse_rate, retry_after
 from tests.web.test_api import client_for
 from tests.web.test_serve import serve
 

@@ -39,6 +39,7 @@ from parcours.model.metrics import SCALES
 from parcours.store.activity import record
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
+from parcours.store.maps import latest_map
 from parcours.store.models import LANGS, METRICS, Project, SurveyAnswer, SurveyLink, now
 
 MAX_COMMENT = 5000
@@ -64,9 +65,28 @@ def _check_metric_lang(metric: str, lang: str) -> None:
         raise OptionError(f"lang {lang!r}: unknown language", hint=f"use one of: {', '.join(LANGS)}")
 
 
+class UnknownTouchpoint(OptionError):
+    """A survey link asked for a touchpoint that the project's latest map does not have; the
+    message names the map's touchpoints (or says it has none yet)."""
+
+
+def create_map_link(store: Store, project_id: int, touchpoint_id: str, metric: str, lang: str,
+                    user_id: int | None) -> SurveyLink:
+    """:func:`create_link` for a touchpoint of the project's latest map; :class:`UnknownTouchpoint`
+    for any other (checked first: a link for a touchpoint that is not measured collects nothing)."""
+    m = latest_map(store, project_id)
+    known = [tp.id for tp in m.touchpoints] if m else []
+    if touchpoint_id.strip() not in known:
+        raise UnknownTouchpoint(f"touchpoint {touchpoint_id!r} is not in the project's latest map: "
+                                + (f"its touchpoints are {', '.join(known)}" if known else
+                                   "the map has no touchpoints yet (save a map with touchpoints first)"))
+    return create_link(store, project_id, touchpoint_id, metric, lang, user_id)
+
+
 def create_link(store: Store, project_id: int, touchpoint_id: str, metric: str, lang: str,
                 user_id: int | None) -> SurveyLink:
-    """A new active link for ``touchpoint_id`` (checked against the map by the caller) asking
+    """A new active link for ``touchpoint_id`` (not checked against the map: see
+    :func:`create_map_link`) asking
     ``metric`` (nps, csat, ces) in ``lang`` (fr, en); the activity feed tells it."""
     metric, lang, touchpoint_id = metric.strip().lower(), lang.strip().lower(), touchpoint_id.strip()
     _check_metric_lang(metric, lang)

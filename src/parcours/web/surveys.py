@@ -7,14 +7,12 @@ API (JSON): ``POST /api/v1/projects/{id}/surveys`` (editors) makes a link, ``GET
 gives its answers (viewers). Public: ``GET /s/{token}`` shows the question, ``POST /s/{token}``
 (the page's form) and ``POST /api/v1/surveys/{token}/answers`` (JSON) store an answer. A
 submission id sent twice is stored once; the public endpoints are rate-limited
-(:mod:`parcours.web.ratelimit`): 429 with ``Retry-After`` beyond the limit.
+(:mod:`parcours.project.ratelimit`): 429 with ``Retry-After`` beyond the limit.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -25,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from parcours.errors import OptionError
 from parcours.model import text_in
+from parcours.project.ratelimit import limiter_on, retry_after
 from parcours.project.survey_page import TEXTS, form_error, pick_lang, question, touchpoint_name
 from parcours.store import surveys
 from parcours.store.errors import NotFound
@@ -33,11 +32,9 @@ from parcours.store.models import SurveyAnswer, SurveyLink, User
 from parcours.web.inputs import Text
 from parcours.web.limits import BodyTooLarge
 from parcours.web.pages import can, page, project_page
-from parcours.web.ratelimit import RateLimiter, retry_after
 from parcours.web.security import current_user, project_for, store_of
 
 router = APIRouter()
-log = logging.getLogger(__name__)
 # Ids fit a 64-bit integer: a larger one in a URL is "not found"-like input, never a server error.
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -81,15 +78,9 @@ def _not_found(e: NotFound) -> HTTPException:
 def create(project_id: Id, body: LinkIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """Make a survey link for a touchpoint of the latest map (editors and admins)."""
     project_for(request, user, project_id, need="editor")
-    m = latest_map(store_of(request), project_id)
-    known = [tp.id for tp in m.touchpoints] if m else []
-    if body.touchpoint.strip() not in known:
-        raise HTTPException(422, f"touchpoint {body.touchpoint!r} is not in the project's latest map: "
-                                 + (f"its touchpoints are {', '.join(known)}" if known else
-                                    "the map has no touchpoints yet (save a map with touchpoints first)"))
     try:
-        link = surveys.create_link(store_of(request), project_id, body.touchpoint, body.metric, body.lang, user.id)
-    except OptionError as e:
+        link = surveys.create_map_link(store_of(request), project_id, body.touchpoint, body.metric, body.lang, user.id)
+    except OptionError as e:  # UnknownTouchpoint, a metric or language unknown
         raise _unusable(e) from None
     return _link(link, 0)
 
@@ -126,32 +117,12 @@ def link_answers(project_id: Id, link_id: Id, request: Request,
 
 # --- Rate limit -----------------------------------------------------------------------------
 
-_limiter_lock = threading.Lock()
-
-
-def limiter_of(request: Request) -> RateLimiter:
-    """``app.state.survey_limiter`` (tests set their own), made from the environment on first use."""
-    state = request.app.state
-    limiter = getattr(state, "survey_limiter", None)
-    if limiter is None:
-        with _limiter_lock:
-            limiter = getattr(state, "survey_limiter", None)
-            if limiter is None:
-                try:
-                    limiter = RateLimiter.from_env()
-                except OptionError as e:  # a bad setting must not break the survey pages
-                    log.warning("%s: using the default survey rates", e)
-                    limiter = RateLimiter.from_env({})
-                state.survey_limiter = limiter
-    return limiter
-
-
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def _limited(request: Request, token: str | None) -> float:
-    return limiter_of(request).hit(_client(request), token)
+    return limiter_on(request.app.state).hit(_client(request), token)
 
 
 # --- The public survey pages ----------------------------------------------------------------
