@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from parcours.errors import OptionError
 from parcours.store import activity
 from parcours.store.db import Store
 from parcours.store.models import Activity, CollectedEvent, now
@@ -55,6 +56,57 @@ class Invalid(ValueError):
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field, self.message = field, message
+
+
+class BadBatch(OptionError):
+    """A request body that is not ``{"events": [...]}`` (not JSON, not UTF-8, another shape);
+    the message says what is wrong. Nothing of it is stored."""
+
+
+class BatchTooLarge(OptionError):
+    """A batch of more than :data:`MAX_BATCH` events; the message says to split it."""
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON: send numbers, or null")
+
+
+def parse_batch(body: bytes) -> list[Any]:
+    """The events of a request body ``{"events": [...]}``, checked one by one later by
+    :func:`store_events`; :class:`BadBatch` saying what is wrong with the body, or
+    :class:`BatchTooLarge` past :data:`MAX_BATCH` events.
+
+    >>> parse_batch(b'{"events": [{"id": "e1"}]}')
+    [{'id': 'e1'}]
+    >>> parse_batch(b'{"events": {}}')
+    Traceback (most recent call last):
+    ...
+    parcours.store.collect.BadBatch: "events" must be a list of event objects
+    """
+    if not body.strip():
+        raise BadBatch('the body is empty: send a JSON object {"events": [...]}')
+    try:
+        data = json.loads(body, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise BadBatch(f"the body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except UnicodeDecodeError:
+        raise BadBatch("the body is not valid JSON: it is not UTF-8 text") from None
+    except ValueError as e:  # NaN, Infinity
+        raise BadBatch(f"the body is not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadBatch("the body is not valid JSON for events: it is nested too deeply") from None
+    if not isinstance(data, dict) or "events" not in data:
+        raise BadBatch('the body must be a JSON object {"events": [...]}, with a list of events')
+    unknown = [k for k in data if k != "events"]
+    if unknown:
+        raise BadBatch(f'unknown key {unknown[0][:100]!r} in the body: it holds only "events"')
+    events = data["events"]
+    if not isinstance(events, list):
+        raise BadBatch('"events" must be a list of event objects')
+    if len(events) > MAX_BATCH:
+        raise BatchTooLarge(f"this batch has {len(events):,} events: at most {MAX_BATCH:,} are taken at once, "
+                            "send them in several batches")
+    return events
 
 
 def _text(event: dict[str, Any], name: str, *, required: bool, numbers: bool = False) -> str | None:

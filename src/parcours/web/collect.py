@@ -6,12 +6,12 @@ token needed) or a session cookie with its ``X-CSRF-Token``. The answer is 200 w
 batch was read, with what became of each event: ``{"received", "stored", "duplicates",
 "rejected": [{"index", "field", "message"}]}`` (an event too large, a time out of range: rejected
 with its index and field, the others stored); 413 when the body is too large (checked before it
-is read) or holds more than 10,000 events, 422 when the body is not ``{"events": [...]}``.
+is read) or holds more than 10,000 events, 422 when the body is not ``{"events": [...]}``
+(:func:`parcours.store.collect.parse_batch` says which).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -54,38 +54,6 @@ async def _body(request: Request) -> bytes:
     return await request.body()
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON: send numbers, or null")
-
-
-def parse_batch(body: bytes) -> list[Any]:
-    """The events of a body ``{"events": [...]}``; 422 saying what is wrong, 413 past MAX_BATCH."""
-    if not body.strip():
-        raise HTTPException(422, 'the body is empty: send a JSON object {"events": [...]}')
-    try:
-        data = json.loads(body, parse_constant=_no_constant)
-    except json.JSONDecodeError as e:
-        raise HTTPException(422, f"the body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
-    except UnicodeDecodeError:
-        raise HTTPException(422, "the body is not valid JSON: it is not UTF-8 text") from None
-    except ValueError as e:  # NaN, Infinity
-        raise HTTPException(422, f"the body is not valid JSON: {e}") from None
-    except RecursionError:
-        raise HTTPException(422, "the body is not valid JSON for events: it is nested too deeply") from None
-    if not isinstance(data, dict) or "events" not in data:
-        raise HTTPException(422, 'the body must be a JSON object {"events": [...]}, with a list of events')
-    unknown = [k for k in data if k != "events"]
-    if unknown:
-        raise HTTPException(422, f'unknown key {unknown[0][:100]!r} in the body: it holds only "events"')
-    events = data["events"]
-    if not isinstance(events, list):
-        raise HTTPException(422, '"events" must be a list of event objects')
-    if len(events) > collect.MAX_BATCH:
-        raise HTTPException(413, f"this batch has {len(events):,} events: at most {collect.MAX_BATCH:,} are taken "
-                                 "at once, send them in several batches")
-    return events
-
-
 def _store_error(e: StoreError) -> HTTPException:
     return HTTPException(503, f"the events could not be stored: {e.message} (nothing of this batch was stored: "
                               "send it again later)")
@@ -96,7 +64,12 @@ async def post_events(project_id: int, request: Request, user: User = Depends(cu
     """Store a batch of events (editors and admins). Events already stored (same id) count as
     duplicates; invalid ones are listed in ``rejected`` and the others are stored all the same."""
     await run_in_threadpool(project_for, request, user, project_id, "editor")
-    events = parse_batch(await _body(request))
+    try:
+        events = collect.parse_batch(await _body(request))
+    except collect.BadBatch as e:
+        raise HTTPException(422, e.message) from None
+    except collect.BatchTooLarge as e:
+        raise HTTPException(413, e.message) from None
     try:
         return await run_in_threadpool(collect.store_events, store_of(request), project_id, events, user_id=user.id)
     except StoreError as e:
