@@ -88,6 +88,26 @@ def short(value: Any) -> str:
     return str(value)
 
 
+def diff_choice(numbers: list[int], a: str | None, b: str | None) -> tuple[str | None, str | None, str | None]:
+    """The two versions the versions page compares, from its ``a`` and ``b`` query fields and the
+    project's version ``numbers`` (oldest first): ``(a, b, error)``. Both given: they are kept as
+    typed, with an error unless both are versions. Otherwise the last two versions, if there are
+    two. A diff is shown when ``a`` and ``b`` are set and there is no error.
+
+    >>> diff_choice([1, 2, 3], None, None)
+    ('2', '3', None)
+    >>> diff_choice([1, 2, 3], "1", "9")
+    ('1', '9', 'choose two versions among 1 to 3')
+    """
+    if a and b:
+        if not (a.isdigit() and b.isdigit() and int(a) in numbers and int(b) in numbers):
+            return a, b, f"choose two versions among 1 to {numbers[-1]}" if numbers else "the project has no versions yet"
+        return a, b, None
+    if len(numbers) >= 2:
+        return str(numbers[-2]), str(numbers[-1]), None
+    return a, b, None
+
+
 def diff_view(diff: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """A diff of two versions (``parcours.store.maps.diff``) as the versions page lists it: the
     changed kinds, and the text diff's lines each with its class (add, del, hunk)."""
@@ -104,4 +124,4 @@ def diff_view(diff: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[d
     return changes, lines
 
 
-__all__ = ["TITLES", "diff_view", "editor_sections", "label", "map_data", "rule_summary", "short"]
+__all__ = ["TITLES", "diff_choice", "diff_view", "editor_sections", "label", "map_data", "rule_summary", "short"]

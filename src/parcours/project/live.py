@@ -74,6 +74,24 @@ def check_filters(m: JourneyMap, segment: str | None, period: Period | str | Non
     return segment, text
 
 
+class CannotMeasure(ParcoursError):
+    """The project's latest map cannot be measured now (no data yet, a source that cannot be
+    read): the message and hint of the cause, which ``__cause__`` keeps."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An analysis asked for: the latest ``version`` and its ``map``, the filters as ``analyze``
+    takes them, and either its ``data`` (cached) or the ``job`` measuring it."""
+
+    version: Any
+    map: JourneyMap
+    segment: str | None
+    period: str | None
+    job: Job | None
+    data: dict[str, Any] | None
+
+
 class LiveMaps:
     """Analyses of the projects' latest maps, cached by map version and data files."""
 
@@ -112,6 +130,42 @@ class LiveMaps:
             log = project.event_log()
             self._logs[project_id] = (inputs.key, log)
             return log
+
+    def check_map(self, project_id: int, yaml_text: str) -> dict[str, Any]:
+        """The editor's check of a whole map on the project's data, its events read once
+        (:func:`parcours.project.rule_check.check_map`)."""
+        from parcours.project.rule_check import check_map
+
+        return check_map(self, project_id, yaml_text)
+
+    def check_rule(self, project_id: int, m: JourneyMap, element: dict[str, Any]) -> dict[str, Any]:
+        """What one touchpoint's rule catches, below the touchpoints above it in ``m``
+        (:func:`parcours.project.rule_check.check_rule`)."""
+        from parcours.project.rule_check import check_rule
+
+        return check_rule(self, project_id, m, element)
+
+    def latest(self, project_id: int, name: str) -> tuple[Any, JourneyMap]:
+        """The project's latest map version and its map (``name`` names it in an error);
+        :class:`~parcours.store.errors.NotFound` when it has no map yet."""
+        from parcours.store.maps import get_version, map_of
+
+        version = get_version(self.store, project_id)
+        return version, map_of(version, f"{name} v{version.number}")
+
+    def open(self, project_id: int, name: str, *, segment: str | None = None, period: Period | str | None = None,
+             settings: dict[str, Any] | None = None) -> Opened:
+        """The analysis of the project's latest map with these filters and view settings: cached,
+        or started as a background job. Raises :class:`~parcours.store.errors.NotFound` (no map
+        yet), :class:`FilterError` (an unknown segment, a bad period) or :class:`CannotMeasure`
+        (no data to measure)."""
+        version, m = self.latest(project_id, name)
+        segment, text = check_filters(m, segment, period)
+        try:
+            job, data = self.start(project_id, version.number, m, segment=segment, period=text, settings=settings)
+        except ParcoursError as e:
+            raise CannotMeasure(e.message, hint=e.hint) from e
+        return Opened(version, m, segment, text, job, data)
 
     def key(self, project_id: int, version: int, m: JourneyMap, segment: str | None = None,
             period: str | None = None, settings: dict[str, Any] | None = None) -> tuple[Any, ...]:

@@ -145,6 +145,18 @@ def latest_map(store: Store, project_id: int) -> JourneyMap | None:
         return None
 
 
+def map_at(store: Store, project_id: int, number: int | None = None) -> JourneyMap | None:
+    """Version ``number``'s map (the latest when None); None when no number is asked and the
+    project has no map yet, :class:`NotFound` when the version asked for does not exist."""
+    try:
+        version = get_version(store, project_id, number)
+    except NotFound:
+        if number is not None:
+            raise
+        return None
+    return map_of(version, f"v{version.number}")
+
+
 def restore(store: Store, project_id: int, number: int, author_id: int, base: int | None) -> MapVersion:
     """Save version ``number``'s content again, as a new version ("restored vN")."""
     old = get_version(store, project_id, number)

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from parcours.errors import ParcoursError
-from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.journey_map import text_in
 from parcours.model.specs import report_lang
-from parcours.project.live import FilterError, Period, check_filters
+from parcours.project.live import CannotMeasure, FilterError, Opened, Period
 from parcours.project.view_settings import LANGS, view_settings
+from parcours.store.errors import NotFound
 from parcours.store.models import User
 from parcours.web.pages import page, project_page
-from parcours.web.security import current_user, project_for, store_of
+from parcours.web.security import current_user, project_for
 
 router = APIRouter()
 
@@ -31,46 +32,31 @@ TOP = Query(None, max_length=10, description="Number of variants shown (the rest
 LANG = Query(None, max_length=5, description="Language of the explanations: fr or en; overrides the map's analysis.lang.")
 
 
-def _latest(request: Request, project: Any) -> tuple[Any, JourneyMap]:
-    """The latest map version and its map; 404 when the project has no map yet."""
-    from parcours.store.errors import NotFound
-    from parcours.store.maps import get_version, map_of
-
-    try:
-        version = get_version(store_of(request), project.id)
-    except NotFound as e:
-        raise HTTPException(404, e.message + (f" ({e.hint})" if e.hint else "")) from None
-    return version, map_of(version, f"{project.slug} v{version.number}")
-
-
-def _filters(m: JourneyMap, segment: str | None, period: Period | str | None) -> tuple[str | None, str | None]:
-    """Empty filters dropped; an unknown segment or a bad period is a 422 naming it."""
-    try:
-        return check_filters(m, segment, period)
-    except FilterError as e:
-        if e.which == "segment":
-            raise HTTPException(422, e.message) from None
-        raise HTTPException(422, f"period: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
-
-
 def _settings(window: str | None, top: str | None, lang: str | None) -> dict[str, Any]:
     """The view's settings as analyze keywords; a bad one is a 422 naming it."""
     try:
         return view_settings(window, top, lang)
     except FilterError as e:
-        raise HTTPException(422, f"{e.which}: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
+        raise HTTPException(422, f"{e.which}: {_said(e)}") from None
 
 
-def _start(request: Request, project: Any, segment: str | None, period: Period | str | None,
-           settings: dict[str, Any]) -> tuple[Any, Any, Any, JourneyMap]:
-    version, m = _latest(request, project)
-    segment, period = _filters(m, segment, period)
+def _open(request: Request, project: Any, segment: str | None, period: Period | str | None,
+          settings: dict[str, Any]) -> Opened:
+    """The analysis of the latest map (:meth:`LiveMaps.open`): 404 without a map, 422 naming a bad
+    filter, 409 (message and hint) when there is nothing to measure."""
     try:
-        job, data = request.app.state.live.start(project.id, version.number, m, segment=segment, period=period,
-                                                 settings=settings)
-    except ParcoursError as e:
+        return request.app.state.live.open(project.id, project.slug, segment=segment, period=period,
+                                           settings=settings)
+    except NotFound as e:
+        raise HTTPException(404, _said(e)) from None
+    except FilterError as e:
+        raise HTTPException(422, e.message if e.which == "segment" else f"period: {_said(e)}") from None
+    except CannotMeasure as e:
         raise HTTPException(409, {"message": e.message, "hint": e.hint}) from None
-    return job, data, version, m
+
+
+def _said(e: ParcoursError) -> str:
+    return e.message + (f" ({e.hint})" if e.hint else "")
 
 
 @router.get("/api/v1/projects/{project_id}/analysis")
@@ -82,13 +68,13 @@ def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, p
     Not measured yet: 202 with the background job to poll (or ``wait=true``). 409 when the
     project has no data to measure."""
     project, _ = project_for(request, user, project_id)
-    settings = _settings(window, top, lang)
-    job, data, version, _m = _start(request, project, segment, period, settings)
+    opened = _open(request, project, segment, period, _settings(window, top, lang))
+    job, data = opened.job, opened.data
     if data is None and wait:
         data = job.result if job.wait().state == "done" else None
     if data is not None:
-        return JSONResponse({"version": version.number, "filters": {"segment": segment or None, "period": period or None},
-                             "analysis": data})
+        return JSONResponse({"version": opened.version.number,
+                             "filters": {"segment": segment or None, "period": period or None}, "analysis": data})
     if job.state == "failed":
         raise HTTPException(409, job.error)
     return JSONResponse({"job": job.to_dict(), "poll": f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}"},
@@ -116,9 +102,9 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     ctx = project_page(request, project_id)
     project = ctx["project"]
     try:
-        version, m = _latest(request, project)
-    except HTTPException as e:
-        return page("message.html", **ctx, active="map", title=project.name, message=e.detail,
+        version, m = request.app.state.live.latest(project.id, project.slug)
+    except NotFound as e:
+        return page("message.html", **ctx, active="map", title=project.name, message=_said(e),
                     hint="create the map on the Map editor tab, or import a YAML file there")
     period = Period.between(period_from, period_to)
     names = report_lang(lang if lang in LANGS else None, m)  # the report's language, as its segment names
@@ -127,11 +113,12 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
            "window": window or "", "top": top or "", "lang": lang or ""}
     try:
         settings = _settings(window, top, lang)
-        job, data, version, m = _start(request, project, segment, period, settings)
+        opened = _open(request, project, segment, period, settings)
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, dict) else {"message": e.detail, "hint": None}
         return page("message.html", **ctx, active="map", title=project.name, message=detail["message"],
                     hint=detail.get("hint"), bar=bar, status_code=200 if e.status_code == 409 else e.status_code)
+    job, data, m = opened.job, opened.data, opened.map
     if data is None:
         return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
                     poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")

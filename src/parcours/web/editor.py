@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,7 +32,8 @@ from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, User
 from parcours.model import edits as E
 from parcours.model import map_view as V
-from parcours.project import rule_check
+from parcours.project.map_edits import Change, save_edit
+from parcours.project.rule_check import problem_dict
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 
@@ -60,7 +60,7 @@ def check_map(project_id: int, body: MapCheck, request: Request, user: User = De
     count the events each touchpoint catches (the first matching touchpoint takes an event, as in
     the analysis), the events no touchpoint catches (with the 10 most frequent names), and per stage."""
     project_for(request, user, project_id)
-    return rule_check.check_map(request.app.state.live, project_id, body.yaml)
+    return request.app.state.live.check_map(project_id, body.yaml)
 
 
 @router.post("/api/v1/projects/{project_id}/map/check-rule")
@@ -73,17 +73,15 @@ def check_rule(project_id: int, body: RuleCheck, request: Request,
     if m is None:
         return {"valid": True, "problems": [], "data": None,
                 "message": "the project has no map yet: save one first, then its data source is used"}
-    return rule_check.check_rule(request.app.state.live, project_id, m, body.touchpoint)
+    return request.app.state.live.check_rule(project_id, m, body.touchpoint)
 
 
 def _map_or_none(request: Request, project_id: int, number: int | None) -> Any:
+    """Version ``number``'s map (None: the latest, or None without a map); 404 for a missing version."""
     try:
-        v = maps.get_version(store_of(request), project_id, number)
+        return maps.map_at(store_of(request), project_id, number)
     except NotFound as e:
-        if number is not None:
-            raise HTTPException(404, e.message) from None
-        return None
-    return maps.parse_map(v.yaml, f"v{v.number}")
+        raise HTTPException(404, e.message) from None
 
 
 # -- download ---------------------------------------------------------------------------------
@@ -103,16 +101,11 @@ def download(project_id: int, request: Request, version: int | None = None,
 
 # -- the editor page -------------------------------------------------------------------------
 
-def _data(version: MapVersion | None) -> dict[str, Any]:
-    return V.map_data(version.yaml if version is not None else None)
-
-
 def _editor_context(request: Request, ctx: dict[str, Any], version: MapVersion | None, *,
                     flash: str | None = None) -> dict[str, Any]:
-    check = (rule_check.check_map(request.app.state.live, ctx["project"].id, version.yaml)
-             if version is not None else None)
+    check = request.app.state.live.check_map(ctx["project"].id, version.yaml) if version is not None else None
     measured = check["data"] if check and check.get("data") else None
-    view = V.editor_sections(_data(version), {t["id"]: t for t in measured["touchpoints"]} if measured else {})
+    view = V.editor_sections(V.map_data(version.yaml if version is not None else None), {t["id"]: t for t in measured["touchpoints"]} if measured else {})
     return {**ctx, "active": "edit", "version": version, "base": version.number if version else "",
             "editable": can(ctx["role"], "editor"), **view, "check": check,
             "yaml_text": version.yaml if version else "", "flash": flash}
@@ -179,36 +172,26 @@ def _message(request: Request, form: dict[str, str], status: int, **context: Any
     return response
 
 
-def _save(request: Request, project_id: int, user: User, form: dict[str, str],
-          change: Callable[[dict[str, Any]], tuple[dict[str, Any] | str, str]]) -> Response:
-    """Apply ``change`` to the map of version ``base`` and save the result as a new version.
-
-    ``change(data)`` returns (new data or new YAML text, version message). Answers: the editor
-    (200, htmx) or a redirect to it; 409 conflict; 422 invalid edit; 403 viewer; 404 not yours.
+def _save(request: Request, project_id: int, user: User, form: dict[str, str], change: Change) -> Response:
+    """Apply ``change`` to the map of version ``base`` and save the result as a new version
+    (:func:`parcours.project.map_edits.save_edit`). Answers: the editor (200, htmx) or a redirect
+    to it; 409 conflict; 422 invalid edit; 403 viewer; 404 not yours or no such base version.
     """
     ctx = _context(request, user, project_id, need="editor")
-    store = store_of(request)
-    base = _base(form)
     try:
-        version = maps.get_version(store, project_id, base) if base is not None else None
+        saved = save_edit(store_of(request), project_id, user.id, _base(form), change)
     except NotFound as e:
         return _message(request, form, 404, problems=[], error=e.message, hint=e.hint)
-    data = _data(version)
-    try:
-        new, message = change(data)
     except E.EditError as e:
         return _message(request, form, 422, problems=[], error=e.message, hint=e.hint)
-    text = new if isinstance(new, str) else E.edit_text(version.yaml if version else "", data, new)
-    try:
-        saved = maps.save_map(store, project_id, text, user.id, base=base, message=message)
     except MapConflict as e:
         return _message(request, form, 409, conflict=e, project=ctx["project"], problems=[])
     except MapError as e:
         return _message(request, form, 422, error="The map would not be valid: nothing was saved.",
-                        problems=[rule_check.problem_dict(p) for p in e.problems], hint=None)
+                        problems=[problem_dict(p) for p in e.problems], hint=None)
     if not _is_htmx(request):
         return RedirectResponse(f"/projects/{project_id}/edit?saved={saved.number}", status_code=303)
-    flash = f"Saved version {saved.number}: {message}." if message else f"Saved version {saved.number}."
+    flash = f"Saved version {saved.number}: {saved.message}." if saved.message else f"Saved version {saved.number}."
     return page("editor_body.html", **_editor_context(request, ctx, saved, flash=flash))
 
 
@@ -236,7 +219,7 @@ def check_fragment(project_id: int, request: Request, form: dict[str, str] = Dep
                    user: User = Depends(current_user)) -> HTMLResponse:
     """The raw editor's "Check": problems, or the live counts of the text being edited."""
     ctx = _context(request, user, project_id)
-    check = rule_check.check_map(request.app.state.live, project_id, form.get("yaml", ""))
+    check = request.app.state.live.check_map(project_id, form.get("yaml", ""))
     return page("editor_check.html", **ctx, check=check)
 
 
@@ -256,7 +239,7 @@ def check_rule_fragment(project_id: int, request: Request, form: dict[str, str] 
     if m is None:
         return page("editor_rule_count.html", result={"valid": True, "data": None,
                                                       "message": "save a map first: its data source is used"})
-    return page("editor_rule_count.html", result=rule_check.check_rule(request.app.state.live, project_id, m, element))
+    return page("editor_rule_count.html", result=request.app.state.live.check_rule(project_id, m, element))
 
 
 @router.post("/projects/{project_id}/edit/stages/{element_id}/move", include_in_schema=False)
@@ -323,16 +306,8 @@ def versions_page(project_id: int, request: Request) -> HTMLResponse:
     store = store_of(request)
     versions = maps.list_versions(store, project_id)
     numbers = [v.number for v in versions]
-    a, b = request.query_params.get("a"), request.query_params.get("b")
-    diff, error = None, None
-    if a and b:
-        if not (a.isdigit() and b.isdigit() and int(a) in numbers and int(b) in numbers):
-            error = f"choose two versions among 1 to {numbers[-1]}" if numbers else "the project has no versions yet"
-        else:
-            diff = maps.diff(store, project_id, int(a), int(b))
-    elif len(numbers) >= 2:
-        a, b = str(numbers[-2]), str(numbers[-1])
-        diff = maps.diff(store, project_id, int(a), int(b))
+    a, b, error = V.diff_choice(numbers, request.query_params.get("a"), request.query_params.get("b"))
+    diff = maps.diff(store, project_id, int(a), int(b)) if a and b and not error else None
     changes, lines = V.diff_view(diff)
     restored = request.query_params.get("restored")
     return page("versions.html", **ctx, active="versions", versions=list(reversed(versions)),
