@@ -51,4 +51,57 @@ def save_edit(store: Store, project_id: int, user_id: int, base: int | None, cha
     return maps.save_map(store, project_id, text, user_id, base=base, message=message)
 
 
-__all__ = ["Change", "save_edit"]
+def new_text(text: str, message: str) -> Change:
+    """The whole map replaced by ``text`` (the raw editor, an imported file)."""
+    return lambda data: (text, message)
+
+
+def move_stage(element_id: str, direction: str) -> Change:
+    """Stage ``element_id`` one place ``up`` or ``down``."""
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        if direction not in ("up", "down"):
+            raise E.EditError(f"direction: {direction!r} is not a direction", hint="send up or down")
+        return E.move_stage(data, element_id, -1 if direction == "up" else 1), f"moved stage '{element_id}' {direction}"
+
+    return change
+
+
+def delete_element(kind: str, element_id: str) -> Change:
+    """Element ``element_id`` of ``kind`` deleted, unless another element still refers to it."""
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        E.find(data, kind, element_id)
+        used = E.references_to(data, kind, element_id)
+        if used:
+            raise E.EditError(f"{E.SINGULAR[kind]} {element_id!r} is still used by {', '.join(used)}",
+                              hint="change or delete those first, then delete it")
+        return E.delete_element(data, kind, element_id), f"deleted {E.SINGULAR[kind]} '{element_id}'"
+
+    return change
+
+
+def update_element(kind: str, element_id: str, form: dict[str, str]) -> Change:
+    """Element ``element_id`` of ``kind`` replaced by its form's fields (its id may change)."""
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        element = E.element_from_form(kind, form, E.find(data, kind, element_id))
+        message = f"edited {E.SINGULAR[kind]} '{element_id}'"
+        if element["id"] != element_id:
+            message += f" (id now '{element['id']}')"
+        return E.update_element(data, kind, element_id, element), message
+
+    return change
+
+
+def add_element(kind: str, form: dict[str, str]) -> Change:
+    """A new element of ``kind`` from its form's fields."""
+
+    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        element = E.element_from_form(kind, form)
+        return E.add_element(data, kind, element), f"added {E.SINGULAR[kind]} '{element['id']}'"
+
+    return change
+
+
+__all__ = ["Change", "add_element", "delete_element", "move_stage", "new_text", "save_edit", "update_element"]

@@ -32,7 +32,7 @@ from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, User
 from parcours.model import edits as E
 from parcours.model import map_view as V
-from parcours.project.map_edits import Change, save_edit
+from parcours.project import map_edits as edits
 from parcours.project.rule_check import problem_dict
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
@@ -104,8 +104,8 @@ def download(project_id: int, request: Request, version: int | None = None,
 def _editor_context(request: Request, ctx: dict[str, Any], version: MapVersion | None, *,
                     flash: str | None = None) -> dict[str, Any]:
     check = request.app.state.live.check_map(ctx["project"].id, version.yaml) if version is not None else None
-    measured = check["data"] if check and check.get("data") else None
-    view = V.editor_sections(V.map_data(version.yaml if version is not None else None), {t["id"]: t for t in measured["touchpoints"]} if measured else {})
+    counts = {t["id"]: t for t in check["data"]["touchpoints"]} if check and check.get("data") else {}
+    view = V.editor_sections(V.map_data(version.yaml if version is not None else None), counts)
     return {**ctx, "active": "edit", "version": version, "base": version.number if version else "",
             "editable": can(ctx["role"], "editor"), **view, "check": check,
             "yaml_text": version.yaml if version else "", "flash": flash}
@@ -172,14 +172,14 @@ def _message(request: Request, form: dict[str, str], status: int, **context: Any
     return response
 
 
-def _save(request: Request, project_id: int, user: User, form: dict[str, str], change: Change) -> Response:
+def _save(request: Request, project_id: int, user: User, form: dict[str, str], change: edits.Change) -> Response:
     """Apply ``change`` to the map of version ``base`` and save the result as a new version
     (:func:`parcours.project.map_edits.save_edit`). Answers: the editor (200, htmx) or a redirect
     to it; 409 conflict; 422 invalid edit; 403 viewer; 404 not yours or no such base version.
     """
     ctx = _context(request, user, project_id, need="editor")
     try:
-        saved = save_edit(store_of(request), project_id, user.id, _base(form), change)
+        saved = edits.save_edit(store_of(request), project_id, user.id, _base(form), change)
     except NotFound as e:
         return _message(request, form, 404, problems=[], error=e.message, hint=e.hint)
     except E.EditError as e:
@@ -211,7 +211,7 @@ def save_yaml(project_id: int, request: Request, form: dict[str, str] = Depends(
         return _message(request, form, 422, problems=[], error="yaml: the map is empty",
                         hint="paste the map's YAML or choose a .yaml file")
     default = "imported a YAML file" if form.get("source") == "import" else "edited the YAML"
-    return _save(request, project_id, user, form, lambda data: (text, form.get("message", "").strip() or default))
+    return _save(request, project_id, user, form, edits.new_text(text, form.get("message", "").strip() or default))
 
 
 @router.post("/projects/{project_id}/edit/check", include_in_schema=False)
@@ -245,57 +245,25 @@ def check_rule_fragment(project_id: int, request: Request, form: dict[str, str] 
 @router.post("/projects/{project_id}/edit/stages/{element_id}/move", include_in_schema=False)
 def move_stage(project_id: int, element_id: str, request: Request, form: dict[str, str] = Depends(form_data),
                user: User = Depends(current_user)) -> Response:
-    direction = form.get("direction", "")
-
-    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        if direction not in ("up", "down"):
-            raise E.EditError(f"direction: {direction!r} is not a direction", hint="send up or down")
-        return E.move_stage(data, element_id, -1 if direction == "up" else 1), f"moved stage '{element_id}' {direction}"
-
-    return _save(request, project_id, user, form, change)
+    return _save(request, project_id, user, form, edits.move_stage(element_id, form.get("direction", "")))
 
 
 @router.post("/projects/{project_id}/edit/{kind}/{element_id}/delete", include_in_schema=False)
 def delete_element(project_id: int, kind: str, element_id: str, request: Request,
                    form: dict[str, str] = Depends(form_data), user: User = Depends(current_user)) -> Response:
-    _kind(kind)
-
-    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        E.find(data, kind, element_id)
-        used = E.references_to(data, kind, element_id)
-        if used:
-            raise E.EditError(f"{E.SINGULAR[kind]} {element_id!r} is still used by {', '.join(used)}",
-                              hint="change or delete those first, then delete it")
-        return E.delete_element(data, kind, element_id), f"deleted {E.SINGULAR[kind]} '{element_id}'"
-
-    return _save(request, project_id, user, form, change)
+    return _save(request, project_id, user, form, edits.delete_element(_kind(kind), element_id))
 
 
 @router.post("/projects/{project_id}/edit/{kind}/{element_id}", include_in_schema=False)
 def update_element(project_id: int, kind: str, element_id: str, request: Request,
                    form: dict[str, str] = Depends(form_data), user: User = Depends(current_user)) -> Response:
-    _kind(kind)
-
-    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        element = E.element_from_form(kind, form, E.find(data, kind, element_id))
-        message = f"edited {E.SINGULAR[kind]} '{element_id}'"
-        if element["id"] != element_id:
-            message += f" (id now '{element['id']}')"
-        return E.update_element(data, kind, element_id, element), message
-
-    return _save(request, project_id, user, form, change)
+    return _save(request, project_id, user, form, edits.update_element(_kind(kind), element_id, form))
 
 
 @router.post("/projects/{project_id}/edit/{kind}", include_in_schema=False)
 def add_element(project_id: int, kind: str, request: Request, form: dict[str, str] = Depends(form_data),
                 user: User = Depends(current_user)) -> Response:
-    _kind(kind)
-
-    def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        element = E.element_from_form(kind, form)
-        return E.add_element(data, kind, element), f"added {E.SINGULAR[kind]} '{element['id']}'"
-
-    return _save(request, project_id, user, form, change)
+    return _save(request, project_id, user, form, edits.add_element(_kind(kind), form))
 
 
 # -- versions ----------------------------------------------------------------------------------
