@@ -60,3 +60,31 @@ def test_refusals_are_typed_and_save_nothing(store, project, alice):
         save_edit(store, project.id, alice.id, 1, lambda data: ({**data, "name": "Magasin"}, "renamed too"))
     assert (conflict.value.base, conflict.value.latest, conflict.value.author) == (1, 2, "Alice")
     assert [v.message for v in maps.list_versions(store, project.id)] == ["imported", "renamed"]
+
+
+DATA = {"name": "Shop", "stages": [{"id": "buy", "name": "Buy"}, {"id": "use", "name": "Use"}],
+        "touchpoints": [{"id": "cart", "stage": "buy"}]}
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (map_edits.move_stage("use", "up"), ({**DATA, "stages": DATA["stages"][::-1]}, "moved stage 'use' up")),
+    (map_edits.delete_element("touchpoints", "cart"), ({**DATA, "touchpoints": []}, "deleted touchpoint 'cart'")),
+    (map_edits.add_element("stages", {"id": "pay", "name": "Pay"}),
+     ({**DATA, "stages": [*DATA["stages"], {"id": "pay", "name": "Pay"}]}, "added stage 'pay'")),
+    (map_edits.update_element("touchpoints", "cart", {"id": "basket", "stage": "buy"}),
+     ({**DATA, "touchpoints": [{"id": "basket", "stage": "buy"}]}, "edited touchpoint 'cart' (id now 'basket')")),
+    (map_edits.new_text("name: Other\n", "pasted"), ("name: Other\n", "pasted")),
+])
+def test_each_change_gives_the_new_map_and_its_message(change, expected):
+    assert change(DATA) == expected
+
+
+@pytest.mark.parametrize(("change", "message", "hint"), [
+    (map_edits.move_stage("use", "sideways"), "direction: 'sideways' is not a direction", "send up or down"),
+    (map_edits.delete_element("stages", "buy"), "stage 'buy' is still used by touchpoint 'cart'",
+     "change or delete those first, then delete it"),
+])
+def test_a_change_that_cannot_be_made_says_why(change, message, hint):
+    with pytest.raises(E.EditError) as caught:
+        change(DATA)
+    assert (caught.value.message, caught.value.hint) == (message, hint)
