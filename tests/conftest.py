@@ -10,6 +10,13 @@ import pytest
 
 # `parcours analyze` keeps results in a cache: the tests' own, never the user's ~/.cache.
 os.environ.setdefault("PARCOURS_CACHE_DIR", tempfile.mkdtemp(prefix="parcours-test-cache-"))
+# The web app's folder (parcours.store.home): `.parcours` of each test's working folder (a temporary
+# one), as the tests were written; and should a test unset it, the user's data folder is a
+# temporary one too. Set here, not in a fixture: module-scoped servers start before any fixture
+# of a test, and subprocesses started with this environment inherit them (tests/web/test_serve.py's
+# serve() gives its server a clean one: HOME is the test's folder). Never the developer's own data.
+os.environ["PARCOURS_HOME"] = ".parcours"
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="parcours-test-data-")
 
 # The shared real data sits beside the repository: <repo>/../shared/data.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

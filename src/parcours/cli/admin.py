@@ -20,7 +20,8 @@ connection_app = typer.Typer(help="Database connections a workspace may read tab
 app.add_typer(folder_app, name="folder")
 app.add_typer(connection_app, name="connection")
 
-Db = Annotated[str | None, typer.Option(help="App database URL (default: SQLite in ./.parcours/app.db).")]
+Db = Annotated[str | None, typer.Option(help="App database URL (default: SQLite app.db in the app's folder: "
+                                             "$PARCOURS_HOME, else the user's data folder).")]
 Slug = Annotated[str, typer.Argument(help="The workspace's slug (as in its URL), e.g. demo.")]
 
 

@@ -13,12 +13,14 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 PROXIES_ENV = "PARCOURS_TRUSTED_PROXIES"
+HOME_ENV = "PARCOURS_HOME"  # parcours.store.home.HOME_ENV, not imported: `parcours --help` stays light
 
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
-    db: Annotated[str | None, typer.Option(help="App database URL (default: SQLite in ./.parcours/app.db; "
+    db: Annotated[str | None, typer.Option(help="App database URL (default: SQLite app.db in the app's folder: "
+                                                f"${HOME_ENV}, else the user's data folder; "
                                                 "postgresql://user:password@host/db in production).")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo project (Maison Lumière) into a 'Démo' workspace.")] = False,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL where the analyses run (default: in-memory DuckDB), "
@@ -28,7 +30,7 @@ def serve_command(
              "X-Forwarded-For and X-Forwarded-Proto are believed only from these (default: from nobody, "
              f"not even 127.0.0.1). Also ${PROXIES_ENV}, comma-separated.")] = None,
     rotate_secret: Annotated[bool, typer.Option(
-        "--rotate-secret", help="Write a new session secret in ./.parcours/secret before starting: every session "
+        "--rotate-secret", help="Write a new session secret in the app's folder before starting: every session "
                                 "cookie signed with the old one stops working (everyone logs in again).")] = False,
 ) -> None:
     """Start the web app: migrations applied, a first admin created on an empty database."""
@@ -38,34 +40,38 @@ def serve_command(
 
     from parcours.project.app import SECRET_ENV, check_engine, secret_key, secret_path, web_app
     from parcours.store.db import connect
+    from parcours.store.home import app_home, prepare
     from parcours.store.users import ensure_first_admin
 
-    folder = Path.cwd()
+    home = app_home()
     with user_errors():
         proxies = trusted_proxies([*(proxy or []), *os.environ.get(PROXIES_ENV, "").replace(",", " ").split()])
-        store = connect(db)
+        prepare(home.path)  # 0700, with a .gitignore of '*': wherever it is, never committed
+        info(f"App data ({'session secret, uploads' if db else 'database, session secret, uploads'}): "
+             f"{home.path} ({home.why})")
+        store = connect(db, home=home.path)
         store.migrate(on_message=info)
         first = ensure_first_admin(store)
         if first:
             info(f"First admin created: [bold]{first[0]}[/] with the one-time password [bold]{first[1]}[/] "
                  "(shown once: log in and change it)")
-        data_dir = folder / ".parcours" / "data"
+        data_dir = home.data
         if demo:
             info(seed_demo(store, data_dir))
         if engine:
             check_engine(engine)  # a bad URL fails now, with its message, not on the first page
-        secret = secret_key(folder, rotate=rotate_secret)
-        for line in tighten(folder / ".parcours", None if db else folder / ".parcours" / "app.db"):
+        secret = secret_key(home.path, rotate=rotate_secret)
+        for line in tighten(home.path, None if db else home.database):
             info(line)
         if rotate_secret:
-            info(f"New session secret written to {secret_path(folder)}: every session has ended"
+            info(f"New session secret written to {secret_path(home.path)}: every session has ended"
                  + _end_sign_ins(store))
         # Cookies only over HTTPS, except for a person on this machine: behind a proxy (which
         # terminates TLS, even on loopback) they stay HTTPS-only.
         app = web_app(store, secret=secret, data_dir=data_dir, https_only=host not in LOOPBACK or bool(proxies),
                          engine=engine)
     info(f"Session secret: from ${SECRET_ENV}" if os.environ.get(SECRET_ENV) else
-         f"Session secret: {secret_path(folder)} (owner only; parcours serve --rotate-secret replaces it)")
+         f"Session secret: {secret_path(home.path)} (owner only; parcours serve --rotate-secret replaces it)")
     info(f"X-Forwarded-For believed from: {', '.join(proxies)}" if proxies else
          "X-Forwarded-For ignored: no --proxy given (clients are known by the address that connects)")
     info(f"Parcours at http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")

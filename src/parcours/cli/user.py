@@ -22,7 +22,8 @@ def create_command(
     role: Annotated[str, typer.Option(help="Their role in --workspace: admin, editor or viewer.")] = "editor",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input "
                                                                         "(for scripts) instead of asking for it.")] = False,
-    db: Annotated[str | None, typer.Option(help="App database URL (default: SQLite in ./.parcours/app.db).")] = None,
+    db: Annotated[str | None, typer.Option(help="App database URL (default: SQLite app.db in the app's folder: "
+                                                "$PARCOURS_HOME, else the user's data folder).")] = None,
 ) -> None:
     """Create an account (asks for its password twice, hidden), optionally in a workspace."""
     from sqlalchemy import select

@@ -5,7 +5,8 @@ asks this module for the app, which imports ``parcours.web`` by its module name 
 started (:data:`WEB_APP`, through :mod:`importlib`). The session secret the app signs its
 cookies with is kept here too, since the CLI writes, rotates and reports it.
 
->>> app = web_app(store, secret=secret_key(Path(".")), data_dir=Path(".parcours/data"))  # doctest: +SKIP
+>>> home = app_home().path                                                       # doctest: +SKIP
+>>> app = web_app(store, secret=secret_key(home), data_dir=home / "data")           # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from parcours.errors import OptionError
+from parcours.store.home import prepare
 
 WEB_APP = "parcours.web.app:create_app"  # the factory, by name: importing it here would tie the layers
 
@@ -24,27 +26,28 @@ SECRET_ENV = "PARCOURS_SECRET_KEY"
 _MIN_SECRET = 32  # characters: shorter is guessable, or a damaged file
 
 
-def secret_path(folder: Path) -> Path:
-    """Where the session secret is kept when ``$PARCOURS_SECRET_KEY`` is not set."""
-    return folder / ".parcours" / "secret"
+def secret_path(home: Path) -> Path:
+    """Where the session secret is kept when ``$PARCOURS_SECRET_KEY`` is not set: in the app's
+    folder ``home`` (:func:`parcours.store.home.app_home`)."""
+    return home / "secret"
 
 
-def secret_key(folder: Path, *, rotate: bool = False) -> str:
-    """``$PARCOURS_SECRET_KEY``, else a random key kept in ``<folder>/.parcours/secret`` (so that
-    sessions survive a restart); it signs the session cookies.
+def secret_key(home: Path, *, rotate: bool = False) -> str:
+    """``$PARCOURS_SECRET_KEY``, else a random key kept in ``<home>/secret`` (so that sessions
+    survive a restart); it signs the session cookies.
 
     The file is readable by its owner only from the moment it exists (mode 0600, in a 0700
     folder). ``rotate``: a new key replaces the file's (atomically), so that every session
     cookie signed with the old one stops working.
     """
-    path = secret_path(folder)
+    path = secret_path(home)
     if os.environ.get(SECRET_ENV):
         if rotate:
             raise OptionError(f"--rotate-secret: the secret comes from ${SECRET_ENV}, not from {path}",
                               hint=f"set {SECRET_ENV} to a new random value (e.g. from "
                                    "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) and restart")
         return os.environ[SECRET_ENV]
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    prepare(home)  # 0700, never committed
     if rotate or not path.exists():
         _write_private(path, secrets.token_urlsafe(48), replace=rotate)
     key = path.read_text(encoding="utf-8").strip()

@@ -1,6 +1,6 @@
 """Connect to the app database (SQLite by default, PostgreSQL in production) and migrate it.
 
->>> store = connect("sqlite://")  # in memory; default: <cwd>/.parcours/app.db
+>>> store = connect("sqlite://")  # in memory; default: app.db in the app's folder (parcours.store.home)
 >>> store.migrate(on_message=print)
 database at sqlite://: applied 3 migrations (now at revision 0003_security)
 3
@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, Ope
 from sqlalchemy.orm import Session, sessionmaker
 
 from parcours.store.errors import StoreError
+from parcours.store.home import app_home, prepare
 
 if TYPE_CHECKING:  # alembic is imported when migrating only
     from alembic.config import Config
@@ -34,16 +35,14 @@ _HINTS = {
 }
 
 
-def database_url(url: str | None, folder: Path | None = None) -> URL:
-    """The SQLAlchemy URL for ``url``: the default SQLite file under ``folder`` (or the current
-    folder) when None; ``postgres://`` and ``postgresql://`` use the psycopg 3 driver."""
+def database_url(url: str | None, folder: Path | None = None, *, home: Path | None = None) -> URL:
+    """The SQLAlchemy URL for ``url``: when None, the SQLite file ``app.db`` in the app's folder
+    (``home``; else ``<folder>/.parcours``; else :func:`parcours.store.home.app_home`), created
+    owner-only; ``postgres://`` and ``postgresql://`` use the psycopg 3 driver."""
     if url is None:
-        db = Path(folder or Path.cwd()).resolve() / ".parcours" / "app.db"
-        try:
-            db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database and the secret: owner only
-        except OSError as e:
-            raise StoreError(f"cannot create the folder of the app database {db.parent}: {e.strerror}",
-                             hint="run from a folder you can write to, or give --db URL") from None
+        if home is None:
+            home = Path(folder).resolve() / ".parcours" if folder is not None else app_home().path
+        db = prepare(home) / "app.db"  # the database and the secret: owner only, never committed
         return URL.create("sqlite", database=str(db))
     try:
         parsed = make_url(url)
@@ -63,12 +62,13 @@ def _shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def connect(url: str | None = None, *, folder: Path | None = None) -> Store:
-    """Open the app database at ``url`` (default: SQLite in ``<folder>/.parcours/app.db``).
+def connect(url: str | None = None, *, folder: Path | None = None, home: Path | None = None) -> Store:
+    """Open the app database at ``url`` (default: SQLite ``app.db`` in the app's folder ``home``,
+    else ``<folder>/.parcours``, else the one :func:`parcours.store.home.app_home` finds).
 
     Raises :class:`StoreError` naming the URL (without password) when it cannot be reached.
     """
-    parsed = database_url(url, folder)
+    parsed = database_url(url, folder, home=home)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         _create_private(parsed.database)
