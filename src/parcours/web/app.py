@@ -25,7 +25,7 @@ from parcours.store import throttle
 from parcours.store.db import Store
 from parcours.store.sign_ins import SESSION_DAYS  # one number for the cookie and the sign-in
 from parcours.store.errors import StoreError
-from parcours.web import admin, analyses, collect, data, editor, surveys, tables, team
+from parcours.web import admin, analyses, api_docs, collect, data, editor, surveys, tables, team
 from parcours.web.api import router
 from parcours.web.headers import SecurityHeaders
 from parcours.web.inputs import unicode_problem
@@ -50,8 +50,9 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
         yield
         live.jobs.shutdown()  # background analyses stop with the app
 
-    app = FastAPI(title="Parcours", version=__version__, docs_url="/docs", openapi_url="/api/v1/openapi.json",
-                  lifespan=lifespan,
+    # docs_url=None: FastAPI's /docs loads Swagger UI from a CDN; web/api_docs.py serves it from here.
+    app = FastAPI(title="Parcours", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json", lifespan=lifespan,
                   description="The journey map of a team, measured: projects, map versions, analyses.")
     app.state.store = store
     app.state.live = live
@@ -61,6 +62,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
     app.add_middleware(BodyLimit, limits=BodyLimits.from_env())  # a bad PARCOURS_MAX_* fails now, at start
     app.add_middleware(SecurityHeaders)
     app.include_router(router)
+    app.include_router(api_docs.router)
     for module in (analyses, editor, data, tables, surveys, collect, team, admin):  # each owns its API routes and pages
         app.include_router(module.router)
     app.include_router(pages)

@@ -1,6 +1,7 @@
 """Security headers on every response: a Content-Security-Policy whose scripts come from the app
 only (files under /static, and the pages' own inline scripts, which carry this response's nonce),
-no framing, no MIME sniffing, and the referrer kept on this site.
+no framing, no MIME sniffing, and the referrer kept on this site. The API's documentation
+(/docs, Swagger UI) is one of these pages: its files are served by the app (web/api_docs.py).
 
 A page's templates write ``<script nonce="{{ csp_nonce() }}">``; :func:`csp_nonce` returns the
 nonce the middleware drew for the request being answered (a context variable), and the same
@@ -22,11 +23,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _nonce: ContextVar[str] = ContextVar("csp_nonce", default="")
 
-# Swagger UI (/docs) loads its script and style from a CDN with an inline script of FastAPI's
-# own: it gets a policy of its own until the assets are vendored (issue 22).
-_DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_PATHS = ("/docs", "/docs/oauth2-redirect")
-
 FIXED = {
     "X-Frame-Options": "DENY",  # older browsers; frame-ancestors says the same to the others
     "X-Content-Type-Options": "nosniff",
@@ -44,20 +40,6 @@ def policy(nonce: str) -> str:
         "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
-
-
-def docs_policy() -> str:
-    """The /docs page's policy: Swagger UI's files from its CDN and FastAPI's inline script."""
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'unsafe-inline' {_DOCS_CDN}",
-        f"style-src 'self' 'unsafe-inline' {_DOCS_CDN}",
-        "img-src 'self' data: https://fastapi.tiangolo.com",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -93,7 +75,7 @@ class SecurityHeaders:
             return
         nonce = secrets.token_urlsafe(18)
         token = _nonce.set(nonce)
-        csp = docs_policy() if scope.get("path") in DOCS_PATHS else policy(nonce)
+        csp = policy(nonce)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
