@@ -1,7 +1,9 @@
 """A project's data sources, read: what the first rows look like and which roles the ingest
 layer detects (:func:`preview`), the whole source read with its roles within the administrator's
 budget, rows that cannot be used quarantined (:func:`validate`), and what the live map measures:
-the latest validated source of each kind (:func:`events_input`, :func:`feedback_input`).
+the latest validated source of each kind (:func:`events_input`, :func:`feedback_input`). A source
+as the API shows it (:func:`describe_source`), its problems without secrets (:func:`shown`), and
+its removal with its files (:func:`delete_source`).
 
 Sources are files in the project's data folder (``<data dir>/<project id>/``) or tables
 (:mod:`parcours.project.tables`); each validation keeps its quarantined rows in
@@ -26,6 +28,7 @@ from parcours.ingest.sniff import open_bytes
 from parcours.project.budget import Budget, OverBudget, Watch, check_size
 from parcours.project.paths import PathRefused
 from parcours.project.tables import TableRefused, open_table, secret_free
+from parcours.project.tables import describe as describe_table
 from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.maps import latest_map
@@ -35,6 +38,56 @@ PREVIEW_ROWS = 20
 FIRST_PROBLEMS = 20
 QUARANTINE_SUFFIX = ".quarantine.csv"
 _CHUNK = 1 << 20
+
+
+class SourceFileMissing(InputError):
+    """A file source whose file is no longer in the project's data folder."""
+
+    @classmethod
+    def of(cls, row: DataSource) -> SourceFileMissing:
+        return cls(f"the file of {row.original_name} is missing from the project's data",
+                   hint="delete this source and upload the file again")
+
+
+# --- A source as the API shows it ------------------------------------------------------------
+
+def quarantine_url(row: DataSource) -> str:
+    """Where the API serves the rows the source's last validation quarantined."""
+    return f"/api/v1/projects/{row.project_id}/data/{row.id}/quarantine.csv"
+
+
+def describe_source(row: DataSource) -> dict[str, Any]:
+    """A data source as the API lists it: names, format, size, its roles and options once
+    validated, its last report and quarantine, and for a table its place (never a URL's secret)."""
+    m = sources.mapping(row)
+    report = sources.report(row)
+    out: dict[str, Any] = {
+        "id": row.id, "name": row.name, "original_name": row.original_name, "kind": row.kind,
+        "format": row.format, "size": row.size, "created_at": row.created_at.isoformat(),
+        "mapped": m["roles"] is not None, "columns": m["roles"], "options": m["options"],
+        "upload_notes": m.get("upload_notes", []), "report": report,
+        "quarantine_url": quarantine_url(row) if report else None,
+    }
+    if row.format == "table":
+        out["table"] = describe_table(m)
+    return out
+
+
+def shown(e: ParcoursError, row: DataSource | None = None) -> dict[str, str | None]:
+    """An error about a source as people see it: ``message`` and ``hint``, with the password of
+    the source's table URL (and any ``user:password@``) hidden."""
+    url = sources.mapping(row).get("url") if row is not None else None
+    return {"message": secret_free(e.message, url), "hint": secret_free(e.hint or "", url) or None}
+
+
+def delete_source(store: Store, folder: Path, project_id: int, source_id: int, user_id: int) -> DataSource:
+    """Remove the source, its file (a table is left alone) and its quarantine file; the removed
+    row. :class:`~parcours.store.errors.NotFound` when the project has no such source."""
+    row = sources.delete(store, project_id, source_id, user_id)
+    if row.format != "table":
+        (folder / row.name).unlink(missing_ok=True)
+    quarantine_path(folder, row).unlink(missing_ok=True)
+    return row
 
 
 # --- Preview ---------------------------------------------------------------------------------
@@ -73,7 +126,8 @@ def detect(columns: list[str], kind: str, source: str) -> dict[str, Any]:
 
 
 def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any]:
-    """Columns, detected roles and the first rows (as text) of a source."""
+    """Columns, detected roles and the first rows (as text) of a source.
+    :class:`SourceFileMissing` when its file is gone."""
     m = sources.mapping(row)
     if row.format == "table":
         t = open_table(store, folder, row.project_id, m)
@@ -83,7 +137,10 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
         key = sample = None
     else:
         path = folder / row.name
-        st = path.stat()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise SourceFileMissing.of(row) from None
         key = (str(path), st.st_size, st.st_mtime_ns, m["options"].get("delimiter"), row.kind)
         with _previews_lock:
             if key in _previews:
@@ -182,7 +239,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
              watch: Watch | None = None) -> tuple[dict[str, Any], Any]:
     """Read the whole source with the given roles, within the administrator's budget (``watch``:
     bytes, rows, seconds, cancellation; see ``parcours.project.budget``); write its quarantine file.
-    Returns (the report as answered, the ingest report). Raises ParcoursError."""
+    Returns (the report as answered, the ingest report). Raises ParcoursError
+    (:class:`SourceFileMissing` when the file is gone)."""
     from parcours.engine.connection import connect
     from parcours.errors import OptionError
 
@@ -198,6 +256,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
         con = None
     else:
         source = folder / row.name
+        if not source.is_file():
+            raise SourceFileMissing.of(row)
         check_size(source, row.format, watch)
         con = watch.con = connect(None)
     fmt = None if row.format == "table" else row.format

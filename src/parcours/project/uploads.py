@@ -1,6 +1,7 @@
 """A project's uploads: the size limit, a safe name in the project's data folder, the content
 checked against the name (:mod:`parcours.ingest.sniff`, within the validation budget), and the
-file recorded as a data source (never replacing another file).
+file recorded as a data source (never replacing another file). :func:`receive` does it all for
+a body that arrives in chunks, never holding it in memory.
 
 >>> safe_name("../../etc/pass wd.csv")
 'pass_wd.csv'
@@ -10,9 +11,12 @@ file recorded as a data source (never replacing another file).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
+import secrets
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from parcours.errors import ParcoursError
@@ -23,11 +27,22 @@ from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.models import DataSource
 
-__all__ = ["EXTENSIONS", "EmptyUpload", "NoFreeName", "UploadRejected", "UploadTooLarge", "check_upload", "claim",
-           "max_upload_bytes", "safe_name", "upload_format"]
+__all__ = ["EXTENSIONS", "EmptyUpload", "NoFreeName", "OverUploadLimit", "UploadRejected", "UploadTooLarge",
+           "check_upload", "claim", "max_upload_bytes", "receive", "safe_name", "upload_format"]
 
 MAX_UPLOAD_ENV = "PARCOURS_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 2048
+_BLOCK = 1 << 20  # bytes written at a time
+
+
+class OverUploadLimit(ParcoursError):
+    """The upload is larger than ``$PARCOURS_MAX_UPLOAD_MB`` (what it says before it is sent, or
+    what arrives)."""
+
+    @classmethod
+    def of(cls, filename: str, limit: int) -> OverUploadLimit:
+        return cls(f"{filename}: the file is larger than the upload limit of {limit / 2**20:,.0f} MB",
+                   hint=f"compress it (gzip: .csv.gz), split it, or ask the administrator to raise {MAX_UPLOAD_ENV}")
 
 
 class NoFreeName(ParcoursError):
@@ -92,3 +107,40 @@ def claim(store: Store, project_id: int, folder: Path, tmp: Path, filename: str,
             target.unlink(missing_ok=True)
             raise
     raise NoFreeName(f"no free name for {filename} in the project's data", hint="delete older uploads of this file")
+
+
+async def receive(chunks: AsyncIterator[bytes], store: Store, project_id: int, folder: Path, filename: str,
+                  kind: str, user_id: int, declared: int | None = None) -> tuple[DataSource, list[str]]:
+    """Stream an upload's ``chunks`` to a temporary file in ``folder`` (written ~1 MB at a time, off
+    the event loop), check its content (:func:`check_upload`) and record it (:func:`claim`); the
+    source and the check's notes. ``declared``: the size the sender announced, refused at once
+    when over the limit. Raises :class:`UploadRejected` (type or content not accepted),
+    :class:`OverUploadLimit`, :class:`~parcours.project.budget.OverBudget` (expands past the
+    validation budget) or :class:`NoFreeName`; nothing is left in the folder then."""
+    fmt, gz = upload_format(filename)
+    limit = max_upload_bytes()
+    if declared is not None and declared > limit:
+        raise OverUploadLimit.of(filename, limit)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".upload-{secrets.token_hex(8)}.part"
+    try:
+        size = 0
+        with open(tmp, "wb") as f:
+            pending: list[bytes] = []
+            buffered = 0
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise OverUploadLimit.of(filename, limit)
+                pending.append(chunk)
+                buffered += len(chunk)
+                if buffered >= _BLOCK:
+                    await asyncio.to_thread(f.write, b"".join(pending))
+                    pending, buffered = [], 0
+            if pending:
+                await asyncio.to_thread(f.write, b"".join(pending))
+        notes = await asyncio.to_thread(check_upload, tmp, filename, fmt, gz)
+        row = await asyncio.to_thread(claim, store, project_id, folder, tmp, filename, kind, fmt, user_id, notes)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return row, notes

@@ -3,9 +3,10 @@ gzip allowed) or point at a table; map their columns to roles; validate them.
 
 Uploads stream to the project's data folder (``<data dir>/<project id>/``), never held in
 memory; their size is limited (``$PARCOURS_MAX_UPLOAD_MB``, default 2048). What is accepted,
-previewed and validated is decided by :mod:`parcours.project.uploads` and
-:mod:`parcours.project.sources`; this module parses requests, maps errors to HTTP statuses
-(415 type not accepted, 413 over a limit, 422 unusable) and renders.
+previewed and validated, and how, is decided by :mod:`parcours.project.uploads`,
+:mod:`parcours.project.sources` and :mod:`parcours.project.validation` (a validation's end is an
+``Outcome`` value); this module parses requests, maps outcomes and errors to HTTP statuses (415
+type not accepted, 413 over a limit or budget, 422 unusable, 404 file gone) and renders.
 
 API (``/api/v1/projects/{project_id}/data``): ``POST ?filename=&kind=`` (raw body) uploads;
 ``GET`` lists; ``GET /{id}/preview`` shows columns, detected roles and the first rows;
@@ -15,8 +16,6 @@ API (``/api/v1/projects/{project_id}/data``): ``POST ?filename=&kind=`` (raw bod
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,68 +23,55 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
-from parcours.errors import ParcoursError, TooManyBadRows
-from parcours.project.budget import Budget, OverBudget, Watch
+from parcours.errors import ParcoursError
+from parcours.project import validation
+from parcours.project.budget import OverBudget
 from parcours.project.jobs import Job
-from parcours.project.sources import (QUARANTINE_SUFFIX, Mapping, keep_validation, preview, quarantine_path,
-                                      validation_report)
-from parcours.project.tables import describe as describe_table
-from parcours.project.tables import secret_free as _secret_free
-from parcours.project.uploads import (EXTENSIONS, MAX_UPLOAD_ENV, EmptyUpload, NoFreeName, UploadRejected, check_upload,
-                                      claim, max_upload_bytes, upload_format)
+from parcours.project.sources import (QUARANTINE_SUFFIX, Mapping, SourceFileMissing, delete_source, describe_source,
+                                      preview, quarantine_path, shown)
+from parcours.project.uploads import (EXTENSIONS, EmptyUpload, NoFreeName, OverUploadLimit, UploadRejected,
+                                      max_upload_bytes, receive)
 from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
+from parcours.store.grants import connection_names, granted_folders
 from parcours.store.models import DataSource, User
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 
 router = APIRouter()
 
-_CHUNK = 1 << 20
+# The HTTP status of each way a validation ends; ``unusable`` takes its error's status.
+_OUTCOME_STATUS = {"too_many_bad_rows": 422, "over_budget": 413, "missing": 404}
+# The HTTP status of an error about a source, the first class that matches; 422 otherwise.
+_STATUS = ((NotFound, 404), (SourceFileMissing, 404), (NoFreeName, 409), (OverBudget, 413), (OverUploadLimit, 413),
+           (EmptyUpload, 422), (UploadRejected, 415))
 
 
-def _status(e: ParcoursError) -> int:
-    """The HTTP status of an upload's or a preview's error: 413 past a budget, 422 for an empty
-    file, 415 for a type or content not accepted, 422 otherwise."""
-    if isinstance(e, OverBudget):
-        return 413
-    if isinstance(e, EmptyUpload):
-        return 422
-    return 415 if isinstance(e, UploadRejected) else 422
+def _status(e: ParcoursError | None) -> int:
+    return next((status for cls, status in _STATUS if isinstance(e, cls)), 422)
 
 
-# --- Answers ---------------------------------------------------------------------------------
-
-def _error(status: int, e: ParcoursError, url: str | None = None, **extra: Any) -> HTTPException:
-    detail = {"message": _secret_free(e.message, url), "hint": _secret_free(e.hint or "", url) or None, **extra}
-    return HTTPException(status, detail)
-
-
-def source_dict(row: DataSource, project_id: int) -> dict[str, Any]:
-    m = sources.mapping(row)
-    report = sources.report(row)
-    out: dict[str, Any] = {
-        "id": row.id, "name": row.name, "original_name": row.original_name, "kind": row.kind,
-        "format": row.format, "size": row.size, "created_at": row.created_at.isoformat(),
-        "mapped": m["roles"] is not None, "columns": m["roles"], "options": m["options"],
-        "upload_notes": m.get("upload_notes", []), "report": report,
-        "quarantine_url": f"/api/v1/projects/{project_id}/data/{row.id}/quarantine.csv" if report else None,
-    }
-    if row.format == "table":
-        out["table"] = describe_table(m)
-    return out
+def _error(e: ParcoursError, row: DataSource | None = None) -> HTTPException:
+    """The error as an HTTP answer: its status, its message and hint without secrets."""
+    return HTTPException(_status(e), shown(e, row))
 
 
 def _folder(request: Request, project_id: int) -> Path:
     return request.app.state.live.folder(project_id)
 
 
+def source_dict(row: DataSource, project_id: int) -> dict[str, Any]:
+    """A source as the API answers it (web/tables.py's name for
+    :func:`parcours.project.sources.describe_source`)."""
+    return describe_source(row)
+
+
 def _get(store: Store, project_id: int, source_id: int) -> DataSource:
     try:
         return sources.get(store, project_id, source_id)
     except NotFound as e:
-        raise _error(404, e) from None
+        raise _error(e) from None
 
 
 # --- Upload ----------------------------------------------------------------------------------
@@ -100,44 +86,13 @@ async def upload(project_id: int, request: Request, filename: str, kind: str = "
     if kind not in sources.KINDS:
         raise HTTPException(422, {"message": f"kind {kind!r}: a data source holds events or feedback",
                                   "hint": "add ?kind=events or ?kind=feedback"})
-    try:
-        fmt, gz = upload_format(filename)
-    except UploadRejected as e:
-        raise _error(_status(e), e) from None
-    limit = max_upload_bytes()
-    too_big = {"message": f"{filename}: the file is larger than the upload limit of {limit / 2**20:,.0f} MB",
-               "hint": f"compress it (gzip: .csv.gz), split it, or ask the administrator to raise {MAX_UPLOAD_ENV}"}
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, too_big)
-    folder = _folder(request, project_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".upload-{secrets.token_hex(8)}.part"
-    size = 0
     try:
-        with open(tmp, "wb") as f:
-            pending: list[bytes] = []
-            buffered = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise HTTPException(413, too_big)
-                pending.append(chunk)
-                buffered += len(chunk)
-                if buffered >= _CHUNK:  # write in ~1 MB blocks, off the event loop
-                    await run_in_threadpool(f.write, b"".join(pending))
-                    pending, buffered = [], 0
-            if pending:
-                await run_in_threadpool(f.write, b"".join(pending))
-        notes = await run_in_threadpool(check_upload, tmp, filename, fmt, gz)
-        row = await run_in_threadpool(claim, store_of(request), project_id, folder, tmp, filename, kind, fmt,
-                                      user.id, notes)
-    except (UploadRejected, OverBudget) as e:
-        raise _error(_status(e), e) from None
-    except NoFreeName as e:
-        raise _error(409, e) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        row, notes = await receive(request.stream(), store_of(request), project_id,
+                                   _folder(request, project_id), filename, kind, user.id,
+                                   int(declared) if declared.isdigit() else None)
+    except (UploadRejected, OverUploadLimit, OverBudget, NoFreeName) as e:
+        raise _error(e) from None
     return {"id": row.id, "name": row.name, "original_name": row.original_name, "format": row.format,
             "size": row.size, "kind": row.kind, "notes": notes}
 
@@ -150,44 +105,20 @@ def preview_api(project_id: int, source_id: int, request: Request, user: User = 
     ``schema`` or by ``name``), required roles ``missing``, and the first 20 rows as text."""
     project_for(request, user, project_id)
     row = _get(store_of(request), project_id, source_id)
-    url = sources.mapping(row).get("url")
     try:
         return preview(_folder(request, project_id), row, store_of(request))
     except ParcoursError as e:
-        raise _error(_status(e), e, url) from None
-    except FileNotFoundError:
-        raise HTTPException(404, {"message": f"the file of {row.original_name} is missing from the project's data",
-                                  "hint": "delete this source and upload the file again"}) from None
-
-
-def _validation(job: Job, folder: Path, row: DataSource, body: Mapping, store: Store, user_id: int,
-                project_id: int) -> tuple[int, dict[str, Any]]:
-    """The background validation of a source: (HTTP status, the answer or the error's detail)."""
-    url = sources.mapping(row).get("url")
-    quarantine_url = f"/api/v1/projects/{project_id}/data/{row.id}/quarantine.csv"
-    try:
-        answer = keep_validation(folder, row, body, store, user_id, job.watch)
-    except TooManyBadRows as e:
-        report = validation_report(e.report, row.original_name) if e.report is not None else None
-        return 422, _error(422, e, url, report=report, quarantine_url=quarantine_url).detail
-    except OverBudget as e:
-        return 413, _error(413, e).detail
-    except ParcoursError as e:
-        return _status(e), _error(_status(e), e, url).detail
-    except FileNotFoundError:
-        return 404, {"message": f"the file of {row.original_name} is missing from the project's data",
-                     "hint": "delete this source and upload the file again"}
-    answer["quarantine_url"] = quarantine_url
-    return 200, answer
+        raise _error(e, row) from None
 
 
 def _job_answer(job: Job, project_id: int, source_id: int) -> Any:
+    """A validation's answer once it ended (its outcome's status), else 202 with its progress."""
     status_url = f"/api/v1/projects/{project_id}/data/{source_id}/validation/{job.id}"
     if job.state == "done":
-        status, payload = job.result
-        if status >= 400:
-            raise HTTPException(status, payload)
-        return payload
+        done: validation.Outcome = job.result
+        if done.kind != "ok":
+            raise HTTPException(_OUTCOME_STATUS.get(done.kind) or _status(done.error), done.payload)
+        return done.payload
     if job.state == "failed":
         raise HTTPException(500, job.error)
     return JSONResponse({**job.to_dict(), "status_url": status_url,
@@ -209,19 +140,9 @@ def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request
     project_for(request, user, project_id, need="editor")
     store = store_of(request)
     row = _get(store, project_id, source_id)
-    folder = _folder(request, project_id)
-    watch = Watch(Budget.from_env(), row.original_name)
-
-    def run(job: Job) -> tuple[int, dict[str, Any]]:
-        job.watch.started = time.monotonic()  # the budget counts from the start, not the queue
-        return _validation(job, folder, row, body, store, user.id, project_id)
-
-    jobs = request.app.state.live.validations
-    job = jobs.submit(project_id, ("validate", source_id, body.model_dump_json()), run, watch=watch)
-    end = time.monotonic() + wait
-    while job.state not in ("done", "failed") and time.monotonic() < end:
-        time.sleep(0.05)
-    return _job_answer(job, project_id, source_id)
+    live = request.app.state.live
+    job = validation.submit(live.validations, live.folder(project_id), row, body, store, user.id)
+    return _job_answer(validation.settle(job, wait), project_id, source_id)
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}/validation/{job_id}")
@@ -229,8 +150,8 @@ def validation_api(project_id: int, source_id: int, job_id: str, request: Reques
                    user: User = Depends(current_user)) -> Any:
     """A validation under way (202 with its progress), or its answer once it ended."""
     project_for(request, user, project_id)
-    job = request.app.state.live.validations.get(job_id, project_id)
-    if job is None or job.key[1] != source_id:
+    job = validation.find(request.app.state.live.validations, job_id, project_id, source_id)
+    if job is None:
         raise HTTPException(404, {"message": f"no validation {job_id} of source {source_id}",
                                   "hint": "validations are kept in the server's memory: validate again"})
     return _job_answer(job, project_id, source_id)
@@ -241,8 +162,8 @@ def cancel_api(project_id: int, source_id: int, job_id: str, request: Request,
                user: User = Depends(current_user)) -> dict[str, Any]:
     """Cancel a validation under way (editors and admins): the engine stops reading at once."""
     project_for(request, user, project_id, need="editor")
-    job = request.app.state.live.validations.get(job_id, project_id)
-    if job is None or job.key[1] != source_id:
+    job = validation.find(request.app.state.live.validations, job_id, project_id, source_id)
+    if job is None:
         raise HTTPException(404, {"message": f"no validation {job_id} of source {source_id}", "hint": None})
     job.watch.cancel()
     return {"id": job.id, "state": job.state, "cancelled": True}
@@ -264,13 +185,13 @@ def quarantine_api(project_id: int, source_id: int, request: Request, user: User
 def list_api(project_id: int, request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
     """The project's data sources, newest first, with their roles and last validation report."""
     project_for(request, user, project_id)
-    return [source_dict(r, project_id) for r in sources.list_sources(store_of(request), project_id)]
+    return [describe_source(r) for r in sources.list_sources(store_of(request), project_id)]
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}")
 def get_api(project_id: int, source_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     project_for(request, user, project_id)
-    return source_dict(_get(store_of(request), project_id, source_id), project_id)
+    return describe_source(_get(store_of(request), project_id, source_id))
 
 
 @router.delete("/api/v1/projects/{project_id}/data/{source_id}", status_code=204)
@@ -278,13 +199,9 @@ def delete_api(project_id: int, source_id: int, request: Request, user: User = D
     """Remove the source, its file and its quarantine file (editors and admins)."""
     project_for(request, user, project_id, need="editor")
     try:
-        row = sources.delete(store_of(request), project_id, source_id, user.id)
+        delete_source(store_of(request), _folder(request, project_id), project_id, source_id, user.id)
     except NotFound as e:
-        raise _error(404, e) from None
-    folder = _folder(request, project_id)
-    if row.format != "table":
-        (folder / row.name).unlink(missing_ok=True)
-    quarantine_path(folder, row).unlink(missing_ok=True)
+        raise _error(e) from None
     return Response(status_code=204)
 
 
@@ -293,10 +210,8 @@ def delete_api(project_id: int, source_id: int, request: Request, user: User = D
 @router.get("/projects/{project_id}/data", include_in_schema=False)
 def data_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
-    rows = [source_dict(r, project_id) for r in sources.list_sources(store_of(request), project_id)]
+    rows = [describe_source(r) for r in sources.list_sources(store_of(request), project_id)]
     current = {k: (c.id if (c := sources.current(store_of(request), project_id, k)) else None) for k in sources.KINDS}
-    from parcours.store.grants import connection_names, granted_folders
-
     ws = ctx["project"].workspace_id
     return page("data.html", active="data", sources=rows, current=current, editor=can(ctx["role"], "editor"),
                 connections=connection_names(store_of(request), ws), granted=[str(p) for p in granted_folders(store_of(request), ws)],
@@ -307,16 +222,12 @@ def data_page(project_id: int, request: Request) -> HTMLResponse:
 def source_page(project_id: int, source_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
     row = _get(store_of(request), project_id, source_id)
-    url = sources.mapping(row).get("url")
     info, problem = None, None
     try:
         info = preview(_folder(request, project_id), row, store_of(request))
     except ParcoursError as e:
-        problem = {"message": _secret_free(e.message, url), "hint": _secret_free(e.hint or "", url)}
-    except FileNotFoundError:
-        problem = {"message": f"the file of {row.original_name} is missing from the project's data",
-                   "hint": "delete this source and upload the file again"}
-    src = source_dict(row, project_id)
+        problem = shown(e, row)
+    src = describe_source(row)
     chosen = src["columns"] or (info["detected"] if info else {})
     return page("data_source.html", active="data", source=src, info=info, problem=problem, chosen=chosen,
                 editor=can(ctx["role"], "editor"), **ctx)
