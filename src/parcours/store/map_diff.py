@@ -1,5 +1,6 @@
 """What changed between two journey maps: elements added, removed and changed, by kind and id;
-stage order; and a unified diff of the YAML text.
+stage order; and a unified diff of the YAML, normalised first (a line re-wrapped, a quote or an
+indent changed is no change).
 
 >>> from parcours.model import map_from_dict
 >>> old = map_from_dict({"stages": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}]})
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import difflib
 from typing import Any
+
+import yaml
 
 from parcours.model import JourneyMap
 
@@ -51,7 +54,24 @@ def diff_maps(old: JourneyMap, new: JourneyMap) -> dict[str, Any]:
     return out
 
 
+def normal_yaml(text: str) -> str:
+    """The YAML as PyYAML writes its content back: one way to write each value (no wrapping,
+    quotes only where needed, two-space indents), the keys in the author's order. Comments are
+    not content and go. Text that is not YAML is returned as it is.
+
+    >>> normal_yaml("name: >-\\n  Maison\\n  Lumière\\nstages: [{id: a}]\\n")
+    'name: Maison Lumière\\nstages:\\n- id: a\\n'
+    """
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=2**31 - 1)
+
+
 def text_diff(old: str, new: str, old_name: str, new_name: str) -> str:
-    """A unified diff of two YAML texts."""
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+    """A unified diff of two YAML texts, each normalised (:func:`normal_yaml`): what a version
+    changed in the map, not how its text was laid out. Empty when the content is the same."""
+    a, b = normal_yaml(old), normal_yaml(new)
+    return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
                                         fromfile=old_name, tofile=new_name))
