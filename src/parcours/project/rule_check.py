@@ -6,6 +6,8 @@ project's events (:meth:`parcours.project.live.LiveMaps.event_log`), so the coun
 matching several touchpoints goes to the first. :func:`check_rule` measures one touchpoint's
 rule as it is typed: the events it catches on its own, and those left to it once the touchpoints
 above it took theirs. Rules become Ibis predicates (``parcours.engine.rules``), never SQL text.
+The web app calls them as :meth:`~parcours.project.live.LiveMaps.check_map` and ``check_rule``,
+a :class:`~parcours.project.Project` as its own ``check_map`` and ``check_rule``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What the public survey page says and decides, apart from rendering it: its texts in French
 and English, the question of a link for its touchpoint, the page's language, which error a bad
-answer gets. The project's latest map (for the touchpoints' names) is :func:`parcours.store.maps.latest_map`.
+answer gets. The project's latest map (for the touchpoints' names) is :func:`parcours.store.maps.latest_map`,
+parsed once per version.
 
 >>> pick_lang(" EN ", "fr"), pick_lang("de", "fr")
 ('en', 'fr')
@@ -15,6 +16,7 @@ from typing import Any
 from parcours.errors import OptionError
 from parcours.model import JourneyMap, text_in
 from parcours.store import surveys
+from parcours.store.maps import latest_map
 
 NNBSP = "\u202f"  # French puts a narrow no-break space before ? and !
 TEXTS: dict[str, dict[str, str]] = {
@@ -92,4 +94,16 @@ def touchpoint_name(m: JourneyMap | None, touchpoint_id: str, lang: str) -> str:
     return touchpoint_id.replace("_", " ")
 
 
-__all__ = ["TEXTS", "form_error", "pick_lang", "question", "touchpoint_name"]
+def link_question(store: Any, link: Any, lang: str) -> dict[str, Any]:
+    """The question of survey ``link`` in ``lang`` (:func:`question`), its touchpoint named from
+    the project's latest map."""
+    m = latest_map(store, link.project_id)
+    return question(link.metric, touchpoint_name(m, link.touchpoint_id, lang), lang)
+
+
+def touchpoint_choices(m: JourneyMap | None, lang: str) -> list[tuple[str, str]]:
+    """The map's touchpoints as (id, name in ``lang``) for the team's form: a link is made for one."""
+    return [(tp.id, text_in(tp.name, lang) or tp.id) for tp in (m.touchpoints if m else [])]
+
+
+__all__ = ["TEXTS", "form_error", "link_question", "pick_lang", "question", "touchpoint_choices", "touchpoint_name"]

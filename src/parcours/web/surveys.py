@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from parcours.errors import OptionError
-from parcours.model import text_in
 from parcours.project.ratelimit import limiter_on, retry_after
-from parcours.project.survey_page import TEXTS, form_error, pick_lang, question, touchpoint_name
+from parcours.project.survey_page import (TEXTS, form_error, link_question, pick_lang, touchpoint_choices,
+                                          touchpoint_name)
 from parcours.store import surveys
 from parcours.store.errors import NotFound
 from parcours.store.maps import latest_map
@@ -147,11 +147,9 @@ def _too_many(wait: float, lang: str = "fr") -> HTMLResponse:
 
 def _form(request: Request, link: SurveyLink, lang: str, *, ref: str | None, submission: str | None = None,
           score: str | None = None, comment: str = "", error: str | None = None, status: int = 200) -> HTMLResponse:
-    m = latest_map(store_of(request), link.project_id)
     return _no_store(page("survey.html", status_code=status, mode="form", lang=lang, t=TEXTS[lang], token=link.token,
                           submission=submission or secrets.token_urlsafe(16), ref=ref or "", score=score,
-                          comment=comment, error=error,
-                          **question(link.metric, touchpoint_name(m, link.touchpoint_id, lang), lang)))
+                          comment=comment, error=error, **link_question(store_of(request), link, lang)))
 
 
 @router.get("/s/{token}", include_in_schema=False)
@@ -242,6 +240,6 @@ def surveys_page(project_id: Id, request: Request) -> HTMLResponse:
     links = [{**_link(link, n), "full_url": f"{base}/s/{link.token}",
               "touchpoint_name": touchpoint_name(m, link.touchpoint_id, "en")}
              for link, n in surveys.list_links(store_of(request), project_id)]
-    touchpoints = [(tp.id, text_in(tp.name, "en") or tp.id) for tp in (m.touchpoints if m else [])]
-    return page("surveys.html", **ctx, active="surveys", links=links, touchpoints=touchpoints, has_map=m is not None,
-                editor=can(ctx["role"], "editor"), metrics=[(k, surveys.NAMES[k], surveys.scale(k)) for k in surveys.SCALES])
+    return page("surveys.html", **ctx, active="surveys", links=links, touchpoints=touchpoint_choices(m, "en"),
+                has_map=m is not None, editor=can(ctx["role"], "editor"),
+                metrics=[(k, surveys.NAMES[k], surveys.scale(k)) for k in surveys.SCALES])
