@@ -26,7 +26,7 @@ def serve(folder, *args, env: dict[str, str] | None = None) -> tuple[subprocess.
     proc = subprocess.Popen([sys.executable, "-m", "parcours", "serve", "--port", str(port), *args], cwd=folder,
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "NO_COLOR": "1", "HOME": str(folder),
-                                 **(env or {})})
+                                 "PARCOURS_HOME": ".parcours", **(env or {})})
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:

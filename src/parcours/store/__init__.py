@@ -2,7 +2,7 @@
 production): users, workspaces and their projects, and the versions of each project's map.
 
 >>> from parcours.store import connect, create_user, create_workspace, create_project, save_map, diff
->>> store = connect("sqlite://")              # default: SQLite file <cwd>/.parcours/app.db
+>>> store = connect("sqlite://")              # default: SQLite file app.db in the app's folder (parcours.store.home)
 >>> store.migrate()
 3
 >>> alice = create_user(store, "alice@example.org", "Alice", "correct horse battery")
