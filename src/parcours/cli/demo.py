@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from parcours.cli.analyze import print_breakdown, print_frictions, print_summary, write_report
+from parcours.cli.invocation import command_line
 from parcours.cli.output import info, progress, user_errors
 
 
@@ -31,9 +33,13 @@ def demo_command(
     print_summary(result.data)
     print_frictions(result.data)
     print_breakdown(result)
-    info(f"\nDemo map:     {files.map_path}\nDemo events:  {files.events_path} ({files.events:,} events, "
-         f"{files.customers:,} customers)\nDemo surveys: {files.feedback_path} ({files.answers:,} answers)\nResults:      {out_dir / 'results'} ({len(written)} files; open report.html)")
-    info(f"Next: edit the map and run [bold]parcours analyze {files.events_path} --map {files.map_path} "
-         f"--feedback {files.feedback_path} --out {out_dir / 'results'}[/]\n"
-         f"      or export it: [bold]parcours export --map {files.map_path} --results {out_dir / 'results'} "
-         f"--out {out_dir / 'exports'}[/] (PDF, images, Parquet, Mermaid)")
+    results = out_dir / "results"
+    info(f"\nDemo map:     {escape(str(files.map_path))}\nDemo events:  {escape(str(files.events_path))} ({files.events:,} "
+         f"events, {files.customers:,} customers)\nDemo surveys: {escape(str(files.feedback_path))} ({files.answers:,} "
+         f"answers)\nResults:      {escape(str(results))} ({len(written)} files; open report.html)")
+    # Printed to be copied: they run as printed (the parcours of this shell, paths quoted), one per line.
+    analyse = command_line("analyze", files.events_path, "--map", files.map_path, "--feedback", files.feedback_path,
+                           "--by", "segment", "--out", results)
+    export = command_line("export", "--map", files.map_path, "--results", results, "--out", out_dir / "exports")
+    info(f"Next: edit the map and measure it again:\n  [bold]{escape(analyse)}[/]\n"
+         f"  or export the map as PDF, images, tables and a Mermaid diagram:\n  [bold]{escape(export)}[/]")
