@@ -4,7 +4,8 @@ CSV and Parquet, and the map as a Mermaid ``journey`` diagram.
 
 The PDF and the grid PNG are made by Chromium printing or photographing the report itself, so
 they show what the HTML shows. Chromium is found on PATH (``chromium``, ``google-chrome``...) or
-at ``$PARCOURS_CHROMIUM``; kaleido and Playwright come with ``pip install 'parcours[export]'``.
+at ``$PARCOURS_CHROMIUM``; kaleido (the charts) and choreographer (its browser driver, which
+prints the PDF) are in the base install: no browser is downloaded.
 
 >>> files = export_all(result.data, journey_map, "exports/", tables=result.tables)   # doctest: +SKIP
 """
@@ -33,6 +34,11 @@ FORMATS = ("html", "pdf", "png", "svg", "csv", "parquet", "mermaid")
 PAPERS = {"a4": (297.0, 210.0), "a3": (420.0, 297.0)}  # landscape, mm
 MARGIN_MM = 10.0
 CHART_WIDTH = 1200  # px of an exported chart (PNG at twice that for sharpness)
+# The page footer is printed in every page's bottom margin (``_footer``), not after the content,
+# where it could fall alone onto a last page; nor does the page's bottom padding start one.
+PRINT_CSS = "body > footer, .modebar-container { display: none; } main { padding-bottom: 0; }"
+# Chromium's flags for a browser driven by Playwright (the browser tests launch it so);
+# the exports' Chromium is started by choreographer (parcours.report.chromium) with its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -61,7 +67,7 @@ def _need(module: str) -> Any:
         return importlib.import_module(module)
     except ImportError as e:
         raise ExportError(f"the PDF and images need the Python package {module.split('.')[0]!r}, which is not installed",
-                          hint="pip install 'parcours[export]'") from e
+                          hint="reinstall Parcours (pip install parcours): kaleido is one of its dependencies") from e
 
 
 def grid_width_px(n_stages: int) -> int:
@@ -89,10 +95,8 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
     if not formats:
         raise OptionError("no export format given", hint=f"use some of {', '.join(FORMATS)}")
     browser = chromium_path() if formats & {"pdf", "png", "svg"} else None  # tools first, before writing anything
-    if formats & {"png", "svg"}:
-        _need("kaleido")
-    if formats & {"pdf", "png"}:
-        _need("playwright.sync_api")
+    if formats & {"pdf", "png", "svg"}:
+        _need("kaleido")  # and choreographer, its browser driver, which prints the PDF and the grid PNG
     lang = report_lang(lang, m)  # the one rule: asked, else the map's analysis.lang, else its language
     L = labels(lang)
     out = Path(out_dir)
@@ -136,7 +140,7 @@ def export_all(data: dict[str, Any], m: JourneyMap, out_dir: str | Path, *, tabl
             page = written.get("report.html") or save_report(data, m, Path(tmp) / "report.html", lang=lang,
                                                              exports=links, compare=compare)
             written.update(_browser(page, out, paper.lower(), len(m.stages), len(figs), browser,
-                                    pdf="pdf" in formats, png="png" in formats))
+                                    pdf="pdf" in formats, png="png" in formats, footer=_footer(L, title)))
     return dict(sorted(written.items()))
 
 
@@ -223,49 +227,49 @@ def _links(names: list[str], L: dict[str, str]) -> list[dict[str, Any]]:
     return [g for g in groups if g["links"]]
 
 
+def _footer(L: dict[str, str], title: str) -> str:
+    """The printed pages' footer (Chromium's footer template): the map's name, then "Made by
+    Parcours" and the page number, in the paper's bottom margin."""
+    from html import escape
+
+    from parcours.report.html import _version
+
+    return ('<div style="width:100%;box-sizing:border-box;padding:0 10mm;display:flex;justify-content:space-between;font-size:8px;'
+            'color:#555;font-family:system-ui,sans-serif">'
+            f'<span>{escape(title)}</span><span>{escape(L["generated"].format(v=_version()))} · '
+            '<span class="pageNumber"></span>/<span class="totalPages"></span></span></div>')
+
+
 def _browser(html: Path, out: Path, paper: str, n_stages: int, n_figs: int, exe: str, *, pdf: bool,
-             png: bool) -> dict[str, Path]:
+             png: bool, footer: str) -> dict[str, Path]:
     """The PDF (the report printed to fit the paper's width) and the grid PNG, by Chromium."""
-    sync_api = _need("playwright.sync_api")
-    written: dict[str, Path] = {}
-    problems: list[str] = []
+    from parcours.report.chromium import ChromiumError, Shot, capture
+
     natural = grid_width_px(n_stages) + 48  # the grid plus the page's side padding
-
-    def open_page(browser: Any, width: int, scale: float = 1, printing: bool = False) -> Any:
-        page = browser.new_page(viewport={"width": width, "height": 1000}, device_scale_factor=scale)
-        if printing:  # print CSS from the start: charts are drawn at the width they are printed at
-            page.emulate_media(media="print")
-        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(html.resolve().as_uri())
-        page.wait_for_function("n => document.querySelectorAll('#view-all .js-plotly-plot').length >= n", arg=n_figs,
-                               timeout=60_000)
-        return page
-
+    ready = f"document.querySelectorAll('#view-all .js-plotly-plot').length >= {int(n_figs)}"
+    shots: dict[str, Shot] = {}
+    if png:  # sticky headers would be photographed where the window's scroll left them
+        shots["map-grid.png"] = Shot(width=max(1400, natural), ready=ready, scale=2, selector="#view-all table.grid",
+                                     style="header.top, .grid thead th.stage, .grid tbody th { position: static; }")
+    if pdf:
+        w, h = PAPERS[paper]
+        printable = (w - 2 * MARGIN_MM) / 25.4 * 96
+        scale = min(1.0, printable / natural)  # the whole grid across the page: no cut column
+        inch = MARGIN_MM / 25.4
+        shots["map.pdf"] = Shot(width=int(printable / scale), ready=ready, media="print", style=PRINT_CSS, pdf={
+            "paperWidth": w / 25.4, "paperHeight": h / 25.4, "scale": round(max(scale, 0.1), 3), "printBackground": True,
+            "marginTop": inch, "marginBottom": inch, "marginLeft": inch, "marginRight": inch,
+            "displayHeaderFooter": True, "headerTemplate": "<span></span>", "footerTemplate": footer})
     try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-            try:
-                if png:
-                    page = open_page(browser, max(1400, natural), scale=2)
-                    page.add_style_tag(content="header.top, .grid thead th.stage, .grid tbody th { position: static; }")
-                    page.locator("#view-all table.grid").screenshot(path=out / "map-grid.png")
-                    written["map-grid.png"] = out / "map-grid.png"
-                if pdf:
-                    w, h = PAPERS[paper]
-                    printable = (w - 2 * MARGIN_MM) / 25.4 * 96
-                    scale = min(1.0, printable / natural)  # the whole grid across the page: no cut column
-                    page = open_page(browser, int(printable / scale), printing=True)
-                    margin = f"{MARGIN_MM}mm"
-                    page.pdf(path=out / "map.pdf", width=f"{w}mm", height=f"{h}mm", scale=round(max(scale, 0.1), 3),
-                             print_background=True, margin={"top": margin, "bottom": margin, "left": margin, "right": margin})
-                    written["map.pdf"] = out / "map.pdf"
-            finally:
-                browser.close()
-    except sync_api.Error as e:
-        raise ExportError(f"Chromium ({exe}) failed while printing {html.name}: {str(e).splitlines()[0]}",
+        files, problems = capture(exe, html.resolve().as_uri(), list(shots.values()))
+    except ChromiumError as e:
+        raise ExportError(f"Chromium ({exe}) failed while printing {html.name}: {e}",
                           hint="check that it starts: chromium --headless --no-sandbox --version") from e
     if problems:
         raise ExportError(f"{html}: the page reported errors while printing: {'; '.join(problems[:3])}",
                           hint="open the report in a browser to see them; please report this as a bug")
+    written = {}
+    for name, content in zip(shots, files):
+        (out / name).write_bytes(content)
+        written[name] = out / name
     return written
