@@ -389,10 +389,21 @@ class SegmentsSpec(ReadSpec):
         return {**{k: given[k] for k in ("by", "every", "period", "journey_gap")}, "map": map_name}
 
 
-def settle(cls: type[Any], spec: Any, settings: dict[str, Any]) -> Any:
+def settle(cls: type[Any], spec: Any, settings: dict[str, Any], under: dict[str, Any] | None = None) -> Any:
     """A spec of ``cls`` from a spec (or None) and keyword settings that win over its fields:
-    how ``analyze``, ``feedback``, ``compare`` and ``segments`` take both."""
+    how ``analyze``, ``feedback``, ``compare`` and ``segments`` take both. ``under``: settings
+    of the project's data (how a stored project's sources are read, the project's engine) that
+    fill what neither gives (None is "not given"); the map's blocks come after, in ``resolve``.
+    So the order is one line: keyword > spec > project's data > map > built-in default.
+
+    >>> s = settle(AnalysisSpec, AnalysisSpec(top=5, lang="fr"), {"lang": "en"}, under={"top": 9, "fmt": "csv"})
+    >>> s.top, s.lang, s.fmt
+    (5, 'en', 'csv')
+    """
     given = {**({k: getattr(spec, k) for k in spec.model_fields_set} if spec is not None else {}), **settings}
+    for name, value in (under or {}).items():
+        if value is not None and given.get(name) is None:
+            given[name] = value
     return cls.of(**given)
 
 

@@ -31,16 +31,15 @@ from parcours.result import AnalysisResult
 SCHEMA_VERSION = 1
 
 
-def run(events: str | Path | ir.Table | EventLog | None, m: JourneyMap, journey_map: Any, given: dict[str, Any], *,
+def run(events: str | Path | ir.Table | EventLog | None, m: JourneyMap, journey_map: Any, spec: AnalysisSpec, *,
         cache: bool | str | Path = False, on_progress: Callable[[str], None] | None = None) -> AnalysisResult:
     """The analysis of ``events`` against the map ``m`` (``journey_map``: the map as given, a path,
-    a map or None) with the settings ``given`` (:class:`AnalysisSpec` fields, resolved against the
-    map); what :meth:`parcours.project.Project.run` runs. ``cache``: see
+    a map or None) with the settings in force ``spec`` (already resolved against the map: see
+    :meth:`parcours.project.Project.run`, which runs this). ``cache``: see
     :func:`parcours.project.analyze`."""
     say = on_progress or (lambda _m: None)
     if events is None:
         events = source_path(m, journey_map)
-    spec = AnalysisSpec.of(**given).resolve(m)
     chosen = parse_analyses(spec.analyses)
     _check_stages(chosen, m, journey_map)
     chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key

@@ -14,31 +14,16 @@ answers the app collected). Both answer :meth:`Project.run` the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from parcours.errors import InputError
 from parcours.model import JourneyMap, load_map
-from parcours.model.specs import AnalysisSpec
+from parcours.model.specs import AnalysisSpec, CompareSpec, FeedbackSpec, SegmentsSpec, settle
 from parcours.project import analyze as _analysis
-from parcours.project.map_source import source_defaults
+# FEEDBACK and Inputs moved to project/stored.py; still importable from here (project/live.py imports them so).
+from parcours.project.stored import FEEDBACK, Inputs, latest_map, local_inputs, merged, stored_inputs
 from parcours.result import AnalysisResult
-
-FEEDBACK = "feedback.csv"  # survey answers of a stored project, when its folder has them
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What an analysis of a project reads, and a key that changes when any of it changes."""
-
-    events: Any  # a file path, or an Ibis table
-    read: dict[str, Any] = field(default_factory=dict)  # read_events arguments (columns, fmt, ...)
-    feedback: Path | None = None
-    key: tuple[Any, ...] = ()
-    feedback_read: dict[str, Any] = field(default_factory=dict)  # analyze's feedback_* arguments
-    collected: bool = False  # events were pushed to the collection API
-    answered: bool = False  # survey links were answered
 
 
 class Project:
@@ -48,6 +33,11 @@ class Project:
     project); ``feedback``, ``compare`` and ``segments`` measure the same data; ``check_map`` and
     ``check_rule`` are the editor's live checks; ``preview`` and ``validate`` read a stored
     project's uploads.
+
+    Every command takes its settings the same way: a spec and keyword arguments (which win over
+    the spec's fields), then what the project's data say (a stored project's reading settings,
+    the project's engine), then the map's ``source`` and ``analysis`` blocks, then the built-in
+    defaults (:func:`~parcours.model.specs.settle`, then the spec's ``resolve``).
     """
 
     def __init__(self, journey_map: str | Path | JourneyMap | None = None, *, events: Any = None,
@@ -78,7 +68,7 @@ class Project:
                map: JourneyMap | None = None) -> Project:  # noqa: A002
         """A project of the web app: its latest map version (or ``map``), its data in
         ``data_dir/<project_id>`` and ``store`` (None: no app database, only the folder)."""
-        return cls(map if map is not None else _latest_map(store, project_id), store=store, data_dir=data_dir,
+        return cls(map if map is not None else latest_map(store, project_id), store=store, data_dir=data_dir,
                    project_id=project_id, engine=engine)
 
     # --- what it reads ----------------------------------------------------------------------
@@ -94,10 +84,10 @@ class Project:
         """What an analysis reads (computed once). A stored project's events: its validated events
         source, else the map's ``source.path`` in its data folder; plus the events pushed to the
         collection API. Its feedback: the validated feedback source, else ``feedback.csv``; plus
-        the answers to its survey links."""
+        the answers to its survey links (:mod:`parcours.project.stored`)."""
         if self._inputs is None:
-            self._inputs = _stored_inputs(self) if self.project_id is not None else \
-                Inputs(events=self.events, key=_local_key(self.events))
+            self._inputs = local_inputs(self.events) if self.project_id is None else \
+                stored_inputs(self.store, self.folder.parent, self.project_id, self.map)
         return self._inputs
 
     def sources(self) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
@@ -107,7 +97,7 @@ class Project:
         if not (inputs.collected or inputs.answered):
             return inputs.events, dict(inputs.read), (str(inputs.feedback) if inputs.feedback else None), \
                 dict(inputs.feedback_read)
-        return _merged(self, inputs)
+        return merged(self.store, self.folder.parent, self.project_id, self.engine, inputs)
 
     def event_log(self) -> Any:
         """The project's events read (an :class:`~parcours.ingest.EventLog`), every row kept."""
@@ -123,45 +113,48 @@ class Project:
             **settings: Any) -> AnalysisResult:
         """The analysis of the project's data against its map. ``spec``: the settings (an
         :class:`~parcours.model.specs.AnalysisSpec`); each keyword argument is one of its fields
-        and wins over the spec's; a setting given neither way comes from the map (its ``source``
-        and ``analysis`` blocks), else its default."""
-        given = {**(spec.model_dump(exclude_unset=True) if spec is not None else {}), **settings}
-        events = self.events
+        and wins over the spec's; a setting given neither way comes from the project's data (how
+        a stored project's sources are read, its engine), else the map (its ``source`` and
+        ``analysis`` blocks), else its default."""
+        events, data = self.events, {"engine": self.engine}
         if self.project_id is not None:
             events, read, feedback, fb_read = self.sources()
             data = {**read, **fb_read, "feedback": feedback,
                     "engine": self.engine if isinstance(events, Path) else None}
-            given = {**data, **given}
-        elif self.engine is not None:
-            given.setdefault("engine", self.engine)
-        return _analysis.run(events, self.map, self.given_map, given, cache=self.cache, on_progress=on_progress)
+        spec = settle(AnalysisSpec, spec, settings, under=data).resolve(self.map)
+        return _analysis.run(events, self.map, self.given_map, spec, cache=self.cache, on_progress=on_progress)
 
-    def feedback(self, source: Any = None, **settings: Any) -> Any:
-        """Survey answers measured on the map (:func:`parcours.project.feedback.feedback`);
-        ``source``: default the stored project's survey answers, attached to its journeys."""
+    def feedback(self, source: Any = None, spec: FeedbackSpec | None = None, **settings: Any) -> Any:
+        """Survey answers measured on the map (:func:`parcours.project.feedback.feedback`), attached
+        to the project's events (unless the settings give others). ``source``: default the stored
+        project's survey answers (read as its feedback source says)."""
         from parcours.project.feedback import feedback
 
-        events = settings.pop("events", self.events)
+        data = {"events": self.events}
         if source is None:
-            events, read, source, fb_read = self.sources()
-            settings = {"columns": fb_read.get("feedback_columns"), "metric": fb_read.get("feedback_metric"),
-                        "scale": fb_read.get("feedback_scale"), **settings}
+            events, _read, source, fb_read = self.sources()
             if source is None:
                 raise InputError("the project has no survey answers", hint="upload them on the project's Data tab")
-            events = self._events() if events is not None else None
-        return feedback(source, self.map, events=events, engine=settings.pop("engine", self.engine), **settings)
+            data = {"events": self._events() if events is not None else None,
+                    "columns": fb_read.get("feedback_columns"), "metric": fb_read.get("feedback_metric"),
+                    "scale": fb_read.get("feedback_scale")}
+        return feedback(source, self.map, self._asked(FeedbackSpec, spec, settings, data))
 
-    def compare(self, **settings: Any) -> Any:
-        """Two periods, two segments or two map versions compared (:func:`parcours.project.compare.compare`)."""
-        from parcours.project.compare import compare
+    def compare(self, spec: CompareSpec | None = None, **settings: Any) -> Any:
+        """Two periods, two segments or two map versions compared on the project's events
+        (:func:`parcours.project.compare.compare`)."""
+        from parcours.project.compare import ALIASES, compare
 
-        return compare(self._events(), self.map, engine=settings.pop("engine", self.engine), **settings)
+        settings = {ALIASES.get(k, k): v for k, v in settings.items()}
+        return compare(self._events(), self.map, self._asked(CompareSpec, spec, settings))
 
-    def segments(self, **settings: Any) -> Any:
+    def segments(self, spec: SegmentsSpec | None = None, *, on_progress: Callable[[str], None] | None = None,
+                 **settings: Any) -> Any:
         """Segments per period and the moves between them (:func:`parcours.project.segments.segments`)."""
         from parcours.project.segments import segments
 
-        return segments(self._events(), self.given_map, engine=settings.pop("engine", self.engine), **settings)
+        return segments(self._events(), self.given_map, self._asked(SegmentsSpec, spec, settings),
+                        on_progress=on_progress)
 
     def check_map(self, yaml_text: str) -> dict[str, Any]:
         """Is a map (YAML text) valid, and what does each touchpoint catch of the project's events
@@ -197,6 +190,10 @@ class Project:
         return Project(m, events=self.events, engine=self.engine, cache=self.cache, store=self.store,
                        data_dir=self.data_dir, project_id=self.project_id)
 
+    def _asked(self, cls: type[Any], spec: Any, settings: dict[str, Any], data: dict[str, Any] | None = None) -> Any:
+        """A command's settings: the spec's and the keywords', then ``data`` and the project's engine."""
+        return settle(cls, spec, settings, under={"engine": self.engine, **(data or {})})
+
     def _events(self) -> Any:
         if self.project_id is None:
             return self.events
@@ -204,15 +201,6 @@ class Project:
 
         events, read, _fb, _fr = self.sources()
         return read_events(events, engine=self.engine if isinstance(events, Path) else None, **read)
-
-
-def _local_key(events: Any) -> tuple[Any, ...]:
-    """What identifies a local project's events in the live checks' cache: a file by its path,
-    size and time (two projects of one process never share an answer), anything else by itself."""
-    if isinstance(events, (str, Path)) and Path(events).exists():
-        st = Path(events).stat()
-        return ("file", str(Path(events).resolve()), st.st_size, st.st_mtime_ns)
-    return ("object", id(events))
 
 
 class _Live:
@@ -255,118 +243,6 @@ def analyze(events: Any, journey_map: str | Path | JourneyMap | None = None, spe
     >>> result["transitions"].to_pandas().head()                       # doctest: +SKIP
     """
     return Project.local(journey_map, events, cache=cache).run(spec, on_progress=on_progress, **settings)
-
-
-# --- a stored project's inputs ------------------------------------------------------------------
-
-def _latest_map(store: Any, project_id: int) -> JourneyMap:
-    """The project's latest map version (an empty map when it has none, or none that parses)."""
-    from parcours.store.maps import latest_map
-
-    return (latest_map(store, project_id) if store is not None else None) or JourneyMap()
-
-
-def _fingerprint(module: str, store: Any, project_id: int) -> tuple[int, int]:
-    """(count, max id) of the rows the app collected (events or survey answers) for the project."""
-    if store is None:
-        return (0, 0)
-    import importlib
-
-    return tuple(importlib.import_module(f"parcours.store.{module}").fingerprint(store, project_id))  # type: ignore[return-value]
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path), st.st_size, st.st_mtime_ns
-
-
-def _stored_inputs(project: Project) -> Inputs:
-    from parcours.project.sources import events_input, feedback_input
-
-    store, folder, pid, m = project.store, project.folder, project.project_id, project.map
-    assert pid is not None
-    ev = events_input(store, folder, pid) if store is not None else None
-    fb = feedback_input(store, folder, pid) if store is not None else None
-    collected = _fingerprint("collect", store, pid)
-    answered = _fingerprint("surveys", store, pid)
-    if ev is not None:
-        events, read, ev_key = ev["events"], dict(ev["read"]), ev["key"]
-    elif m.source is not None and m.source.path and (events := _map_source(project, m.source.path)):
-        d = source_defaults(m)
-        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit")}
-        ev_key = (_stamp(events), repr(sorted(read.items())))
-    elif collected[0]:
-        events, read, ev_key = None, {}, None
-    else:
-        where = f"the map's source.path ({m.source.path}) is not in the project's data" \
-            if m.source is not None and m.source.path else "the project has no events yet"
-        raise InputError(where, hint="upload events on the project's Data tab (and map their columns), "
-                                     "or push events to the collection API")
-    if fb is not None:
-        feedback, fb_read, fb_key = fb["feedback"], dict(fb["read"]), fb["key"]
-    else:
-        path = folder / FEEDBACK
-        found = path.exists()
-        if found and store is not None:  # an upload of events named so is not survey answers
-            from parcours.store.sources import list_sources
-
-            found = not any(r.name == FEEDBACK and r.kind != "feedback" for r in list_sources(store, pid))
-        feedback, fb_read = (path if found else None), {}
-        fb_key = _stamp(path) if found else None
-    key = (ev_key, collected, fb_key, answered)
-    return Inputs(events=events, read=read, feedback=feedback, key=key, feedback_read=fb_read,
-                  collected=collected[0] > 0, answered=answered[0] > 0)
-
-
-def _map_source(project: Project, path: str) -> Path | None:
-    """The map's ``source.path`` inside what the project may read (its data folder, folders
-    granted to its workspace), if it exists there; :class:`PathRefused` when it points elsewhere."""
-    from parcours.project.paths import allowed_folders, confine
-
-    assert project.data_dir is not None and project.project_id is not None
-    found = confine(path, project.folder, allowed_folders(project.store, project.data_dir, project.project_id),
-                    "the map's source.path")
-    return found if found.exists() else None
-
-
-def _merged(project: Project, inputs: Inputs) -> tuple[Any, dict[str, Any], Any, dict[str, Any]]:
-    """The project's files joined with the events and survey answers the app collected."""
-    import pyarrow as pa
-
-    from parcours.engine.connection import connect
-    from parcours.ingest.roles import EVENT_ROLES, FEEDBACK_ROLES
-    from parcours.project.merge import union_by_roles
-
-    store, pid = project.store, project.project_id
-    events, read, feedback, fb_read = inputs.events, dict(inputs.read), inputs.feedback, dict(inputs.feedback_read)
-    con = connect(project.engine)
-    if inputs.collected:
-        from parcours.store.collect import event_rows
-
-        rows = [r for batch in event_rows(store, pid) for r in batch]
-        extra = pa.Table.from_pylist(rows).cast(pa.schema([(c, pa.string()) for c in rows[0]]))
-        events, columns = union_by_roles(
-            con, events, read, read.get("columns") or {}, extra,
-            {"customer": "customer", "event": "event", "time": "time", "channel": "channel", "value": "value"},
-            spec=EVENT_ROLES)
-        read = {"columns": columns, "timezone": read.get("timezone"), "time_unit": read.get("time_unit")}
-    if inputs.answered:
-        from parcours.store.surveys import FEEDBACK_COLUMNS, feedback_rows
-
-        schema = pa.schema([(c, pa.int64() if c == "score" else pa.string()) for c in FEEDBACK_COLUMNS])
-        extra = pa.Table.from_pylist(feedback_rows(store, pid), schema=schema)
-        feedback, columns = union_by_roles(
-            con, feedback, {}, fb_read.get("feedback_columns") or {}, extra,
-            {"customer": "customer_id", "time": "answered_at", "metric": "metric", "score": "score",
-             "comment": "comment", "touchpoint": "touchpoint", "language": "language"}, spec=FEEDBACK_ROLES)
-        fb_read = {**fb_read, "feedback_columns": columns}
-        # analyze reads feedback on the events' connection: hand it a file, not this table.
-        assert project.data_dir is not None
-        out = project.data_dir / ".merged" / str(pid) / "feedback.parquet"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        con.to_parquet(feedback, str(out))
-        feedback = str(out)
-    return events, read, feedback, fb_read
 
 
 __all__ = ["FEEDBACK", "Inputs", "Project", "analyze"]
