@@ -38,7 +38,7 @@ def compare_command(
     from rich.table import Table
 
     from parcours.model.specs import CompareSpec
-    from parcours.project.compare import compare
+    from parcours.project import Project
 
     with user_errors():
         spec = CompareSpec.of(before=before, after=after, segments=segments, map_before=map_before, feedback=feedback,
@@ -46,7 +46,7 @@ def compare_command(
                               columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
                               max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
                               lang=lang, engine=engine)
-        result = compare(events, map_path, spec)
+        result = Project.local(map_path, events).compare(spec)
         written = result.save(out_dir)
     d = result.data
     info(f"Compared {d['compare']['kind']}: {d['compare']['before']} ({d['journeys']['before']:,} journeys) vs "

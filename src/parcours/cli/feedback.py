@@ -31,17 +31,17 @@ def feedback_command(
 ) -> None:
     """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
     from parcours.model.specs import FeedbackSpec
-    from parcours.project.feedback import feedback
+    from parcours.project import Project
 
     with user_errors():
-        spec = FeedbackSpec.of(events=events, columns=columns, metric=metric, scale=scale, window=window,
+        spec = FeedbackSpec.of(columns=columns, metric=metric, scale=scale, window=window,
                                by_segment=by_segment, by_period=by_period, min_responses=min_responses,
                                timezone=timezone, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
                                engine=engine)
         with quarantine_kept(out_dir):
             with progress() as say:
                 say("reading feedback")
-                result = feedback(source, map_path, spec)
+                result = Project.local(map_path, events).feedback(source, spec)
         written = result.save(out_dir)
     print_feedback(result.data)
     info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(sorted(written))})")

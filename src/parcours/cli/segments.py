@@ -33,7 +33,7 @@ def segments_command(
 ) -> None:
     """Place each customer in a segment in every period, and show how customers moved between segments."""
     from parcours.model.specs import SegmentsSpec
-    from parcours.project.segments import segments
+    from parcours.project import Project
 
     with user_errors():
         spec = SegmentsSpec.of(by=by, every=every, period=period, columns=columns, fmt=fmt, delimiter=delimiter,
@@ -41,7 +41,7 @@ def segments_command(
                                journey_gap=journey_gap, max_bad_rows=max_bad_rows)
         with quarantine_kept(out_dir):
             with progress() as say:
-                result = segments(events, map_path, spec, on_progress=say)
+                result = Project.local(map_path, events).segments(spec, on_progress=say)
         written = result.save(out_dir)
     print_segments(result.data)
     info(f"\nWrote {', '.join(sorted(written))} to [bold]{out_dir}[/]")
