@@ -6,7 +6,9 @@ Every journey gets two labels:
   designed order, none skipped), ``skipping`` (jumps over a stage, never back),
   ``backtracking`` (enters at least once a stage earlier than the one before),
   ``single_stage`` (its staged events are all in one stage) or ``no_stage``;
-- ``channels``: ``one_channel``, ``multichannel`` (two or more) or ``no_channel``.
+- ``channels``: ``one_channel``, ``multichannel`` (two or more) or ``no_channel``, counting
+  each event's channel as :mod:`parcours.analysis.channels` says: the data's channel column
+  where it has a value, else the ``channel:`` of the event's touchpoint on the map.
 
 Its ``shape`` combines them; the two the journey-mapping trade talks about are ``linear``
 (``in_order`` on ``one_channel``) and ``multichannel`` (any order, two or more channels).
@@ -22,8 +24,10 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.channels import event_channel
 from parcours.analysis.registry import Inputs, Output, get
 from parcours.engine import columns as C
+from parcours.model.journey_map import JourneyMap
 
 
 # The stage visit columns (``transitions.stage_visits``) the journey shapes read
@@ -31,11 +35,13 @@ from parcours.engine import columns as C
 VISITS_READ = get("shapes").visits
 
 
-def journey_shapes(ev: ir.Table, visits: ir.Table | None) -> ir.Table:
-    """One row per journey: ``_journey``, ``order``, ``channels``, ``shape``."""
+def journey_shapes(ev: ir.Table, visits: ir.Table | None, m: JourneyMap | None = None) -> ir.Table:
+    """One row per journey: ``_journey``, ``order``, ``channels``, ``shape``. With a map, an
+    event without a channel in the data is on its touchpoint's channel (``channel:``)."""
     # none, one or several channels: the first and last channel name tell, without counting
     # distinct values per journey (cheaper on a large log)
-    ch = ev.group_by(C.JOURNEY).agg(__lo=ev[C.CHANNEL].min(), __hi=ev[C.CHANNEL].max())
+    channel = event_channel(ev, m) if m is not None else ev[C.CHANNEL]
+    ch = ev.group_by(C.JOURNEY).agg(__lo=channel.min(), __hi=channel.max())
     ch = ch.select(C.JOURNEY, n_channels=ibis.cases((ch.__hi.isnull(), 0), (ch.__lo == ch.__hi, 1), else_=2))
     if visits is None:
         j = ch.mutate(order=ibis.literal("no_stage"))
@@ -70,7 +76,7 @@ def plan(inp: Inputs) -> Generator[Any, Any, Output]:
     """The ``shapes`` analysis: journeys per (shape, order, channels), most first."""
     import pyarrow as pa
 
-    counts = (yield {"counts": shape_counts(journey_shapes(inp.events, inp.visits))})["counts"].to_pylist()
+    counts = (yield {"counts": shape_counts(journey_shapes(inp.events, inp.visits, inp.map))})["counts"].to_pylist()
     total = sum(int(r["journeys"]) for r in counts)
     rows = sorted(({**r, "journeys": int(r["journeys"]), "share": int(r["journeys"]) / total if total else None}
                    for r in counts), key=lambda r: (-r["journeys"], r["shape"], r["order"], r["channels"]))
