@@ -30,7 +30,7 @@ from parcours.web.api import router
 from parcours.web.headers import SecurityHeaders
 from parcours.web.inputs import unicode_problem
 from parcours.web.limits import BodyLimit, BodyLimits
-from parcours.web.ratelimit import RateLimiter
+from parcours.project.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
 
