@@ -9,7 +9,12 @@
   correction for ties): it compares whole distributions, so a few very long journeys do not
   decide it, unlike a test of means.
 
-Each returns the p-value; a difference is called significant when p < ``ALPHA`` (0.05).
+Each returns the p-value. A comparison makes many tests at once (~50 for a map of a few
+stages and touchpoints): at p < 0.05 each, a few would be called significant by chance alone.
+:func:`benjamini_hochberg` adjusts the p-values of one comparison together, so that a
+difference is called significant when its adjusted p-value (``q``) is below ``ALPHA`` (0.05):
+among the differences called significant, at most 5 % are expected to be chance (the false
+discovery rate, Benjamini & Hochberg 1995, valid for independent or positively dependent tests).
 """
 
 from __future__ import annotations
@@ -18,6 +23,26 @@ import math
 from collections.abc import Sequence
 
 ALPHA = 0.05
+
+
+def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
+    """The Benjamini–Hochberg adjusted p-values, in the order given (None stays None and is
+    not counted as a test): with the m p-values sorted, p₍ᵢ₎ becomes min over j ≥ i of
+    m·p₍ⱼ₎/j, capped at 1. A test is a discovery at false discovery rate α when its adjusted
+    p-value is ≤ α, exactly the tests the step-up rule rejects.
+
+    >>> benjamini_hochberg([0.01, 0.04, None, 0.03])
+    [0.03, 0.04, None, 0.04]
+    """
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(tested)
+    out: list[float | None] = [None] * len(p_values)
+    running = 1.0
+    for rank in range(m, 0, -1):  # from the largest p down: the running minimum of m·p/rank
+        p, i = tested[rank - 1]
+        running = min(running, m * p / rank)
+        out[i] = running
+    return out
 
 
 def _two_sided(z: float) -> float:

@@ -35,8 +35,6 @@ def compare_command(
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:
     """Compare each stage's and touchpoint's indicators between two periods, segments or map versions."""
-    from rich.table import Table
-
     from parcours.model.specs import CompareSpec
     from parcours.project import Project
 
@@ -48,20 +46,34 @@ def compare_command(
                               lang=lang, engine=engine)
         result = Project.local(map_path, events).compare(spec)
         written = result.save(out_dir)
-    d = result.data
-    info(f"Compared {d['compare']['kind']}: {d['compare']['before']} ({d['journeys']['before']:,} journeys) vs "
-         f"{d['compare']['after']} ({d['journeys']['after']:,} journeys); significant when p < {d['alpha']}")
-    t = Table(title="Significant changes")
-    for col in ("Where", "Indicator", "Before", "After", "Change", "p", "Test"):
-        t.add_column(col)
+    _print(result.data, out_dir, written)
 
-    def f(v: object) -> str:
-        return "–" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v))
 
-    for r in d["rows"]:
-        if r["significant"]:
-            t.add_row(f"{r['level']} {r['name'] or r['item']}", r["indicator"], f(r["before"]), f(r["after"]),
-                      f(r["change"]), f"{r['p_value']:.3g}", r["test"])
-    out.print(t)
-    info(f"\nWrote {', '.join(sorted(written))} to [bold]{out_dir}[/] ({len(d['rows'])} rows, "
-         f"{sum(r['significant'] for r in d['rows'])} significant)")
+def _print(d: dict, out_dir: Path, written: dict) -> None:
+    """What was compared, how many tests and how judged, then the significant changes in the
+    comparison's language: shares in %, durations in days/hours, stages and touchpoints named."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from parcours.report import before_after as BA
+    from parcours.report.labels import labels
+
+    lang = d.get("lang") or "en"
+    L, W = labels(lang), BA.words(lang)
+    info(escape(BA.compared_sentence(d, lang, L)))
+    info(BA.tests_sentence(d, lang))
+    rows = [r for r in BA.ordered(d["rows"]) if r["significant"]]
+    if rows:
+        t = Table(title=W["table"])
+        for col in (L["where"], L["indicator"], L["before"], L["after"], L["change"], "p", W["p_adjusted"], W["test"]):
+            t.add_column(col)
+        for r in rows:
+            ind = r["indicator"]
+            t.add_row(escape(BA.where(r, {}, L)), L.get(f"ind_{ind}", ind), BA.value(ind, r["before"], lang),
+                      BA.value(ind, r["after"], lang), BA.value(ind, r["change"], lang, change=True),
+                      BA.p_text(r["p_value"], lang), BA.p_text(r.get("p_adjusted"), lang), BA.test_name(r["test"], lang))
+        out.print(t)
+    else:
+        out.print(W["none"])
+    info("\n" + W["wrote"].format(files=", ".join(sorted(written)), out=f"[bold]{escape(str(out_dir))}[/]",
+                                  r=len(d["rows"]), s=sum(r["significant"] for r in d["rows"])))

@@ -11,6 +11,11 @@ and its p-value (see :mod:`parcours.analysis.significance`):
 | stage | ``duration_to_next_median`` (seconds) | Mann–Whitney U on the durations |
 | touchpoint | ``exit_rate`` | two proportions |
 | stage, touchpoint | ``nps`` / ``csat`` / ``ces`` (with feedback) | NPS z-test / two proportions / Welch |
+
+A comparison makes dozens of tests: their p-values are adjusted together (Benjamini–Hochberg,
+:func:`~parcours.analysis.significance.benjamini_hochberg`) and a row is ``significant`` when
+its adjusted p-value ``p_adjusted`` is at most ``alpha``, so that at most 5 % of the changes
+called significant are expected to be chance. compare.json says how many tests were made.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from parcours.engine.prepare import Prepared, prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
 from parcours.model import JourneyMap, load_map
+from parcours.model.journey_map import text_in
 from parcours.model.durations import parse_duration
 from parcours.model.specs import CompareSpec, settle
 
@@ -57,7 +63,16 @@ def _row(level: str, item: str, name: str | None, indicator: str, before: Any, a
     change = (after - before) if (before is not None and after is not None) else None
     return {"level": level, "item": item, "name": name, "indicator": indicator, "before": before, "after": after,
             "change": change, "n_before": n_before, "n_after": n_after, "test": test, "p_value": p,
-            "significant": (p is not None and p < S.ALPHA)}
+            "p_adjusted": None, "significant": False}  # both set by _adjust, over all the rows
+
+
+def _adjust(rows: list[dict[str, Any]]) -> int:
+    """Set each row's ``p_adjusted`` (Benjamini–Hochberg over all the rows' tests) and
+    ``significant`` (``p_adjusted`` ≤ ``ALPHA``); returns the number of tests made."""
+    for r, q in zip(rows, S.benjamini_hochberg([r["p_value"] for r in rows])):
+        r["p_adjusted"] = q
+        r["significant"] = q is not None and q <= S.ALPHA
+    return sum(r["p_value"] is not None for r in rows)
 
 
 def _side(log: EventLog, p: Prepared, *, period: str | None, segment: str | None, feedback_args: dict | None,
@@ -127,8 +142,11 @@ def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap 
             prepared[id(mm)] = prepare(log.con, log.table, mm, role_sources=log.roles, journey_gap_seconds=gap)
     a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=spec.feedback_args(), lang=spec.lang)
             for mm, per, seg in sides)
-    out = _stage_rows(a, b) + _touchpoint_rows(a, b) + _feedback_rows(a, b)
-    data = {"compare": what, "alpha": S.ALPHA,
+    tp_names = {t.id: text_in(t.name, spec.lang) if t.name is not None else t.id
+                for mm, _, _ in sides for t in mm.touchpoints}  # the 'after' map's name wins
+    out = _stage_rows(a, b) + _touchpoint_rows(a, b, tp_names) + _feedback_rows(a, b, tp_names)
+    tests = _adjust(out)
+    data = {"compare": what, "alpha": S.ALPHA, "correction": "benjamini-hochberg", "tests": tests, "lang": spec.lang,
             "journeys": {"before": a["data"]["summary"]["journeys"], "after": b["data"]["summary"]["journeys"]},
             "rows": out}
     return CompareResult(data=data, table=pa.Table.from_pylist(out))
@@ -172,20 +190,20 @@ def _stage_rows(a: dict, b: dict) -> list[dict[str, Any]]:
     return out
 
 
-def _touchpoint_rows(a: dict, b: dict) -> list[dict[str, Any]]:
+def _touchpoint_rows(a: dict, b: dict, names: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     ta = {r["touchpoint"]: r for r in a["data"]["touchpoints"] if r["mapped"]}
     for r in b["data"]["touchpoints"]:
         x = ta.get(r["touchpoint"])
         if x is None or not r["mapped"]:
             continue
-        out.append(_row("touchpoint", r["touchpoint"], None, "exit_rate", x["exit_rate"], r["exit_rate"],
+        out.append(_row("touchpoint", r["touchpoint"], names.get(r["touchpoint"]), "exit_rate", x["exit_rate"], r["exit_rate"],
                         "two proportions", S.proportions(x["exits"], x["journeys"], r["exits"], r["journeys"]),
                         x["journeys"], r["journeys"]))
     return out
 
 
-def _feedback_rows(a: dict, b: dict) -> list[dict[str, Any]]:
+def _feedback_rows(a: dict, b: dict, names: dict[str, str]) -> list[dict[str, Any]]:
     fa, fb = a["data"].get("feedback"), b["data"].get("feedback")
     if not fa or not fb:
         return []
@@ -209,6 +227,7 @@ def _feedback_rows(a: dict, b: dict) -> list[dict[str, Any]]:
                 p = (S.means(x["responses"], x["value"], (x["sd"] or 0) ** 2, y["responses"], y["value"], (y["sd"] or 0) ** 2)
                      if x.get("sd") is not None and y.get("sd") is not None else None)
                 test = "Welch"
-            out.append(_row(level if key else "overall", item, y.get("name"), metric, x["value"], y["value"], test, p,
+            name = names.get(item) if key == "touchpoint" else y.get("name")
+            out.append(_row(level if key else "overall", item, name, metric, x["value"], y["value"], test, p,
                             x["responses"], y["responses"]))
     return out
