@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from parcours.store.access import at_least as can  # noqa: F401 - the routers ask "may this role edit?" through pages
 from parcours.store.users import authenticate
 from parcours.store.workspaces import projects_of
+from parcours.web import i18n
 from parcours.web.security import login_refused, project_for, safe_next, session_user, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -28,14 +29,24 @@ def _env() -> Any:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     env.globals["csp_nonce"] = csp_nonce  # each <script> of a template carries the response's nonce
+
+    @jinja2.pass_context
+    def t(context: Any, key: str, **values: Any) -> str:
+        """t("key", n=..., name=...): a text of web/templates/i18n in the page's language."""
+        return i18n.text(context.get("lang") or i18n.current(), key, **values)
+
+    env.globals["t"] = t
+    env.globals["LANGUAGES"] = i18n.NAMES  # {"fr": "Français", "en": "English"}, for a chooser
     return env
 
 
 def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a template of ``web/templates`` (autoescaped). With ``project`` and ``role`` in the
-    context, the project's tabs are drawn; with ``csrf``, htmx and ``parcoursFetch`` send it."""
+    """Render a template of ``web/templates`` (autoescaped), in the request's language
+    (``parcours.web.i18n``; ``lang`` in the context overrides it). With ``project`` and ``role``
+    in the context, the project's tabs are drawn; with ``csrf``, htmx and ``parcoursFetch`` send it."""
     context.setdefault("user", None)
     context.setdefault("project", None)
+    context.setdefault("lang", i18n.current())  # the request's: its user's choice, else its browser's
     return HTMLResponse(_env().get_template(name).render(**context), status_code=status_code)
 
 
@@ -52,6 +63,7 @@ class LogIn(Exception):
 def project_page(request: Request, project_id: int, need: str = "viewer") -> dict[str, Any]:
     """The context of a project's page: ``user``, ``project``, ``role``, ``csrf``. Without a session:
     a redirect to /login (:class:`LogIn`); not a member: 404; role below ``need``: 403 (as pages)."""
+    i18n.bind(request.scope)  # its pages in its user's language
     user = session_user(request)
     if user is None:
         raise LogIn(str(request.url.path))
@@ -62,6 +74,7 @@ def project_page(request: Request, project_id: int, need: str = "viewer") -> dic
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     """The log-in form; ``next``: the page to go back to (a path of this site only)."""
+    i18n.bind(request.scope)  # in the browser's language
     return _login_form(request, safe_next(next))
 
 
@@ -80,6 +93,7 @@ def _login_form(request: Request, next_url: str, error: str | None = None, statu
 async def login_post(request: Request) -> Response:
     """The log-in form, posted: a session and a redirect to ``next`` (a path of this site, else
     ``/``); a wrong password shows the form again (401), and so does a throttled one (429)."""
+    i18n.bind(request.scope)
     body = await request.body()
     form = dict(parse_qsl(body[:100_000].decode("utf-8", "replace"), keep_blank_values=True))
     next_url = safe_next(form.get("next"))
@@ -98,6 +112,7 @@ async def login_post(request: Request) -> Response:
 
 @router.get("/")
 def home(request: Request) -> Response:
+    i18n.bind(request.scope)
     user = session_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
