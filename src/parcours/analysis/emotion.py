@@ -29,6 +29,16 @@ def to_satisfaction(metric: str, value: float | None, scale: list[float] | tuple
     return (high - value) / (high - low) * 100
 
 
+def declared(emotion: int | None) -> float | None:
+    """The map's designed emotion (−2..+2) on the 0–100 satisfaction scale, (e + 2) / 4 × 100:
+    a pure function of the map, so the designed curve is drawn with or without answers.
+
+    >>> [declared(e) for e in (-2, 0, 1, None)]
+    [0.0, 50.0, 75.0, None]
+    """
+    return None if emotion is None else (emotion + 2) / 4 * 100
+
+
 def _combine(records: list[dict[str, Any]], scales: dict[str, list[float]]) -> dict[str, Any]:
     usable = [r for r in records if r["value"] is not None]
     n = sum(r["responses"] for r in usable)
@@ -62,7 +72,7 @@ def _point(records: list[dict[str, Any]], scales: dict[str, list[float]], emotio
            min_responses: int) -> dict[str, Any]:
     point = _combine(records, scales)
     return {**point, "small": point["responses"] < min_responses,
-            "declared": None if emotion is None else (emotion + 2) / 4 * 100}
+            "declared": declared(emotion)}
 
 
 def emotion_curve(feedback: dict[str, Any], m: JourneyMap, *, lang: str = "en", min_responses: int = 30,
