@@ -55,25 +55,38 @@ def _names(m: JourneyMap, lang: str) -> dict[str, str]:
 def _short(text: str, width: int, lines: int = 2) -> str:
     """``text`` wrapped on at most ``lines`` lines of about ``width`` characters (``<br>``), cut
     with ``…`` past that, keeping a final ``(…)`` that tells two names apart (``Contact…
-    (chat)``); the full text goes in the hover."""
-    text = " ".join(str(text).split())
+    (chat)``); the full text goes in the hover.
+
+    ``text`` may be escaped for Plotly already (:func:`_t`): it is wrapped and cut as the reader
+    sees it, then escaped, so that ``&amp;`` is never cut into ``&amp…``.
+
+    >>> _short("Fidélisation &amp; recommandation", 12)
+    'Fidélisation<br>&amp; recommand…'
+    """
+    text = " ".join(html.unescape(str(text)).split())
 
     def wrap(t: str) -> list[str]:
         return textwrap.wrap(t, width, break_long_words=False, break_on_hyphens=False) or [""]
 
     def cut(parts: list[str], n: int) -> list[str]:
-        parts = parts[:n]
-        parts[-1] = parts[-1][: max(1, width - 1)].rstrip(" ,;:–-") + "…"
-        return parts
+        rest = " ".join(parts[n - 1:])  # what the last line would have to hold
+        last = rest[: max(1, width - 1)]
+        space = last.rfind(" ")
+        if rest[len(last):len(last) + 1] not in ("", " ") and space >= len(last) / 2:
+            last = last[:space]  # end on a whole word when that keeps most of the line
+        return parts[: n - 1] + [last.rstrip(" ,;:–-&") + "…"]
+
+    def out(parts: list[str]) -> str:
+        return "<br>".join(_t(p) for p in parts)
 
     parts = wrap(text)
     if len(parts) <= lines:
-        return "<br>".join(parts)
+        return out(parts)
     tail = re.match(r"^(.*\S)\s*(\([^()]*\))$", text)
     if tail and lines > 1 and len(tail.group(2)) <= width + 2:
         head = wrap(tail.group(1))
-        return "<br>".join((head if len(head) < lines else cut(head, lines - 1)) + [tail.group(2)])
-    return "<br>".join(cut(parts, lines))
+        return out((head if len(head) < lines else cut(head, lines - 1)) + [tail.group(2)])
+    return out(cut(parts, lines))
 
 
 def _units(lang: str) -> dict[str, str]:
