@@ -387,6 +387,57 @@ def stage_durations(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, st
     return _layout(fig, L["durations"], margin={"l": 80}, lang=lang)
 
 
+def emotion(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str]) -> go.Figure | None:
+    """The emotion curve across the stages, on the 0–100 satisfaction scale: the map's designed
+    emotion (dotted; drawn from the map alone, with or without answers) and the measured
+    satisfaction (solid, with its 95 % interval; hollow for a small group) where there are
+    answers (:mod:`parcours.analysis.emotion`). None when the map has neither."""
+    from parcours.analysis.emotion import declared
+
+    fb = d.get("feedback") or {}
+    measured = {p["stage"]: p for p in fb.get("emotion_curve", [])}
+    stages = list(m.stages)
+    designed = [declared(s.emotion) for s in stages]
+    sat = [(measured.get(s.id) or {}).get("satisfaction") for s in stages]
+    if all(v is None for v in designed + sat):
+        return None
+    names = [_t(text_in(s.name, lang) or s.id) for s in stages]
+    x = [_short(n, max(10, 80 // max(1, len(stages)))) for n in names]
+    sep = _sep(lang)
+    fig = go.Figure()
+    fig.add_hline(y=50, line={"color": LINE, "width": 1})
+    if any(v is not None for v in designed):
+        fig.add_trace(go.Scatter(
+            x=x, y=designed, name=L["designed"], mode="lines+markers", connectgaps=False,
+            line={"color": MUTED, "width": 2, "dash": "dot"},
+            marker={"size": 8, "color": "white", "line": {"color": MUTED, "width": 2}},
+            text=[f"<b>{n}</b><br>{L['designed']}{sep}{F.number(v, lang)}/100" for n, v in zip(names, designed)],
+            hovertemplate="%{text}<extra></extra>"))
+    if any(v is not None for v in sat):
+        pts = [measured.get(s.id) or {} for s in stages]
+        small = [bool(p.get("small")) for p in pts]
+        fig.add_trace(go.Scatter(
+            x=x, y=sat, name=L["measured"], mode="lines+markers", line={"color": PALETTE[0], "width": 3},
+            marker={"size": 10, "color": ["white" if sm else PALETTE[0] for sm in small],
+                    "line": {"color": PALETTE[0], "width": 2}},
+            error_y={"type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 1.2, "width": 4,
+                     "array": [None if p.get("ci_high") is None or v is None else min(p["ci_high"], 100) - v
+                               for p, v in zip(pts, sat)],
+                     "arrayminus": [None if p.get("ci_low") is None or v is None else v - max(p["ci_low"], 0)
+                                    for p, v in zip(pts, sat)]},
+            text=[f"<b>{n}</b><br>{L['satisfaction']}{sep}{F.number(v, lang)}/100"
+                  + (f"<br>{L['ci95']}{sep}{F.number(p['ci_low'], lang)} – {F.number(p['ci_high'], lang)}"
+                     if p.get("ci_low") is not None and p.get("ci_high") is not None else "")
+                  + f"<br>{F.number(p.get('responses', 0), lang)} {L['answers']}" + (f" · {L['small']}" if sm else "")
+                  for n, v, p, sm in zip(names, sat, pts, small)],
+            hovertemplate="%{text}<extra></extra>"))
+    fig.update_yaxes(range=[-4, 104], tickvals=[0, 25, 50, 75, 100], title=f"{L['satisfaction']} (0–100)",
+                     gridcolor=LINE, zeroline=False)
+    fig.update_xaxes(title=L["stage"], showgrid=False)
+    fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"})
+    return _layout(fig, L["lane_emotion"], height=360, margin={"t": 70}, lang=lang)
+
+
 def _metric_axis(metric: str, fb: dict[str, Any], lang: str,
                  L: dict[str, str]) -> tuple[str, list[float], list[float], list[str]]:
     """(title, range, tick values, tick labels) of a metric's own scale."""
