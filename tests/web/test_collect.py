@@ -201,7 +201,7 @@ def test_bad_bodies_say_what_is_wrong(store, world):
 
 
 def test_body_size_limit(store, world):
-    from parcours.web.limits import BodyLimits
+    from parcours.project.body_limits import BodyLimits
 
     cap = BodyLimits.from_env({}).events.bytes
     c, pa = token_client(store, world["alice"]), world["pa"]

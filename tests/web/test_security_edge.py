@@ -220,7 +220,7 @@ def test_a_huge_anonymous_survey_post_is_refused_before_it_is_read(tmp_path):
 
 
 def test_caps_per_route_say_what_and_how_to_fix(store, world):
-    from parcours.web.limits import BodyLimits
+    from parcours.project.body_limits import BodyLimits
 
     limits = BodyLimits.from_env({})
     c, h = client_for(store, "alice")
@@ -255,7 +255,7 @@ def test_caps_per_route_say_what_and_how_to_fix(store, world):
 
 def test_caps_come_from_the_environment(monkeypatch, store):
     from parcours.errors import OptionError
-    from parcours.web.limits import BodyLimits
+    from parcours.project.body_limits import BodyLimits
 
     limits = BodyLimits.from_env({"PARCOURS_MAX_SURVEY_KB": "8", "PARCOURS_MAX_EVENTS_MB": "0.5"})
     assert (limits.survey.bytes, limits.events.bytes, limits.map.bytes) == (8192, 524288, 2 * 1024 * 1024)

@@ -3,8 +3,8 @@ production): users, workspaces and their projects, and the versions of each proj
 
 >>> from parcours.store import connect, create_user, create_workspace, create_project, save_map, diff
 >>> store = connect("sqlite://")              # default: SQLite file app.db in the app's folder (parcours.store.home)
->>> store.migrate()
-3
+>>> store.migrate() > 0
+True
 >>> alice = create_user(store, "alice@example.org", "Alice", "correct horse battery")
 >>> team = create_workspace(store, "CX team")
 >>> project = create_project(store, team.id, "Omnichannel journey")

@@ -1,9 +1,10 @@
 """Connect to the app database (SQLite by default, PostgreSQL in production) and migrate it.
 
 >>> store = connect("sqlite://")  # in memory; default: app.db in the app's folder (parcours.store.home)
->>> store.migrate(on_message=print)
-database at sqlite://: applied 3 migrations (now at revision 0003_security)
-3
+>>> applied = store.migrate(on_message=print)  # every migration, the first time
+database at sqlite://: applied ... migrations (now at revision ...)
+>>> store.migrate()  # none left
+0
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from parcours.project.body_limits import BodyLimits
 from parcours.project.live import LiveMaps
 from parcours.store import throttle
 from parcours.store.db import Store
@@ -29,7 +30,7 @@ from parcours.web import admin, analyses, api_docs, collect, data, editor, surve
 from parcours.web.api import router
 from parcours.web.headers import SecurityHeaders
 from parcours.web.inputs import unicode_problem
-from parcours.web.limits import BodyLimit, BodyLimits
+from parcours.web.limits import BodyLimit
 from parcours.project.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
