@@ -1,6 +1,9 @@
 """Accounts: create users, check passwords (argon2id), and the first admin of a new install.
 
-Passwords are never stored: only their argon2id hash (argon2-cffi's ``PasswordHasher``).
+Passwords are never stored: only their argon2id hash (argon2-cffi's ``PasswordHasher``). A
+password generated for someone (the first admin's, an account an app admin creates) is one-time:
+its user must change it before anything else (:func:`must_change_password`,
+``parcours.store.password_due``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from parcours.errors import OptionError, ParcoursError
+from parcours.store import password_due
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import User
@@ -54,14 +58,19 @@ def normal_email(email: str) -> str:
     return email
 
 
-def create_user(store: Store, email: str, name: str, password: str, admin: bool = False) -> User:
-    """Create an account. The email is kept lower-case and must be new."""
+def create_user(store: Store, email: str, name: str, password: str, admin: bool = False, *,
+                one_time: bool = False) -> User:
+    """Create an account. The email is kept lower-case and must be new. ``one_time``: the
+    password was generated for the user, who must change it before anything else."""
     email = normal_email(email)
     check_new_password(password, f"the password of {email}")
     user = User(email=email, name=name.strip() or email, password_hash=_hasher.hash(password), is_admin=admin)
     try:
         with store.transaction() as session:
             session.add(user)
+            if one_time:
+                session.flush()  # the user's id
+                password_due.require(session, user.id)
     except IntegrityError:
         raise AlreadyExists(f"a user with the email {email} already exists",
                           hint="log in with it, or choose another email") from None
@@ -102,13 +111,14 @@ def check_password(store: Store, user_id: int, password: str) -> User | None:
 
 def ensure_first_admin(store: Store) -> tuple[str, str] | None:
     """On a database without users, create ``admin@localhost`` with a random password and
-    return ``(email, one_time_password)`` to show once; else None."""
+    return ``(email, one_time_password)`` to show once; else None. The admin must change the
+    password at the first log-in (:func:`must_change_password`)."""
     with store.transaction() as session:
         if session.scalar(select(func.count()).select_from(User)):
             return None
     password = one_time_password()
     try:
-        create_user(store, FIRST_ADMIN_EMAIL, "Admin", password, admin=True)
+        create_user(store, FIRST_ADMIN_EMAIL, "Admin", password, admin=True, one_time=True)
     except OptionError:  # another process created it at the same moment
         return None
     return FIRST_ADMIN_EMAIL, password
@@ -120,7 +130,8 @@ def change_password(store: Store, user_id: int, current: str, new: str, *, keep_
     one-time password printed on the first start.
 
     Every sign-in of the user ends (someone who knew the old password is signed out), except
-    the one of token ``keep_sign_in`` (the browser that changed it); the number ended."""
+    the one of token ``keep_sign_in`` (the browser that changed it); the number ended. A
+    one-time password is one no longer: :func:`must_change_password` is False after."""
     from parcours.store import sign_ins
 
     check_new_password(new)
@@ -133,7 +144,15 @@ def change_password(store: Store, user_id: int, current: str, new: str, *, keep_
         except (VerificationError, InvalidHashError):
             raise WrongPassword("the current password is wrong", hint="type the password you log in with") from None
         user.password_hash = _hasher.hash(new)
+        password_due.clear(session, user_id)
     return sign_ins.end_all(store, user_id, keep=keep_sign_in)
+
+
+def must_change_password(store: Store, user_id: int) -> bool:
+    """Was the user given a one-time password (first admin, account made by an admin) that they
+    have not changed yet? The web app then lets them change it and log out, nothing else."""
+    with store.transaction() as session:
+        return password_due.is_due(session, user_id)
 
 
 def get_user(store: Store, user_id: int) -> User | None:
@@ -164,12 +183,13 @@ def one_time_password() -> str:
 def create_account(store: Store, email: str, name: str, *, admin: bool = False, by: User,
                    address: str | None = None) -> tuple[User, str]:
     """An app administrator (``by``) creates an account: ``(user, one-time password)``, the password
-    to hand over once (they change it on their account page). The app's activity says so.
+    to hand over once (they must change it on their account page before anything else). The
+    app's activity says so.
     Raises :class:`AlreadyExists` for an email already used, :class:`OptionError` for a bad one."""
     from parcours.store import app_activity
 
     password = one_time_password()
-    created = create_user(store, email, name, password, admin=admin)
+    created = create_user(store, email, name, password, admin=admin, one_time=True)
     app_activity.note(store, "account_created", f"{by.email} created the account {created.email}"
                       + (" (app admin)" if admin else ""), user_id=by.id, address=address)
     return created, password

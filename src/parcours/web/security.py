@@ -10,6 +10,9 @@ Scripts use a personal API token instead (``Authorization: Bearer pc_...``, see
 ``parcours.store.tokens``): it acts as its user, and needs no CSRF token (no cookie rides on it).
 A project is visible to the members of its workspace only: to anyone else it does not exist
 (404, never 403), so one workspace cannot learn another's projects.
+A user given a one-time password (the first admin, an account an app admin created) changes it
+first: until then every page redirects to the account page's password form, and the API
+answers 403 to everything but the password change, log-out and ``GET /api/v1/me``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,13 @@ from parcours.store import access, sign_ins, throttle, tokens
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import User
+from parcours.store.users import must_change_password
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+PASSWORD_FORM = "/account#password"  # the account page's form to change the password
+# What a user with a one-time password may still do: change it, log out, and learn who they are
+# (GET /api/v1/me gives the CSRF token the change needs).
+WHILE_PASSWORD_DUE = {("POST", "/api/v1/me/password"), ("DELETE", "/api/v1/session"), ("GET", "/api/v1/me")}
 
 
 def store_of(request: Request) -> Store:
@@ -45,7 +53,18 @@ def address_of(request: Request) -> str:
 
 def session_user(request: Request) -> User | None:
     """The user of the request's session cookie, if its sign-in is still on (pages redirect to
-    /login without one). A cookie whose sign-in ended or expired is emptied."""
+    /login without one). A cookie whose sign-in ended or expired is emptied. A page asked by a
+    user who must change their one-time password first redirects to the password form (303)."""
+    user = _signed_in(request)
+    page = request.url.path
+    if user is not None and page != PASSWORD_FORM.split("#")[0] and must_change_password(store_of(request), user.id):
+        raise HTTPException(303, "change your one-time password first, on your account page",
+                            headers={"Location": PASSWORD_FORM})
+    return user
+
+
+def _signed_in(request: Request) -> User | None:
+    """The user of the session cookie whose sign-in is still on, else None (the cookie emptied)."""
     uid = request.session.get("uid")
     if uid is None:
         return None
@@ -69,12 +88,13 @@ def token_user(request: Request) -> User | None:
 
 def current_user(request: Request) -> User:
     """The user of the API token or of the session cookie (401 otherwise); with the cookie,
-    checks the CSRF token on requests that change data."""
+    checks the CSRF token on requests that change data; 403 for anything but the password change
+    and log-out while the user's one-time password is not changed."""
     user = token_user(request)
     if user is not None:
-        return user
+        return _password_changed(request, user)
     had_cookie = request.session.get("uid") is not None
-    user = session_user(request)
+    user = _signed_in(request)
     if user is None:
         if had_cookie:
             raise HTTPException(401, "your session has ended (logged out, password changed, signed out everywhere "
@@ -84,6 +104,17 @@ def current_user(request: Request) -> User:
     if request.method in UNSAFE and not secrets.compare_digest(request.headers.get("x-csrf-token", ""),
                                                                request.session.get("csrf", "")):
         raise HTTPException(403, "missing or wrong X-CSRF-Token header: take the token from GET /api/v1/me")
+    return _password_changed(request, user)
+
+
+def _password_changed(request: Request, user: User) -> User:
+    """The user, unless they must change their one-time password first and ask for anything else (403)."""
+    asked = (request.method, request.url.path)
+    if asked not in WHILE_PASSWORD_DUE and must_change_password(store_of(request), user.id):
+        raise HTTPException(403, "change your one-time password first: POST /api/v1/me/password with "
+                                 '{"current": "the one-time password", "new": "your own password"} (or on your '
+                                 "account page, /account); until then only that and log-out (DELETE /api/v1/session) "
+                                 "are allowed")
     return user
 
 
