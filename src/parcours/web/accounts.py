@@ -14,6 +14,7 @@ from parcours.store import app_activity, sign_ins
 from parcours.store.errors import NotFound
 from parcours.store.models import User
 from parcours.store.users import AlreadyExists, accounts, create_account
+from parcours.web import i18n
 from parcours.web.pages import LogIn, page
 from parcours.web.security import address_of, app_admin, current_user, fail, session_user, store_of
 
@@ -80,6 +81,7 @@ def activity(request: Request, limit: int = Query(50, ge=1, le=200),
 @router.get("/admin/accounts", include_in_schema=False)
 def admin_page(request: Request) -> Response:
     """The accounts (create one, sign one out everywhere) and the app's activity."""
+    i18n.bind(request.scope)  # the page in its user's language
     user = session_user(request)
     if user is None:
         raise LogIn(str(request.url.path))

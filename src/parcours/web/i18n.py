@@ -3,13 +3,15 @@ the language of a request, and ``t("key")``, how a template says a text.
 
 The language of a request is the one its user chose on the account page (kept in
 ``parcours.store.preferences``), else the first of French and English the browser asks for in
-``Accept-Language``, else English. Pages without an account (log-in) follow the browser.
+``Accept-Language``, else English. Pages without an account (log-in) follow the browser. The
+live map's report follows the language asked for, and the map's own rule when none is.
 
 The texts live in ``web/templates/i18n/{en,fr}.json``, one key per text, the same keys in both
-(``tests/web/test_i18n.py`` checks it). A value is a string formatted with ``str.format``, or,
+(``tests/web/test_i18n.py`` checks it). A value is a string formatted with ``str.format``
+(a brace of the text itself is doubled: ``{{``), or,
 for a text that depends on a count, ``{"one": ..., "other": ...}`` chosen by ``n`` as the
 language counts (French says "0 ligne", English "0 rows"). A key ending in ``_html`` holds
-markup of the app's own; the values given to it are escaped.
+markup of the app's own; the values put in a page's text are escaped unless they are markup.
 
 In a template::
 
@@ -25,7 +27,7 @@ In a template::
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -58,15 +60,30 @@ def _plural(lang: str, n: Any) -> str:
     return "one" if (value < 2 if lang == "fr" else value == 1) else "other"
 
 
-def text(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` in ``lang`` with ``values`` put in (``n`` also chooses the plural form).
-    A key the catalogue lacks is an error here, not an English word on a French page."""
+def _entry(lang: str, key: str, n: Any) -> str:
+    # A key the catalogue lacks is an error (KeyError), not an English word on a French page.
     entry = catalogue(lang if lang in LANGS else DEFAULT)[key]
-    if isinstance(entry, Mapping):
-        entry = entry[_plural(lang, values.get("n"))]
-    if key.endswith("_html"):
-        return Markup(entry).format(**values)
-    return entry.format(**values) if values else entry
+    return entry[_plural(lang, n)] if isinstance(entry, Mapping) else entry
+
+
+def text(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` in ``lang`` with ``values`` put in (``n`` also chooses the plural form),
+    as plain text: for a message the API answers."""
+    return _entry(lang, key, values.get("n")).format(**values)
+
+
+def html(lang: str, key: str, **values: Any) -> Markup:
+    """The text ``key`` in ``lang`` for a page: escaped, and so are ``values`` unless they are
+    markup already; a key ending in ``_html`` is the app's own markup, kept."""
+    entry = _entry(lang, key, values.get("n"))
+    return (Markup(entry) if key.endswith("_html") else Markup.escape(entry)).format(**values)
+
+
+def entries(lang: str, keys: Iterable[str]) -> dict[str, Any]:
+    """The catalogue entries ``keys`` of ``lang`` as they are (plural ones as ``{one, other}``):
+    the texts a page's script fills in itself (``parcoursText`` in base.html)."""
+    texts = catalogue(lang if lang in LANGS else DEFAULT)
+    return {key: texts[key] for key in keys}
 
 
 def best_of(accept_language: str | None) -> str | None:
@@ -88,9 +105,9 @@ def best_of(accept_language: str | None) -> str | None:
     return min(asked)[2] if asked else None
 
 
-def language_of(scope: Mapping[str, Any]) -> str:
-    """The language of a request: its user's choice, else its browser's, else English. ``scope``:
-    the request's ASGI scope (``request.scope``), its session already read."""
+def language_of(scope: Mapping[str, Any]) -> str | None:
+    """The language a request asks for: its user's choice, else its browser's (None: neither).
+    ``scope``: the request's ASGI scope (``request.scope``), its session already read."""
     session = scope.get("session") or {}
     app = scope.get("app")
     store = getattr(getattr(app, "state", None), "store", None)
@@ -101,7 +118,7 @@ def language_of(scope: Mapping[str, Any]) -> str:
         if chosen in LANGS:
             return chosen
     headers = dict(scope.get("headers") or [])
-    return best_of(headers.get(b"accept-language", b"").decode("latin-1")) or DEFAULT
+    return best_of(headers.get(b"accept-language", b"").decode("latin-1"))
 
 
 def bind(scope: dict[str, Any]) -> None:
@@ -111,18 +128,25 @@ def bind(scope: dict[str, Any]) -> None:
     _asked.set(scope)
 
 
-def current() -> str:
-    """The language of the request being answered (English outside a request)."""
+def asked() -> str | None:
+    """The language the request being answered asks for (:func:`language_of`), None when
+    neither its user nor its browser says (a script, or outside a request)."""
     scope = _asked.get()
     if scope is None:
-        return DEFAULT
+        return None
     if "parcours.lang" not in scope:
         scope["parcours.lang"] = language_of(scope)
     return scope["parcours.lang"]
 
 
+def current() -> str:
+    """The language of the request being answered: the one it asks for, else English."""
+    return asked() or DEFAULT
+
+
 def t(key: str, **values: Any) -> str:
-    """The text ``key`` in the language of the request being answered: the templates' ``t``."""
+    """The text ``key`` in the language of the request being answered (plain text; templates
+    have their own ``t``, which escapes)."""
     return text(current(), key, **values)
 
 
@@ -142,3 +166,38 @@ class Language:
             await self.app(scope, receive, send)
         finally:
             _asked.reset(token)
+
+
+def install(env: Any) -> None:
+    """Give a Jinja environment's templates ``t("key", **values)`` (:func:`html`),
+    ``js_texts("key", ...)`` (:func:`entries`, for a script: ``| tojson``), the filters
+    ``{{ n | num }}`` (a number as the language writes it: 9,153 / 9 153) and ``{{ d | day }}``
+    (a date: 1er janv. 2026 / 1 Jan 2026), and ``LANGUAGES``, in
+    the language of the page (its context's ``lang``, else the request's)."""
+    from jinja2 import pass_context
+
+    def lang_of(context: Any) -> str:
+        return context.get("lang") or current()
+
+    @pass_context
+    def t_(context: Any, key: str, **values: Any) -> Markup:
+        return html(lang_of(context), key, **values)
+
+    @pass_context
+    def js_texts(context: Any, *keys: str) -> dict[str, Any]:
+        return entries(lang_of(context), keys)
+
+    @pass_context
+    def num(context: Any, value: Any, digits: int = 0) -> str:
+        from parcours.report.formats import number
+
+        return number(value, lang_of(context), digits)
+
+    @pass_context
+    def day(context: Any, value: Any) -> str:
+        from parcours.report.formats import date
+
+        return date(value, lang_of(context))
+
+    env.globals.update(t=t_, js_texts=js_texts, LANGUAGES=NAMES)
+    env.filters.update(num=num, day=day)

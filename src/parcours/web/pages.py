@@ -30,13 +30,7 @@ def _env() -> Any:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     env.globals["csp_nonce"] = csp_nonce  # each <script> of a template carries the response's nonce
 
-    @jinja2.pass_context
-    def t(context: Any, key: str, **values: Any) -> str:
-        """t("key", n=..., name=...): a text of web/templates/i18n in the page's language."""
-        return i18n.text(context.get("lang") or i18n.current(), key, **values)
-
-    env.globals["t"] = t
-    env.globals["LANGUAGES"] = i18n.NAMES  # {"fr": "Français", "en": "English"}, for a chooser
+    i18n.install(env)  # t("key"), js_texts(...), the num filter: the page's language
     return env
 
 
@@ -99,15 +93,24 @@ async def login_post(request: Request) -> Response:
     next_url = safe_next(form.get("next"))
     expected = request.session.get("login_csrf", "")
     if not expected or not secrets.compare_digest(form.get("csrf", ""), expected):
-        return _login_form(request, next_url, "The form had expired: log in again.", status_code=403)
+        return _login_form(request, next_url, i18n.t("login.expired"), status_code=403)
     email, password = form.get("email", ""), form.get("password", "")
     store = request.app.state.store
     user, error = login_refused(request, email, lambda: authenticate(store, email, password))
     if error is not None:
-        message = "Log in failed: wrong email or password." if error.status_code == 401 else error.detail[0].upper() + error.detail[1:] + "."
-        return _login_form(request, next_url, message, status_code=error.status_code, headers=error.headers)
+        return _login_form(request, next_url, _refused(error), status_code=error.status_code, headers=error.headers)
     start_session(request, user)
     return RedirectResponse(next_url, status_code=303)
+
+
+def _refused(error: Any) -> str:
+    """Why the log-in failed, for the form, in the page's language (the store's message for a
+    server whose log-in settings are wrong: it names the setting)."""
+    if error.status_code == 401:
+        return i18n.t("login.failed")
+    if error.status_code == 429 and i18n.current() != "en":  # the English message says whose attempts
+        return i18n.t("login.throttled", n=int(error.headers.get("Retry-After", 1)))
+    return error.detail[0].upper() + error.detail[1:] + "."
 
 
 @router.get("/")

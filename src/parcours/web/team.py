@@ -1,5 +1,5 @@
 """The team around the map: comments with mentions, the activity feed, workspaces and their
-members, new projects, and the user's account (password, API tokens). REST API under
+members, new projects, and the user's account (password, API tokens, the language of the pages). REST API under
 ``/api/v1`` and the pages that use it (``/projects/{id}/discussion``, ``/workspaces/{id}/members``,
 ``/account``).
 
@@ -19,14 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parcours.errors import ParcoursError
 from parcours.project.discussion import discussion, feed_page
-from parcours.store import comments, members, sign_ins, tokens
+from parcours.store import comments, members, preferences, sign_ins, tokens
 from parcours.store import invitations as invited  # web.invitations is the router
 from parcours.store.errors import NotFound
 from parcours.store.models import TARGET_KINDS, ROLES, User, Workspace
 from parcours.store.users import (MIN_PASSWORD_LENGTH, AlreadyExists, WrongPassword, change_password,
                                   check_new_password, check_password)
 from parcours.store.workspaces import create_project, create_workspace, workspaces_of
-from parcours.web import accounts, invitations
+from parcours.web import accounts, i18n, invitations
 from parcours.web.pages import LogIn, page, project_page
 from parcours.web.security import (address_of, current_user, fail, login_refused, project_for, session_user,
                                    store_of, workspace_for)
@@ -60,6 +60,12 @@ class MemberIn(BaseModel):
 class PasswordIn(BaseModel):
     current: str
     new: str
+
+
+class PreferencesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: str | None = Field(description="The language of my pages: fr or en; null: my browser's.")
 
 
 def _calling(fn: Any, *args: Any, **kw: Any) -> Any:
@@ -217,6 +223,20 @@ def new_password(body: PasswordIn, request: Request, user: User = Depends(curren
     return Response(status_code=204)
 
 
+@router.get(api + "/me/preferences")
+def my_preferences(request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """What I chose: ``language`` of my pages (null: my browser's, which is ``browser``)."""
+    return {"language": preferences.language(store_of(request), user.id),
+            "browser": i18n.best_of(request.headers.get("accept-language")) or i18n.DEFAULT}
+
+
+@router.put(api + "/me/preferences")
+def set_preferences(body: PreferencesIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Choose the language of my pages (fr, en; null: my browser's); 422 for another."""
+    _calling(preferences.set_language, store_of(request), user.id, body.language)
+    return my_preferences(request, user)
+
+
 @router.post(api + "/me/sign-out-others")
 def sign_out_others(request: Request, user: User = Depends(current_user)) -> dict[str, int]:
     """End my sign-ins in every other browser (this one goes on): ``ended``, how many."""
@@ -246,6 +266,7 @@ def revoke_token(token_id: int, request: Request, user: User = Depends(current_u
 # --- pages --------------------------------------------------------------------------------
 
 def _logged_in(request: Request) -> User:
+    i18n.bind(request.scope)  # the page in its user's language
     user = session_user(request)
     if user is None:
         raise LogIn(str(request.url.path))
@@ -284,4 +305,5 @@ def account_page(request: Request) -> Response:
     return page("account.html", user=user, csrf=request.session.get("csrf"),
                 tokens=[_token(t) for t in tokens.list_tokens(store, user.id)],
                 workspaces=workspaces_of(store, user.id), mentions=comments.mentions_of(store, user.id, 20),
-                min_password=MIN_PASSWORD_LENGTH)
+                min_password=MIN_PASSWORD_LENGTH, chosen=preferences.language(store, user.id),
+                browser=i18n.best_of(request.headers.get("accept-language")) or i18n.DEFAULT)
