@@ -11,7 +11,7 @@ OWN_PASSWORD = "my own password"
 def own_password(base: str, email: str, one_time: str, new: str = OWN_PASSWORD) -> str:
     """Log in with the one-time password, change it to ``new`` (``POST /api/v1/me/password``) and
     log out; returns ``new``."""
-    with httpx.Client(base_url=base) as c:
+    with httpx.Client(base_url=base, timeout=60) as c:  # a loaded machine: argon2 at the product's cost
         r = c.post("/api/v1/session", json={"email": email, "password": one_time})
         assert r.status_code == 200, r.text
         csrf = {"X-CSRF-Token": r.json()["csrf"]}

@@ -16,7 +16,7 @@ MESSAGE = "change your one-time password first"
 
 
 def log_in(base: str, email: str, password: str) -> tuple[httpx.Client, dict[str, str]]:
-    c = httpx.Client(base_url=base)
+    c = httpx.Client(base_url=base, timeout=60)
     r = c.post("/api/v1/session", json={"email": email, "password": password})
     assert r.status_code == 200, r.text
     return c, {"X-CSRF-Token": r.json()["csrf"]}
@@ -59,7 +59,7 @@ def test_the_first_admin_changes_the_one_time_password_first(server):
     assert c.post("/api/v1/workspaces", json={"name": "CX team"}, headers=h).status_code == 201
     assert c.get("/", headers=HTML).status_code == 200
     # the one-time password no longer logs in; the new one does, with nothing held
-    assert httpx.post(f"{base}/api/v1/session", json={"email": email, "password": one_time}).status_code == 401
+    assert httpx.post(f"{base}/api/v1/session", json={"email": email, "password": one_time}, timeout=60).status_code == 401
     c2, _h2 = log_in(base, email, "the admin's own password")
     assert c2.get("/api/v1/projects").status_code == 200
 
