@@ -128,3 +128,34 @@ def test_report_cells_show_value_target_and_status(demo):
     en = {c["kpi"]: c for s in m.stages for c in stage_cells(data, m, s.id, "en")}
     assert en["delivery_time"]["target"] == "≤ 4\u202fd" and en["nps"]["name"] == "NPS"
     assert en["checkout_conversion"]["name"] == "Orders paid after delivery options"  # the map's English name
+
+
+@pytest.fixture
+def kpis_registered():
+    """The ``kpis`` analysis in the registry: the built-in one once builtin.py registers it,
+    else registered here for the test, the way an extension would."""
+    from parcours.analysis import registry
+
+    ours = "kpis" not in registry.names()
+    if ours:
+        registry.register(registry.Analysis("kpis", "parcours.analysis.kpis_derive:derive", feedback=True,
+                                            cost="results", tables=(registry.Table("kpis"),)))
+    yield
+    if ours:
+        registry.unregister("kpis")
+
+
+def test_the_analysis_writes_kpis_and_their_table(kpis_registered, small):
+    path, _ = small
+    m = map_from_dict({**MAP, "kpis": [{"id": "c", "name": {"fr": "Conversion", "en": "Conversion rate"}, "stage": "a",
+                                        "metric": "conversion", "target": 35, "unit": "%"}]})
+    result = parcours.analyze(path, m, lang="en")
+    assert result.data["kpis"] == measure_kpis(result.data, m, "en")
+    assert result.data["kpis"][0]["status"] == "met" and result.data["kpis"][0]["name"] == "Conversion rate"
+    assert result["kpis"].to_arrow().to_pylist() == result.data["kpis"]
+
+
+def test_a_map_without_kpis_writes_none(kpis_registered, small):
+    path, _ = small
+    result = parcours.analyze(path, map_from_dict(MAP))
+    assert "kpis" not in result.data and "kpis" not in result.table_names()

@@ -31,6 +31,10 @@ touchpoint is not in the results), ``not_computed`` (its analysis was left out,
 answers than the feedback's ``min_responses``: the value is shown, not judged), ``no_value``
 (nothing to measure: the last stage has no next stage, no journey reached it...),
 ``unknown_unit`` (a duration in a unit not listed above).
+
+Plain Python on analysis.json's structure (no engine, no registry), so that the report can
+measure the KPIs of a results folder written before this analysis existed; the registry runs it
+through :func:`parcours.analysis.kpis_derive.derive`.
 """
 
 from __future__ import annotations
@@ -165,13 +169,3 @@ def measure_kpis(d: dict[str, Any], m: JourneyMap, lang: str = "en") -> list[dic
                     "reason": reason, "n": n})
     return out
 
-
-def derive(inp: Any) -> Any:
-    """The ``kpis`` analysis (derived after the others and the feedback, like the frictions):
-    the records of :func:`measure_kpis` under ``kpis`` in analysis.json and ``kpis.csv``."""
-    import pyarrow as pa
-
-    from parcours.analysis.registry import Output
-
-    rows = measure_kpis(dict(inp.data), inp.map, lang=inp.options.lang)
-    return Output(data={"kpis": rows}, tables={"kpis": pa.Table.from_pylist(rows) if rows else pa.table({})})
