@@ -11,6 +11,7 @@ import time
 import httpx
 
 from tests.store.conftest import APPLIED_ALL
+from tests.web.one_time import own_password
 
 
 def free_port() -> int:
@@ -40,9 +41,11 @@ def serve(folder, *args, env: dict[str, str] | None = None) -> tuple[subprocess.
 
 def serve_demo(folder) -> tuple[subprocess.Popen, str, str, str]:
     """``parcours serve --demo`` in ``folder``: (process, base URL, first admin's email, its
-    one-time password, read from what the server printed before it listened)."""
+    password: the one-time password the server printed before it listened, already replaced by
+    the admin's own, as the app requires before anything else)."""
     proc, base = serve(folder, "--demo")
-    return (proc, base, *first_admin(proc))
+    email, one_time = first_admin(proc)
+    return proc, base, email, own_password(base, email, one_time)
 
 
 def first_admin(proc: subprocess.Popen) -> tuple[str, str]:
@@ -79,7 +82,7 @@ def test_serve_demo_migrates_creates_admin_and_loads_the_demo(tmp_path):
     proc, base = serve(tmp_path, *args)
     try:
         with httpx.Client(base_url=base) as c:
-            r = c.post("/api/v1/session", json={"email": m[1], "password": m[2]})
+            r = c.post("/api/v1/session", json={"email": m[1], "password": own_password(base, m[1], m[2])})
             assert r.status_code == 200, r.text
             projects = c.get("/api/v1/projects").json()
             assert [(p["workspace"]["name"], p["name"]) for p in projects] == [("Démo", "Maison Lumière")]

@@ -261,6 +261,15 @@ def test_members_account_and_home_pages(store, world):
     assert 'id="new-workspace"' not in bob.get("/").text
 
 
+def change_password(page, current: str, new: str) -> None:
+    """On the account page's password form: from ``current`` to ``new``."""
+    page.fill("#current", current)
+    page.fill("#new", new)
+    page.fill("#again", new)
+    page.click("#password button[type=submit]")
+    page.wait_for_selector("#password-status:not(:empty)")
+
+
 def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
     """In Chromium, against a real `parcours serve`: the first admin creates a workspace, creates
     an account and invites it (accepted in the invitee's browser), creates a project, comments with mentions (escaped), changes the
@@ -280,6 +289,9 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         page.fill("#email", email)
         page.fill("#password", one_time)
         page.click("button[type=submit]")
+        page.wait_for_url(base + "/account#password")  # the one-time password is changed first
+        change_password(page, one_time, "my own password")
+        page.goto(base + "/")
         page.wait_for_selector("#new-workspace")
         page.fill("#workspace-name", "Équipe <CX>")
         page.click("#new-workspace button[type=submit]")
@@ -309,6 +321,9 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         bob_page.fill("#email", "bob@example.org")
         bob_page.fill("#password", bob_password)
         bob_page.click("button[type=submit]")
+        bob_page.wait_for_url(base + "/account#password")  # his one-time password first
+        change_password(bob_page, bob_password, "bob's own password")
+        bob_page.goto(link)
         bob_page.wait_for_selector("#accept")  # back on the invitation, signed in
         bob_page.click("#accept")
         bob_page.wait_for_url(base + "/")
@@ -335,11 +350,6 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         assert "commented on the project" in page.inner_text("#feed")
 
         page.goto(base + "/account")
-        page.fill("#current", one_time)
-        page.fill("#new", "my own password")
-        page.fill("#again", "my own password")
-        page.click("#password button[type=submit]")
-        page.wait_for_selector("#password-status:not(:empty)")
         page.fill("#token-name", "nightly export")
         page.click("#new-token button[type=submit]")
         page.wait_for_selector("#token-created:not([hidden])")
@@ -353,7 +363,8 @@ def test_first_admin_sets_up_a_team_in_the_browser(tmp_path, browser):
         login = f"{base}/api/v1/session"
         assert httpx.post(login, json={"email": email, "password": one_time}).status_code == 401
         assert httpx.post(login, json={"email": email, "password": "my own password"}).status_code == 200
-        bob = httpx.post(login, json={"email": "bob@example.org", "password": bob_password})
+        assert httpx.post(login, json={"email": "bob@example.org", "password": bob_password}).status_code == 401
+        bob = httpx.post(login, json={"email": "bob@example.org", "password": "bob's own password"})
         assert bob.status_code == 200
         mentions = httpx.get(f"{base}/api/v1/me/mentions", cookies=bob.cookies).json()
         assert [c["project"]["name"] for c in mentions] == ["Parcours achat"]
