@@ -1,10 +1,12 @@
 """Analyses of a project, served by the app: ``/api/v1/projects/{id}/analysis`` (the same JSON
 as ``parcours analyze``'s analysis.json) and the live map page, both filtered by segment and
 period. An analysis not measured yet runs as a background job; the API answers 202 with the
-job, the page shows its progress and then the map."""
+job, the page shows its progress and then the map. The page is in its user's language
+(``parcours.web.i18n``), and so is the report unless the page's ``lang`` asks for another."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -17,6 +19,7 @@ from parcours.project.live import CannotMeasure, FilterError, Opened, Period
 from parcours.project.view_settings import LANGS, view_settings
 from parcours.store.errors import NotFound
 from parcours.store.models import User
+from parcours.web import i18n
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for
 
@@ -96,7 +99,8 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
              period_to: str | None = None, window: str | None = None, top: str | None = None,
              lang: str | None = None) -> Response:
     """The live map: the report's views of the latest map on the project's data, filtered by
-    segment and period; while it is measured, its progress."""
+    segment and period (the bar's filters, whose first line names them); while it is measured,
+    its progress."""
     from parcours.report import render_html
 
     ctx = project_page(request, project_id)
@@ -105,12 +109,14 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
         version, m = request.app.state.live.latest(project.id, project.slug)
     except NotFound as e:
         return page("message.html", **ctx, active="map", title=project.name, message=_said(e),
-                    hint="create the map on the Map editor tab, or import a YAML file there")
+                    hint=i18n.t("live.no_map_hint"))
     period = Period.between(period_from, period_to)
-    names = report_lang(lang if lang in LANGS else None, m)  # the report's language, as its segment names
+    # The report: in the language the URL asks for, else the user's (or browser's), else the map's rule.
+    report = lang if lang in LANGS else i18n.asked()
+    names = report_lang(report, m)  # segment names as the report names them
     bar = {"segments": [(s.id, text_in(s.name, names) or s.id) for s in m.segments], "segment": segment or "",
            "period_from": period_from or "", "period_to": period_to or "", "version": version,
-           "window": window or "", "top": top or "", "lang": lang or ""}
+           "window": window or "", "top": top or "", "lang": lang or "", "asked": i18n.asked()}
     try:
         settings = _settings(window, top, lang)
         opened = _open(request, project, segment, period, settings)
@@ -122,8 +128,17 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     if data is None:
         return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
                     poll=f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}")
-    html = render_html(data, m, lang=settings.get("lang"), plotly_src="/static/plotly.min.js")
+    html = _one_selector(render_html(data, m, lang=report, plotly_src="/static/plotly.min.js"))
     top = page("live_bar.html", **ctx, active="map", bar=bar).body.decode()
     from parcours.web.headers import with_nonce  # the report's inline scripts run under the page's CSP
 
     return HTMLResponse(with_nonce(html.replace("<body>", "<body>" + top, 1)))
+
+
+_PICKER = re.compile(r'<label class="picker">.*?</label>', re.S)
+
+
+def _one_selector(html: str) -> str:
+    """The report without its own segment picker: on the live map the bar's segment filter is
+    the one way to choose a segment (issue 23), and its line names the segment shown."""
+    return _PICKER.sub("", html, count=1)
