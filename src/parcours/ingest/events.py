@@ -24,7 +24,8 @@ from parcours.engine.fetch import rows, scalar
 from parcours.engine.handoff import hand_over
 from parcours.errors import InputError, OptionError, TooManyBadRows
 from parcours.ingest.normalize import normalize
-from parcours.ingest.readers import RawInput, read_raw, true_row
+from parcours.ingest.readers import RawInput, read_raw
+from parcours.ingest.rejects import true_row
 from parcours.ingest.roles import RoleDetection, resolve_roles
 
 DEFAULT_MAX_BAD_ROWS = "1%"
@@ -195,7 +196,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         table = con.create_table(f"_parcours_events_{next(_counter)}", deduped, temp=True) \
             if con.name == "duckdb" else deduped.cache()
         duplicates = accepted - int(scalar(con, table.count()))
-    notes = list(norm.notes)
+    notes = [*raw.notes, *norm.notes]
     if copied_from:
         notes.insert(0, f"table read from the {copied_from} engine and copied to DuckDB, where the analyses run")
     report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=accepted,
@@ -258,9 +259,12 @@ def quarantine_records(raw: RawInput, bad: list[dict[str, Any]]) -> list[dict[st
         row = int(r["__row"])
         if raw.format in ("csv", "tsv"):
             row = true_row(row, shift)
-        rec = {"file": Path(r["__file"]).name if (multi and r["__file"]) else Path(raw.source).name,
-               "row": row, "reason": r["reason"]}
+        # a table built from a file names it (RawInput.all_rows); a folder of files names each
+        named = r["__file"] and (multi or raw.format == "table")
+        rec = {"file": Path(r["__file"]).name if named else Path(raw.source).name, "row": row, "reason": r["reason"]}
         rec.update({k: (None if r[k] is None else str(r[k])) for k in ("customer", "time", "event") if k in r})
+        if r.get("__text") is not None:
+            rec["line_text"] = r["__text"]
         out.append(rec)
     for rej in raw.rejects:
         out.append({"file": Path(raw.source).name, "row": rej["row"], "reason": rej["reason"],

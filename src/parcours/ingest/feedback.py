@@ -135,7 +135,7 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
         scales[metric] = declared
     m = journey_map or JourneyMap()
     t = raw.table
-    notes: list[str] = []
+    notes: list[str] = list(raw.notes)
 
     checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [(t["__error"].notnull(), t["__error"])]
     ts = None
@@ -218,6 +218,8 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
         shown = {"customer": b[roles["customer"]].cast("string")} if "customer" in roles else {}
         if "time" in roles:
             shown["time"] = b[roles["time"]].cast("string")
+        if "__text" in b.columns:  # a rejected line carried by a table (RawInput.all_rows)
+            shown["__text"] = b["__text"]
         bad = rows(con, b.select(__file=b.__file, __row=b.__row, __seq=b.__seq, reason=b.__reason, **shown)
                    .order_by("__seq"))
     quarantine = quarantine_records(raw, bad)

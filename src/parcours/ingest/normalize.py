@@ -35,7 +35,7 @@ _UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 @dataclass
 class Normalized:
     accepted: ir.Table
-    quarantine: ir.Table  # __file, __row, __seq, reason, then the role columns as text
+    quarantine: ir.Table  # __file, __row, __seq, reason, the role columns as text (and __text, if carried)
     notes: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
 
@@ -211,5 +211,7 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
 
     bad = t.filter(t.__reason.notnull())
     shown = {r: bad[c].cast("string") for r, c in roles.items() if r in ("customer", "time", "event")}
+    if "__text" in bad.columns:  # a line the CSV parser rejected, carried by a table (RawInput.all_rows)
+        shown["__text"] = bad["__text"]
     quarantine = bad.select(__file=bad.__file, __row=bad.__row, __seq=bad.__seq, reason=bad.__reason, **shown)
     return Normalized(accepted=accepted, quarantine=quarantine, notes=notes, attributes=attributes)

@@ -4,7 +4,10 @@ The raw table keeps the input's own columns and adds ``__seq`` (global input ord
 ``__row`` (1-based row or line in its file), ``__file`` and ``__error`` (why a row is
 unusable before any parsing, e.g. invalid JSON). Rows the CSV parser cannot split
 (wrong number of fields...) are returned as ``rejects``, one per line with all its reasons
-(``ingest/rejects.py``), so that nothing is lost silently and nothing is counted twice.
+(``ingest/rejects.py``, ``ingest/csvfile.py``), so that nothing is lost silently and nothing is
+counted twice. :meth:`RawInput.all_rows` puts them back among the rows, for a table built from a
+file (``project/merge.py``) to carry them: read again, such a table's rows keep their ``__row``,
+``__file`` and ``__error``, and ``__text`` gives a rejected line's text.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from parcours.errors import InputError, is_out_of_memory
-from parcours.ingest.rejects import rejects_by_line
+from parcours.ingest.csvfile import read_csv_file
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
 _counter = itertools.count(1)
@@ -49,6 +52,7 @@ class RawInput:
     format: str
     rejects: list[dict[str, Any]] = field(default_factory=list)  # {row, line, reason, text}, one per line
     files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read, when it needed care
 
     @property
     def reject_rows(self) -> list[int]:
@@ -57,6 +61,35 @@ class RawInput:
     @property
     def data_columns(self) -> list[str]:
         return [c for c in self.table.columns if not c.startswith("__")]
+
+    def all_rows(self) -> ir.Table:
+        """The data columns, ``__row``, ``__file``, ``__error`` and ``__text``, the rejected lines
+        included as rows of their own (data empty, ``__error`` their reason, ``__text`` the line),
+        every row numbered in its file: what a table built from this input carries so that
+        :func:`read_raw` of it quarantines them once, at their rows (see the module)."""
+        t, cols = self.table, self.data_columns
+        null = ibis.null().cast("string")
+        kept = t.select(*cols, __row=t["__row"].cast("int64"), __file=t["__file"].cast("string"),
+                        __error=t["__error"].cast("string"), __text=null)
+        if not self.rejects:  # then the rows are numbered in the file already
+            return kept
+        # The j-th rejected line (1-based, at row r) comes after the first r - j accepted rows:
+        # ordered on (accepted rows before it, j) among the accepted rows' (a, 0), all are numbered.
+        import pyarrow as pa
+
+        rejects = sorted(self.rejects, key=lambda r: r["row"])
+        n = len(rejects)
+        lines = ibis.memtable(pa.table({
+            **{c: pa.nulls(n, pa.string()) for c in cols},
+            "__file": pa.array([self.source] * n, pa.string()),
+            "__error": pa.array([r["reason"] for r in rejects], pa.string()),
+            "__text": pa.array([r["text"] for r in rejects], pa.string()),
+            "__after": pa.array([r["row"] - j for j, r in enumerate(rejects, start=1)], pa.int64()),
+            "__j": pa.array(range(1, n + 1), pa.int64())}))
+        accepted = kept.mutate(__after=kept["__row"], __j=ibis.literal(0, "int64")).drop("__row")
+        both = accepted.union(lines.select(*accepted.columns), distinct=False)
+        numbered = both.mutate(__row=ibis.row_number().over(order_by=[both["__after"], both["__j"]]).cast("int64") + 1)
+        return numbered.order_by("__row").select(*cols, "__row", "__file", "__error", "__text")
 
 
 def _name(prefix: str) -> str:
@@ -136,46 +169,22 @@ def _from_table(table: ir.Table) -> RawInput:
     # into one partition as an unordered row_number() would (not consecutive: row ``id``).
     seq = row_ids() if engine_of(table) == "pyspark" else ibis.row_number().cast("int64") + 1
     t = table.mutate(__seq=seq)
-    t = t.mutate(__row=t["__seq"], __file=ibis.literal(None, "string"), __error=ibis.literal(None, "string"))
+    # A table built from a file (RawInput.all_rows) carries its rows' numbers, file and errors.
+    carried = {c: t[c] for c in ("__row", "__file", "__error") if c in t.columns}
+    t = t.mutate(__row=ibis.coalesce(carried["__row"], t["__seq"]) if "__row" in carried else t["__seq"],
+                 __file=carried.get("__file", ibis.literal(None, "string")),
+                 __error=carried.get("__error", ibis.literal(None, "string")))
     return RawInput(table=t, source="table", format="table")
 
 
 def _read_csv(con: Any, path: Path, fmt: str, delimiter: str | None) -> RawInput:
-    options: dict[str, Any] = {"all_varchar": True, "header": True}
-    if delimiter or fmt == "tsv":
-        options["delim"] = delimiter or "\t"
-    rejects_table, rejects_scan = _name("rejects"), _name("rejects_scan")
-    try:
-        view = con.read_csv(str(path), table_name=_name("csv"), store_rejects=True,
-                            rejects_table=rejects_table, rejects_scan=rejects_scan, **options)
-        if not view.columns:
-            raise InputError(f"{path.name}: no columns found", hint="the file needs a header line")
-        numbered = view.mutate(__seq=ibis.row_number().cast("int64") + 1)
-        table = con.create_table(_name("raw"), numbered, temp=True)
-    except InputError:
-        raise
-    except Exception as e:  # noqa: BLE001 - DuckDB's parser errors carry the line
-        if is_out_of_memory(e):
-            raise
-        raise InputError(f"{path.name}: cannot be read as {fmt.upper()}: {_first_line(e)}",
-                         hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
-    rejects = rejects_by_line(con, rejects_table)  # one per line, with all its reasons
-    # __row counts the rows the parser accepted; ``true_row`` shifts it past the rejects
+    read = read_csv_file(con, path, fmt, delimiter)
+    # __row counts the rows the parser accepted; ``rejects.true_row`` shifts it past the rejects
     # when a row is reported (only quarantined rows are ever reported, so this stays cheap).
-    table = table.mutate(__row=table["__seq"], __file=ibis.literal(str(path), "string"),
-                         __error=ibis.literal(None, "string"))
-    return RawInput(table=table, source=str(path), format=fmt, rejects=rejects, files=[str(path)])
-
-
-def true_row(accepted_row: int, reject_rows: list[int]) -> int:
-    """Data row in the file of the ``accepted_row``-th row the CSV parser accepted."""
-    row = accepted_row
-    for r in reject_rows:
-        if r <= row:
-            row += 1
-        else:
-            break
-    return row
+    table = read.table.mutate(__row=read.table["__seq"], __file=ibis.literal(str(path), "string"),
+                              __error=ibis.literal(None, "string"))
+    return RawInput(table=table, source=str(path), format=fmt, rejects=read.rejects, files=[str(path)],
+                    notes=read.notes)
 
 
 def _read_parquet(con: Any, path: Path, fmt: str, row_column: str | None = None) -> RawInput:

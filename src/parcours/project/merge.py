@@ -5,6 +5,10 @@ The two inputs are put side by side by role: the collected rows' columns are ren
 columns the file uses for the same role (``customer`` -> ``customer_id``...), every column is
 read as text (the ingest layer parses times, scores and amounts, and quarantines what does not
 parse, as for any input), and a column one side lacks is empty on that side.
+
+The file's lines its CSV reader rejected come along as rows of their own, each at its row in the
+file with its reason and text (:meth:`~parcours.ingest.readers.RawInput.all_rows`): reading the
+joined table quarantines them once, as reading the file alone does (read = accepted + quarantined).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 _counter = itertools.count(1)
+CARRIED = ("__row", "__file", "__error", "__text")  # what RawInput.all_rows numbers and explains
 
 
 def _text(t: ir.Table) -> ir.Table:
@@ -52,10 +57,12 @@ def union_by_roles(con: Any, base: str | Path | ir.Table | None, base_read: dict
         if col not in rename:
             clash = col in roles.values() or col in rename.values()
             rename[col] = f"{col}_collected" if clash else col
-    a = _text(raw.table.select(*cols))
+    file_rows = raw.all_rows()  # the file's rows and rejected lines, each numbered in the file
     b = _text(ex.rename({new: old for old, new in rename.items()}))
-    names = list(dict.fromkeys([*a.columns, *b.columns]))
+    names = list(dict.fromkeys([*cols, *b.columns]))
     null = ibis.null().cast("string")
-    a = a.select(**{c: (a[c] if c in a.columns else null) for c in names})
-    b = b.select(**{c: (b[c] if c in b.columns else null) for c in names})
+    a = file_rows.select(**{c: (file_rows[c].cast("string") if c in cols else null) for c in names},
+                         **{c: file_rows[c] for c in CARRIED})
+    b = b.select(**{c: (b[c] if c in b.columns else null) for c in names},
+                 __row=ibis.null().cast("int64"), __file=null, __error=null, __text=null)
     return a.union(b, distinct=False), roles
