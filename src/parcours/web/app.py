@@ -29,6 +29,7 @@ from parcours.store.errors import StoreError
 from parcours.web import admin, analyses, api_docs, collect, data, editor, surveys, tables, team
 from parcours.web.api import router
 from parcours.web.headers import SecurityHeaders
+from parcours.web.i18n import Language
 from parcours.web.inputs import unicode_problem
 from parcours.web.limits import BodyLimit
 from parcours.project.ratelimit import RateLimiter
@@ -57,6 +58,7 @@ def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = 
                   description="The journey map of a team, measured: projects, map versions, analyses.")
     app.state.store = store
     app.state.live = live
+    app.add_middleware(Language)  # inside the session (added before it): a page's language may be its user's
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="parcours_session",
                        max_age=SESSION_DAYS * 86400, same_site="lax", https_only=https_only)
     # Added last, run first: the caps before anything reads a body, the headers on every answer.
