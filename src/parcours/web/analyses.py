@@ -55,11 +55,26 @@ def _open(request: Request, project: Any, segment: str | None, period: Period | 
     except FilterError as e:
         raise HTTPException(422, e.message if e.which == "segment" else f"period: {_said(e)}") from None
     except CannotMeasure as e:
-        raise HTTPException(409, {"message": e.message, "hint": e.hint}) from None
+        raise HTTPException(409, _worded({"message": e.message, "hint": e.hint,
+                                          "missing": getattr(e.__cause__, "missing", None)}, project.id)) from None
 
 
 def _said(e: ParcoursError) -> str:
     return e.message + (f" ({e.hint})" if e.hint else "")
+
+
+def _worded(error: dict[str, Any] | None, project_id: int) -> dict[str, Any] | None:
+    """An error of the project's analysis as the web says it: columns of the data that could not
+    be told apart (``missing`` roles, from ``ColumnRoleError``) are chosen in the app's
+    column-mapping form, not with the CLI's ``--columns``."""
+    if not error:
+        return error
+    missing, out = error.get("missing"), {k: v for k, v in error.items() if k != "missing"}
+    if not missing:
+        return out
+    known = i18n.catalogue(i18n.current())
+    roles = i18n.t("editor.rule.and").join(known.get(f"column.{r}", r) for r in missing)
+    return {**out, "missing": missing, "hint": i18n.t("columns.missing_hint", roles=roles, url=f"/projects/{project_id}/data")}
 
 
 @router.get("/api/v1/projects/{project_id}/analysis")
@@ -70,6 +85,7 @@ def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, p
     """The project's latest map measured on its data (analysis.json of ``parcours analyze``).
     Not measured yet: 202 with the background job to poll (or ``wait=true``). 409 when the
     project has no data to measure."""
+    i18n.bind(request.scope)  # messages worded by the web in the asker's language
     project, _ = project_for(request, user, project_id)
     opened = _open(request, project, segment, period, _settings(window, top, lang))
     job, data = opened.job, opened.data
@@ -79,7 +95,7 @@ def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, p
         return JSONResponse({"version": opened.version.number,
                              "filters": {"segment": segment or None, "period": period or None}, "analysis": data})
     if job.state == "failed":
-        raise HTTPException(409, job.error)
+        raise HTTPException(409, _worded(job.error, project_id))
     return JSONResponse({"job": job.to_dict(), "poll": f"/api/v1/projects/{project_id}/analysis/jobs/{job.id}"},
                         status_code=202)
 
@@ -87,11 +103,12 @@ def analysis(project_id: int, request: Request, segment: str | None = SEGMENT, p
 @router.get("/api/v1/projects/{project_id}/analysis/jobs/{job_id}")
 def job_status(project_id: int, job_id: str, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """A background analysis: state (queued, running, done, failed), percent, steps, error."""
+    i18n.bind(request.scope)
     project_for(request, user, project_id)
     job = request.app.state.live.jobs.get(job_id, project_id)
     if job is None:
         raise HTTPException(404, f"no analysis job {job_id} for project {project_id} (jobs are forgotten on restart)")
-    return job.to_dict()
+    return {**job.to_dict(), "error": _worded(job.error, project_id)}
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
