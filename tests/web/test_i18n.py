@@ -57,7 +57,7 @@ def test_french_texts_are_french():
     alike = {"nav.versions", "nav.discussion", "discussion.heading", "admin.title", "versions.version",
              "versions.message", "surveys.question", "field.description", "field.segment", "field.frustrations",
              "editor.conditions", "editor.yaml_import", "filters.segment", "admin.sessions", "choice.lane.support",
-             "account.workspace_line", "discussion.title", "versions.title", "editor.kind.personas",
+             "discussion.title", "versions.title", "editor.kind.personas",
              "editor.kind.actions", "versions.kind.segments", "discussion.thread.project", "js.error_status",
              "editor.rule_where", "editor.fact_segment", "surveys.action"}
     same = sorted(k for k in en if en[k] == fr[k] and k not in alike)
