@@ -44,11 +44,12 @@ def validated(place, row, body: Mapping | None = None) -> Outcome:
 
 
 def test_ok_quarantines_the_bad_rows_and_keeps_the_roles(place):
-    row = source(place, "e.csv", HEADER + "c1,2026-01-01T10:00:00Z,visit\nc1,never,buy\nc2,2026-01-02T09:00:00Z,visit\n")
+    good = "".join(f"c{i},2026-01-02T09:{i % 60:02d}:00Z,visit\n" for i in range(99))  # 1 bad of 101: within 1%
+    row = source(place, "e.csv", HEADER + "c1,2026-01-01T10:00:00Z,visit\nc1,never,buy\n" + good)
     done = validated(place, row)
     assert (done.kind, done.error) == ("ok", None)
     p = done.payload
-    assert (p["read"], p["accepted"], p["quarantined"]) == (3, 2, 1)
+    assert (p["read"], p["accepted"], p["quarantined"]) == (101, 100, 1)
     assert p["first_problems"] == [{"row": 2, "reason": p["first_problems"][0]["reason"]}]
     assert "never" in p["first_problems"][0]["reason"]
     assert p["quarantine_url"] == f"/api/v1/projects/{place['pid']}/data/{row.id}/quarantine.csv"
@@ -65,7 +66,7 @@ def test_ok_quarantines_the_bad_rows_and_keeps_the_roles(place):
 def test_no_usable_row_is_too_many_bad_rows_with_its_report(place):
     row = source(place, "e.csv", HEADER + "c1,yesterday,visit\nc2,soon,buy\n")
     done = validated(place, row)
-    assert done.kind == "too_many_bad_rows" and "no usable event" in done.payload["message"]
+    assert done.kind == "too_many_bad_rows" and "2 of 2 rows cannot be used" in done.payload["message"]
     assert (done.payload["report"]["read"], done.payload["report"]["quarantined"]) == (2, 2)
     assert done.payload["quarantine_url"] == f"/api/v1/projects/{place['pid']}/data/{row.id}/quarantine.csv"
     assert (place["folder"] / "e.csv.quarantine.csv").is_file()  # it still says why, row by row
@@ -150,7 +151,7 @@ def test_a_cancelled_validation_ends_over_budget_and_keeps_nothing(place):
 
 
 def test_delete_source_removes_the_row_its_file_and_its_quarantine(place):
-    row = source(place, "e.csv", HEADER + "c1,2026-01-01T10:00:00Z,visit\nc1,never,buy\n")
+    row = source(place, "e.csv", HEADER + "c1,2026-01-01T10:00:00Z,visit\nc1,2026-01-01T11:00:00Z,buy\n")
     assert validated(place, row).kind == "ok"
     other = source(place, "f.csv", HEADER + "c1,2026-01-01T10:00:00Z,visit\n")
     assert sorted(p.name for p in place["folder"].iterdir()) == ["e.csv", "e.csv.quarantine.csv", "f.csv"]

@@ -1,5 +1,5 @@
 """Data sources in the app store, on SQLite and PostgreSQL: add, list, get, delete, names unique
-per project, the mapping and report, the current (latest validated) source of each kind, and
+per project, the mapping and report, the current (chosen) source of each kind, and
 the activity lines they leave."""
 
 from __future__ import annotations
@@ -53,27 +53,35 @@ def test_names_are_unique_per_project_and_kinds_checked(store, project):
         sources.add(store, 999_999, name="x.csv", original_name="x.csv", kind="events", format="csv", size=1)
 
 
-def test_current_is_the_latest_validated_source_of_its_kind(store, project, alice):
+def test_current_is_the_chosen_source_of_its_kind(store, project, alice):
+    # issue 23: a validated source goes live only when chosen (it was: the latest validated)
     assert sources.current(store, project.id, "events") is None
     old = _add(store, project, "old.csv")
     new = _add(store, project, "new.csv")
     fb = _add(store, project, "answers.csv", kind="feedback")
-    assert sources.current(store, project.id, "events") is None  # uploaded, not validated
+    with pytest.raises(sources.NotUsable, match="orig old.csv cannot be used .* not been validated"):
+        sources.choose(store, project.id, old.id, alice.id)  # uploaded, not validated
     report = {"read": 10, "accepted": 8, "quarantined": 2}
     sources.set_mapping(store, old.id, json.dumps({"roles": {"customer": "c"}, "options": {}}), json.dumps(report),
                         user_id=alice.id)
+    assert sources.current(store, project.id, "events") is None  # validated, not chosen
+    assert sources.choose(store, project.id, old.id, alice.id).replaced is None
     assert sources.current(store, project.id, "events").id == old.id
     sources.set_mapping(store, new.id, json.dumps({"roles": {"customer": "id"}, "options": {"timezone": "Europe/Paris"}}),
                         json.dumps(report))
+    assert sources.current(store, project.id, "events").id == old.id  # the newer one waits for a choice
+    assert sources.choose(store, project.id, new.id, alice.id).replaced.id == old.id
     cur = sources.current(store, project.id, "events")
     assert cur.id == new.id
     assert sources.mapping(cur) == {"roles": {"customer": "id"}, "options": {"timezone": "Europe/Paris"}}
     assert sources.report(cur) == report
     assert sources.current(store, project.id, "feedback") is None
     sources.set_mapping(store, fb.id, json.dumps({"roles": {"score": "note"}}), json.dumps(report))
+    sources.choose(store, project.id, fb.id, None)
     assert sources.current(store, project.id, "feedback").id == fb.id
     sources.delete(store, project.id, new.id)
-    assert sources.current(store, project.id, "events").id == old.id
+    assert sources.current(store, project.id, "events") is None  # no other source goes live silently
+    assert sources.current(store, project.id, "feedback").id == fb.id
     with pytest.raises(OptionError):
         sources.current(store, project.id, "orders")
 

@@ -277,7 +277,8 @@ def test_no_usable_row_is_422_with_the_report(store, world):
     r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
     assert r.status_code == 422
     d = r.json()["detail"]
-    assert "no usable event" in d["message"] and (d["report"]["read"], d["report"]["quarantined"]) == (2, 2)
+    # past the bad-row limit before "no usable event": the CLI's message (issue 23)
+    assert "2 of 2 rows cannot be used" in d["message"] and (d["report"]["read"], d["report"]["quarantined"]) == (2, 2)
     q = pd.read_csv(io.StringIO(c.get(d["quarantine_url"]).text))
     assert list(q["row"]) == [1, 2] and list(q["time"]) == ["yesterday", "soon"]
     assert c.get(f"/api/v1/projects/{pa}/data/{sid}").json()["mapped"] is False
@@ -452,7 +453,9 @@ def test_table_passwords_are_never_shown(store, world, postgres_url):
                    headers=h)
         assert r.status_code == 201, r.text
         sid = r.json()["id"]
-        rep = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h).json()
+        r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
+        assert r.status_code == 422 and "S3cretPassw0rd" not in r.text  # 1 of 3 rows bad: past the limit
+        rep = r.json()["detail"]["report"]
         assert (rep["read"], rep["accepted"], rep["quarantined"]) == (3, 2, 1)
         assert [p["row"] for p in rep["first_problems"]] == [3]
     finally:

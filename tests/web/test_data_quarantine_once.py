@@ -19,11 +19,11 @@ def test_validation_counts_each_bad_line_once(store, world):  # noqa: F811 - the
     p = c.get(f"/api/v1/projects/{pa}/data/{sid}/preview").json()
     assert p["unsplittable_lines"] == 2  # the short line and the long one, not 1 + 2 + ... entries
     r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
-    assert r.status_code == 200, r.text
-    rep = r.json()
+    assert r.status_code == 422, r.text  # 3 of 4 rows bad: past the bad-row limit (issue 23), with its report
+    rep = r.json()["detail"]["report"]
     assert (rep["read"], rep["accepted"], rep["quarantined"]) == (4, 1, 3)  # was 6 = 1 + 5
     assert [p["row"] for p in rep["first_problems"]] == [2, 3, 4]
-    q = pd.read_csv(io.StringIO(c.get(rep["quarantine_url"]).text), dtype=str)
+    q = pd.read_csv(io.StringIO(c.get(r.json()["detail"]["quarantine_url"]).text), dtype=str)
     assert list(q["row"]) == ["2", "3", "4"]
     assert list(q["reason"])[:2] == ["missing columns: Expected Number of Columns: 5 Found: 3",
                                      "too many columns: Expected Number of Columns: 5 Found: 7"]

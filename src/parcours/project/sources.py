@@ -1,7 +1,9 @@
 """A project's data sources, read: what the first rows look like and which roles the ingest
 layer detects (:func:`preview`), the whole source read with its roles within the administrator's
-budget, rows that cannot be used quarantined (:func:`validate`), and what the live map measures:
-the latest validated source of each kind (:func:`events_input`, :func:`feedback_input`). A source
+budget, rows that cannot be used quarantined and the source refused past the project's bad-row
+limit, as the CLI refuses it (:func:`validate`), and what the live map measures: the source of
+each kind chosen for it (:func:`events_input`, :func:`feedback_input`; choosing is
+:mod:`parcours.project.in_use`). A source
 as the API shows it (:func:`describe_source`), its problems without secrets (:func:`shown`), and
 its removal with its files (:func:`delete_source`).
 
@@ -235,12 +237,51 @@ def validation_report(rep: Any, name: str) -> dict[str, Any]:
     return d
 
 
+def bad_row_limit(m: Any) -> str | int | float:
+    """The most rows a source may lose to the quarantine and still be used: the map's
+    ``analysis.max_bad_rows`` when it has one, else the CLI's default for ``--max-bad-rows``
+    (1%). The readers apply it as ``parcours analyze`` and ``parcours feedback`` do: the same
+    rule, the same message (:class:`~parcours.errors.TooManyBadRows`).
+
+    >>> from parcours.model import JourneyMap
+    >>> bad_row_limit(JourneyMap())
+    '1%'
+    """
+    from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS
+
+    # getattr: the map's analysis block may not carry the setting (then the CLI's default applies).
+    given = getattr(m.analysis, "max_bad_rows", None) if m is not None and m.analysis is not None else None
+    return DEFAULT_MAX_BAD_ROWS if given is None else given
+
+
+def profile(con: Any, table: Any, rows_kept: int) -> dict[str, Any]:
+    """What a source gives the live map: its rows kept, its customers and the period of its
+    times (first and last day, UTC), from the canonical table a reader returned."""
+    from parcours.engine.fetch import rows
+
+    columns = set(table.columns)
+    agg: dict[str, Any] = {}
+    if "_customer" in columns:
+        agg["customers"] = table["_customer"].nunique()
+    if "_ts" in columns:
+        agg["first"], agg["last"] = table["_ts"].min(), table["_ts"].max()
+    got = rows(con, table.aggregate(**agg))[0] if agg else {}
+
+    def day(v: Any) -> str | None:
+        return v.date().isoformat() if v is not None else None
+
+    return {"rows": rows_kept, "customers": got.get("customers"), "first": day(got.get("first")),
+            "last": day(got.get("last"))}
+
+
 def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
              watch: Watch | None = None) -> tuple[dict[str, Any], Any]:
     """Read the whole source with the given roles, within the administrator's budget (``watch``:
     bytes, rows, seconds, cancellation; see ``parcours.project.budget``); write its quarantine file.
-    Returns (the report as answered, the ingest report). Raises ParcoursError
-    (:class:`SourceFileMissing` when the file is gone)."""
+    More rows quarantined than the project's limit (:func:`bad_row_limit`) refuse it with the
+    CLI's :class:`~parcours.errors.TooManyBadRows` (its report attached, its quarantine written).
+    Returns (the report as answered, with the source's ``profile``; the ingest report). Raises
+    ParcoursError (:class:`SourceFileMissing` when the file is gone)."""
     from parcours.engine.connection import connect
     from parcours.errors import OptionError
 
@@ -261,27 +302,31 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
         check_size(source, row.format, watch)
         con = watch.con = connect(None)
     fmt = None if row.format == "table" else row.format
+    journey_map = latest_map(store, row.project_id)
+    limit = bad_row_limit(journey_map)
     try:
         with watch:
-            if row.kind == "events":
-                from parcours.ingest import read_events
+            try:
+                if row.kind == "events":
+                    from parcours.ingest import read_events
 
-                try:
-                    log = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                                      time_unit=body.time_unit, max_bad_rows="100%", con=con, on_progress=watch.check)
-                    rep = log.report
-                except TooManyBadRows as e:  # no usable row at all: still say why, row by row
-                    _write_quarantine(folder, row, e.report)
-                    raise
-            else:
-                from parcours.ingest.feedback import read_feedback
+                    log: Any = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter,
+                                           timezone=body.timezone, time_unit=body.time_unit, max_bad_rows=limit,
+                                           con=con, on_progress=watch.check)
+                else:
+                    from parcours.ingest.feedback import read_feedback
 
-                rep = read_feedback(source, latest_map(store, row.project_id), columns=given, metric=body.metric,
-                                    scale=body.scale, fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                                    max_bad_rows="100%", con=con).report
+                    log = read_feedback(source, journey_map, columns=given, metric=body.metric, scale=body.scale,
+                                        fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
+                                        max_bad_rows=limit, con=con)
+            except TooManyBadRows as e:  # refused: still say why, row by row
+                _write_quarantine(folder, row, e.report)
+                raise
+            rep = log.report
             watch.check()
             if rep.read > watch.budget.max_rows:
                 raise watch.budget.too_big(row.original_name, f"it holds {rep.read:,} rows")
+            shape = profile(log.con, log.table, rep.kept)
     except (OverBudget, TooManyBadRows):
         raise
     except Exception:
@@ -293,7 +338,7 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
         if con is not None:
             con.disconnect()
     _write_quarantine(folder, row, rep)
-    return validation_report(rep, row.original_name), rep
+    return {**validation_report(rep, row.original_name), "profile": shape}, rep
 
 
 def quarantine_path(folder: Path, row: DataSource) -> Path:
@@ -313,10 +358,19 @@ def _write_quarantine(folder: Path, row: DataSource, rep: Any) -> None:
 
 def keep_validation(folder: Path, row: DataSource, body: Mapping, store: Store, user_id: int,
                     watch: Watch | None = None) -> dict[str, Any]:
-    """Validate the source (:func:`validate`) and keep its roles, options and report: the live
-    map measures it from now on. Returns the report as answered."""
+    """Validate the source (:func:`validate`) and keep its roles, options and report; it is
+    then usable, and the live map measures it once someone chooses it
+    (:mod:`parcours.project.in_use`). Returns the report as answered. Refused (too many rows
+    quarantined): a source never validated keeps the refused report (``refused``: what was
+    said), so its page says why it cannot be used; one validated before keeps its roles."""
     m = sources.mapping(row)
-    answer, _rep = validate(folder, row, body, store, watch)
+    try:
+        answer, _rep = validate(folder, row, body, store, watch)
+    except TooManyBadRows as e:
+        if e.report is not None and not sources.is_mapped(sources.get(store, row.project_id, row.id)):
+            refused = {**validation_report(e.report, row.original_name), "refused": shown(e, row)}
+            sources.set_refused(store, row.id, json.dumps(refused), user_id=user_id)
+        raise
     options = {k: v for k, v in body.model_dump(exclude={"columns"}).items() if v}
     roles = {r: c for r, c in answer["columns"].items()}
     new = {**m, "roles": roles, "options": options}
@@ -349,10 +403,10 @@ def _input(store: Store, folder: Path, project_id: int, kind: str) -> tuple[Data
 
 
 def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
-    """The events the live map should measure: the latest validated events source, as
+    """The events the live map should measure: the events source chosen for it, as
     ``{"events": Path or Ibis table, "read": read_events keyword arguments (columns, fmt,
     delimiter, timezone, time_unit), "key": a fingerprint that changes with the file or the
-    mapping}``; None when the project has no validated events source."""
+    mapping}``; None when no events source is chosen."""
     found = _input(store, folder, project_id, "events")
     if found is None:
         return None
@@ -367,7 +421,7 @@ def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] 
 def feedback_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
     """The survey answers the live map should measure: ``{"feedback": Path, "read": analyze()
     keyword arguments (feedback_columns, feedback_metric, feedback_scale), "key": ...}``; None
-    when the project has no validated feedback source."""
+    when no feedback source is chosen."""
     found = _input(store, folder, project_id, "feedback")
     if found is None:
         return None

@@ -6,8 +6,11 @@ a job (:mod:`parcours.project.jobs`) within the administrator's budget
 an :class:`Outcome`: ``kind`` says how it ended and ``payload`` what to answer, so that a front
 door only chooses its status for each kind and renders.
 
-Kinds: ``ok`` (the report, kept as the source's roles), ``too_many_bad_rows`` (no usable row: the
-report and the quarantine say why), ``over_budget`` (past the budget, or cancelled), ``unusable``
+Kinds: ``ok`` (the report, kept as the source's roles; ``in_use`` says whether the live map
+measures it: only the project's first source of its kind goes in use by itself, see
+:mod:`parcours.project.in_use`), ``too_many_bad_rows`` (more rows quarantined than the
+project's limit allows, or no usable row: refused with the CLI's message; the report and the
+quarantine say why), ``over_budget`` (past the budget, or cancelled), ``unusable``
 (another ParcoursError: ``error`` says which) and ``missing`` (the file is gone).
 """
 
@@ -20,9 +23,11 @@ from typing import Any
 
 from parcours.errors import ParcoursError, TooManyBadRows
 from parcours.project.budget import Budget, OverBudget, Watch
+from parcours.project.in_use import adopt_first
 from parcours.project.jobs import Job, Jobs
 from parcours.project.sources import (Mapping, SourceFileMissing, keep_validation, quarantine_url, shown,
                                       validation_report)
+from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.models import DataSource
 
@@ -48,6 +53,8 @@ def outcome(folder: Path, row: DataSource, body: Mapping, store: Store, user_id:
     url = quarantine_url(row)
     try:
         answer = keep_validation(folder, row, body, store, user_id, watch)
+        in_use = adopt_first(store, folder.parent, row, user_id) \
+            or getattr(sources.current(store, row.project_id, row.kind), "id", None) == row.id
     except TooManyBadRows as e:
         report = validation_report(e.report, row.original_name) if e.report is not None else None
         return Outcome("too_many_bad_rows", {**shown(e, row), "report": report, "quarantine_url": url}, e)
@@ -60,7 +67,7 @@ def outcome(folder: Path, row: DataSource, body: Mapping, store: Store, user_id:
         return Outcome("missing", shown(e), e)
     except ParcoursError as e:
         return Outcome("unusable", shown(e, row), e)
-    return Outcome("ok", {**answer, "quarantine_url": url})
+    return Outcome("ok", {**answer, "quarantine_url": url, "in_use": in_use})
 
 
 def submit(jobs: Jobs, folder: Path, row: DataSource, body: Mapping, store: Store, user_id: int) -> Job:

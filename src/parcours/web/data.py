@@ -10,8 +10,11 @@ type not accepted, 413 over a limit or budget, 422 unusable, 404 file gone) and 
 
 API (``/api/v1/projects/{project_id}/data``): ``POST ?filename=&kind=`` (raw body) uploads;
 ``GET`` lists; ``GET /{id}/preview`` shows columns, detected roles and the first rows;
-``POST /{id}/mapping`` validates; ``GET /{id}/quarantine.csv``; ``DELETE /{id}``;
-``POST /table`` points at a table. Pages: ``/projects/{id}/data`` and ``/projects/{id}/data/{sid}``.
+``POST /{id}/mapping`` validates; ``POST /{id}/use`` puts a validated source in use for the live
+map (:mod:`parcours.project.in_use`); ``GET /in-use`` says what the live map reads and
+``DELETE /in-use/{kind}`` stops using the chosen source of a kind; ``GET /{id}/quarantine.csv``;
+``DELETE /{id}``; ``POST /table`` points at a table. Pages: ``/projects/{id}/data`` and
+``/projects/{id}/data/{sid}``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from parcours.errors import ParcoursError
-from parcours.project import validation
+from parcours.project import in_use, validation
 from parcours.project.budget import OverBudget
 from parcours.project.jobs import Job
 from parcours.project.sources import (QUARANTINE_SUFFIX, Mapping, SourceFileMissing, delete_source, describe_source,
@@ -36,6 +39,7 @@ from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.grants import connection_names, granted_folders
 from parcours.store.models import DataSource, User
+from parcours.store.sources import NotUsable
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 
@@ -44,8 +48,8 @@ router = APIRouter()
 # The HTTP status of each way a validation ends; ``unusable`` takes its error's status.
 _OUTCOME_STATUS = {"too_many_bad_rows": 422, "over_budget": 413, "missing": 404}
 # The HTTP status of an error about a source, the first class that matches; 422 otherwise.
-_STATUS = ((NotFound, 404), (SourceFileMissing, 404), (NoFreeName, 409), (OverBudget, 413), (OverUploadLimit, 413),
-           (EmptyUpload, 422), (UploadRejected, 415))
+_STATUS = ((NotFound, 404), (SourceFileMissing, 404), (NoFreeName, 409), (NotUsable, 409), (OverBudget, 413),
+           (OverUploadLimit, 413), (EmptyUpload, 422), (UploadRejected, 415))
 
 
 def _status(e: ParcoursError | None) -> int:
@@ -59,12 +63,6 @@ def _error(e: ParcoursError, row: DataSource | None = None) -> HTTPException:
 
 def _folder(request: Request, project_id: int) -> Path:
     return request.app.state.live.folder(project_id)
-
-
-def source_dict(row: DataSource, project_id: int) -> dict[str, Any]:
-    """A source as the API answers it (web/tables.py's name for
-    :func:`parcours.project.sources.describe_source`)."""
-    return describe_source(row)
 
 
 def _get(store: Store, project_id: int, source_id: int) -> DataSource:
@@ -134,9 +132,13 @@ def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request
                 user: User = Depends(current_user)) -> Any:
     """Validate the source with these column roles (editors and admins): the whole file is read,
     in the background and within the administrator's budget, rows that cannot be used are
-    quarantined (``read == accepted + quarantined``), and the roles and report are kept; the
-    live map then measures this source. Answers the report when it is ready within ``wait``
-    seconds, else 202 with a ``status_url`` to follow (``DELETE`` it to cancel)."""
+    quarantined (``read == accepted + quarantined``), and the roles and report are kept. More
+    rows quarantined than the project's limit (as ``--max-bad-rows`` of the CLI, default 1%):
+    422 with the CLI's message, the report and the quarantine; the source cannot be used.
+    A validated source goes live when someone chooses it (``POST .../use``); ``in_use`` says
+    whether it is (the project's first source of its kind is put in use at once, when the live
+    map has nothing of that kind to measure). Answers the report when it is ready within
+    ``wait`` seconds, else 202 with a ``status_url`` to follow (``DELETE`` it to cancel)."""
     project_for(request, user, project_id, need="editor")
     store = store_of(request)
     row = _get(store, project_id, source_id)
@@ -183,9 +185,52 @@ def quarantine_api(project_id: int, source_id: int, request: Request, user: User
 
 @router.get("/api/v1/projects/{project_id}/data")
 def list_api(project_id: int, request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
-    """The project's data sources, newest first, with their roles and last validation report."""
+    """The project's data sources, newest first, with their roles, last validation report, and
+    ``in_use``: whether the live map measures it."""
     project_for(request, user, project_id)
-    return [describe_source(r) for r in sources.list_sources(store_of(request), project_id)]
+    return in_use.listing(store_of(request), project_id)
+
+
+# --- What the live map measures ---------------------------------------------------------------
+
+@router.get("/api/v1/projects/{project_id}/data/in-use")
+def in_use_api(project_id: int, request: Request, user: User = Depends(current_user)) -> list[dict[str, Any]]:
+    """What the live map reads, kind by kind: the chosen source (``what: source``, who chose it
+    and when), else the map's ``source.path`` (``map_file``) or the folder's ``feedback.csv``
+    (``feedback_file``); plus the events and survey answers the app collected (``collected``,
+    ``answers``, with their ``count``)."""
+    project_for(request, user, project_id)
+    return in_use.feeding(store_of(request), request.app.state.live.data_dir, project_id)
+
+
+@router.post("/api/v1/projects/{project_id}/data/{source_id}/use")
+def use_api(project_id: int, source_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Put a validated source in use for the live map's measures of its kind (editors and
+    admins), instead of the one in use, which stays and can be chosen again; the activity feed
+    says who switched. 409 when the source cannot be used (not validated, or refused), 404 when
+    its file is gone."""
+    project_for(request, user, project_id, need="editor")
+    store = store_of(request)
+    try:
+        done = in_use.choose(store, request.app.state.live.data_dir, project_id, source_id, user.id)
+    except ParcoursError as e:
+        raise _error(e) from None
+    replaced = done.replaced if done.changed else None
+    return {"kind": done.source.kind, "in_use": describe_source(done.source), "changed": done.changed,
+            "replaced": {"id": replaced.id, "original_name": replaced.original_name} if replaced else None}
+
+
+@router.delete("/api/v1/projects/{project_id}/data/in-use/{kind}")
+def release_api(project_id: int, kind: str, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """Stop measuring the chosen source of ``kind`` (editors and admins): the live map goes back
+    to the map's ``source.path`` (events) or the folder's ``feedback.csv`` (survey answers), if
+    any. The source stays and can be chosen again. ``released``: the source, null when none was chosen."""
+    project_for(request, user, project_id, need="editor")
+    try:
+        row = in_use.release(store_of(request), request.app.state.live.data_dir, project_id, kind, user.id)
+    except ParcoursError as e:
+        raise _error(e) from None
+    return {"kind": kind, "released": {"id": row.id, "original_name": row.original_name} if row else None}
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}")
@@ -210,10 +255,12 @@ def delete_api(project_id: int, source_id: int, request: Request, user: User = D
 @router.get("/projects/{project_id}/data", include_in_schema=False)
 def data_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
-    rows = [describe_source(r) for r in sources.list_sources(store_of(request), project_id)]
-    current = {k: (c.id if (c := sources.current(store_of(request), project_id, k)) else None) for k in sources.KINDS}
+    store = store_of(request)
+    rows = in_use.listing(store, project_id)
+    feeding = in_use.feeding(store, request.app.state.live.data_dir, project_id)
     ws = ctx["project"].workspace_id
-    return page("data.html", active="data", sources=rows, current=current, editor=can(ctx["role"], "editor"),
+    return page("data.html", active="data", sources=rows, feeding=feeding, editor=can(ctx["role"], "editor"),
+                bad_rows=in_use.bad_rows_allowed(store, project_id),
                 connections=connection_names(store_of(request), ws), granted=[str(p) for p in granted_folders(store_of(request), ws)],
                 limit_bytes=max_upload_bytes(), accept=",".join([*EXTENSIONS, ".gz"]), **ctx)
 
@@ -229,5 +276,9 @@ def source_page(project_id: int, source_id: int, request: Request) -> HTMLRespon
         problem = shown(e, row)
     src = describe_source(row)
     chosen = src["columns"] or (info["detected"] if info else {})
+    try:
+        change = in_use.comparison(store_of(request), request.app.state.live.data_dir, row)
+    except ParcoursError as e:  # what is in use cannot be read now: say so, the page still shows the source
+        change = {"kind": row.kind, "problem": shown(e, row), "usable": sources.is_mapped(row), "is_in_use": False}
     return page("data_source.html", active="data", source=src, info=info, problem=problem, chosen=chosen,
-                editor=can(ctx["role"], "editor"), **ctx)
+                change=change, editor=can(ctx["role"], "editor"), **ctx)

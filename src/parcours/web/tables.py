@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from parcours.errors import ParcoursError
 from parcours.project.paths import PathRefused
+from parcours.project.sources import describe_source
 from parcours.project.tables import TableRefused, open_table, reference
 from parcours.store import sources
 from parcours.store.models import User
@@ -54,8 +55,6 @@ def add_table(project_id: int, body: TableSource, request: Request, user: User =
     validate it with ``/mapping`` next."""
     import json
 
-    from parcours.web.data import source_dict
-
     project_for(request, user, project_id, need="editor")
     if body.kind != "events":
         raise HTTPException(422, {"message": f"kind {body.kind!r}: only events can be read from a table for now",
@@ -76,4 +75,4 @@ def add_table(project_id: int, body: TableSource, request: Request, user: User =
                           kind="events", format="table", size=0, uploaded_by=user.id, columns=columns)
     except sources.NameTaken as e:
         raise HTTPException(409, {"message": e.message, "hint": e.hint}) from None
-    return {**source_dict(row, project_id), "columns_found": list(t.columns)}
+    return {**describe_source(row), "columns_found": list(t.columns)}
