@@ -46,37 +46,80 @@ source:
 stages:
   - id: discovery
     name: {fr: Découverte, en: Awareness}
-    customer_goals: [Trouver des idées pour sa maison, Découvrir des marques et des styles]
-    customer_actions: [Voit une publicité ou une publication, Ouvre la newsletter, Arrive sur le site]
-    company_actions: [Campagnes Google et Meta, Contenus Instagram et Pinterest, Newsletter hebdomadaire]
+    customer_goals:
+      - {fr: Trouver des idées pour sa maison, en: Find ideas for their home}
+      - {fr: Découvrir des marques et des styles, en: Discover brands and styles}
+    customer_actions:
+      - {fr: Voit une publicité ou une publication, en: Sees an ad or a post}
+      - {fr: Ouvre la newsletter, en: Opens the newsletter}
+      - {fr: Arrive sur le site, en: Lands on the website}
+    company_actions:
+      - {fr: Campagnes Google et Meta, en: Google and Meta campaigns}
+      - {fr: Contenus Instagram et Pinterest, en: Instagram and Pinterest content}
+      - {fr: Newsletter hebdomadaire, en: Weekly newsletter}
     owner: Marketing
     target_duration: 1d
   - id: consideration
     name: {fr: Considération, en: Consideration}
-    customer_goals: [Comparer les produits, Vérifier prix et disponibilité, Être conseillé]
-    customer_actions: [Consulte les fiches produit, Ajoute à sa liste d'envies, Passe en magasin, Pose une question au chat]
-    company_actions: [Fiches produit avec photos et réalité augmentée, Conseillers en magasin et au chat]
+    customer_goals:
+      - {fr: Comparer les produits, en: Compare products}
+      - {fr: Vérifier prix et disponibilité, en: Check prices and availability}
+      - {fr: Être conseillé, en: Get advice}
+    customer_actions:
+      - {fr: Consulte les fiches produit, en: Reads product pages}
+      - {fr: Ajoute à sa liste d'envies, en: Adds to their wishlist}
+      - {fr: Passe en magasin, en: Drops by a store}
+      - {fr: Pose une question au chat, en: Asks a question on the chat}
+    company_actions:
+      - {fr: Fiches produit avec photos et réalité augmentée, en: Product pages with photos and augmented reality}
+      - {fr: Conseillers en magasin et au chat, en: Advisers in store and on the chat}
     owner: E-commerce
     target_duration: 7d
   - id: purchase
     name: {fr: Achat, en: Purchase}
-    customer_goals: [Payer simplement, Connaître tôt les frais et la date de livraison]
-    customer_actions: [Remplit son panier, Choisit la livraison, Paie en ligne ou en caisse]
-    company_actions: [Tunnel de commande, Paiement sécurisé, Confirmation de commande par e-mail]
+    customer_goals:
+      - {fr: Payer simplement, en: Pay easily}
+      - {fr: Connaître tôt les frais et la date de livraison, en: Know the delivery fees and date early}
+    customer_actions:
+      - {fr: Remplit son panier, en: Fills their cart}
+      - {fr: Choisit la livraison, en: Chooses the delivery}
+      - {fr: Paie en ligne ou en caisse, en: Pays online or at the till}
+    company_actions:
+      - {fr: Tunnel de commande, en: Checkout flow}
+      - {fr: Paiement sécurisé, en: Secure payment}
+      - {fr: Confirmation de commande par e-mail, en: Order confirmation by email}
     owner: E-commerce
     target_duration: 1h
   - id: post_purchase
     name: {fr: Livraison & après-vente, en: Delivery & after-sales}
-    customer_goals: [Être livré à la date promise, Obtenir de l'aide vite, Retourner un article sans effort]
-    customer_actions: [Suit sa livraison, Contacte le service client, Retourne un article]
-    company_actions: [Préparation en entrepôt, Expédition et suivi, Service client, Remboursements]
+    customer_goals:
+      - {fr: Être livré à la date promise, en: Get the order on the promised date}
+      - {fr: Obtenir de l'aide vite, en: Get help quickly}
+      - {fr: Retourner un article sans effort, en: Return an item effortlessly}
+    customer_actions:
+      - {fr: Suit sa livraison, en: Tracks the delivery}
+      - {fr: Contacte le service client, en: Contacts customer service}
+      - {fr: Retourne un article, en: Returns an item}
+    company_actions:
+      - {fr: Préparation en entrepôt, en: Warehouse picking and packing}
+      - {fr: Expédition et suivi, en: Shipping and tracking}
+      - {fr: Service client, en: Customer service}
+      - {fr: Remboursements, en: Refunds}
     owner: Logistique & service client
     target_duration: 5d
   - id: advocacy
     name: {fr: Fidélisation & recommandation, en: Loyalty & advocacy}
-    customer_goals: [Être reconnu comme client fidèle, Partager ses coups de cœur]
-    customer_actions: [Laisse un avis, Rejoint le programme de fidélité, Parraine un proche]
-    company_actions: [Programme de fidélité Lumière+, Demande d'avis, Offre de parrainage]
+    customer_goals:
+      - {fr: Être reconnu comme client fidèle, en: Be recognised as a loyal customer}
+      - {fr: Partager ses coups de cœur, en: Share their favourite finds}
+    customer_actions:
+      - {fr: Laisse un avis, en: Writes a review}
+      - {fr: Rejoint le programme de fidélité, en: Joins the loyalty programme}
+      - {fr: Parraine un proche, en: Refers a friend}
+    company_actions:
+      - {fr: Programme de fidélité Lumière+, en: Lumière+ loyalty programme}
+      - {fr: Demande d'avis, en: Review requests}
+      - {fr: Offre de parrainage, en: Referral offer}
     owner: CRM
     target_duration: 30d
 touchpoints:
@@ -120,14 +163,22 @@ personas:
     name: {fr: "Claire, l'urbaine connectée", en: "Claire, the connected city dweller"}
     description: {fr: "34 ans, Lyon, achète surtout depuis l'appli le soir.", en: "34, Lyon, mostly buys from the app in the evening."}
     segment: app_users
-    goals: [Trouver vite un article qui va avec son intérieur, Payer en deux gestes]
-    frustrations: [Frais de port découverts au dernier moment, Paiement qui échoue dans l'appli]
+    goals:
+      - {fr: Trouver vite un article qui va avec son intérieur, en: Quickly find an item that suits her home}
+      - {fr: Payer en deux gestes, en: Pay in two taps}
+    frustrations:
+      - {fr: Frais de port découverts au dernier moment, en: Delivery fees found out at the last moment}
+      - {fr: Paiement qui échoue dans l'appli, en: Payment failing in the app}
   - id: jean_marc
     name: {fr: "Jean-Marc, le fidèle exigeant", en: "Jean-Marc, the demanding loyal customer"}
     description: {fr: "58 ans, client Or depuis 10 ans, passe souvent en magasin.", en: "58, Gold member for 10 years, often visits the store."}
     segment: gold_members
-    goals: [Être reconnu et conseillé, Être livré à la date promise]
-    frustrations: [Attente au téléphone, Stock du magasin introuvable en ligne]
+    goals:
+      - {fr: Être reconnu et conseillé, en: Be recognised and advised}
+      - {fr: Être livré à la date promise, en: Get the order on the promised date}
+    frustrations:
+      - {fr: Attente au téléphone, en: Waiting on the phone}
+      - {fr: Stock du magasin introuvable en ligne, en: Store stock not shown online}
 pain_points:
   - {id: late_delivery_fees, name: {fr: Frais de livraison affichés tard, en: Delivery fees shown late}, stage: purchase, touchpoint: checkout, severity: high}
   - {id: support_wait, name: {fr: Attente au service client, en: Waiting for customer service}, stage: post_purchase, touchpoint: support_phone, severity: high}

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from parcours.cli import reading as R
-from parcours.cli.output import fmt_seconds, info, out, progress, quarantine_kept, user_errors
+from parcours.cli.labels import words
+from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
+
+if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
+    from parcours.model import JourneyMap
 
 
 def analyze_command(
@@ -45,7 +49,7 @@ def analyze_command(
     memory_limit: Annotated[str | None, typer.Option(help="Memory the engine may use before spilling to disk, e.g. 4GB (default: sized to the log, 48 bytes an event, 512MB to 3GB).")] = None,
 ) -> None:
     """Analyse EVENTS (optionally against a journey map) and write the results to --out."""
-    from parcours.model.specs import AnalysisSpec
+    from parcours.model.specs import AnalysisSpec, report_lang
     from parcours.project import Project
 
     with user_errors():
@@ -57,22 +61,22 @@ def analyze_command(
             feedback_columns=feedback_columns, feedback_metric=metric,
             feedback_scale=scale, feedback_window=feedback_window, analyses=analyses, lang=lang, threads=threads,
             memory_limit=memory_limit)
+        project = Project.local(map_path, events, cache=cache)
         with quarantine_kept(out_dir):
             with progress() as say:
-                result = Project.local(map_path, events, cache=cache).run(spec, on_progress=say)
+                result = project.run(spec, on_progress=say)
         stale = result.stale_tables(out_dir)
         written = result.save(out_dir)
         if report and map_path is not None:
-            written.update(write_report(result, map_path, out_dir / "report.html", lang))
+            written.update(write_report(result, project.map, out_dir / "report.html", lang))
+    shown = report_lang(lang, project.map)  # the report's rule: --lang, else the map's analysis.lang, else its language
+    W = words(shown)
     if result.cached_from is not None:
-        info(f"Same files, map and options as an earlier run: results from the cache ({result.cached_from}); "
-             "--no-cache computes them again")
-    print_summary(result.data)
-    print_frictions(result.data)
-    print_breakdown(result)
-    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(written_names(written))})")
+        info(W["cached"].format(path=result.cached_from))
+    print_results(result, project.map, shown)
+    info(W["wrote"].format(n=len(written), out=out_dir, names=", ".join(written_names(written))))
     if stale:
-        info(f"Removed {', '.join(stale)}: tables of an earlier analysis in this folder that this one did not compute")
+        info(W["removed"].format(names=", ".join(stale)))
 
 
 def written_names(written: dict | set) -> list[str]:
@@ -86,92 +90,145 @@ def written_names(written: dict | set) -> list[str]:
     return [n for n in ["analysis.json"] if n in names] + docs + sorted(n for n in names if n.endswith(".csv"))
 
 
-def print_frictions(data: dict, n: int = 5) -> None:
+def print_results(result, m: JourneyMap | None, lang: str) -> None:  # noqa: ANN001 - an AnalysisResult
+    """What ``parcours analyze`` and ``parcours demo`` print: the summary, the stage funnel, the
+    frictions and opportunities, and the groups side by side, all in ``lang`` with names from ``m``."""
+    print_summary(result.data, m, lang)
+    print_frictions(result.data, m, lang)
+    print_breakdown(result, m, lang)
+
+
+def _shown(m: JourneyMap | None, lang: str | None) -> tuple[JourneyMap, str]:
+    """The map names come from (an empty one: the names the results carry) and the language:
+    the one given, else the map's (:func:`~parcours.model.specs.report_lang`), else English."""
+    from parcours.model import JourneyMap
+    from parcours.model.specs import report_lang
+
+    return (m or JourneyMap()), (lang or (report_lang(None, m) if m is not None else "en"))
+
+
+def _stage_name(m: JourneyMap, stage: str, lang: str, fallback: str | None) -> str:
+    from parcours.model.journey_map import text_in
+
+    s = next((s for s in m.stages if s.id == stage), None)
+    return (text_in(s.name, lang) if s is not None else None) or fallback or stage
+
+
+def print_frictions(data: dict, m: JourneyMap | None = None, lang: str | None = None, n: int = 5) -> None:
+    """The first ``n`` frictions (touchpoint named from the map, why in ``lang``) and opportunities."""
+    from parcours.report import formats as F
+    from parcours.report.explain import explain_friction, explain_opportunity, touchpoint_name
+
     if not data.get("frictions"):
         return
-    t = Table(title=f"Frictions: the {min(n, len(data['frictions']))} touchpoints to look at first")
-    for col in ("#", "Touchpoint", "Score", "Why"):
-        t.add_column(col, justify="right" if col in ("#", "Score") else "left")
+    m, lang = _shown(m, lang)
+    W = words(lang)
+    t = Table(title=W["frictions"].format(n=min(n, len(data["frictions"]))))
+    for key in ("rank", "touchpoint", "score", "why"):
+        t.add_column(W[key], justify="right" if key in ("rank", "score") else "left")
     for f in data["frictions"][:n]:
-        t.add_row(str(f["rank"]), f["name"] + (" (small)" if f["small"] else ""), f"{f['score']:.2f}", f["explanation"])
-    out.print(t)
+        name = touchpoint_name(m, f["touchpoint"], lang, f.get("name"))
+        t.add_row("–" if f.get("rank") is None else str(f["rank"]), name + (f" ({W['small']})" if f["small"] else ""),
+                  F.number(f["score"], lang, 2), explain_friction(f, m, lang))
+    out.print(keep_numbers_whole(t))
     opportunities = data.get("opportunities") or []
     if opportunities:
-        t = Table(title=f"Opportunities: the {min(n, len(opportunities))} largest gaps, in journeys")
-        for col in ("#", "Gap", "Owners"):
-            t.add_column(col, justify="right" if col == "#" else "left")
+        t = Table(title=W["opportunities"].format(n=min(n, len(opportunities))))
+        for key in ("rank", "gap", "owners"):
+            t.add_column(W[key], justify="right" if key == "rank" else "left")
         for o in opportunities[:n]:
-            t.add_row(str(o["rank"]), o["explanation"], ", ".join(o["owners"]) or "–")
-        out.print(t)
+            t.add_row("–" if o.get("rank") is None else str(o["rank"]), explain_opportunity(o, m, lang),
+                      ", ".join(o["owners"]) or "–")
+        out.print(keep_numbers_whole(t))
 
 
-def print_summary(data: dict) -> None:
+def print_summary(data: dict, m: JourneyMap | None = None, lang: str | None = None) -> None:
+    """How the input was read (stderr), then the summary and the stage funnel, in ``lang``."""
+    from parcours.report import formats as F
+
+    m, lang = _shown(m, lang)
+    W = words(lang)
     s, inp = data["summary"], data["input"]
     info(inp["detection"])
     for note in inp["notes"]:
-        info(f"Note: {note}")
-    dropped = f", {inp['duplicates_dropped']:,} duplicates dropped" if inp["duplicates_dropped"] else ""
-    info(f"Rows read {inp['read']:,} = accepted {inp['accepted']:,} + quarantined {inp['quarantined']:,}{dropped}")
-    t = Table(title="Summary", show_header=False)
-    t.add_row("Events", f"{s['events']:,}")
-    t.add_row("Journeys", f"{s['journeys']:,}")
-    t.add_row("Customers", f"{s['customers']:,}")
-    t.add_row("Period", f"{s['period']['start']} → {s['period']['end']}")
+        info(W["note"].format(note=note))
+    dropped = W["duplicates_dropped"].format(n=F.number(inp["duplicates_dropped"], lang)) if inp["duplicates_dropped"] else ""
+    info(W["rows_read"].format(read=F.number(inp["read"], lang), accepted=F.number(inp["accepted"], lang),
+                               quarantined=F.number(inp["quarantined"], lang), dropped=dropped))
+    t = Table(title=W["summary"], show_header=False)
+    t.add_row(W["events"], F.number(s["events"], lang))
+    t.add_row(W["journeys"], F.number(s["journeys"], lang))
+    t.add_row(W["customers"], F.number(s["customers"], lang))
+    t.add_row(W["period"], f"{F.date(s['period']['start'], lang)} → {F.date(s['period']['end'], lang)}")
     jd = s["journey_duration_seconds"]
-    t.add_row("Journey duration", f"median {fmt_seconds(jd['median'])}, p90 {fmt_seconds(jd['p90'])}")
+    t.add_row(W["journey_duration"], W["median_p90"].format(median=F.duration(jd["median"], lang),
+                                                            p90=F.duration(jd["p90"], lang)))
     if data.get("variants"):
-        t.add_row("Variants", f"{data['variants']['count']:,}")
+        t.add_row(W["variants"], F.number(data["variants"]["count"], lang))
     if data.get("unmapped"):
-        t.add_row("Unmapped events", f"{sum(r['events'] for r in data['unmapped']):,} "
-                                      f"({len(data['unmapped'])} event names on no touchpoint)")
-    out.print(t)
+        t.add_row(W["unmapped"], W["unmapped_detail"].format(events=F.number(sum(r["events"] for r in data["unmapped"]), lang),
+                                                             names=F.number(len(data["unmapped"]), lang)))
+    out.print(keep_numbers_whole(t))
     if data.get("stages"):
-        f = Table(title="Stage funnel (in order)")
-        for col in ("Stage", "Reached", "Any order", "Converted", "Conversion"):
-            f.add_column(col, justify="right" if col != "Stage" else "left")
+        f = Table(title=W["funnel"])
+        for key in ("stage", "reached", "any_order", "converted", "conversion"):
+            f.add_column(W[key], justify="right" if key != "stage" else "left")
         for r in data["stages"]:
-            rate = f"{r['conversion_rate']:.0%}" if r["conversion_rate"] is not None else "–"
-            f.add_row(r["name"] or r["stage"], f"{r['reached']:,}", f"{r['journeys']:,}",
-                      f"{r['converted']:,}" if r["converted"] is not None else "–", rate)
-        out.print(f)
+            f.add_row(_stage_name(m, r["stage"], lang, r["name"]), F.number(r["reached"], lang),
+                      F.number(r["journeys"], lang), F.number(r["converted"], lang), F.pct(r["conversion_rate"], lang))
+        out.print(keep_numbers_whole(f))
 
 
-_SIDE = [("journeys", "Journeys", "{:,}"), ("conversion_rate", "Conversion", "{:.0%}"),
-         ("journey_duration_median_seconds", "Median duration", None), ("linear_share", "Linear journeys", "{:.0%}"),
-         ("multichannel_share", "Multichannel journeys", "{:.0%}"), ("nps", "NPS", "{:+.0f}"), ("csat", "CSAT", "{:.0f} %"),
-         ("ces", "CES", "{:.2f}"), ("negative_share", "Negative comments", "{:.0%}"), ("top_irritant", "Top irritant", "{}"),
-         ("top_friction", "Top friction", "{}")]
+# The rows of the side-by-side table: key of breakdown_summary, word, how its value is written.
+_SIDE = [("journeys", "journeys", "number"), ("conversion_rate", "goal_conversion", "pct"),
+         ("journey_duration_median_seconds", "median_duration", "duration"), ("linear_share", "linear", "pct"),
+         ("multichannel_share", "multichannel", "pct"), ("nps", "nps", "nps"), ("csat", "csat", "csat"),
+         ("ces", "ces", "ces"), ("negative_share", "negative", "pct"), ("top_irritant", "top_irritant", "text"),
+         ("top_friction", "top_friction", "touchpoint")]
 
 
-def print_breakdown(result) -> None:  # noqa: ANN001 - an AnalysisResult
-    """The groups of ``--by`` side by side: one column per group (one row each when many)."""
+def print_breakdown(result, m: JourneyMap | None = None, lang: str | None = None) -> None:  # noqa: ANN001 - an AnalysisResult
+    """The groups of ``--by`` side by side: one column per group (one row each when many);
+    the map's segments and touchpoints by their names in ``lang``."""
+    from parcours.model.journey_map import text_in
+    from parcours.report import formats as F
+    from parcours.report.explain import touchpoint_name
+
     if "breakdown_summary" not in result.tables:
         return
+    m, lang = _shown(m, lang)
+    W = words(lang)
     rows = result.tables["breakdown_summary"].to_pylist()
     by = result.data["breakdown"]["by"]
-    shown = [(k, label, f) for k, label, f in _SIDE if any(r.get(k) is not None for r in rows)]
+    shown = [(k, W[word], how) for k, word, how in _SIDE if any(r.get(k) is not None for r in rows)]
 
-    def cell(r: dict, k: str, f: str | None) -> str:
+    def group(r: dict) -> str:
+        seg = m.segment(str(r["group"])) if by == "segment" else None
+        return (text_in(seg.name, lang) if seg is not None and seg.name else None) or str(r["group"])
+
+    def cell(r: dict, k: str, how: str) -> str:
         v = r.get(k)
         if v is None:
             return "–"
-        text = fmt_seconds(v) if f is None else f.format(v)
-        return text + (" (small)" if r.get(f"{k}_small") else "")
+        text = (F.number(v, lang) if how == "number" else F.pct(v, lang) if how == "pct" else
+                F.duration(v, lang) if how == "duration" else F.metric(how, v, lang) if how in ("nps", "csat", "ces") else
+                touchpoint_name(m, str(v), lang) if how == "touchpoint" else str(v))
+        return text + (f" ({W['small']})" if r.get(f"{k}_small") else "")
 
-    t = Table(title=f"Side by side, by {by} (breakdown_summary.csv)")
+    t = Table(title=W["side_by_side"].format(by=W.get(f"by_{by}", by)))
     if len(rows) <= 5:
         t.add_column("")
         for r in rows:
-            t.add_column(str(r["group"]), justify="right")
-        for k, label, f in shown:
-            t.add_row(label, *[cell(r, k, f) for r in rows])
+            t.add_column(group(r), justify="right")
+        for k, label, how in shown:
+            t.add_row(label, *[cell(r, k, how) for r in rows])
     else:
-        t.add_column(by)
-        for _, label, _f in shown:
+        t.add_column(W.get(f"by_{by}", by))
+        for _, label, _how in shown:
             t.add_column(label, justify="right")
         for r in rows:
-            t.add_row(str(r["group"]), *[cell(r, k, f) for k, _label, f in shown])
-    out.print(t)
+            t.add_row(group(r), *[cell(r, k, how) for k, _label, how in shown])
+    out.print(keep_numbers_whole(t))
 
 
 def write_report(result, journey_map, path: Path, lang: str | None) -> dict[str, Path]:  # noqa: ANN001

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from parcours.cli.output import info, out, progress, quarantine_kept, user_errors
+from parcours.cli.labels import words
+from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
+
+if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
+    from parcours.model import JourneyMap
 
 
 def feedback_command(
@@ -30,7 +34,7 @@ def feedback_command(
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:
     """Measure NPS, CSAT and CES overall, per stage and per touchpoint; write them to --out."""
-    from parcours.model.specs import FeedbackSpec
+    from parcours.model.specs import FeedbackSpec, report_lang
     from parcours.project import Project
 
     with user_errors():
@@ -41,65 +45,98 @@ def feedback_command(
         with quarantine_kept(out_dir):
             with progress() as say:
                 say("reading feedback")
-                result = Project.local(map_path, events).feedback(source, spec)
+                project = Project.local(map_path, events)
+                result = project.feedback(source, spec)
         written = result.save(out_dir)
-    print_feedback(result.data)
-    info(f"\nWrote {len(written)} files to [bold]{out_dir}[/] ({', '.join(sorted(written))})")
+    shown = report_lang(lang, project.map)  # the report's rule: --lang, else the map's analysis.lang, else its language
+    print_feedback(result.data, project.map, shown)
+    info(words(shown)["wrote"].format(n=len(written), out=out_dir, names=", ".join(sorted(written))))
 
 
-def fmt_figure(r: dict | None) -> str:
+def fmt_figure(r: dict | None, lang: str = "en") -> str:
+    """``62,0 % [55,1 ; 68,2], n = 1 234`` / ``62.0% [55.1; 68.2], n=1,234``, ``(small)`` when few answered."""
+    from parcours.report import formats as F
+
     if not r or r["value"] is None:
         return "–"
-    unit = {"nps": "", "csat": "%", "ces": ""}[r["metric"]]
-    ci = f" [{r['ci_low']:.1f}; {r['ci_high']:.1f}]" if r["ci_low"] is not None else ""
-    small = " (small)" if r["small"] else ""
-    return f"{r['value']:.1f}{unit}{ci}, n={r['responses']:,}{small}"
+    unit = F.percent(lang) if r["metric"] == "csat" else ""
+    sep = f"{F.NBSP};" if lang == "fr" else ";"  # French decimals have a comma: the bounds are apart by ' ;'
+    ci = f" [{F.number(r['ci_low'], lang, 1)}{sep} {F.number(r['ci_high'], lang, 1)}]" if r["ci_low"] is not None else ""
+    small = f" ({words(lang)['small']})" if r["small"] else ""
+    return f"{F.number(r['value'], lang, 1)}{unit}{ci}, n={F.number(r['responses'], lang)}{small}"
 
 
-def print_feedback(data: dict) -> None:
+def print_feedback(data: dict, m: JourneyMap | None = None, lang: str = "en") -> None:
+    """How the answers were read and placed (stderr), then each metric overall and per stage."""
     from rich.table import Table
 
+    from parcours.report import formats as F
+
+    W = words(lang)
     inp = data["input"]
     info(inp["detection"])
     for note in inp["notes"]:
-        info(f"Note: {note}")
-    info(f"Rows read {inp['read']:,} = accepted {inp['accepted']:,} + quarantined {inp['quarantined']:,}")
+        info(W["note"].format(note=note))
+    info(W["rows_read"].format(read=F.number(inp["read"], lang), accepted=F.number(inp["accepted"], lang),
+                               quarantined=F.number(inp["quarantined"], lang), dropped=""))
     a = data["attachment"]
-    info(f"Responses placed on the map: {a['given']:,} by their own stage/touchpoint, {a['journey']:,} by the "
-         f"customer's journey, {a['unattached']:,} not placed")
-    t = Table(title="Feedback (95% interval)")
-    for col in ("Metric", "Where", "Value"):
-        t.add_column(col)
+    info(W["placed"].format(given=F.number(a["given"], lang), journey=F.number(a["journey"], lang),
+                            unattached=F.number(a["unattached"], lang)))
+    t = Table(title=W["feedback"])
+    for key in ("metric", "where", "value"):
+        t.add_column(W[key])
     for r in data["overall_by_metric"]:
-        t.add_row(r["metric"].upper(), "overall", fmt_figure(r))
+        t.add_row(r["metric"].upper(), W["overall"], fmt_figure(r, lang))
     for r in data["by_stage"]:
-        t.add_row(r["metric"].upper(), f"stage {r['name']}", fmt_figure(r))
-    out.print(t)
-    print_verbatims(data)
+        t.add_row(r["metric"].upper(), W["at_stage"].format(name=_stage_name(m, r, lang)), fmt_figure(r, lang))
+    out.print(keep_numbers_whole(t))
+    print_verbatims(data, m, lang)
 
 
-def print_verbatims(data: dict) -> None:
+def _stage_name(m: JourneyMap | None, r: dict, lang: str) -> str:
+    """A stage of the results by its name in ``lang`` on the map, else the name they carry."""
+    from parcours.model.journey_map import text_in
+
+    s = next((s for s in m.stages if s.id == r.get("stage")), None) if m is not None else None
+    return (text_in(s.name, lang) if s is not None else None) or r.get("name") or str(r.get("stage"))
+
+
+def print_verbatims(data: dict, m: JourneyMap | None = None, lang: str = "en") -> None:
+    """The comments' languages and sentiment (stderr), then the themes with where they are said."""
     from rich.table import Table
 
+    from parcours.report import formats as F
+    from parcours.report.explain import touchpoint_name
+
+    W = words(lang)
     v = data.get("verbatims") or {}
     if not v.get("comments"):
         return
-    langs = ", ".join(f"{k} {n:,}" for k, n in v["languages"].items())
+    langs = ", ".join(f"{k} {F.number(n, lang)}" for k, n in v["languages"].items())
     s = v["sentiment"]
-    info(f"Comments: {v['comments']:,} ({langs}); sentiment: {s['positive']:,} positive, {s['neutral']:,} neutral, "
-         f"{s['negative']:,} negative; {v['contradictions']:,} flagged 'text contradicts score'")
+    info(W["comments_line"].format(comments=F.number(v["comments"], lang), langs=langs,
+                                   positive=F.number(s["positive"], lang), neutral=F.number(s["neutral"], lang),
+                                   negative=F.number(s["negative"], lang),
+                                   contradictions=F.number(v["contradictions"], lang)))
     if v["not_scored"]:
-        info(f"{v['not_scored']:,} comments in a language without a sentiment model (French and English have one): "
-             "their sentiment comes from the score beside them, if any")
+        info(W["not_scored"].format(n=F.number(v["not_scored"], lang)))
     themes = data.get("themes") or []
     if not themes:
         return
-    t = Table(title="Themes (irritants and delights)")
-    for col in ("Kind", "Theme", "Key terms", "Comments", "Of detractors' comments", "Where"):
-        t.add_column(col)
+    m = m if m is not None else _empty_map()
+    t = Table(title=W["themes"])
+    for key in ("kind", "theme", "key_terms", "comments", "of_detractors", "where"):
+        t.add_column(W[key], justify="right" if key in ("comments", "of_detractors") else "left")
     for th in themes:
         share = th["share_of_detractor_comments"]
-        where = ", ".join(x["touchpoint"] for x in th["touchpoints"][:3]) or ", ".join(x["stage"] for x in th["stages"][:3])
-        t.add_row(th["kind"], th["theme"], ", ".join(th["key_terms"][1:]), f"{th['size']:,}",
-                  "–" if share is None else f"{share:.0%}", where or "–")
-    out.print(t)
+        where = (", ".join(touchpoint_name(m, x["touchpoint"], lang) for x in th["touchpoints"][:3])
+                 or ", ".join(_stage_name(m, x, lang) for x in th["stages"][:3]))
+        t.add_row(W.get(th["kind"], th["kind"]), th["theme"], ", ".join(th["key_terms"][1:]), F.number(th["size"], lang),
+                  F.pct(share, lang), where or "–")
+    out.print(keep_numbers_whole(t))
+
+
+def _empty_map() -> JourneyMap:
+    from parcours.model import JourneyMap
+
+    return JourneyMap()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from parcours.errors import ParcoursError, out_of_memory_error
 
@@ -88,12 +91,14 @@ def info(message: str) -> None:
     err.print(message, highlight=False, soft_wrap=True)
 
 
-def fmt_seconds(value: Any) -> str:
-    if value is None:
-        return "–"
-    v = float(value)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if abs(v) >= size:
-            return f"{v / size:.1f} {unit}"
-    return f"{v:.1f} s"
+_NUMBER = re.compile(r"[+\-−]?\d[\d\u202f.,]*(?:\u202f(?:%|j|d|h|min|s)\b)?")
 
+
+def keep_numbers_whole(table: Table) -> Table:
+    """Give each column of ``table`` at least the width of its widest number, so that a French
+    ``1 234`` or ``3,5 j`` (narrow no-break spaces, which Rich wraps at) stays on one line."""
+    for column in table.columns:
+        widest = max((cell_len(m.group()) for cell in column.cells for m in _NUMBER.finditer(str(cell))), default=0)
+        if widest:
+            column.min_width = max(column.min_width or 0, widest)
+    return table

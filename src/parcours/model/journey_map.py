@@ -55,11 +55,24 @@ Text = str | LocalizedText
 
 
 def text_in(value: Text | None, lang: str = "en") -> str | None:
-    """The text in ``lang``, falling back to the other language."""
+    """The text in ``lang``, falling back to the other language.
+
+    >>> text_in(LocalizedText(fr="Achat", en="Purchase"), "fr"), text_in(LocalizedText(fr="Achat"), "en")
+    ('Achat', 'Achat')
+    """
     if value is None or isinstance(value, str):
         return value
     other = "fr" if lang == "en" else "en"
     return getattr(value, lang, None) or getattr(value, other)
+
+
+def texts_in(values: list[Text] | None, lang: str = "en") -> list[str]:
+    """Each text of a list (a stage's goals, a persona's frustrations...) in ``lang``.
+
+    >>> texts_in(["Payer", LocalizedText(fr="Être livré", en="Get it delivered")], "en")
+    ['Payer', 'Get it delivered']
+    """
+    return [t for t in (text_in(v, lang) for v in values or []) if t]
 
 
 class Lane(str, Enum):
@@ -112,10 +125,13 @@ class Stage(_Strict):
     id: Id
     name: Text
     description: Text | None = None
-    customer_goals: list[str] = Field(default_factory=list, description="Customer goals and expectations.")
-    customer_actions: list[str] = Field(default_factory=list)
-    company_actions: list[str] = Field(
-        default_factory=list, description="The company's actions and deliverables at this stage."
+    customer_goals: list[Text] = Field(
+        default_factory=list, description="Customer goals and expectations; each a text or {fr: ..., en: ...}.")
+    customer_actions: list[Text] = Field(
+        default_factory=list, description="What the customer does at this stage; each a text or {fr: ..., en: ...}.")
+    company_actions: list[Text] = Field(
+        default_factory=list,
+        description="The company's actions and deliverables at this stage; each a text or {fr: ..., en: ...}.",
     )
     owner: str | None = Field(default=None, description="Team that owns the stage.")
     target_duration: str | None = Field(
@@ -220,8 +236,9 @@ class Persona(_Strict):
     name: Text
     description: Text | None = None
     segment: Id | None = Field(default=None, description="Segment whose journeys represent this persona.")
-    goals: list[str] = Field(default_factory=list)
-    frustrations: list[str] = Field(default_factory=list)
+    goals: list[Text] = Field(default_factory=list, description="What the persona wants; each a text or {fr: ..., en: ...}.")
+    frustrations: list[Text] = Field(
+        default_factory=list, description="What frustrates the persona; each a text or {fr: ..., en: ...}.")
 
 
 class _Anchored(_Strict):

@@ -5,7 +5,8 @@ only (no foreignObject, no font or image to fetch): a column of lane names, one 
 stage, one row per lane. Columns have a fixed width and rows grow with their content, so
 a big map makes a bigger picture, never a cramped one. Text is wrapped on an estimate of
 character widths (sized for DejaVu Sans, the widest usual fallback font); long items are
-cut with "…" and keep their full text in a ``<title>``, shown on hover.
+cut after a whole word with "…" and keep their full text in a ``<title>``, shown on hover.
+Texts the map gives in two languages are drawn in ``lang``.
 
 >>> from parcours.report.labels import labels
 >>> svg = grid_svg({"stages": [], "has_blueprint": False}, labels("en"), "en", title="Empty <map>")
@@ -20,6 +21,7 @@ from typing import Any
 from unicodedata import combining
 from xml.sax.saxutils import escape, quoteattr
 
+from parcours.model.journey_map import text_in, texts_in
 from parcours.report import formats as F
 
 COL_W, LANE_W, PAD, MARGIN, EMOTION_H = 240, 190, 10, 20, 170
@@ -74,8 +76,10 @@ def wrap(s: Any, size: float, width: float, lines: int = 3, bold: bool = False,
         out = out[:lines]
         last = out[-1]
         while last and text_width(last + "…", size, bold) > (width - (indent if lines == 1 else 0)):
-            last = last[:-1]
-        out[-1] = last.rstrip() + "…"
+            # drop the last word, so that no word is cut in the middle (a single word too long for
+            # the line is the exception: it loses letters)
+            last = last.rsplit(" ", 1)[0] if " " in last.strip() else last[:-1]
+        out[-1] = last.rstrip(" ,;:–-") + "…"
     return out, cut
 
 
@@ -97,13 +101,15 @@ def _text(x: float, y: float, s: Any, size: float, fill: str = "", bold: bool = 
 
 def _para(x: float, y: float, s: Any, size: float, width: float, lines: int = 3, bold: bool = False,
           fill: str = "", indent: float = 0, title: Any = None, more: str = "") -> tuple[str, float]:
-    """A text wrapped from the top ``y``: (markup, height). Cut text keeps its whole in a <title>."""
+    """A text wrapped from the top ``y``: (markup, height). Cut text keeps its whole in a
+    <title> (before ``title``, the detail shown on hover, when there is one)."""
     rows, cut = wrap(s, size, width, lines, bold, indent)
     lh = size * LINE_HEIGHT
     body = "".join(_text(x + (0 if i else indent), y + size + i * lh, r, size, fill, bold, more=more)
                    for i, r in enumerate(rows))
     if cut or title:
-        body = f"<g><title>{_esc(title or s)}</title>{body}</g>"
+        full = f"{s} — {title}" if cut and title and str(title) != str(s) else (title or s)
+        body = f"<g><title>{_esc(full)}</title>{body}</g>"
     return body, len(rows) * lh
 
 
@@ -204,14 +210,15 @@ def _stat(label: str, value: Any, detail: Any = "", colour: str = INK) -> tuple[
     return out + rule, h + 22
 
 
-def _kpis(s: dict[str, Any], L: dict[str, str]) -> tuple[str, float]:
+def _kpis(s: dict[str, Any], L: dict[str, str], lang: str) -> tuple[str, float]:
     blocks = []
     for k in s["kpis"]:
         markup, h = _stat(L.get(k["label"], k["label"]), k["value"], k.get("detail") or "")
         if k.get("small"):  # few answers: shown, but faded
             markup = f'<g opacity=".6"><title>{_esc(L["small"])}</title>{markup}</g>'
         blocks.append((markup, h))
-    blocks += [_stat(t["name"], f"{L['target']} {t['target']} {t['unit']}".strip(), colour=BLUE) for t in s["targets"]]
+    blocks += [_stat(t["name"], f"{L['target']} {t['target']} {F.unit_in(text_in(t['unit'], lang), lang)}".strip(),
+                     colour=BLUE) for t in s["targets"]]
     return _stack(blocks, 4)
 
 
@@ -289,12 +296,13 @@ def grid_svg(g: dict[str, Any], L: dict[str, str], lang: str, *, title: str, sub
             for i, (m, _) in enumerate(heads)]
     y += hh + 2
     lanes: list[tuple[str, Any]] = [
-        ("goals", lambda s: _bullets(s["goals"])), ("actions", lambda s: _bullets(s["actions"])),
+        ("goals", lambda s: _bullets(texts_in(s["goals"], lang))),
+        ("actions", lambda s: _bullets(texts_in(s["actions"], lang))),
         ("touchpoints", lambda s: _stack([_card(c, L, lang) for c in s["cards"]], 8)), ("emotion", None),
         ("pains", lambda s: _pains(s, L)), ("opportunities", lambda s: _opportunities(s, L)),
-        ("kpis", lambda s: _kpis(s, L))]
+        ("kpis", lambda s: _kpis(s, L, lang))]
     if g.get("has_blueprint"):
-        lanes += [("company", lambda s: _bullets(s["company"])),
+        lanes += [("company", lambda s: _bullets(texts_in(s["company"], lang))),
                   ("backstage", lambda s: _stack([_card(c, L, lang, False) for c in s["backstage"]], 8)),
                   ("support", lambda s: _stack([_card(c, L, lang) for c in s["support"]], 8))]
     for key, cell in lanes:

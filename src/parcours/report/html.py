@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from parcours.model.journey_map import JourneyMap, text_in
+from parcours.model.journey_map import JourneyMap, text_in, texts_in
 from parcours.model.specs import report_lang
 from parcours.report import charts as CH
 from parcours.report import formats as F
@@ -47,7 +47,7 @@ def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, f
     """[{key, title, caption, fig}] for one view (``full``: the whole analysis, with the charts
     that need data a group does not carry; ``groups``: the breakdown groups to compare)."""
     groups = (d.get("breakdown") or {}).get("groups", []) if groups is None else groups
-    period = F.period(d)
+    period = F.period(d, lang)
     n = F.number((d.get("summary") or {}).get("journeys"), lang)
     out = []
 
@@ -118,7 +118,20 @@ def before_after(compare: dict[str, Any], lang: str, L: dict[str, str], m: Journ
 
 def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, Any]]:
     return [{"name": text_in(p.name, lang), "description": text_in(p.description, lang) if p.description else None,
-             "goals": p.goals, "frustrations": p.frustrations} for p in m.personas if segment and p.segment == segment]
+             "goals": texts_in(p.goals, lang), "frustrations": texts_in(p.frustrations, lang)}
+            for p in m.personas if segment and p.segment == segment]
+
+
+def in_lang(g: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A grid (:func:`~parcours.report.grid.grid`) with every text in ``lang``: the map's
+    goals and actions that are given in two languages, and the KPI targets' units (``4 j`` /
+    ``4 d``). Texts already chosen are kept, so applying it twice changes nothing."""
+    for st in g["stages"]:
+        for lane in ("goals", "actions", "company"):
+            st[lane] = texts_in(st.get(lane), lang)
+        for t in st.get("targets", []):
+            t["unit"] = F.unit_in(text_in(t.get("unit"), lang), lang)
+    return g
 
 
 def _only(data: dict[str, Any]) -> list[str] | None:
@@ -136,19 +149,19 @@ def render_html(data: dict[str, Any], m: JourneyMap, *, lang: str | None = None,
     lang = report_lang(lang, m)  # the one rule: asked, else the map's analysis.lang, else its language
     L = labels(lang)
     groups = (data.get("breakdown") or {}).get("groups", [])
-    views = [{"id": "all", "name": L["all"], "summary": data["summary"], "grid": grid(data, m, lang), "personas": [],
-              "figures": figures(data, m, lang, L, full=True, groups=groups)}]
+    views = [{"id": "all", "name": L["all"], "summary": data["summary"], "grid": in_lang(grid(data, m, lang), lang),
+              "personas": [], "figures": figures(data, m, lang, L, full=True, groups=groups)}]
     for i, g in enumerate(groups):
         seg = m.segment(str(g["group"])) if data["breakdown"]["by"] == "segment" else None
         personas = _personas(m, seg.id if seg else None, lang)
         name = text_in(seg.name, lang) if seg and seg.name else str(g["group"])
-        views.append({"id": f"g{i}", "name": name, "summary": g["summary"], "grid": grid(g, m, lang),
+        views.append({"id": f"g{i}", "name": name, "summary": g["summary"], "grid": in_lang(grid(g, m, lang), lang),
                       "personas": personas, "option": " · ".join([p["name"] for p in personas] + [name]),
                       "figures": figures(g, m, lang, L, full=False, groups=[])})
     figs = {v["id"]: {f"{v['id']}-{f['key']}": json.loads(f["fig"].to_json()) for f in v["figures"]} for v in views}
     return _env().get_template("report.html.j2").render(
         L=L, lang=lang, colon=F.colon(lang), m=m, title=text_in(m.name, lang) if m.name else L["report"], views=views,
-        by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data),
+        by=(data.get("breakdown") or {}).get("by"), version=_version(), period=F.period(data, lang),
         fmt=F, css=(HERE / "static" / "report.css").read_text(encoding="utf-8"),
         js=(HERE / "static" / "report.js").read_text(encoding="utf-8"),
         exports=exports or [], analyses=_only(data), ba=before_after(compare, lang, L, m) if compare else None, plotly_src=plotly_src, plotly_js="" if plotly_src else plotly_js(), figures_json=json.dumps(figs, ensure_ascii=False).replace("<", "\\u003c"))  # no tag can end the script
