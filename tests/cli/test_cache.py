@@ -74,7 +74,7 @@ def test_damaged_entry_is_computed_again(demo, tmp_path):
 def test_cli_uses_the_cache_and_no_cache_computes(demo, tmp_path, monkeypatch):
     monkeypatch.setenv("PARCOURS_CACHE_DIR", str(tmp_path / "cache"))
     runner = CliRunner()
-    args = ["analyze", str(demo.events_path), "--map", str(demo.map_path), "--no-report"]
+    args = ["analyze", str(demo.events_path), "--map", str(demo.map_path), "--no-report", "--lang", "en"]
     r1 = runner.invoke(app, [*args, "--out", str(tmp_path / "a")])
     assert r1.exit_code == 0, r1.output and "from the cache" not in r1.output
     r2 = runner.invoke(app, [*args, "--out", str(tmp_path / "b")])

@@ -261,4 +261,4 @@ def test_before_after_table_and_personas(demo_report, tmp_path):
         label = dict(options)[f"g{i}"]
         assert label.startswith(text_in(p.name, "en")), label
         view = html.split(f'data-view="g{i}"', 1)[1].split("<table", 1)[0]
-        assert text_in(p.description, "en") in view.replace("&#39;", "'") and p.frustrations[0].replace("'", "&#39;") in view
+        assert text_in(p.description, "en") in view.replace("&#39;", "'") and text_in(p.frustrations[0], "en").replace("'", "&#39;") in view
