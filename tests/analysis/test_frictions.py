@@ -59,7 +59,8 @@ def test_demo_frictions_follow_the_documented_score(tmp_path):
     for k in want:
         assert got[k] == pytest.approx(want[k], abs=1e-12), k
     scores = [f["score"] for f in data["frictions"]]
-    assert scores == sorted(scores, reverse=True) and [f["rank"] for f in data["frictions"]] == list(range(1, len(scores) + 1))
+    order = [(f["small"], -f["score"]) for f in data["frictions"]]  # by score, small touchpoints after the others
+    assert order == sorted(order) and [f["rank"] for f in data["frictions"]] == list(range(1, len(scores) + 1))
     top = data["frictions"][0]
     row = next(r for r in data["touchpoints"] if r["touchpoint"] == top["touchpoint"])
     first = top["drivers"][0]

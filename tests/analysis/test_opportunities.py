@@ -1,4 +1,5 @@
-"""Opportunities: gaps to a target, the best segment or the map's best quarter, × journeys.
+"""Opportunities: gaps to a target, the best segment or the map's best quarter, × journeys
+(their n, intervals and order: tests/analysis/test_small_groups.py).
 
 The expected list is rebuilt here from the analysis' own touchpoint tables, following the
 documented rule (docs/concepts/figures.md#opportunities), with pandas.
@@ -60,7 +61,8 @@ def test_opportunities_follow_the_documented_rule(demo):
     assert merged.reference_got.to_numpy() == pytest.approx(merged.reference_want.to_numpy())
     assert (merged.reference_kind_got == merged.reference_kind_want).all()
     assert merged.impact_got.to_numpy() == pytest.approx(merged.impact_want.to_numpy())
-    assert got.impact.is_monotonic_decreasing and got["rank"].tolist() == list(range(1, len(got) + 1))
+    order = list(zip(got.small, -got.impact_low, strict=True))  # by the impact's lower bound, small groups after
+    assert order == sorted(order) and got["rank"].tolist() == list(range(1, len(got) + 1))
 
 
 def test_a_declared_target_wins_and_owners_come_with_the_item(demo):

@@ -11,11 +11,20 @@ Each touchpoint of the map that journeys reach gets up to five signals, each bet
 | ``feedback`` | how low its answers score: NPS (100 − NPS)/200, CSAT 1 − CSAT/100, CES (mean − min)/(max − min); the mean over its metrics | 0.20 |
 | ``themes`` | share of its comments that fall in an irritant theme (see :mod:`parcours.text.themes`) | 0.15 |
 
-``feedback`` counts only with answers placed on the touchpoint, ``themes`` only with comments
-placed there; a signal that is missing leaves the others' weights in proportion. The *drivers* of an item are
-its signals ordered by their share of the score; the explanation spells out the three largest.
-Touchpoints with fewer than ``min_journeys`` journeys are kept and flagged ``small``. The
-map's declared pain points, opportunities and actions on the touchpoint are listed with it.
+``feedback`` counts only the metrics with at least ``min_responses`` answers placed on the
+touchpoint (the others are left out of its mean), ``themes`` only with at least
+``min_responses`` comments placed there (the threshold of the feedback's own ``small``
+flags, ``--min-responses``, 30 by default): a figure from a handful of answers is too
+unstable to move a ranking. A signal left out so is named in ``small_signals``; the record
+keeps every metric's number of answers (``answers``) and the comments (``comments``). A signal that is missing leaves the others' weights in
+proportion. The *drivers* of an item are its signals ordered by their share of the score.
+
+Touchpoints with fewer than ``min_journeys`` journeys are kept, flagged ``small`` and ranked
+after all the others (by score among themselves): a rate on a few journeys never ranks above
+one on many. The map's declared pain points, opportunities and actions on the touchpoint are
+listed with it. Each record keeps the data its explanation needs (signals, drivers, wait,
+feedback figures, top irritant); the sentence is written when shown, in the language asked
+(:func:`parcours.report.explain.explain_friction`).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 from typing import Any
 
 from parcours.analysis.registry import Inputs, Output
+from parcours.analysis.scores import MIN_RESPONSES
 from parcours.model.journey_map import JourneyMap, text_in
 
 WEIGHTS = {"exit": 0.35, "repeat": 0.15, "wait": 0.15, "feedback": 0.20, "themes": 0.15}
@@ -66,66 +76,27 @@ def _feedback_badness(rows: list[dict[str, Any]], scales: dict[str, list[float]]
     return out
 
 
-def _fmt_duration(seconds: float, lang: str = "en") -> str:
-    day = "j" if lang == "fr" else "d"
-    for unit, size in ((day, 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            text = f"{seconds / size:.1f} {unit}"
-            return text.replace(".", ",") if lang == "fr" else text
-    return f"{seconds:.0f} s"
-
-
-def _french(text: str) -> str:
-    """French typography: a (narrow no-break) space before %."""
-    import re
-
-    return re.sub(r"(\d)%", "\\1\u202f%", text)
-
-
-_TEXT = {
-    "en": {
-        "exit": "{p:.0%} of journeys that reach {name} end there{goal}",
-        "goal": " without reaching a goal",
-        "repeat": "{p:.0%} of its journeys come back to it",
-        "wait": "{d} on average to get there from the previous touchpoint (longer than for {r:.0%} of the others)",
-        "theme": "theme '{t}' in {p:.0%} of detractor comments",
-        "theme_any": "{p:.0%} of its comments in an irritant theme",
-    },
-    "fr": {
-        "exit": "{p:.0%} des parcours qui atteignent {name} s'y arrêtent{goal}",
-        "goal": " sans atteindre d'objectif",
-        "repeat": "{p:.0%} de ses parcours y reviennent",
-        "wait": "{d} en moyenne pour y arriver depuis le point de contact précédent (plus long que pour {r:.0%} des autres)",
-        "theme": "thème « {t} » dans {p:.0%} des commentaires de détracteurs",
-        "theme_any": "{p:.0%} de ses commentaires dans un irritant",
-    },
-}
-
-
-def _metric_text(metric: str, value: float, lang: str) -> str:
-    if metric == "nps":
-        return f"NPS {value:.0f}"
-    if metric == "csat":
-        return f"CSAT {value:.0f}%"
-    return f"CES {value:.1f}".replace(".", ",") if lang == "fr" else f"CES {value:.1f}"
-
-
 def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
-                   min_journeys: int = MIN_JOURNEYS) -> list[dict[str, Any]]:
-    """Friction records, worst first, from an analysis' data (with its ``feedback`` if any)."""
-    text = _TEXT.get(lang, _TEXT["en"])
+                   min_journeys: int = MIN_JOURNEYS, min_responses: int | None = None) -> list[dict[str, Any]]:
+    """Friction records, worst first (small touchpoints last), from an analysis' data (with its
+    ``feedback`` if any). ``min_responses``: default, the feedback's own threshold."""
     declared = {t.id: t for t in m.touchpoints}
     rows = {r["touchpoint"]: r for r in data.get("touchpoints", []) if r["touchpoint"] in declared and r["journeys"]}
     waits = _wait_means(data.get("transitions", []))
     waits = {k: v for k, v in waits.items() if k in rows}
     wait_rank = _rank(waits)
     fb = data.get("feedback") or {}
+    least = int(fb.get("min_responses", MIN_RESPONSES)) if min_responses is None else min_responses
     fb_rows = [r for r in fb.get("by_touchpoint", []) if r["touchpoint"] in rows]
-    badness = _feedback_badness(fb_rows, fb.get("scales", {}))
-    fb_values = {(r["touchpoint"], r["metric"]): r for r in fb_rows}
-    verbatims = {r["touchpoint"]: r for r in (fb.get("verbatims") or {}).get("by_touchpoint", [])
-                 if r["comments"] and r["touchpoint"] in rows}
-    has_goals = bool(m.goals)
+    counted = [r for r in fb_rows if r["responses"] >= least]
+    badness = _feedback_badness(counted, fb.get("scales", {}))
+    fb_values = {(r["touchpoint"], r["metric"]): r for r in counted}
+    answers: dict[str, dict[str, int]] = {}
+    for r in fb_rows:
+        answers.setdefault(r["touchpoint"], {})[r["metric"]] = int(r["responses"])
+    comments = {r["touchpoint"]: r for r in (fb.get("verbatims") or {}).get("by_touchpoint", [])
+                if r["comments"] and r["touchpoint"] in rows}
+    verbatims = {tp: r for tp, r in comments.items() if r["comments"] >= least}
     out = []
     for tp, r in rows.items():
         signals: dict[str, float] = {"exit": float(r["exit_rate"]), "repeat": float(r["repeat_rate"])}
@@ -137,37 +108,24 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
             signals["themes"] = float(verbatims[tp]["irritant_share"])
         weight = sum(WEIGHTS[k] for k in signals)
         contrib = {k: WEIGHTS[k] * v / weight for k, v in signals.items()}
-        score = sum(contrib.values())
-        drivers = sorted((k for k in contrib if contrib[k] > 0), key=lambda k: -contrib[k])
+        small_signals = [k for k, few in (("feedback", tp in answers and tp not in badness),
+                                           ("themes", tp in comments and tp not in verbatims)) if few]
         t = declared[tp]
-        name = text_in(t.name, lang) if t.name is not None else tp
-        phrases = []
-        for k in drivers[:3]:
-            if k == "exit":
-                phrases.append(text["exit"].format(p=signals["exit"], name=name, goal=text["goal"] if has_goals else ""))
-            elif k == "repeat":
-                phrases.append(text["repeat"].format(p=signals["repeat"]))
-            elif k == "wait":
-                phrases.append(text["wait"].format(d=_fmt_duration(waits[tp], lang), r=signals["wait"]))
-            elif k == "themes":
-                v = verbatims[tp]
-                share = v["top_irritant_share_of_detractor_comments"]
-                phrases.append(text["theme"].format(t=v["top_irritant"], p=share) if v["top_irritant"] and share
-                               else text["theme_any"].format(p=signals["themes"]))
-            else:
-                phrases.append(", ".join(_metric_text(mt, fb_values[(tp, mt)]["value"], lang)
-                                         for mt in sorted(badness[tp])))
+        v = verbatims.get(tp) or {}
         out.append({
-            "touchpoint": tp, "name": name, "stage": t.stage, "journeys": int(r["journeys"]),
-            "score": score, "signals": signals, "contributions": contrib, "drivers": drivers,
-            "explanation": _french("; ".join(phrases)) if lang == "fr" else "; ".join(phrases),
+            "touchpoint": tp, "name": text_in(t.name, lang) if t.name is not None else tp, "stage": t.stage,
+            "journeys": int(r["journeys"]), "score": sum(contrib.values()), "signals": signals,
+            "contributions": contrib, "drivers": sorted((k for k in contrib if contrib[k] > 0), key=lambda k: -contrib[k]),
             "small": int(r["journeys"]) < min_journeys,
+            "answers": dict(sorted(answers.get(tp, {}).items())),
+            "comments": int(comments[tp]["comments"]) if tp in comments else 0,
+            "small_signals": small_signals, "min_responses": least,
             "wait_seconds": waits.get(tp),
             "feedback": {mt: fb_values[(tp, mt)]["value"] for mt in sorted(badness.get(tp, {}))},
-            "top_irritant": verbatims[tp]["top_irritant"] if tp in verbatims else None,
+            "top_irritant": v.get("top_irritant"), "top_irritant_share": v.get("top_irritant_share_of_detractor_comments"),
             "declared": _declared(m, tp, lang),
         })
-    out.sort(key=lambda x: (-x["score"], -x["journeys"], x["touchpoint"]))
+    out.sort(key=lambda x: (x["small"], -x["score"], -x["journeys"], x["touchpoint"]))
     for i, x in enumerate(out, start=1):
         x["rank"] = i
     return out
@@ -200,11 +158,16 @@ def derive(inp: Inputs) -> Output:
         {"rank": f["rank"], "touchpoint": f["touchpoint"], "name": f["name"], "stage": f["stage"],
          "journeys": f["journeys"], "score": f["score"], "small": f["small"], "drivers": " ".join(f["drivers"]),
          **{f"signal_{k}": f["signals"].get(k) for k in WEIGHTS},
-         "top_irritant": f["top_irritant"], "explanation": f["explanation"]} for f in frictions])
-    opportunities = suggest({**inp.data, "frictions": frictions}, m, lang=lang)
+         "answers": " ".join(f"{mt}:{n}" for mt, n in f["answers"].items()), "comments": f["comments"],
+         "small_signals": " ".join(f["small_signals"]),
+         "top_irritant": f["top_irritant"]} for f in frictions])
+    opportunities = suggest({**inp.data, "frictions": frictions}, m)
     opp_table = pa.Table.from_pylist([
-        {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "reference",
-                           "reference_kind", "gap", "journeys", "impact", "friction_rank", "small")}
-        | {"owners": " | ".join(o["owners"]), "explanation": o["explanation"]} for o in opportunities])
+        {k: o[k] for k in ("rank", "touchpoint", "name", "stage", "indicator", "value", "value_low", "value_high",
+                           "n", "reference", "reference_kind", "gap", "gap_low", "journeys", "impact", "impact_low",
+                           "friction_rank", "small")}
+        | {"owners": " | ".join(o["owners"])} for o in opportunities])
+    # The tables' ``explanation`` column, a sentence in the analysis' language, is added where
+    # sentences are written (parcours.project.explained), from these records.
     return Output(data={"frictions": frictions, "opportunities": opportunities},
                   tables={"frictions": table, "opportunities": opp_table})

@@ -17,6 +17,7 @@ from parcours.analysis import filters
 from parcours.analysis.behaviour import DIMENSIONS
 from parcours.analysis.run import STAGE_ANALYSES, Options, parse_analyses
 from parcours.project.execute import derive, run_all
+from parcours.project.explained import add_explanations
 from parcours.engine.prepare import prepare
 from parcours.errors import OptionError
 from parcours.ingest import EventLog, read_events
@@ -118,6 +119,7 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
         data["breakdown"] = {"by": by, "groups": out}
         tables.update(extra)
     derive(data, tables, m, options)
+    add_explanations(data, tables, m, spec.lang)
     return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
 
 
@@ -163,6 +165,7 @@ def _breakdown(p: Any, ev: ir.Table, groups: dict[str, ir.Table], options: Optio
             keep["feedback"] = {k: v for k, v in fb_by[name].items() if k != "group"}
             data["feedback"] = {**keep["feedback"], "scales": scales}
         derive(data, {}, m, options)  # frictions, opportunities against targets or the group's best quarter
+        add_explanations(data, {}, m, options.lang)
         if "frictions" in data:
             keep["frictions"], keep["opportunities"] = data["frictions"], data["opportunities"]
         out.append({"group": name, **keep})

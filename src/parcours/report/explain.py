@@ -36,8 +36,8 @@ _FRICTION = {
         "wait": "{d} on average to get there from the previous touchpoint (longer than for {r} of the others)",
         "theme": "theme '{t}' in {p} of detractor comments",
         "theme_any": "{p} of its comments in an irritant theme",
-        "held_feedback": "answers not counted: {n} (fewer than {min})",
-        "held_themes": "comments not counted: {n} (fewer than {min})",
+        "few_answers": "too few answers to count: {n} (under {min})",
+        "few_comments": "too few comments to count: {n} (under {min})",
     },
     "fr": {
         "exit": "{p} des parcours qui atteignent {name} s'y arrêtent{goal}",
@@ -46,8 +46,8 @@ _FRICTION = {
         "wait": "{d} en moyenne pour y arriver depuis le point de contact précédent (plus long que pour {r} des autres)",
         "theme": "thème « {t} » dans {p} des commentaires de détracteurs",
         "theme_any": "{p} de ses commentaires dans un irritant",
-        "held_feedback": "réponses non comptées : {n} (moins de {min})",
-        "held_themes": "commentaires non comptés : {n} (moins de {min})",
+        "few_answers": "trop peu de réponses pour compter : {n} (moins de {min})",
+        "few_comments": "trop peu de commentaires pour compter : {n} (moins de {min})",
     },
 }
 
@@ -56,12 +56,12 @@ _OPPORTUNITY = {
            "target": "target", "segment": "segment {s}", "map_quartile": "best quarter of the map",
            "answers": "answers", "answer": "answer", "journeys": "journeys",
            "line": "{ind} at {name}: {v} ({n}) → {r} ({ref}): {impact} journeys",
-           "at_least": " (at least {low})", "maybe_none": " (possibly none)", "small": "; small group"},
+           "at_least": " (at least {low})", "maybe_none": " (possibly none)"},
     "fr": {"exit_rate": "taux de sortie", "repeat_rate": "taux de répétition", "satisfaction": "satisfaction",
            "target": "objectif", "segment": "segment {s}", "map_quartile": "meilleur quart de la carte",
            "answers": "réponses", "answer": "réponse", "journeys": "parcours",
            "line": "{ind} à {name} : {v} ({n}) → {r} ({ref}) : {impact} parcours",
-           "at_least": " (au moins {low})", "maybe_none": " (peut-être aucun)", "small": " ; petit effectif"},
+           "at_least": " (au moins {low})", "maybe_none": " (peut-être aucun)"},
 }
 
 
@@ -87,7 +87,7 @@ def _metric_text(metric: str, value: float, lang: str) -> str:
 
 def explain_friction(record: dict[str, Any], m: JourneyMap, lang: str) -> str:
     """Why a touchpoint ranks where it does: its three largest drivers, in ``lang``; then the
-    signals left out for too few answers or comments (``small_signals``)."""
+    metrics and comments left out of its score for too few answers (under ``min_responses``)."""
     if "signals" not in record or "drivers" not in record:
         return str(record.get("explanation") or "")
     lang = _lang(lang)
@@ -110,8 +110,13 @@ def explain_friction(record: dict[str, Any], m: JourneyMap, lang: str) -> str:
         elif k == "feedback":
             feedback = record.get("feedback") or {}
             phrases.append(", ".join(_metric_text(mt, feedback[mt], lang) for mt in sorted(feedback)))
-    for k, n in (record.get("small_signals") or {}).items():
-        phrases.append(text[f"held_{k}"].format(n=F.number(n, lang), min=F.number(record.get("min_responses"), lang)))
+    least = F.number(record.get("min_responses"), lang)
+    counted = record.get("feedback") or {}
+    few = [f"{mt.upper()} {F.number(n, lang)}" for mt, n in (record.get("answers") or {}).items() if mt not in counted]
+    if few:
+        phrases.append(text["few_answers"].format(n=", ".join(few), min=least))
+    if "themes" in (record.get("small_signals") or []):
+        phrases.append(text["few_comments"].format(n=F.number(record.get("comments"), lang), min=least))
     return "; ".join(phrases)
 
 
@@ -133,7 +138,7 @@ def _value(indicator: str, value: float, lang: str) -> str:
 def explain_opportunity(record: dict[str, Any], m: JourneyMap, lang: str) -> str:
     """What closing an opportunity's gap would change, in ``lang``: the indicator at the
     touchpoint, its value and n, the reference and its kind, the journeys it would change and
-    the lower confidence bound of that number; "small group" when its n is under the threshold."""
+    the lower confidence bound of that number (the record's ``small`` is shown beside it)."""
     if "indicator" not in record or "reference_kind" not in record:
         return str(record.get("explanation") or "")
     lang = _lang(lang)
@@ -155,7 +160,7 @@ def explain_opportunity(record: dict[str, Any], m: JourneyMap, lang: str) -> str
     low = record.get("impact_low")
     if low is not None:
         line += text["at_least"].format(low=F.number(low, lang)) if round(low) > 0 else text["maybe_none"]
-    return line + (text["small"] if record.get("small") else "")
+    return line
 
 
 __all__ = ["explain_friction", "explain_opportunity", "touchpoint_name"]

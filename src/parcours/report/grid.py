@@ -11,6 +11,7 @@ from typing import Any
 
 from parcours.model.journey_map import JourneyMap, Lane, text_in
 from parcours.report import formats as F
+from parcours.report.explain import explain_friction, explain_opportunity, touchpoint_name
 from parcours.report.labels import CHANNEL_ICONS
 
 MEASURED_PAINS = 8  # the worst frictions shown as measured pain points
@@ -21,6 +22,23 @@ def _sat_class(v: float | None) -> str:
     if v is None:
         return "sat-none"
     return "sat-good" if v >= 65 else "sat-mid" if v >= 45 else "sat-bad"
+
+
+def _measured_pain(x: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
+    """A friction of the ranking as a measured pain point: named from the map, its score with
+    the journeys it rests on (``n``), ``small`` when they are few, why in ``lang``."""
+    return {"name": touchpoint_name(m, x.get("touchpoint") or "", lang, x.get("name")), "severity": None,
+            "kind": "measured", "score": F.number(x["score"], lang, 2), "n": F.number(x.get("journeys"), lang),
+            "small": bool(x.get("small")), "why": explain_friction(x, m, lang)}
+
+
+def _measured_opportunity(x: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
+    """An opportunity of the ranking: its sentence in ``lang`` (which carries its n), its
+    impact, and ``small`` when its n is under the threshold of its kind."""
+    n = x.get("n", x.get("journeys"))
+    return {"name": explain_opportunity(x, m, lang), "owner": ", ".join(x.get("owners") or []) or None,
+            "status": None, "kind": "measured", "impact": F.number(x["impact"], lang),
+            "n": F.number(n, lang) if n is not None else None, "small": bool(x.get("small"))}
 
 
 def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
@@ -86,15 +104,12 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
             "goals": s.customer_goals, "actions": s.customer_actions, "company": s.company_actions,
             "cards": cards["frontstage"], "backstage": cards["backstage"], "support": cards["support"],
             "pains": [{"name": name(p), "severity": p.severity, "kind": "declared"} for p in m.pain_points if at_stage(p, s.id)]
-                     + [{"name": x["name"], "severity": None, "kind": "measured", "score": F.number(x["score"], lang, 2),
-                         "why": x["explanation"]} for x in frictions if x["stage"] == s.id],
+                     + [_measured_pain(x, m, lang) for x in frictions if x["stage"] == s.id],
             "opportunities": [{"name": name(o), "owner": o.owner, "status": o.status, "kind": "declared"}
                               for o in m.opportunities if at_stage(o, s.id)]
                              + [{"name": name(a), "owner": a.owner, "status": a.status, "due": a.due, "kind": "action"}
                                 for a in m.actions if at_stage(a, s.id)]
-                             + [{"name": x["explanation"], "owner": ", ".join(x["owners"]) or None, "status": None,
-                                 "kind": "measured", "impact": F.number(x["impact"], lang)}
-                                for x in opportunities if x["stage"] == s.id],
+                             + [_measured_opportunity(x, m, lang) for x in opportunities if x["stage"] == s.id],
             "kpis": kpis, "targets": targets,
             "emotion": {"value": pe.get("satisfaction"), "text": F.number(pe.get("satisfaction"), lang),
                         "low": pe.get("ci_low"), "high": pe.get("ci_high"), "responses": pe.get("responses", 0),
