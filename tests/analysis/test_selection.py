@@ -127,10 +127,10 @@ def test_cli_option_report_cache_and_errors(files, tmp_path):
     # Another selection of the same files is not the first one's cached result; the same one is.
     p = parcours_cli(*base, "--out", tmp_path / "b", "--analyses", "durations", env=env)
     assert p.returncode == 0, p.stderr
-    assert "from the cache" not in p.stderr
+    assert "repris du cache" not in p.stderr  # the demo map is French: so is the CLI
     assert set(json.loads((tmp_path / "b" / "analysis.json").read_text())) == ALWAYS | {"stage_durations"}
     p = parcours_cli(*base, "--out", tmp_path / "b2", "--analyses", "durations", env=env)
-    assert p.returncode == 0 and "from the cache" in p.stderr
+    assert p.returncode == 0 and "repris du cache" in p.stderr
     p = parcours_cli(*base, "--out", tmp_path / "c", "--analyses", "funnel,stage-durations", env=env)
     assert p.returncode == 2 and "unknown analysis 'stage-durations'" in p.stderr and "stage_transitions" in p.stderr
     assert not (tmp_path / "c" / "analysis.json").exists()
@@ -156,18 +156,18 @@ def test_a_limited_run_replaces_an_earlier_one_in_its_folder_and_exports_no_fals
     Mermaid map shows a dash, not 0 journeys, where the touchpoint table was not computed."""
     events, m = files
     out = tmp_path / "out"
-    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--lang", "en")
     assert p.returncode == 0, p.stderr
     full_tables = {f.name for f in out.glob("*.csv")}
     assert {"touchpoints.csv", "variants.csv", "shapes.csv"} <= full_tables
-    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel", "--lang", "en")
     assert p.returncode == 0, p.stderr
     left = {f.name for f in out.glob("*.csv")}
     assert left == {"stages.csv", "quarantine.csv"}
     removed = sorted(full_tables - left)
     assert f"Removed {', '.join(removed)}: tables of an earlier analysis" in " ".join(p.stderr.split())
     (out / "notes.csv").write_text("mine\n", encoding="utf-8")  # not a table of Parcours: never removed
-    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel")
+    p = parcours_cli("analyze", events, "--map", m, "--out", out, "--no-cache", "--analyses", "funnel", "--lang", "en")
     assert p.returncode == 0 and (out / "notes.csv").exists() and "Removed" not in p.stderr
     p = parcours_cli("export", "--map", m, "--results", out, "--out", tmp_path / "exports", "--only", "mermaid")
     assert p.returncode == 0, p.stderr
