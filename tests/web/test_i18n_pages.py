@@ -59,7 +59,7 @@ def test_the_log_in_page_follows_the_browser(store, world):  # noqa: F811
     assert '<html lang="fr">' in page and "<h1>Connexion</h1>" in page and "Mot de passe" in page
     token = page.split('name="csrf" value="')[1].split('"')[0]
     r = c.post("/login", headers=FR, data={"csrf": token, "next": "/", "email": "alice@example.org", "password": "nope"})
-    assert r.status_code == 401 and "Échec de la connexion : e-mail ou mot de passe incorrect." in r.text
+    assert r.status_code == 401 and "Échec de la connexion\u202f: e-mail ou mot de passe incorrect." in r.text
     assert "<h1>Log in</h1>" in c.get("/login", headers=EN).text
 
 

@@ -41,7 +41,7 @@ def test_the_live_map_names_the_column_mapping_form(unreadable):
                               "source.columns, in the Map editor")
     assert "--columns" not in r.text
     french = c.get(f"/api/v1/projects/{pid}/analysis?wait=true", headers={"Accept-Language": "fr"}).json()["detail"]
-    assert french["hint"].startswith("indiquez quelle colonne est le client et l'horodatage et l'événement : dans le "
+    assert french["hint"].startswith("indiquez quelle colonne est le client et l'horodatage et l'événement\u202f: dans le "
                                      "formulaire de correspondance des colonnes de la source, onglet Données")
     fr = {"Accept-Language": "fr"}
     r = c.get(f"/api/v1/projects/{pid}/analysis", headers=fr)
