@@ -47,7 +47,7 @@ def _fragments(lang: str) -> set[str]:
     out = set()
     for form in _texts(mine):
         for piece in re.split(r"\{[^}]*\}|<[^>]*>|[…()·:;,.?!—\"“”]", form):
-            piece = piece.strip(" -–'")
+            piece = piece.strip(" -–'\u202f\xa0")
             short = re.fullmatch(r"[a-z]{1,3}", piece)  # "and", "or": words a map's names may hold
             if len(re.sub(r"\W", "", piece)) >= 3 and not short and not _has(other, piece):
                 out.add(piece)
