@@ -56,6 +56,8 @@ def test_log_in_and_see_the_live_demo_map(server, browser, tmp_path):
     events = folder / ".parcours" / "data" / "1" / "events.csv"
     assert events.exists()
     n = sum(1 for _ in events.open()) - 1
+    page.goto(base + "/projects/1?lang=fr")  # an English browser's report is English; asked in French:
+    page.wait_for_selector("#all-funnel .main-svg", timeout=120_000)
     assert f"{n:,}".replace(",", "\u202f") in page.inner_text("header.top")  # the report is in French: 12 345
     page.close()
 

@@ -46,7 +46,7 @@ def test_edit_the_demo_map_in_the_browser(server, browser):
     page.wait_for_selector("text=Saved version 2: edited stage 'purchase'.")
     assert "Achat en ligne" in page.inner_text("#el-stages-2 > summary")
     page.screenshot(path="/tmp/editor-saved.png")
-    page.goto(base + "/projects/1")  # measured again (the page may show progress first, then reload)
+    page.goto(base + "/projects/1?lang=fr")  # measured again (the page may show progress first, then reload)
     page.wait_for_function("() => document.body.innerText.includes('Achat en ligne')", timeout=180_000)
     assert "version 2" in page.inner_text("body")
 

@@ -32,7 +32,7 @@ def log_in(page, base: str, email: str, password: str) -> None:
 
 def live_map(page, base: str, pid: int, text: str) -> None:
     """Open the live map and wait until it is measured and shows ``text``."""
-    page.goto(f"{base}/projects/{pid}")
+    page.goto(f"{base}/projects/{pid}?lang=fr")  # the report in the map's language, whatever the browser's
     page.wait_for_function("(t) => !!document.querySelector('#view-all th.stage') && document.body.innerText.includes(t)",
                            arg=text, timeout=180_000)
 
