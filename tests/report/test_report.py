@@ -228,6 +228,10 @@ def test_before_after_table_and_personas(demo_report, tmp_path):
     cmp = json.loads((result.save(tmp_path) and tmp_path / "compare.json").read_text())  # as the CLI reads it
     html = render_html(data, m, lang="en", compare=cmp)
     table = html.split('<table class="ba">', 1)[1].split("</table>", 1)[0]
+    from parcours.report.before_after import tests_sentence, words
+
+    assert words("en")["p_adjusted"] in table  # raw and adjusted p-values side by side (Benjamini-Hochberg)
+    assert tests_sentence(cmp, "en") in html  # and how many tests were made
     rows = re.findall(r"<tr class=\"(sig)?\">(.*?)</tr>", table, re.S)
     assert len(rows) == len(cmp["rows"]) > 20
     flags = [bool(sig) for sig, _ in rows]

@@ -11,6 +11,7 @@ from typing import Any
 from parcours.model.journey_map import JourneyMap, text_in, texts_in
 from parcours.model.specs import report_lang
 from parcours.report import charts as CH
+from parcours.report.before_after import before_after
 from parcours.report import formats as F
 from parcours.report.grid import grid
 from parcours.report.labels import labels
@@ -69,51 +70,6 @@ def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, f
         by_segment = (d.get("breakdown") or {}).get("by") == "segment"  # groups named by the map's segments
         add("segments", CH.segments(groups, lang, L, m if by_segment else None), L["cap_segments"])
     return out
-
-
-def _value(indicator: str, v: Any, lang: str, change: bool = False) -> str:
-    """A compare.json value as a reader expects it: shares in %, durations, NPS, CES."""
-    if v is None:
-        return "–"
-    sign = "+" if change and v > 0 else ""
-    if indicator in ("conversion", "reach", "exit_rate"):  # shares (0–1)
-        return sign + (F.number(100 * v, lang, 1) + " pt" if change else F.pct(v, lang, 1))
-    if indicator == "csat":  # % satisfied (0–100)
-        return sign + F.number(v, lang, 1) + (" pt" if change else f"{F.NBSP}%" if lang == "fr" else "%")
-    if indicator.startswith("duration"):
-        return ("−" if change and v < 0 else sign) + F.duration(abs(v), lang)
-    return sign + F.number(v, lang, 1)
-
-
-LOWER_IS_BETTER = ("exit_rate", "duration", "ces")
-
-
-def _trend(indicator: str, change: float | None) -> str:
-    """``better``, ``worse`` or ``""``: a longer duration, a higher exit rate or effort is worse."""
-    if not change:
-        return ""
-    return "better" if (change > 0) != indicator.startswith(LOWER_IS_BETTER) else "worse"
-
-
-def before_after(compare: dict[str, Any], lang: str, L: dict[str, str], m: JourneyMap | None = None) -> dict[str, Any]:
-    """compare.json as the report's before/after table: significant changes first, then by
-    p-value; stages and touchpoints named from the map in the report's language."""
-    names = {("stage", s.id): text_in(s.name, lang) for s in (m.stages if m else [])}
-    names.update({("touchpoint", t.id): text_in(t.name, lang) or t.id for t in (m.touchpoints if m else [])})
-    rows = sorted(compare.get("rows", []), key=lambda r: (not r["significant"], r["p_value"] if r["p_value"] is not None else 2))
-    c, n = compare.get("compare", {}), compare.get("journeys", {})
-    return {"kind": c.get("kind"), "before": c.get("before"), "after": c.get("after"),
-            "journeys_before": F.number(n.get("before"), lang), "journeys_after": F.number(n.get("after"), lang),
-            "alpha": compare.get("alpha"), "significant": sum(r["significant"] for r in rows), "rows": [{
-                "where": L["overall"] if r["level"] == "overall" else names.get((r["level"], r["item"])) or r["name"] or r["item"],
-                "level": r["level"],
-                "indicator": L.get(f"ind_{r['indicator']}", r["indicator"]),
-                "before": _value(r["indicator"], r["before"], lang), "after": _value(r["indicator"], r["after"], lang),
-                "change": _value(r["indicator"], r["change"], lang, change=True), "trend": _trend(r["indicator"], r["change"]),
-                "n": f"{F.number(r['n_before'], lang)} / {F.number(r['n_after'], lang)}",
-                "p": "–" if r["p_value"] is None else "< " + F.number(0.001, lang, 3) if r["p_value"] < 0.001
-                     else F.number(r["p_value"], lang, 3),
-                "significant": r["significant"]} for r in rows]}
 
 
 def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, Any]]:
