@@ -47,6 +47,7 @@ def test_local_run_reads_the_maps_source_path(demo, tmp_path):
 
 
 def test_stored_run_is_local_run_on_the_same_file(store, tmp_path, shared_data):  # noqa: F811
+    from parcours.project.in_use import choose
     from parcours.project.sources import Mapping, keep_validation
     from parcours.store import sources
     from parcours.store.users import create_user
@@ -67,6 +68,7 @@ def test_stored_run_is_local_run_on_the_same_file(store, tmp_path, shared_data):
     assert project.preview(row.id)["detected"] == {"customer": "case:concept:name", "event": "concept:name",
                                                    "time": "time:timestamp"}
     keep_validation(folder, sources.get(store, pid, row.id), Mapping(columns={}), store, user.id)
+    choose(store, data_dir, pid, row.id, user.id)  # a validated upload goes live once chosen
     stored = whole(Project.stored(store, data_dir, pid).run(top=7))
     local = whole(Project.local(None, folder / src.name).run(top=7, fmt="csv", columns={
         "customer": "case:concept:name", "event": "concept:name", "time": "time:timestamp"}))

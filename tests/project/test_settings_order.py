@@ -57,6 +57,7 @@ def test_the_call_wins_over_the_maps_analysis_block_which_wins_over_the_defaults
 @pytest.fixture
 def stored(tmp_path, shared_data):
     """A web project holding the helpdesk log, validated with its detected columns (cases)."""
+    from parcours.project.in_use import choose
     from parcours.project.sources import Mapping, keep_validation
     from parcours.store import connect, create_project, create_user, create_workspace, sources
 
@@ -71,6 +72,7 @@ def stored(tmp_path, shared_data):
     row = sources.add(store, pid, name=src.name, original_name=src.name, kind="events", format="csv",
                       size=src.stat().st_size, uploaded_by=user.id)
     keep_validation(data_dir / str(pid), sources.get(store, pid, row.id), Mapping(columns={}), store, user.id)
+    choose(store, data_dir, pid, row.id, user.id)  # a validated upload goes live once chosen
     yield store, data_dir, pid, data_dir / str(pid) / src.name
     store.close()
 

@@ -246,7 +246,11 @@ def form_values(kind: str, element: dict[str, Any] | None) -> dict[str, Any]:
     for f in FIELDS[_kind(kind)]:
         v = element.get(f.name)
         if f.type == "lines":
-            out[f.name] = "\n".join(str(x) for x in v or [])
+            items = v if isinstance(v, list) else []
+            if any(isinstance(x, dict) for x in items):  # items in two languages: one text per language
+                out[f.name] = {lang: "\n".join(_in(x, lang) for x in items) for lang in ("fr", "en")}
+            else:
+                out[f.name] = "\n".join(str(x) for x in items)
         elif f.type == "match":
             rule = v if isinstance(v, dict) else {}
             events = rule.get("event")
@@ -294,6 +298,30 @@ def _lines(raw: str) -> list[str]:
     return [line.strip() for line in raw.splitlines() if line.strip()]
 
 
+def _in(item: Any, lang: str) -> str:
+    """One list item's text in ``lang`` (an item of one language shows in both)."""
+    if isinstance(item, dict):
+        return str(item.get(lang) or "").replace("\n", " ")
+    return str(item)
+
+
+def _paired_lines(fr: str, en: str) -> list[Any] | None:
+    """List items in two languages, the French and English lines paired by position (a blank
+    line keeps a place): ``{fr, en}`` for each pair, one language where the other is blank.
+
+    >>> _paired_lines("Payer\n\nRecevoir vite", "Pay\nTrack\n")
+    [{'fr': 'Payer', 'en': 'Pay'}, {'en': 'Track'}, {'fr': 'Recevoir vite'}]
+    """
+    a, b = fr.splitlines(), en.splitlines()
+    items = []
+    for i in range(max(len(a), len(b))):
+        item = {lang: text.strip() for lang, text in (("fr", a[i] if i < len(a) else ""), ("en", b[i] if i < len(b) else ""))
+                if text.strip()}
+        if item:
+            items.append(item)
+    return items or None
+
+
 def element_from_form(kind: str, form: dict[str, str], old: dict[str, Any] | None = None) -> dict[str, Any]:
     """The element the editor's form describes (field ``f`` is the form key ``f``; a text in two
     languages is ``f.fr`` and ``f.en``), on top of ``old``: fields the form does not show are kept.
@@ -323,6 +351,8 @@ def element_from_form(kind: str, form: dict[str, str], old: dict[str, Any] | Non
             if where:
                 rule["where"] = where
             value = rule or None
+        elif f.type == "lines" and (f"{f.name}.fr" in form or f"{f.name}.en" in form):
+            value = _paired_lines(form.get(f"{f.name}.fr", ""), form.get(f"{f.name}.en", ""))
         elif f.name not in form:
             continue
         else:
@@ -368,8 +398,16 @@ def _flow(element: Any) -> str:
                           width=10**6).strip()
 
 
+class _IndentedLists(yaml.SafeDumper):
+    """A dumper that indents a list under its key (``key:\n  - item``), as maps are written by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def _block(element: Any, indent: str) -> str:
-    text = yaml.safe_dump(element, default_flow_style=None, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(element, Dumper=_IndentedLists, default_flow_style=None, sort_keys=False, allow_unicode=True,
+                     width=100)
     lines = text.rstrip("\n").split("\n")
     return "\n".join([lines[0]] + [indent + "  " + line for line in lines[1:]])
 
