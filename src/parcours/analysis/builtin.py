@@ -45,3 +45,10 @@ register(Analysis(
     "frictions", "parcours.analysis.frictions:derive", needs=("touchpoints", "transitions"), touchpoints=True,
     feedback=True, cost="results", tables=(Table("frictions"), Table("opportunities")),
     description="touchpoints ranked by friction score, and the opportunities drawn from them"))
+# The KPIs are derived after the others and the feedback (feedback=True), from the touchpoint
+# table, the funnel and the stage durations: computed with them, so that ``--analyses kpis``
+# gives the KPIs of the full run.
+register(Analysis(
+    "kpis", "parcours.analysis.kpis_derive:derive", needs=("touchpoints", "funnel", "durations"), feedback=True,
+    cost="results", tables=(Table("kpis"),),
+    description="each KPI of the map measured: value, target, status (met, not met, not measurable and why)"))
