@@ -11,7 +11,8 @@ dimension       labels
                 1 ``first_time``, 2 or more ``repeat``. Needs goals in the map.
 ``channel_mix`` share of the journey's events per channel: all on one channel ``only_<channel>``;
                 one channel with at least two thirds ``mostly_<channel>``; otherwise ``mixed``;
-                no channel at all ``no_channel``.
+                no channel at all ``no_channel``. An event's channel is the data's, else its
+                touchpoint's ``channel:`` on the map (:mod:`parcours.analysis.channels`).
 ``value_tier``  the journey's value (sum of the ``value`` column): none or not positive
                 ``no_value``; otherwise by terciles of the positive values of all the
                 journeys labelled together: ``low`` (up to the 1st tercile), ``mid`` (up to the
@@ -19,6 +20,10 @@ dimension       labels
 ``shape``       the journey shape (:mod:`parcours.analysis.shapes`): ``linear``,
                 ``multichannel``, ``skipping``, ``backtracking``, ...
 ==============  ==============================================================================
+
+``channel_mix`` and ``shape`` count each event's channel as the journey shapes do: the data's
+channel column where it has a value, else its touchpoint's channel on the map ``m`` (the data's
+alone when no map is given).
 
 Labels are computed on the whole prepared log, then any filter applies: a March journey of a
 customer who bought in January is ``first_time`` or ``repeat`` whatever ``--period`` keeps.
@@ -29,29 +34,32 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from parcours.analysis.channels import event_channel
 from parcours.engine import columns as C
 from parcours.errors import OptionError
-from parcours.model.journey_map import BEHAVIOURS as DIMENSIONS
+from parcours.model.journey_map import BEHAVIOURS as DIMENSIONS, JourneyMap
+
 MOSTLY = 2 / 3  # share of events on one channel for "mostly_<channel>"
 BUYER_LABELS = ("prospect", "first_time", "repeat")
 VALUE_LABELS = ("no_value", "low", "mid", "high")
 
 
 def labels(ev: ir.Table, dimension: str, *, has_goals: bool, has_stages: bool = True,
-           has_value: bool | None = None) -> ir.Table:
+           has_value: bool | None = None, m: JourneyMap | None = None) -> ir.Table:
     """One row per journey of ``ev``: ``_journey``, ``group`` (the label, a string).
-    ``has_value``: the input named a value column (default: ``ev`` has ``_value``)."""
+    ``has_value``: the input named a value column (default: ``ev`` has ``_value``); ``m``: the
+    map, whose touchpoints' ``channel:`` give the channel of events without one in the data."""
     if dimension == "buyer":
         return _buyer(ev, has_goals)
     if dimension == "channel_mix":
-        return _channel_mix(ev)
+        return _channel_mix(ev, m)
     if dimension == "value_tier":
         return _value_tier(ev, C.VALUE in ev.columns if has_value is None else has_value)
     if dimension == "shape":
         from parcours.analysis import shapes, transitions
 
         visits = transitions.stage_visits(ev, shapes.VISITS_READ) if has_stages else None
-        s = shapes.journey_shapes(ev, visits)
+        s = shapes.journey_shapes(ev, visits, m)
         return s.select(C.JOURNEY, group=s.shape)
     raise OptionError(f"unknown behaviour {dimension!r}", hint=f"use one of: {', '.join(DIMENSIONS)}")
 
@@ -68,11 +76,12 @@ def _buyer(ev: ir.Table, has_goals: bool) -> ir.Table:
                                                 else_="prospect"))
 
 
-def _channel_mix(ev: ir.Table) -> ir.Table:
-    per = ev.filter(ev[C.CHANNEL].notnull()).group_by(C.JOURNEY, C.CHANNEL).agg(n=ibis._.count())
+def _channel_mix(ev: ir.Table, m: JourneyMap | None) -> ir.Table:
+    ch = ev.select(C.JOURNEY, __ch=event_channel(ev, m) if m is not None else ev[C.CHANNEL].cast("string"))
+    per = ch.filter(ch.__ch.notnull()).group_by(C.JOURNEY, "__ch").agg(n=ibis._.count())
     tot = per.group_by(C.JOURNEY).agg(total=per.n.sum(), channels=per.count())
     top = per.join(tot, C.JOURNEY).filter(lambda t: t.n * 3 >= t.total * 2)  # at most one per journey
-    top = top.select(C.JOURNEY, top_channel=top[C.CHANNEL].cast("string"), channels=top.channels)
+    top = top.select(C.JOURNEY, top_channel=top.__ch, channels=top.channels)
     js = ev.select(C.JOURNEY).distinct()
     j = js.left_join(top, C.JOURNEY).drop(f"{C.JOURNEY}_right")
     j = j.left_join(tot.select(C.JOURNEY, any_channel=ibis.literal(True)), C.JOURNEY).drop(f"{C.JOURNEY}_right")
