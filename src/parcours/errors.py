@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as _field
+from typing import Any
 
 
 class ParcoursError(Exception):
@@ -26,6 +27,12 @@ class ParcoursError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n  How to fix: {self.hint}" if self.hint else self.message
+
+    def facts(self) -> dict[str, Any]:
+        """What the error is about, as data (JSON values), for a front door that says it its own
+        way: the web app words it in its user's language and names its own forms where the
+        ``hint`` names the CLI's options. Empty unless the error knows more than its text."""
+        return {}
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,30 @@ class TooManyBadRows(InputError):
 
 
 class ColumnRoleError(InputError):
-    """A column role (customer, time, event, ...) is missing or points at no column."""
+    """A column role (customer, time, event, ...) is missing or points at no column.
+
+    The facts behind the message (:meth:`facts`): ``source`` (the input as the message names
+    it), ``columns`` (the columns it has), and either ``missing`` (the required roles no column
+    was found for) or ``role`` and ``column`` (a column given for a role that the input lacks).
+    The hint says the CLI's way (``--columns``); the web app says its own from the facts.
+
+    >>> e = ColumnRoleError("e.csv: cannot tell which column is the time", source="e.csv",
+    ...                     missing=["time"], columns=["who", "when"])
+    >>> e.facts()
+    {'source': 'e.csv', 'columns': ['who', 'when'], 'missing': ['time']}
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, source: str | None = None,
+                 missing: list[str] | tuple[str, ...] = (), columns: list[str] | tuple[str, ...] = (),
+                 role: str | None = None, column: str | None = None) -> None:
+        self.source, self.missing, self.columns = source, list(missing), list(columns)
+        self.role, self.column = role, column
+        super().__init__(message, hint=hint)
+
+    def facts(self) -> dict[str, Any]:
+        said: dict[str, Any] = {"source": self.source, "columns": self.columns, "missing": self.missing,
+                                "role": self.role, "column": self.column}
+        return {k: v for k, v in said.items() if v not in (None, [])}
 
 
 class EngineError(ParcoursError):

@@ -101,3 +101,107 @@ def test_error_pages_and_editor_fragments_follow_the_language(store, world):  # 
     check = c.post(f"/projects/{world['pa'].id}/edit/check", data={"yaml": "stages: [{id: a}]"},
                    headers={**FR, **h, "HX-Request": "true"})
     assert "problème" in check.text and "dans la carte" in check.text  # the fragment's chrome in French
+
+
+# --- Error pages, redirects and the missing-column answer in the asker's language (issue 23, §3-4) -----
+
+def _visible(page: str) -> str:
+    """The text a person reads on a page: tags, scripts and styles left out, entities unescaped."""
+    import html as html_lib
+    import re
+
+    page = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page)
+    return re.sub(r"[ \t\r\n]+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page))).strip()  # keeps U+202F
+
+
+def _english_left(text: str, lang: str) -> list[str]:
+    """The English texts of the catalogue found in ``text`` where ``lang`` says otherwise (entries
+    of a few words: the ones a sentence is made of; the same in both languages are left out)."""
+    en, other = i18n.catalogue("en"), i18n.catalogue(lang)
+    found = []
+    for key, value in en.items():
+        forms = value.values() if isinstance(value, dict) else [value]
+        theirs = other[key].values() if isinstance(other[key], dict) else [other[key]]
+        for form in forms:
+            piece = max(form.split("{"), key=len).split("}")[-1].strip(" .:;,()\u202f")  # its longest fixed part
+            if len(piece) >= 12 and not any(piece in t for t in theirs) and piece in text:
+                found.append(f"{key}: {piece}")
+    return found
+
+
+def test_error_pages_say_their_status_in_the_users_language(store, world):  # noqa: F811
+    c, h = client_for(store, "alice")
+    fr, en = i18n.catalogue("fr"), i18n.catalogue("en")
+    page = c.get("/projects/999999", headers={**HTML, **FR})
+    said = _visible(page.text)
+    assert page.status_code == 404 and f"{fr['error.404']} — Parcours" in page.text
+    assert f"<h1>{fr['error.404']}</h1>" in page.text and fr["error.404_message"] in said
+    assert "no project" not in said and _english_left(said, "fr") == []
+    english = c.get("/projects/999999", headers={**HTML, **EN})
+    assert f"<h1>{en['error.404']}</h1>" in english.text and "no project 999999" in english.text
+    # A role too low, said with the roles' names in the page's language.
+    bob, hb = client_for(store, "bob")  # a viewer of project A: may not save a map
+    yaml = {"yaml": "stages: [{id: a}]"}
+    page = bob.post(f"/projects/{world['pa'].id}/edit/yaml", data=yaml, headers={**hb, **HTML, **FR})
+    expected = i18n.text("fr", "error.role_too_low", role=fr["role.viewer"], need=fr["role.editor"])
+    assert page.status_code == 403 and f"<h1>{fr['error.403']}</h1>" in page.text and expected in _visible(page.text)
+    assert _english_left(_visible(page.text), "fr") == []
+    page = bob.post(f"/projects/{world['pa'].id}/edit/yaml", data=yaml, headers={**hb, **HTML, **EN})
+    assert i18n.text("en", "error.role_too_low", role="viewer", need="editor") in _visible(page.text)
+    # The API keeps its JSON and its English text.
+    api = bob.post(f"/api/v1/projects/{world['pa'].id}/map/versions", json={"yaml": "stages: []", "base": None},
+                   headers={**hb, **FR})
+    assert api.status_code == 403 and api.json() == {
+        "detail": "your role in this workspace is viewer: editor or admin is needed to do this"}
+    assert c.get("/api/v1/projects/999999/map", headers=FR).json() == {"detail": "no project 999999"}
+
+
+def test_a_redirect_is_a_plain_redirect(store, world):  # noqa: F811
+    from parcours.store import password_due
+
+    c, _ = client_for(store, "alice")
+    with store.transaction() as session:
+        password_due.require(session, world["alice"].id)
+    r = c.get("/", headers={**HTML, **FR}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/account#password"
+    assert r.content == b"" and "303" not in r.text
+
+
+def test_a_page_too_large_is_refused_in_the_browsers_language(store, world):  # noqa: F811
+    c, h = client_for(store, "alice")
+    r = c.post(f"/projects/{world['pa'].id}/edit/yaml", content=b"y" * 10,
+               headers={**h, **HTML, **FR, "Content-Length": str(3 * 1024 * 1024)})
+    said = _visible(r.text)
+    size = i18n.text("fr", "limits.mb", n=2)  # PARCOURS_MAX_MAP_KB: 2048 KB by default
+    assert r.status_code == 413 and f"<h1>{i18n.text('fr', 'error.413')}</h1>" in r.text
+    assert i18n.text("fr", "limits.map", size=size) in said and "PARCOURS_MAX_MAP_KB" in said
+    assert _english_left(said, "fr") == [] and "larger than" not in said
+
+
+def _odd_upload(c, h, pid):
+    r = c.post(f"/api/v1/projects/{pid}/data", params={"filename": "odd.csv", "kind": "events"},
+               content=b"who,when,what\nc1,2026-01-05T10:00:00Z,visit\nc2,2026-01-05T11:00:00Z,buy\n",
+               headers={**h, "Content-Type": "application/octet-stream"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_missing_column_is_chosen_in_the_mapping_form(store, world, tmp_path, lang):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    sid = _odd_upload(c, h, pa)
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {"customer": "who"}},
+               headers={**h, "Accept-Language": lang})
+    words = i18n.catalogue(lang)
+    roles = words["columns.and"].join([words["column.time"], words["column.event"]])
+    assert r.status_code == 422 and r.json()["detail"] == {
+        "message": i18n.text(lang, "columns.missing", source="odd.csv", roles=roles),
+        "hint": i18n.text(lang, "columns.missing_hint", roles=roles, url=f"/projects/{pa}/data"),
+        "source": "odd.csv", "columns": ["who", "when", "what"], "missing": ["time", "event"]}
+    assert "--columns" not in r.text
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {"customer": "nobody"}},
+               headers={**h, "Accept-Language": lang})
+    assert r.status_code == 422 and r.json()["detail"]["message"] == i18n.text(
+        lang, "columns.unknown", source="odd.csv", column="nobody", role=words["column.customer"])
+    assert "who, when, what" in r.json()["detail"]["hint"] and f"/projects/{pa}/data" in r.json()["detail"]["hint"]

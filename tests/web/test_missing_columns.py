@@ -13,8 +13,6 @@ from parcours.store.maps import save_map
 from tests.web.test_api import client_for, world  # noqa: F401 - fixture reused
 
 MAP = "language: fr\nsource: {path: events.csv}\nstages: [{id: buy, name: Achat}]\ntouchpoints: [{id: cart, stage: buy}]\n"
-pytestmark = pytest.mark.xfail(strict=True, reason="needs /tmp/brief/h10_missing_columns.patch (errors.py, "
-                                                   "ingest/roles.py, project/jobs.py: ColumnRoleError.missing as data)")
 
 
 @pytest.fixture

@@ -103,14 +103,16 @@ def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, so
                   spec: RoleSpec | None = None) -> RoleDetection:
     """Roles for a table with ``columns``: the given ones, completed by detection.
 
-    Raises :class:`ColumnRoleError` naming the missing role and the columns available.
+    Raises :class:`ColumnRoleError` naming the missing role and the columns available, in its
+    message and as data (:meth:`~parcours.errors.ColumnRoleError.facts`).
     """
     spec = spec or EVENT_ROLES
     given = dict(given or {})
     for role, col in given.items():
         if col not in columns:
             raise ColumnRoleError(f"{source}: column {col!r} given for role {role!r} does not exist",
-                                  hint=f"columns are: {', '.join(columns)}")
+                                  hint=f"columns are: {', '.join(columns)}", source=source, columns=columns,
+                                  role=role, column=col)
     roles, how = dict(given), {r: "given" for r in given}
     schema = None
     lower = {c.lower(): c for c in columns}
@@ -138,5 +140,5 @@ def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, so
         raise ColumnRoleError(
             f"{source}: cannot tell which column is the {' and the '.join(missing)}",
             hint=f"say it with --columns {','.join(f'{r}=COLUMN' for r in missing)} "
-                 f"(columns are: {', '.join(columns)})")
+                 f"(columns are: {', '.join(columns)})", source=source, missing=missing, columns=columns)
     return RoleDetection(roles=roles, how=how, schema=schema, order=spec.all)

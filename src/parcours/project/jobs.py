@@ -32,7 +32,7 @@ class Job:
     created: float = field(default_factory=time.monotonic)
     started: float | None = None
     finished: float | None = None
-    error: dict[str, str | None] | None = None
+    error: dict[str, Any] | None = None  # message, hint, and the error's facts (ParcoursError.facts)
     result: Any = None
     watch: Any = None  # a validation's budget and cancel switch (parcours.project.budget.Watch)
 
@@ -91,8 +91,8 @@ class Jobs:
         try:
             job.result = fn(job)
             job.percent, job.state = 100, "done"
-        except ParcoursError as e:
-            job.error, job.state = {"message": e.message, "hint": e.hint}, "failed"
+        except ParcoursError as e:  # its facts too: a front door may word it its own way (the web's forms)
+            job.error, job.state = {"message": e.message, "hint": e.hint, **e.facts()}, "failed"
         except Exception as e:  # noqa: BLE001 - a job must end, and say why, whatever happened
             oom = out_of_memory_error(e)
             job.error = ({"message": oom.message, "hint": oom.hint} if oom is not None

@@ -11,7 +11,9 @@ measures it: only the project's first source of its kind goes in use by itself, 
 :mod:`parcours.project.in_use`), ``too_many_bad_rows`` (more rows quarantined than the
 project's limit allows, or no usable row: refused with the CLI's message; the report and the
 quarantine say why), ``over_budget`` (past the budget, or cancelled), ``unusable``
-(another ParcoursError: ``error`` says which) and ``missing`` (the file is gone).
+(another ParcoursError: ``error`` says which, and its facts are in the payload, e.g. the
+``missing`` roles of a :class:`~parcours.errors.ColumnRoleError`, so that the web names its
+column-mapping form) and ``missing`` (the file is gone).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def outcome(folder: Path, row: DataSource, body: Mapping, store: Store, user_id:
         e = SourceFileMissing.of(row)
         return Outcome("missing", shown(e), e)
     except ParcoursError as e:
-        return Outcome("unusable", shown(e, row), e)
+        return Outcome("unusable", {**shown(e, row), **e.facts()}, e)
     return Outcome("ok", {**answer, "quarantine_url": url, "in_use": in_use})
 
 

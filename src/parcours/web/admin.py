@@ -18,6 +18,7 @@ from parcours.store.errors import NotFound
 from parcours.store.models import User
 from parcours.store.users import AlreadyExists
 from parcours.web.security import current_user, store_of
+from parcours.web.wording import Worded
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ router = APIRouter()
 def app_admin(user: User = Depends(current_user)) -> User:
     """The user, if an app administrator; 403 otherwise."""
     if not user.is_admin:
-        raise HTTPException(403, "only an app administrator can do this")
+        raise Worded(403, "only an app administrator can do this", "error.app_admin")
     return user
 
 

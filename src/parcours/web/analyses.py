@@ -22,6 +22,7 @@ from parcours.store.models import User
 from parcours.web import i18n
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for
+from parcours.web.wording import worded
 
 router = APIRouter()
 
@@ -55,8 +56,9 @@ def _open(request: Request, project: Any, segment: str | None, period: Period | 
     except FilterError as e:
         raise HTTPException(422, e.message if e.which == "segment" else f"period: {_said(e)}") from None
     except CannotMeasure as e:
-        raise HTTPException(409, _worded({"message": e.message, "hint": e.hint,
-                                          "missing": getattr(e.__cause__, "missing", None)}, project.id)) from None
+        cause = e.__cause__ if isinstance(e.__cause__, ParcoursError) else None  # its facts: the web words it
+        raise HTTPException(409, _worded({"message": e.message, "hint": e.hint, **(cause.facts() if cause else {})},
+                                         project.id)) from None
 
 
 def _said(e: ParcoursError) -> str:
@@ -64,17 +66,10 @@ def _said(e: ParcoursError) -> str:
 
 
 def _worded(error: dict[str, Any] | None, project_id: int) -> dict[str, Any] | None:
-    """An error of the project's analysis as the web says it: columns of the data that could not
-    be told apart (``missing`` roles, from ``ColumnRoleError``) are chosen in the app's
-    column-mapping form, not with the CLI's ``--columns``."""
-    if not error:
-        return error
-    missing, out = error.get("missing"), {k: v for k, v in error.items() if k != "missing"}
-    if not missing:
-        return out
-    known = i18n.catalogue(i18n.current())
-    roles = i18n.t("editor.rule.and").join(known.get(f"column.{r}", r) for r in missing)
-    return {**out, "missing": missing, "hint": i18n.t("columns.missing_hint", roles=roles, url=f"/projects/{project_id}/data")}
+    """An error of the project's analysis as the web says it (:func:`parcours.web.wording.worded`):
+    columns of the data that could not be told apart are chosen in the app's column-mapping
+    form, not with the CLI's ``--columns``, in the asker's language."""
+    return worded(error, project_id)
 
 
 @router.get("/api/v1/projects/{project_id}/analysis")

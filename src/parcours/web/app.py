@@ -35,6 +35,7 @@ from parcours.web.limits import BodyLimit
 from parcours.project.ratelimit import RateLimiter
 from parcours.web.pages import LogIn, page
 from parcours.web.pages import router as pages
+from parcours.web.wording import error_page
 
 
 def create_app(store: Store, *, secret: str, data_dir: Path, https_only: bool = True, engine: str | None = None) -> FastAPI:
@@ -152,14 +153,14 @@ async def _log_in(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """The API answers errors in JSON; pages answer them as a page a person can read."""
+    """The API answers errors in JSON; pages answer them as a page a person can read, in their
+    language (:func:`parcours.web.wording.error_page`). A redirect (3xx with a ``Location``, such
+    as the one-time password's form) is answered as a plain redirect, never as an error."""
     assert isinstance(exc, HTTPException)
+    if 300 <= exc.status_code < 400 and "location" in {k.lower() for k in (exc.headers or {})}:
+        return Response(status_code=exc.status_code, headers=exc.headers)
     if request.url.path.startswith(("/api/", "/docs")) or "text/html" not in request.headers.get("accept", ""):
         return await http_exception_handler(request, exc)
-    detail, hint = exc.detail, None
-    if isinstance(detail, dict) and "message" in detail:
-        detail, hint = detail["message"], detail.get("hint")
-    title = {403: "Not allowed", 404: "Not found", 413: "Too large"}.get(exc.status_code, f"Error {exc.status_code}")
-    r = page("message.html", status_code=exc.status_code, title=title, message=str(detail), hint=hint)
+    r = page("message.html", status_code=exc.status_code, **error_page(exc))
     r.headers.update(exc.headers or {})
     return r

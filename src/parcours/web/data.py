@@ -42,6 +42,7 @@ from parcours.store.models import DataSource, User
 from parcours.store.sources import NotUsable
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
+from parcours.web.wording import worded
 
 router = APIRouter()
 
@@ -110,15 +111,17 @@ def preview_api(project_id: int, source_id: int, request: Request, user: User = 
 
 
 def _job_answer(job: Job, project_id: int, source_id: int) -> Any:
-    """A validation's answer once it ended (its outcome's status), else 202 with its progress."""
+    """A validation's answer once it ended (its outcome's status), else 202 with its progress.
+    A column the roles cannot find is worded the web's way (:mod:`parcours.web.wording`): the
+    column-mapping form, in the asker's language."""
     status_url = f"/api/v1/projects/{project_id}/data/{source_id}/validation/{job.id}"
     if job.state == "done":
         done: validation.Outcome = job.result
         if done.kind != "ok":
-            raise HTTPException(_OUTCOME_STATUS.get(done.kind) or _status(done.error), done.payload)
+            raise HTTPException(_OUTCOME_STATUS.get(done.kind) or _status(done.error), worded(done.payload, project_id))
         return done.payload
     if job.state == "failed":
-        raise HTTPException(500, job.error)
+        raise HTTPException(500, worded(job.error, project_id))
     return JSONResponse({**job.to_dict(), "status_url": status_url,
                          "message": f"still reading {job.watch.name}: ask {status_url} for its progress, "
                                     "or DELETE it to cancel"}, status_code=202)

@@ -22,6 +22,7 @@ from parcours.store.errors import NotFound
 from parcours.store.models import Invitation, User, Workspace
 from parcours.store.users import AlreadyExists
 from parcours.store.workspaces import role_of
+from parcours.web import i18n
 from parcours.web.pages import page
 from parcours.web.security import (address_of, current_user, fail, session_user, start_session, store_of,
                                    workspace_for)
@@ -128,9 +129,10 @@ def invitation_page(token: str, request: Request) -> Response:
     store = store_of(request)
     try:
         row, workspace = invitations.find(store, token)
-    except NotFound as e:
-        response: Response = page("message.html", status_code=404, title="Invitation not valid",
-                                  message=e.message, hint=e.hint, user=session_user(request))
+    except NotFound:  # the one way a link is not found: used, revoked or expired
+        response: Response = page("message.html", status_code=404, title=i18n.t("invitation.not_valid_title"),
+                                  message=i18n.t("invitation.not_valid"), hint=i18n.t("invitation.not_valid_hint"),
+                                  user=session_user(request))
     else:
         user = session_user(request)
         response = page("invitation.html", user=user, csrf=request.session.get("csrf"), invitation=row,

@@ -25,6 +25,25 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, cap.refusal(), headers={"Connection": "close"})
         self.cap = cap
 
+    def said(self) -> tuple[str, str]:
+        """The refusal as the error's page says it, in the page's language."""
+        from parcours.web import i18n
+
+        return refusal(self.cap, i18n.current())
+
+
+def refusal(cap: Cap, lang: str) -> tuple[str, str]:
+    """A cap's refusal for a page, in ``lang`` (message, hint): what was too large, the most the
+    server takes, and the setting of the administrator (the API answers :meth:`Cap.refusal`)."""
+    from parcours.project.body_limits import KB, MAP_ENV, MB
+    from parcours.web.i18n import text
+
+    n = cap.bytes
+    size = (text(lang, "limits.mb", n=n // MB) if n % MB == 0 else text(lang, "limits.kb", n=n // KB)
+            if n % KB == 0 else text(lang, "limits.bytes", n=n))
+    what = "map" if cap.env == MAP_ENV else "body"
+    return text(lang, f"limits.{what}", size=size), text(lang, f"limits.{what}_hint", env=cap.env)
+
 
 def _refused(scope: Scope, cap: Cap) -> Response:
     """413 as the app answers errors: JSON for the API and scripts, a page for a browser."""
@@ -34,8 +53,12 @@ def _refused(scope: Scope, cap: Cap) -> Response:
         return JSONResponse({"detail": cap.refusal()}, status_code=413, headers={"Connection": "close"})
     from parcours.web.pages import page
 
-    detail = cap.refusal()
-    r = page("message.html", status_code=413, title="Too large", message=detail["message"], hint=detail["hint"])
+    # Before the session is read: the page is in the browser's language.
+    from parcours.web.i18n import DEFAULT, language_of, text
+
+    lang = language_of({**scope, "session": None}) or DEFAULT
+    message, hint = refusal(cap, lang)
+    r = page("message.html", status_code=413, title=text(lang, "error.413"), message=message, hint=hint, lang=lang)
     r.headers["Connection"] = "close"
     return r
 

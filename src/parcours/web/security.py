@@ -29,6 +29,7 @@ from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import User
 from parcours.store.users import must_change_password
+from parcours.web.wording import Worded
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PASSWORD_FORM = "/account#password"  # the account page's form to change the password
@@ -176,7 +177,7 @@ def _allowed(request: Request, user: User, need: str, **which: int) -> tuple[Any
     except NotFound as e:
         raise HTTPException(404, e.message) from None
     except access.RoleTooLow as e:
-        raise HTTPException(403, e.message) from None
+        raise Worded(403, e.message, "error.role_too_low", role=(f"role.{e.role}",), need=(f"role.{e.need}",)) from None
 
 
 def project_for(request: Request, user: User, project_id: int, need: str = "viewer") -> tuple[Any, str]:
@@ -193,6 +194,6 @@ def workspace_for(request: Request, user: User, workspace_id: int, need: str = "
 def app_admin(request: Request, user: User) -> User:
     """The user, if an admin of the app (403 otherwise)."""
     if not user.is_admin:
-        raise HTTPException(403, "only an admin of the app may do this: ask one "
-                                 "(an admin is made with `parcours user create EMAIL --admin`)")
+        raise Worded(403, "only an admin of the app may do this: ask one "
+                          "(an admin is made with `parcours user create EMAIL --admin`)", "error.app_admin")
     return user

@@ -30,6 +30,7 @@ from parcours.web import accounts, i18n, invitations
 from parcours.web.pages import LogIn, page, project_page
 from parcours.web.security import (address_of, current_user, fail, login_refused, project_for, session_user,
                                    store_of, workspace_for)
+from parcours.web.wording import Worded
 
 router = APIRouter()
 # Invitations and the app administrators' routes belong with the team's; they live in their own modules.
@@ -163,8 +164,8 @@ def my_workspaces(request: Request, user: User = Depends(current_user)) -> list[
 def new_workspace(body: NameIn, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """Create a workspace (site admins only); its creator becomes its admin."""
     if not user.is_admin:
-        raise HTTPException(403, "only an admin of the app creates workspaces: ask one "
-                                 "(an admin is made with `parcours user create EMAIL --admin`)")
+        raise Worded(403, "only an admin of the app creates workspaces: ask one "
+                          "(an admin is made with `parcours user create EMAIL --admin`)", "error.app_admin")
     w = _calling(create_workspace, store_of(request), body.name, admin_id=user.id)
     return _workspace(w, "admin")
 
