@@ -2,16 +2,21 @@
 content, filled from an analysis' data (all journeys, or one breakdown group's).
 
 Pure Python on the ``analysis.json`` structure, so that every number on the grid is one of
-``analysis.json``'s (formatted for reading).
+``analysis.json``'s (formatted for reading). A stage's ``targets`` are the map's KPIs at it and
+at its touchpoints, measured (:func:`parcours.report.kpis.stage_cells`: value, target, status
+and why); its ``emotion`` carries the designed emotion of the map (``declared``, 0–100) with or
+without answers, so the designed curve is drawn when there is no feedback.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from parcours.analysis.emotion import declared
 from parcours.model.journey_map import JourneyMap, Lane, text_in
 from parcours.report import formats as F
 from parcours.report.explain import explain_friction, explain_opportunity, touchpoint_name
+from parcours.report.kpis import stage_cells
 from parcours.report.labels import CHANNEL_ICONS
 
 MEASURED_PAINS = 8  # the worst frictions shown as measured pain points
@@ -96,8 +101,7 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
         for r in by_stage.get(s.id, []):
             kpis.append({"label": r["metric"].upper(), "value": F.metric(r["metric"], r["value"], lang),
                          "detail": F.number(r["responses"], lang), "small": r.get("small")})
-        targets = [{"name": text_in(k.name, lang), "target": F.number(k.target, lang, 0 if float(k.target or 0).is_integer() else 1),
-                    "unit": k.unit or ""} for k in m.kpis if k.stage == s.id and k.target is not None]
+        targets = stage_cells(d, m, s.id, lang)  # the map's KPIs here, measured: value, target, status, why
         pe = emo.get(s.id) or {}
         stages.append({
             "id": s.id, "name": text_in(s.name, lang), "owner": s.owner,
@@ -113,7 +117,7 @@ def grid(d: dict[str, Any], m: JourneyMap, lang: str) -> dict[str, Any]:
             "kpis": kpis, "targets": targets,
             "emotion": {"value": pe.get("satisfaction"), "text": F.number(pe.get("satisfaction"), lang),
                         "low": pe.get("ci_low"), "high": pe.get("ci_high"), "responses": pe.get("responses", 0),
-                        "declared": pe.get("declared"), "small": pe.get("small")},
+                        "declared": declared(s.emotion), "small": pe.get("small")},
         })
     n = len(stages) or 1
     points = [{"x": 100 * (i + 0.5) / n, "y": st["emotion"]["value"], "d": st["emotion"]["declared"]}

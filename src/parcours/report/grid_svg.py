@@ -21,7 +21,7 @@ from typing import Any
 from unicodedata import combining
 from xml.sax.saxutils import escape, quoteattr
 
-from parcours.model.journey_map import text_in, texts_in
+from parcours.model.journey_map import texts_in
 from parcours.report import formats as F
 
 COL_W, LANE_W, PAD, MARGIN, EMOTION_H = 240, 190, 10, 20, 170
@@ -36,6 +36,7 @@ TAGS = {"declared": ("#fff3bf", "#5c3c00"), "measured": _RED, "done": ("#d3f9d8"
         "planned": _BLUE, "idea": _GREY, "todo": _GREY, "blocked": _RED, "dropped": _RED}  # (background, text)
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACES = re.compile("[ \t\r\n]+")  # where a line may break
 _NARROW, _WIDE = set("iljftrI.,:;'!|()[]/- \u00a0\u202f"), set("mwMW%@—…")
 
 
@@ -58,7 +59,7 @@ def wrap(s: Any, size: float, width: float, lines: int = 3, bold: bool = False,
     out: list[str] = []
     line = ""
     room = lambda: width - (0 if out else indent)  # noqa: E731
-    for word in str(s).split():
+    for word in _SPACES.split(str(s).strip()):  # not at a no-break space: "30 min", "35 %" stay whole
         if text_width(f"{line} {word}".strip(), size, bold) <= room():
             line = f"{line} {word}".strip()
             continue
@@ -210,6 +211,28 @@ def _stat(label: str, value: Any, detail: Any = "", colour: str = INK) -> tuple[
     return out + rule, h + 22
 
 
+STATUS = {"met": TAGS["done"], "not_met": TAGS["blocked"], "not_measurable": TAGS["todo"]}  # (background, text)
+
+
+def _target(t: dict[str, Any], L: dict[str, str], lang: str) -> tuple[str, float]:
+    """A KPI of the map (:func:`parcours.report.kpis.cell`): its name, its measured value with
+    its status, then its target and why it is not measurable (the whole on hover)."""
+    text, h = _para(0, 0, t["name"], 11, INNER, 2, fill=MUTED)
+    colours = STATUS.get(t.get("status") or "")
+    out = text + _text(0, h + 14, t["value"], 14, colours[1] if colours else BLUE, True)
+    if colours:
+        pill, _ = _pill(text_width(str(t["value"]), 14, True) + 6, h + 13, t["status_text"], colours)
+        out += pill
+    h += 20
+    detail = " · ".join(x for x in (t.get("target") and f"{L['target']} {t['target']}", t.get("why")) if x)
+    if detail:
+        more, mh = _para(0, h, detail, 10, INNER, 3, fill=MUTED)
+        out, h = out + more, h + mh
+    rule = f'<line x1="0" x2="{INNER}" y1="{_n(h + 3)}" y2="{_n(h + 3)}" stroke="{RULE}" stroke-dasharray="1 2"/>'
+    full = f"{t['name']}{F.colon(lang)} {t['text']}" + (f" — {t['why']}" if t.get("why") else "")
+    return f'<g class="kpi"><title>{_esc(full)}</title>{out}{rule}</g>', h + 3
+
+
 def _kpis(s: dict[str, Any], L: dict[str, str], lang: str) -> tuple[str, float]:
     blocks = []
     for k in s["kpis"]:
@@ -217,8 +240,7 @@ def _kpis(s: dict[str, Any], L: dict[str, str], lang: str) -> tuple[str, float]:
         if k.get("small"):  # few answers: shown, but faded
             markup = f'<g opacity=".6"><title>{_esc(L["small"])}</title>{markup}</g>'
         blocks.append((markup, h))
-    blocks += [_stat(t["name"], f"{L['target']} {t['target']} {F.unit_in(text_in(t['unit'], lang), lang)}".strip(),
-                     colour=BLUE) for t in s["targets"]]
+    blocks += [_target(t, L, lang) for t in s["targets"]]
     return _stack(blocks, 4)
 
 
@@ -251,13 +273,23 @@ def _emotion(stages: list[dict[str, Any]], top: float, height: float, L: dict[st
         vs = [s["emotion"].get(key) for s in stages]
         out += [f'<line x1="{_n(cx[i])}" x2="{_n(cx[i + 1])}" y1="{_n(y(a))}" y2="{_n(y(b))}" {style}/>'
                 for i, (a, b) in enumerate(zip(vs, vs[1:])) if a is not None and b is not None]
+    measured = any(s["emotion"].get("value") is not None for s in stages)
+    designed_only = not measured and any(s["emotion"].get("declared") is not None for s in stages)
+    if designed_only:  # no answers: the designed curve alone, named as such (in the first column, after the scale)
+        out.append(_para(left + 24, top + 4, L["designed_only"], 11, COL_W - 24 - PAD, 2, fill=MUTED)[0])
     for i, s in enumerate(stages):
         e = s["emotion"]
-        if e.get("declared") is not None:
-            out.append(f'<circle cx="{_n(cx[i])}" cy="{_n(y(e["declared"]))}" r="4" fill="#ffffff" stroke="{MUTED}" '
-                       f'stroke-width="2"><title>{_esc(L["designed"])}{F.colon(lang)} {round(e["declared"])}</title></circle>')
+        d = e.get("declared")
+        if d is not None:
+            out.append(f'<circle cx="{_n(cx[i])}" cy="{_n(y(d))}" r="4" fill="#ffffff" stroke="{MUTED}" '
+                       f'stroke-width="2"><title>{_esc(s["name"])}{F.colon(lang)} {_esc(L["designed"])} '
+                       f'{F.number(d, lang)}/100</title></circle>')
         if e.get("value") is None:
-            out.append(_text(cx[i], y(50) + 16, L["no_data"], 11, MUTED, anchor="middle"))
+            if d is not None:
+                out.append(_text(cx[i], y(d) + (17 if d > 80 else -9), F.number(d, lang), 11, MUTED, anchor="middle"))
+            if not designed_only:
+                out.append(_text(cx[i], y1 + 14 if d is not None else y(50) + 16, L["no_data"], 11, MUTED,
+                                 anchor="middle"))
             continue
         out.append(f'<circle cx="{_n(cx[i])}" cy="{_n(y(e["value"]))}" r="6" fill="{BLUE}"><title>'
                    f'{_esc(s["name"])}{F.colon(lang)} {_esc(e["text"])}/100 ({e.get("responses", 0)})</title></circle>'

@@ -63,6 +63,10 @@ def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, f
         add("graph", CH.transition_graph(d, m, lang, L), L["cap_graph"].format(k=CH.GRAPH_EDGES, p=period))
     add("durations", CH.stage_durations(d, m, lang, L), L["cap_durations"].format(p=period))
     fb = d.get("feedback") or {}
+    # the designed curve from the map alone, the measured one beside it when there are answers
+    answers = sum(p.get("responses") or 0 for p in fb.get("emotion_curve", []))
+    add("emotion", CH.emotion(d, m, lang, L),
+        L["cap_emotion"].format(n=F.number(answers, lang)) if answers else L["cap_emotion_designed"])
     if full:
         add("over_time", CH.over_time(fb, lang, L),
             L["cap_over_time"].format(n=F.number(sum(r["responses"] for r in fb.get("by_period", [])), lang)))
@@ -80,13 +84,12 @@ def _personas(m: JourneyMap, segment: str | None, lang: str) -> list[dict[str, A
 
 def in_lang(g: dict[str, Any], lang: str) -> dict[str, Any]:
     """A grid (:func:`~parcours.report.grid.grid`) with every text in ``lang``: the map's
-    goals and actions that are given in two languages, and the KPI targets' units (``4 j`` /
-    ``4 d``). Texts already chosen are kept, so applying it twice changes nothing."""
+    goals and actions that are given in two languages (the KPIs are worded in ``lang`` by
+    :mod:`parcours.report.kpis`, units included: ``4 j`` / ``4 d``). Texts already chosen are
+    kept, so applying it twice changes nothing."""
     for st in g["stages"]:
         for lane in ("goals", "actions", "company"):
             st[lane] = texts_in(st.get(lane), lang)
-        for t in st.get("targets", []):
-            t["unit"] = F.unit_in(text_in(t.get("unit"), lang), lang)
     return g
 
 

@@ -12,7 +12,7 @@ either language.
 >>> cell(record, "en")["text"]
 '32.1% · target ≥ 35% · not met'
 >>> cell({**record, "value": None, "status": "not_measurable", "reason": "no_feedback", "metric": "nps"}, "fr")["why"]
-"pas de réponses d'enquête : donnez-les avec --feedback"
+"pas de réponses d'enquête\\u202f: donnez-les avec --feedback"
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ WORDS = {
     "fr": {
         "met": "atteint", "not_met": "non atteint", "not_measurable": "non mesurable", "target": "objectif",
         "no_target": "sans objectif",
-        "unknown_metric": "« {metric} » n'est pas un indicateur mesuré ; au choix : {metrics}",
+        "unknown_metric": "« {metric} » n'est pas un indicateur mesuré\u202f; au choix\u202f: {metrics}",
         "not_here": "{metric} ne se mesure pas {place}",
         "unknown_place": "aucun résultat pour {where} dans ces données",
         "not_computed": "son analyse n'a pas été calculée (--analyses)",
-        "no_feedback": "pas de réponses d'enquête : donnez-les avec --feedback",
+        "no_feedback": "pas de réponses d'enquête\u202f: donnez-les avec --feedback",
         "few_answers": "{n} réponses seulement, moins que les {min} nécessaires",
         "no_value": "rien à mesurer ici (aucun parcours concerné, ou dernière étape)",
-        "unknown_unit": "unité « {unit} » inconnue pour une durée ; au choix : s, min, h, d, w",
+        "unknown_unit": "unité « {unit} » inconnue pour une durée\u202f; au choix\u202f: s, min, h, d, w",
         "at_stage": "sur une étape", "at_touchpoint": "sur un point de contact", "at_overall": "sur l'ensemble des parcours",
         "journeys": "parcours", "answers": "réponses",
     },
