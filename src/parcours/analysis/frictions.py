@@ -14,8 +14,8 @@ Each touchpoint of the map that journeys reach gets up to five signals, each bet
 ``feedback`` counts only the metrics with at least ``min_responses`` answers placed on the
 touchpoint (the others are left out of its mean), ``themes`` only with at least
 ``min_responses`` comments placed there (the threshold of the feedback's own ``small``
-flags, ``--min-responses``, 30 by default): a figure from a handful of answers is too
-unstable to move a ranking. A signal left out so is named in ``small_signals``; the record
+flags: ``--min-responses``, else the map's ``analysis.min_responses``, else 30): a figure from
+a handful of answers is too unstable to move a ranking. A signal left out so is named in ``small_signals``; the record
 keeps every metric's number of answers (``answers``) and the comments (``comments``). A signal that is missing leaves the others' weights in
 proportion. The *drivers* of an item are its signals ordered by their share of the score.
 

@@ -27,8 +27,9 @@ confidence bound (negative or zero: the gap may be chance). Without an interval 
 answer), ``gap_low`` and ``impact_low`` are null.
 
 An item is **small** when its n is under the threshold of its kind: answers under
-``min_responses`` (the feedback's, ``--min-responses``, 30 by default) for satisfaction,
-journeys under ``min_journeys`` (30) for the rates. Only positive gaps make an opportunity.
+``min_responses`` (the feedback's: ``--min-responses``, else the map's
+``analysis.min_responses``, else 30) for satisfaction, journeys under ``min_journeys`` (30)
+for the rates. Only positive gaps make an opportunity.
 They are **ranked** so that a handful of answers never drives the ranking: every item that is
 not small first, by ``impact_low`` (largest first; those without one after), then the small
 ones, flagged, in the same order among themselves; ties by the touchpoint's friction rank,

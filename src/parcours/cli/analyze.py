@@ -27,7 +27,7 @@ def analyze_command(
     delimiter: R.Delimiter = None,
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
-    max_bad_rows: R.MaxBadRows = "1%",
+    max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
     segment: Annotated[str | None, typer.Option(help="Keep only the journeys of this segment of the map.")] = None,
@@ -41,6 +41,7 @@ def analyze_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
+    min_responses: Annotated[int | None, typer.Option(help="Groups with fewer survey answers are flagged 'small' and never drive a ranking (feedback figures; satisfaction, feedback and themes of frictions and opportunities). Default: the map's analysis.min_responses, else 30.")] = None,
     analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions; summary for the summary alone (default: all; the summary always). funnel, durations, stage_transitions and conformance need a map with stages.")] = None,
     report: Annotated[bool, typer.Option(help="Also write report.html, the journey map with its figures (with a map that has stages).")] = True,
     lang: Annotated[str | None, typer.Option(help="Language of the report and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
@@ -59,8 +60,8 @@ def analyze_command(
             segment=segment, period=period, by=by, top=top, collapse_loops=collapse_loops,
             conversion_window=conversion_window, feedback=feedback,
             feedback_columns=feedback_columns, feedback_metric=metric,
-            feedback_scale=scale, feedback_window=feedback_window, analyses=analyses, lang=lang, threads=threads,
-            memory_limit=memory_limit)
+            feedback_scale=scale, feedback_window=feedback_window, min_responses=min_responses, analyses=analyses,
+            lang=lang, threads=threads, memory_limit=memory_limit)
         project = Project.local(map_path, events, cache=cache)
         with quarantine_kept(out_dir):
             with progress() as say:
@@ -114,8 +115,26 @@ def _stage_name(m: JourneyMap, stage: str, lang: str, fallback: str | None) -> s
     return (text_in(s.name, lang) if s is not None else None) or fallback or stage
 
 
+def with_n(n: int | None, lang: str, small: bool = False, unit: str | None = None) -> str:
+    """The n a figure rests on, flagged when the group is small: ``942``, ``17 answers (small)``,
+    ``17 réponses (petit effectif)``; ``unit``: ``journeys`` or ``answers`` (singular for one).
+
+    >>> with_n(1234, "en", unit="journeys"), with_n(1, "en", small=True, unit="answers")
+    ('1,234 journeys', '1 answer (small)')
+    """
+    from parcours.report import formats as F
+
+    W = words(lang)
+    text = F.number(n, lang)
+    if unit is not None and n is not None:
+        text = W[f"n_{unit[:-1]}" if n == 1 else f"n_{unit}"].format(n=text)
+    return text + (f" ({W['small']})" if small else "")
+
+
 def print_frictions(data: dict, m: JourneyMap | None = None, lang: str | None = None, n: int = 5) -> None:
-    """The first ``n`` frictions (touchpoint named from the map, why in ``lang``) and opportunities."""
+    """The first ``n`` frictions (touchpoint named from the map, its score beside the journeys it
+    rests on, why in ``lang``) and opportunities (the gap, the n of the value, its owners); a
+    small group (few journeys, few answers) flagged beside its n."""
     from parcours.report import formats as F
     from parcours.report.explain import explain_friction, explain_opportunity, touchpoint_name
 
@@ -124,20 +143,21 @@ def print_frictions(data: dict, m: JourneyMap | None = None, lang: str | None = 
     m, lang = _shown(m, lang)
     W = words(lang)
     t = Table(title=W["frictions"].format(n=min(n, len(data["frictions"]))))
-    for key in ("rank", "touchpoint", "score", "why"):
-        t.add_column(W[key], justify="right" if key in ("rank", "score") else "left")
+    for key in ("rank", "touchpoint", "score", "n_of_journeys", "why"):
+        t.add_column(W[key], justify="right" if key in ("rank", "score", "n_of_journeys") else "left")
     for f in data["frictions"][:n]:
-        name = touchpoint_name(m, f["touchpoint"], lang, f.get("name"))
-        t.add_row("–" if f.get("rank") is None else str(f["rank"]), name + (f" ({W['small']})" if f["small"] else ""),
-                  F.number(f["score"], lang, 2), explain_friction(f, m, lang))
+        t.add_row("–" if f.get("rank") is None else str(f["rank"]), touchpoint_name(m, f["touchpoint"], lang, f.get("name")),
+                  F.number(f["score"], lang, 2), with_n(f["journeys"], lang, f["small"]), explain_friction(f, m, lang))
     out.print(keep_numbers_whole(t))
     opportunities = data.get("opportunities") or []
     if opportunities:
         t = Table(title=W["opportunities"].format(n=min(n, len(opportunities))))
-        for key in ("rank", "gap", "owners"):
-            t.add_column(W[key], justify="right" if key == "rank" else "left")
+        for key in ("rank", "gap", "n", "owners"):
+            t.add_column(W[key], justify="right" if key in ("rank", "n") else "left")
         for o in opportunities[:n]:
+            unit = "answers" if o.get("indicator") == "satisfaction" else "journeys"
             t.add_row("–" if o.get("rank") is None else str(o["rank"]), explain_opportunity(o, m, lang),
+                      with_n(o.get("n", o.get("journeys")), lang, bool(o.get("small")), unit),
                       ", ".join(o["owners"]) or "–")
         out.print(keep_numbers_whole(t))
 
@@ -213,6 +233,8 @@ def print_breakdown(result, m: JourneyMap | None = None, lang: str | None = None
         text = (F.number(v, lang) if how == "number" else F.pct(v, lang) if how == "pct" else
                 F.duration(v, lang) if how == "duration" else F.metric(how, v, lang) if how in ("nps", "csat", "ces") else
                 touchpoint_name(m, str(v), lang) if how == "touchpoint" else str(v))
+        if r.get(f"{k}_responses") is not None:  # a score: the answers it rests on, flagged when few
+            return f"{text}, n={with_n(r[f'{k}_responses'], lang, bool(r.get(f'{k}_small')))}"
         return text + (f" ({W['small']})" if r.get(f"{k}_small") else "")
 
     t = Table(title=W["side_by_side"].format(by=W.get(f"by_{by}", by)))

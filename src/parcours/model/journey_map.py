@@ -8,6 +8,7 @@ line-precise errors.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -311,10 +312,54 @@ class Source(_Strict):
         return v
 
 
+def check_bad_rows(value: Any) -> str | int | float | None:
+    """A bad-row limit as ``--max-bad-rows`` takes it: a count (``100``, ``0``), a percentage
+    (``"1%"``) or a share below 1 (``0.02``); ``ValueError`` saying what is wrong otherwise
+    (the rule of :func:`parcours.ingest.parse_max_bad_rows`, which reads it; a test keeps them
+    equal). The value is kept as written.
+
+    >>> check_bad_rows("60%"), check_bad_rows(100), check_bad_rows(None)
+    ('60%', 100, None)
+    >>> check_bad_rows("lots")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'lots' is neither a count nor a share
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"{value!r} is neither a count nor a share")
+    s = str(value).strip()
+    try:
+        if s.endswith("%"):
+            if not 0 <= float(s[:-1]) <= 100:
+                raise ValueError
+            return value
+        number = float(s)
+        if not math.isfinite(number):
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a count nor a share") from None
+    if number < 0:
+        raise ValueError(f"must not be negative, got {value!r}")
+    if number >= 1 and number != int(number):
+        raise ValueError(f"{value!r}: a count must be a whole number")
+    return value
+
+
+BAD_ROWS_HELP = "write a count (e.g. 100), a percentage (e.g. 2%) or a share below 1 (e.g. 0.02)"
+
+
 class AnalysisDefaults(_Strict):
     """Analysis settings a team keeps with its map (all optional). An option given to the
     command (``--top``...) or to ``parcours.analyze(...)`` wins over these; without either,
-    the built-in default applies."""
+    the built-in default applies.
+
+    ``max_bad_rows`` is the project's bad-row limit: ``parcours analyze`` and ``parcours
+    feedback`` without ``--max-bad-rows``, and the web app's uploads, refuse a source with more
+    rows quarantined. ``min_responses`` is where a group of answers stops being small: the
+    feedback's ``small`` flags, and the satisfaction, feedback and themes that frictions and
+    opportunities count (``--min-responses``)."""
 
     conversion_window: str | None = Field(
         default=None, description="Ordered funnel: stages must be reached within this time of the first, e.g. 30d "
@@ -324,6 +369,14 @@ class AnalysisDefaults(_Strict):
         default=None, description="Language of the report and explanations, fr or en (default: the map's language).")
     collapse_loops: bool | None = Field(
         default=None, description="Collapse repeats in variants: A A B -> A B (default false).")
+    max_bad_rows: str | int | float | None = Field(
+        default=None, description="The bad-row limit: a source with more rows quarantined is refused, a count "
+                                  "(100) or a share ('5%', 0.05). Applies to analyze and feedback without "
+                                  "--max-bad-rows, and to the web app's uploads (default 1%).")
+    min_responses: int | None = Field(
+        default=None, ge=1, description="Groups with fewer answers are flagged small and never drive a ranking: "
+                                        "feedback figures, and the satisfaction, feedback and themes of frictions "
+                                        "and opportunities (default 30).")
 
     @field_validator("conversion_window")
     @classmethod
@@ -331,6 +384,14 @@ class AnalysisDefaults(_Strict):
         if v is not None:
             parse_duration(v)
         return v
+
+    @field_validator("max_bad_rows", mode="before")
+    @classmethod
+    def _bad_rows(cls, v: Any) -> Any:
+        try:
+            return check_bad_rows(v)
+        except ValueError as e:
+            raise ValueError(f"{e}: {BAD_ROWS_HELP}") from None
 
 
 Kind = Literal["current", "future", "persona", "lifecycle", "blueprint"]
@@ -350,7 +411,8 @@ class JourneyMap(_Strict):
     analysis: AnalysisDefaults | None = Field(
         default=None,
         description="Analysis defaults kept with the map, e.g. {conversion_window: 7d, top: 10, lang: en, "
-                    "collapse_loops: true}; an option of the command or of parcours.analyze wins over them.")
+                    "collapse_loops: true, max_bad_rows: 5%, min_responses: 50}; an option of the command or of "
+                    "parcours.analyze wins over them.")
     stages: list[Stage] = Field(default_factory=list, description="Stages, in the designed order.")
     touchpoints: list[Touchpoint] = Field(
         default_factory=list,

@@ -24,9 +24,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from parcours.errors import OptionError
 from parcours.model.durations import parse_duration
-from parcours.model.journey_map import JourneyMap, Role
+from parcours.model.journey_map import BAD_ROWS_HELP, JourneyMap, Role, check_bad_rows
 
 TOP = 20  # variants shown when neither the call nor the map says
+MIN_RESPONSES = 30  # groups with fewer are flagged small (parcours.analysis.scores.MIN_RESPONSES; a test keeps them equal)
 Lang = Literal["fr", "en"]
 EVENT_ROLES: tuple[str, ...] = get_args(Role)  # the roles of parcours.ingest.roles (a test keeps them equal)
 FEEDBACK_ROLES = ("customer", "time", "score", "metric", "comment", "stage", "touchpoint", "language")
@@ -97,6 +98,21 @@ class _Spec(BaseModel):
         return cls.model_fields[field].description or ""
 
 
+def _bad_rows(v: Any) -> Any:
+    """``--max-bad-rows`` checked as the readers word it (``--max-bad-rows 'lots' is neither a
+    count nor a share``), before anything is read."""
+    try:
+        return check_bad_rows(v)
+    except ValueError as e:
+        raise OptionError(f"--max-bad-rows {e}", hint=BAD_ROWS_HELP) from None
+
+
+def _min_responses(v: int | None) -> int | None:
+    if v is not None and v < 1:
+        raise OptionError(f"--min-responses must be at least 1, got {v}")
+    return v
+
+
 def _duration(option: str, v: Any) -> Any:
     """A duration option checked as the CLI words it (``--journey-gap: '3x' is not a duration...``)."""
     if v:
@@ -128,6 +144,11 @@ class ReadSpec(_Spec):
     @classmethod
     def _gap(cls, v: str | None) -> str | None:
         return _duration("--journey-gap", v)
+
+    @field_validator("max_bad_rows", mode="before")
+    @classmethod
+    def _max_bad_rows(cls, v: Any) -> Any:
+        return _bad_rows(v)
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -192,6 +213,13 @@ class AnalysisSpec(ReadSpec):
     lang: Lang | None = Field(
         default=None, description="Language of the report and explanations: fr or en. Default: the map's "
                                   "analysis.lang, else its language.")
+    max_bad_rows: str | int | float | None = Field(
+        default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%). "
+                                  "Default: the map's analysis.max_bad_rows, else 1%.")
+    min_responses: int | None = Field(
+        default=None, description="Groups with fewer survey answers are flagged 'small' and never drive a ranking "
+                                  "(feedback figures; satisfaction, feedback and themes of frictions and "
+                                  "opportunities). Default: the map's analysis.min_responses, else 30.")
     feedback: Any = Field(
         default=None, description="Survey answers or verbatims to measure on the map too (see parcours feedback); "
                                   "written under 'feedback' in analysis.json.")
@@ -225,6 +253,11 @@ class AnalysisSpec(ReadSpec):
             raise OptionError(f"--threads must be at least 1, got {v}")
         return v
 
+    @field_validator("min_responses")
+    @classmethod
+    def _least(cls, v: int | None) -> int | None:
+        return _min_responses(v)
+
     @field_validator("conversion_window")
     @classmethod
     def _window(cls, v: str | None) -> str | None:
@@ -237,12 +270,14 @@ class AnalysisSpec(ReadSpec):
 
     def resolve(self, m: JourneyMap) -> AnalysisSpec:
         """The settings in force: what was given, else the map's ``source`` (how to read) and
-        ``analysis`` (window, top, language, loops) blocks, else the built-in defaults."""
+        ``analysis`` (window, top, language, loops, bad-row limit, small groups) blocks, else
+        the built-in defaults (the bad-row limit's, 1%, is the readers')."""
         given, ana = self._from_map(m), m.analysis
-        for name in ("top", "collapse_loops", "conversion_window"):
+        for name in ("top", "collapse_loops", "conversion_window", "max_bad_rows", "min_responses"):
             if given[name] is None and ana is not None:
                 given[name] = getattr(ana, name)
         given["top"] = TOP if given["top"] is None else given["top"]
+        given["min_responses"] = MIN_RESPONSES if given["min_responses"] is None else given["min_responses"]
         given["collapse_loops"] = bool(given["collapse_loops"])
         given["lang"] = report_lang(given["lang"], m)
         return AnalysisSpec.model_validate(given)
@@ -250,8 +285,8 @@ class AnalysisSpec(ReadSpec):
     def options(self, *, filters: dict[str, Any], analyses: Any, map_name: str | None) -> dict[str, Any]:
         """``analysis.json``'s ``options``: the resolved settings that shaped the figures."""
         return {"journey_gap": self.journey_gap, "top": self.top, "collapse_loops": self.collapse_loops,
-                "conversion_window": self.conversion_window, "filters": filters, "by": self.by,
-                "analyses": analyses, "map": map_name}
+                "conversion_window": self.conversion_window, "min_responses": self.min_responses,
+                "filters": filters, "by": self.by, "analyses": analyses, "map": map_name}
 
     def cache_options(self, analyses: Any) -> dict[str, Any]:
         """The settings in the cache key: all but the feedback file (fingerprinted by content)
@@ -259,14 +294,14 @@ class AnalysisSpec(ReadSpec):
         return {**self.model_dump(mode="json", exclude={"feedback", "threads", "memory_limit"}), "analyses": analyses}
 
 
-MIN_RESPONSES = 30  # groups with fewer are flagged small (parcours.analysis.scores.MIN_RESPONSES; a test keeps them equal)
 _ENGINE = "Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb."
 _LANG = "Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language."
 
 
 class FeedbackSpec(_Spec):
     """One ``parcours feedback``: how to read the answers, where to attach them, how to break
-    them down (the map's ``source.timezone`` and ``analysis.lang`` fill what is not given).
+    them down (the map's ``source.timezone`` and ``analysis`` block — language, bad-row limit,
+    small groups — fill what is not given).
 
     >>> FeedbackSpec(by_segment=True).resolve(JourneyMap(language="fr")).lang
     'fr'
@@ -288,15 +323,16 @@ class FeedbackSpec(_Spec):
     timezone: str | None = Field(
         default=None, description="Time zone of times written without offset, e.g. Europe/Paris. Default: the "
                                   "map's source.timezone, else UTC.")
-    max_bad_rows: str | int | float | None = ReadSpec.model_fields["max_bad_rows"]
+    max_bad_rows: str | int | float | None = AnalysisSpec.model_fields["max_bad_rows"]
     window: str | None = Field(
         default=None, description="With --events: attach a response to the journey's last event at most this long "
                                   "before it (default 7d).")
     by_segment: bool = Field(default=False, description="Also give each figure per segment of the map.")
     by_period: str | None = Field(
         default=None, description="Also give each figure per period: day, week, month, quarter or year.")
-    min_responses: int = Field(
-        default=MIN_RESPONSES, description="Groups with fewer responses are flagged 'small' (shown, not hidden).")
+    min_responses: int | None = Field(
+        default=None, description="Groups with fewer responses are flagged 'small' (shown, not hidden). Default: "
+                                  "the map's analysis.min_responses, else 30.")
     lang: Lang | None = Field(default=None, description=_LANG)
     engine: str | None = Field(default=None, description=_ENGINE)
 
@@ -305,11 +341,30 @@ class FeedbackSpec(_Spec):
     def _window(cls, v: str | None) -> str | None:
         return _duration("--window", v)
 
+    @field_validator("max_bad_rows", mode="before")
+    @classmethod
+    def _max_bad_rows(cls, v: Any) -> Any:
+        return _bad_rows(v)
+
+    @field_validator("min_responses")
+    @classmethod
+    def _least(cls, v: int | None) -> int | None:
+        return _min_responses(v)
+
     def resolve(self, m: JourneyMap) -> FeedbackSpec:
-        """The settings in force: what was given, else the map's (time zone, language)."""
-        given = dict(self)
+        """The settings in force: what was given, else the map's (time zone; language, bad-row
+        limit and small groups from its ``analysis`` block), else the built-in defaults.
+
+        >>> FeedbackSpec().resolve(JourneyMap(analysis={"min_responses": 50})).min_responses
+        50
+        """
+        given, ana = dict(self), m.analysis
         given["timezone"] = given["timezone"] or (m.source.timezone if m.source else None)
         given["lang"] = report_lang(given["lang"], m)
+        for name in ("max_bad_rows", "min_responses"):
+            if given[name] is None and ana is not None:
+                given[name] = getattr(ana, name)
+        given["min_responses"] = MIN_RESPONSES if given["min_responses"] is None else given["min_responses"]
         return FeedbackSpec.model_validate(given)
 
     def read_args(self) -> dict[str, Any]:

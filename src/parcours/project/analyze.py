@@ -125,7 +125,9 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
 
 def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.Table,
               groups: dict[str, ir.Table] | None) -> Any:
-    """The feedback measured on the journeys (``--feedback``), by breakdown group too."""
+    """The feedback measured on the journeys (``--feedback``), by breakdown group too; its groups
+    with fewer than ``min_responses`` answers flagged small (the threshold the frictions and
+    opportunities read from it)."""
     from parcours.ingest.feedback import read_feedback
     from parcours.project.feedback import measure
 
@@ -133,7 +135,7 @@ def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.T
                            scale=spec.feedback_scale, timezone=spec.timezone, max_bad_rows=spec.max_bad_rows,
                            con=log.con)
     return measure(fb_log, m, ev=ev, window=spec.feedback_window, lang=spec.lang, resolver_sources=log.roles,
-                   groups=groups, full=p.table, by_period="month")
+                   groups=groups, full=p.table, by_period="month", min_responses=spec.min_responses)
 
 
 def _duration(option: str, text: str | None) -> float | None:

@@ -244,13 +244,12 @@ def bad_row_limit(m: Any) -> str | int | float:
     rule, the same message (:class:`~parcours.errors.TooManyBadRows`).
 
     >>> from parcours.model import JourneyMap
-    >>> bad_row_limit(JourneyMap())
-    '1%'
+    >>> bad_row_limit(JourneyMap()), bad_row_limit(JourneyMap(analysis={"max_bad_rows": "60%"}))
+    ('1%', '60%')
     """
     from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS
 
-    # getattr: the map's analysis block may not carry the setting (then the CLI's default applies).
-    given = getattr(m.analysis, "max_bad_rows", None) if m is not None and m.analysis is not None else None
+    given = m.analysis.max_bad_rows if m is not None and m.analysis is not None else None
     return DEFAULT_MAX_BAD_ROWS if given is None else given
 
 
