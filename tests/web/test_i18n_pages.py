@@ -5,6 +5,7 @@ map's report follows it when the URL asks for no language."""
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -205,3 +206,150 @@ def test_a_missing_column_is_chosen_in_the_mapping_form(store, world, tmp_path, 
     assert r.status_code == 422 and r.json()["detail"]["message"] == i18n.text(
         lang, "columns.unknown", source="odd.csv", column="nobody", role=words["column.customer"])
     assert "who, when, what" in r.json()["detail"]["hint"] and f"/projects/{pa}/data" in r.json()["detail"]["hint"]
+
+
+def _foreign(text: str, lang: str) -> list[str]:
+    """Texts of the other language's catalogue found in ``text`` (see :func:`_english_left`)."""
+    if lang == "fr":
+        return _english_left(text, "fr")
+    fr, en = i18n.catalogue("fr"), i18n.catalogue("en")
+    found = []
+    for key, value in fr.items():
+        forms = value.values() if isinstance(value, dict) else [value]
+        theirs = en[key].values() if isinstance(en[key], dict) else [en[key]]
+        for form in forms:
+            piece = max(form.split("{"), key=len).split("}")[-1].strip(" .:;,()\u202f")
+            if len(piece) >= 12 and not any(piece in t for t in theirs) and piece in text:
+                found.append(f"{key}: {piece}")
+    return found
+
+
+def _script_texts(page: str, name: str) -> dict:
+    """The texts a page gives its scripts (``name = {...};``), as JSON."""
+    import json
+
+    start = page.index(name + " = ") + len(name) + 3
+    return json.JSONDecoder().raw_decode(page[start:])[0]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_data_pages_speak_one_language_after_a_missing_column_upload(store, world, tmp_path, lang):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    sid = _odd_upload(c, h, pa)
+    asks = {"Accept-Language": lang}
+    words = i18n.catalogue(lang)
+    roles = ", ".join(words[f"source.role.{r}"] for r in ("customer", "time", "event"))
+    page = c.get(f"/projects/{pa}/data/{sid}", headers=asks).text
+    said = _visible(page)
+    assert f'<html lang="{lang}">' in page and i18n.text(lang, "source.missing", roles=roles) in said
+    assert i18n.text(lang, "source.not_validated") in said and words["source.roles_title"] in said
+    assert _foreign(said, lang) == [] and "--columns" not in page
+    keys = ("js.error_status", "data.js.how_to_fix", "source.js.reading", "source.js.reading_for", "source.js.validated",
+            "source.js.totals", "source.js.download")
+    assert _script_texts(page, "window.sourceTexts") == {k: words[k] for k in keys}
+    listing = c.get(f"/projects/{pa}/data", headers=asks).text
+    said = _visible(listing)
+    limit = "1\u202f%" if lang == "fr" else "1%"  # the default bad-row limit, as the language writes it
+    assert i18n.text(lang, "data.nothing_yet") in said and f"({limit}" in said and _foreign(said, lang) == []
+    assert i18n.text(lang, "data.map_and_validate") in said and i18n.text(lang, "data.kind.events") in said
+    # Validated with the columns chosen in the form: the report in the page's language, numbers as it writes them.
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {"customer": "who", "time": "when",
+                                                                               "event": "what"}}, headers={**h, **asks})
+    assert r.status_code == 200 and (r.json()["read"], r.json()["accepted"]) == (2, 2)
+    said = _visible(c.get(f"/projects/{pa}/data/{sid}", headers=asks).text)
+    assert i18n.text(lang, "source.columns_given", roles="customer=who, time=when, event=what") in said
+    assert i18n.text(lang, "source.totals_html", read=2, accepted=2, quarantined=0).replace("<strong>", "") \
+        .replace("</strong>", "").replace("\n", " ") in said.replace("  ", " ")
+    assert _foreign(said, lang) == []
+
+
+HALF = "customer_id,timestamp,event\n" + "".join(
+    f"c{i},{'2026-01-05T10:00:00Z' if i % 2 else 'never'},visit\n" for i in range(10))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_refused_upload_is_said_the_webs_way(store, world, tmp_path, lang):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    r = c.post(f"/api/v1/projects/{pa}/data", params={"filename": "half.csv"}, content=HALF.encode(),
+               headers={**h, "Content-Type": "application/octet-stream"})
+    sid = r.json()["id"]
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers={**h, "Accept-Language": lang})
+    d = r.json()["detail"]
+    bad = sum(1 for line in HALF.splitlines()[1:] if "never" in line)
+    assert r.status_code == 422 and (d["report"]["read"], d["report"]["quarantined"]) == (10, bad)
+    if lang == "en":  # the CLI's words, as issue 23 asks
+        assert d["message"].startswith(f"half.csv: {bad} of 10 rows cannot be used (more than --max-bad-rows 1%)")
+    else:
+        assert d["message"] == i18n.text("fr", "source.refusal_limit", name="half.csv", n=bad, quarantined=bad,
+                                         read=10, limit="1\u202f%")
+        assert d["hint"] == i18n.text("fr", "source.refused_hint", url=f"/projects/{pa}/edit") and "--" not in d["hint"]
+    said = _visible(c.get(f"/projects/{pa}/data/{sid}", headers={"Accept-Language": lang}).text)
+    reason = i18n.text(lang, "source.refusal", name="half.csv", n=bad, quarantined=bad, read=10)
+    assert i18n.text(lang, "source.refused", reason=reason) in said
+    assert i18n.text(lang, "message.how_to_fix", hint=i18n.text(lang, "source.refused_hint",
+                                                               url=f"/projects/{pa}/edit")) in said
+    assert _foreign(said, lang) == [] and "--max-bad-rows" not in said
+
+
+def _validated(c, h, pa, name, rows):
+    body = "customer_id,timestamp,event\n" + "".join(f"c{i},2026-01-0{1 + i % 5}T10:00:00Z,visit\n" for i in range(rows))
+    sid = c.post(f"/api/v1/projects/{pa}/data", params={"filename": name}, content=body.encode(),
+                 headers={**h, "Content-Type": "application/octet-stream"}).json()["id"]
+    assert c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h).status_code == 200
+    return sid
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_choosing_a_source_is_said_once_in_the_readers_language(store, world, tmp_path, lang):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    first = _validated(c, h, pa, "march.csv", 6)  # the project's first: in use at once
+    second = _validated(c, h, pa, "april.csv", 8)
+    asks = {"Accept-Language": lang}
+    words = i18n.catalogue(lang)
+    assert c.post(f"/api/v1/projects/{pa}/data/{second}/use", headers={**h, **asks}).json()["changed"] is True
+    page = c.get(f"/projects/{pa}/data/{second}", headers=asks).text
+    said = _visible(page)
+    expected = i18n.text(lang, "data.flash.chosen_instead", name="april.csv", kind=words["data.kind_of.events"],
+                         before="march.csv")
+    assert f'<p class="ok flash" role="status">{escape(expected)}</p>' in page and _foreign(said, lang) == []
+    assert i18n.text(lang, "source.measured.events") in said
+    assert expected not in c.get(f"/projects/{pa}/data/{second}", headers=asks).text  # said once
+    # Stop using it: the data page says what the live map measures then.
+    assert c.delete(f"/api/v1/projects/{pa}/data/in-use/events", headers={**h, **asks}).status_code == 200
+    page = c.get(f"/projects/{pa}/data", headers=asks).text
+    then = i18n.text(lang, "activity.only_collected")
+    assert i18n.text(lang, "data.flash.released", name="april.csv", kind=words["data.kind_of.events"], then=then) \
+        in _visible(page)
+    assert _foreign(_visible(page), lang) == []
+    # Chosen again: said with what the live map measured meanwhile; choosing what is in use says nothing.
+    assert c.post(f"/api/v1/projects/{pa}/data/{first}/use", headers={**h, **asks}).status_code == 200
+    page = c.get(f"/projects/{pa}/data/{first}", headers=asks).text
+    assert page.count('class="ok flash"') == 1 and i18n.text(lang, "data.flash.chosen", name="march.csv",
+                                                             kind=words["data.kind_of.events"]) in _visible(page)
+    assert c.post(f"/api/v1/projects/{pa}/data/{first}/use", headers={**h, **asks}).json()["changed"] is False
+    assert 'class="ok flash"' not in c.get(f"/projects/{pa}/data/{first}", headers=asks).text
+
+
+def test_feed_lines_with_words_are_said_in_the_readers_language():
+    from parcours.web.team import said_lines
+    from parcours.web.wording import words
+
+    line = {"kind": "data_in_use", "summary": "put april.csv in use for the live map's events, instead of the map's file "
+                                              "events.csv", "words": words("activity.data_in_use_instead", name="april.csv",
+                                                                           kind=words("data.kind_of.events"),
+                                                                           before=words("activity.map_file", name="events.csv"))}
+    old = {"kind": "comment", "summary": "commented on the project"}  # written before lines had words
+    unknown = {"kind": "x", "summary": "did something", "words": words("activity.no_such_key")}
+    for lang in ("fr", "en"):
+        token = i18n._asked.set({"type": "http", "headers": [(b"accept-language", lang.encode())]})
+        try:
+            said = [x["said"] for x in said_lines([line, old, unknown])]
+        finally:
+            i18n._asked.reset(token)
+        fr = i18n.catalogue(lang)
+        assert said == [i18n.text(lang, "activity.data_in_use_instead", name="april.csv", kind=fr["data.kind_of.events"],
+                                  before=i18n.text(lang, "activity.map_file", name="events.csv")),
+                        "commented on the project", "did something"]

@@ -10,12 +10,18 @@ is put in use at once when the live map has nothing of that kind to measure (:fu
 
 :func:`feeding` lists everything the live map reads, for the Data page: the chosen sources or
 the files used without one, and the events and survey answers the app collected.
+
+What the activity feed says of a switch is kept in English in its summary; the parts this
+module names (the file used without a chosen source) are :class:`Said`: English text that also
+carries its words (a key of the catalogues and its values), so that a reader in another
+language is told the same in theirs.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,43 @@ from parcours.store.models import DataSource
 
 FEEDBACK = "feedback.csv"  # survey answers in the project's folder (parcours.project.stored.FEEDBACK)
 _WITHOUT = {"events": "map_file", "feedback": "feedback_file"}
+
+
+class Said(str):
+    """English text that knows its words: ``words`` is ``{"t": key, **values}`` of the catalogues
+    (``parcours.project.texts``), the same thing said in any language.
+
+    >>> s = Said("the map's file events.csv", "activity.map_file", name="events.csv")
+    >>> (f"instead of {s}", s.words)
+    ("instead of the map's file events.csv", {'t': 'activity.map_file', 'name': 'events.csv'})
+    """
+
+    words: dict[str, Any]
+
+    def __new__(cls, text: str, key: str, **values: Any) -> Said:
+        said = super().__new__(cls, text)
+        said.words = {"t": key, **values}
+        return said
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A source put in use (:func:`choose`): the ``source``, the source it ``replaced`` (None when
+    none was chosen), whether anything ``changed``, and what the live map measured ``before``
+    (the replaced source's name, or the file used without a chosen source; None: nothing)."""
+
+    source: DataSource
+    replaced: DataSource | None
+    changed: bool
+    before: str | None
+
+
+@dataclass(frozen=True)
+class Released:
+    """A source no longer in use (:func:`release`), and what the live map measures ``then``."""
+
+    source: DataSource | None
+    then: Said
 
 
 def _map(store: Store, project_id: int) -> Any:
@@ -60,7 +103,7 @@ def fallback(store: Store, data_dir: Path, project_id: int, m: Any, kind: str) -
     return path if path.is_file() else None
 
 
-def _fallback_name(store: Store, data_dir: Path, project_id: int, m: Any, kind: str) -> str | None:
+def _fallback_name(store: Store, data_dir: Path, project_id: int, m: Any, kind: str) -> Said | None:
     """How the activity feed names the file used without a chosen source."""
     try:
         path = fallback(store, data_dir, project_id, m, kind)
@@ -68,7 +111,9 @@ def _fallback_name(store: Store, data_dir: Path, project_id: int, m: Any, kind: 
         return None
     if path is None:
         return None
-    return f"the map's file {path.name}" if kind == "events" else f"the project's {path.name}"
+    if kind == "events":
+        return Said(f"the map's file {path.name}", "activity.map_file", name=path.name)
+    return Said(f"the project's {path.name}", "activity.feedback_file", name=path.name)
 
 
 def _collected(store: Store, project_id: int, kind: str) -> int:
@@ -132,9 +177,9 @@ def adopt_first(store: Store, data_dir: Path, row: DataSource, user_id: int | No
     return sources.adopt(store, row.project_id, row.id, user_id)
 
 
-def choose(store: Store, data_dir: Path, project_id: int, source_id: int, user_id: int | None) -> sources.Choice:
-    """Put the validated source in use for the live map (see :func:`parcours.store.sources.choose`).
-    Raises :class:`~parcours.store.errors.NotFound`, :class:`~parcours.store.sources.NotUsable`
+def choose(store: Store, data_dir: Path, project_id: int, source_id: int, user_id: int | None) -> Chosen:
+    """Put the validated source in use for the live map (see :func:`parcours.store.sources.choose`);
+    what it replaced (:class:`Chosen`). Raises :class:`~parcours.store.errors.NotFound`, :class:`~parcours.store.sources.NotUsable`
     (not validated, or refused) or :class:`~parcours.project.sources.SourceFileMissing`."""
     row = sources.get(store, project_id, source_id)
     if row.format != "table" and not (data_dir / str(project_id) / row.name).is_file():
@@ -142,15 +187,19 @@ def choose(store: Store, data_dir: Path, project_id: int, source_id: int, user_i
     instead = None
     if sources.current(store, project_id, row.kind) is None:
         instead = _fallback_name(store, data_dir, project_id, _map(store, project_id), row.kind)
-    return sources.choose(store, project_id, source_id, user_id, instead=instead)
+    done = sources.choose(store, project_id, source_id, user_id, instead=instead)
+    before = done.replaced.original_name if done.changed and done.replaced is not None else instead if done.changed else None
+    return Chosen(done.source, done.replaced if done.changed else None, done.changed, before)
 
 
-def release(store: Store, data_dir: Path, project_id: int, kind: str, user_id: int | None) -> DataSource | None:
+def release(store: Store, data_dir: Path, project_id: int, kind: str, user_id: int | None) -> Released:
     """Stop measuring the chosen source of ``kind``: the live map goes back to the file it
-    measures without one (:func:`fallback`), if any. The released source, or None."""
+    measures without one (:func:`fallback`), if any. The released source (None when none was
+    chosen) and what the live map measures ``then``."""
     sources.check_kind(kind)
-    then = _fallback_name(store, data_dir, project_id, _map(store, project_id), kind)
-    return sources.release(store, project_id, kind, user_id, then=then or "no file: only what the app collected")
+    then = _fallback_name(store, data_dir, project_id, _map(store, project_id), kind) \
+        or Said("no file: only what the app collected", "activity.only_collected")
+    return Released(sources.release(store, project_id, kind, user_id, then=then), then)
 
 
 # --- What changes ------------------------------------------------------------------------------

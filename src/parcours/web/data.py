@@ -32,14 +32,17 @@ from parcours.project.budget import OverBudget
 from parcours.project.jobs import Job
 from parcours.project.sources import (QUARANTINE_SUFFIX, Mapping, SourceFileMissing, delete_source, describe_source,
                                       preview, quarantine_path, shown)
-from parcours.project.uploads import (EXTENSIONS, EmptyUpload, NoFreeName, OverUploadLimit, UploadRejected,
-                                      max_upload_bytes, receive)
+from parcours.project.uploads import (EXTENSIONS, MAX_UPLOAD_ENV, EmptyUpload, NoFreeName, OverUploadLimit,
+                                      UploadRejected, max_upload_bytes, receive)
 from parcours.store import sources
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.grants import connection_names, granted_folders
 from parcours.store.models import DataSource, User
 from parcours.store.sources import NotUsable
+from parcours.report.formats import number, percent
+from parcours.web import i18n
+from parcours.web.flash import pop, push, words
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 from parcours.web.wording import worded
@@ -60,6 +63,41 @@ def _status(e: ParcoursError | None) -> int:
 def _error(e: ParcoursError, row: DataSource | None = None) -> HTTPException:
     """The error as an HTTP answer: its status, its message and hint without secrets."""
     return HTTPException(_status(e), shown(e, row))
+
+
+def limit_text(limit: str | int | float) -> str:
+    """A bad-row limit as the request's language writes it: ``1%`` / ``1 %``, ``5 rows`` / ``5 lignes``."""
+    lang = i18n.current()
+    text = str(limit).strip()
+    if text.endswith("%"):
+        digits = len(text[:-1].partition(".")[2])
+        return number(float(text[:-1]), lang, digits) + percent(lang)
+    return i18n.t("data.limit_rows", n=limit, count=number(float(limit), lang))
+
+
+def refusal(report: dict[str, Any], project_id: int, limit: str | int | float) -> dict[str, str]:
+    """A validation refused for its quarantined rows, in the request's language (message and
+    hint), from the report's numbers and the project's bad-row ``limit``: the web's way to fix
+    it is the column-mapping form or the map's ``analysis.max_bad_rows``, not the CLI's options."""
+    lang = i18n.current()
+    reason = i18n.t("source.refusal_limit", name=report.get("source") or "?", n=report.get("quarantined", 0),
+                    quarantined=number(report.get("quarantined", 0), lang), read=number(report.get("read", 0), lang),
+                    limit=limit_text(limit))
+    return {"message": reason, "hint": i18n.t("source.refused_hint", url=f"/projects/{project_id}/edit")}
+
+
+def detection(report: dict[str, Any] | None, order: list[str]) -> str | None:
+    """How a validation found its columns (``Detected XES columns: customer=…``), in the request's
+    language, from the report's roles (in the order of ``order``, the kind's roles) and how each
+    was found."""
+    if not report or not isinstance(report.get("columns"), dict):
+        return None
+    roles, how = report["columns"], report.get("how") or {}
+    said = ", ".join(f"{r}={roles[r]}" for r in [*order, *(r for r in roles if r not in order)] if r in roles)
+    if not any(how.get(r) != "given" for r in roles):
+        return i18n.t("source.columns_given", roles=said)
+    schema = report.get("detected_schema")
+    return i18n.t("source.detected_schema", schema=schema, roles=said) if schema else i18n.t("source.detected", roles=said)
 
 
 def _folder(request: Request, project_id: int) -> Path:
@@ -91,9 +129,23 @@ async def upload(project_id: int, request: Request, filename: str, kind: str = "
                                    _folder(request, project_id), filename, kind, user.id,
                                    int(declared) if declared.isdigit() else None)
     except (UploadRejected, OverUploadLimit, OverBudget, NoFreeName) as e:
-        raise _error(e) from None
+        raise HTTPException(_status(e), {**shown(e), **_upload_refused(e, filename)}) from None
     return {"id": row.id, "name": row.name, "original_name": row.original_name, "format": row.format,
             "size": row.size, "kind": row.kind, "notes": notes}
+
+
+def _upload_refused(e: ParcoursError, filename: str) -> dict[str, str]:
+    """An upload refused for what the web knows itself (its size limit, the file's name), said in
+    the request's language for the page's script; other refusals keep their text."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if isinstance(e, OverUploadLimit):
+        mb = max_upload_bytes() / 2**20
+        size = i18n.t("limits.mb", n=number(mb, i18n.current(), 0 if mb >= 1 else 2))
+        return {"message": i18n.t("upload.too_large", name=name, size=size),
+                "hint": i18n.t("upload.too_large_hint", env=MAX_UPLOAD_ENV)}
+    if isinstance(e, NoFreeName):
+        return {"message": i18n.t("upload.no_free_name", name=name), "hint": i18n.t("upload.no_free_name_hint")}
+    return {}
 
 
 # --- Preview and mapping ---------------------------------------------------------------------
@@ -110,13 +162,17 @@ def preview_api(project_id: int, source_id: int, request: Request, user: User = 
         raise _error(e, row) from None
 
 
-def _job_answer(job: Job, project_id: int, source_id: int) -> Any:
+def _job_answer(job: Job, project_id: int, source_id: int, limit: str | int | float) -> Any:
     """A validation's answer once it ended (its outcome's status), else 202 with its progress.
     A column the roles cannot find is worded the web's way (:mod:`parcours.web.wording`): the
-    column-mapping form, in the asker's language."""
+    column-mapping form, in the asker's language. A refusal for too many quarantined rows says
+    the CLI's message in English (the same rule, the same words); in another language, what the
+    report's numbers and the project's bad-row ``limit`` say (:func:`refusal`)."""
     status_url = f"/api/v1/projects/{project_id}/data/{source_id}/validation/{job.id}"
     if job.state == "done":
         done: validation.Outcome = job.result
+        if done.kind == "too_many_bad_rows" and done.payload.get("report") and i18n.current() != i18n.DEFAULT:
+            raise HTTPException(422, {**done.payload, **refusal(done.payload["report"], project_id, limit)})
         if done.kind != "ok":
             raise HTTPException(_OUTCOME_STATUS.get(done.kind) or _status(done.error), worded(done.payload, project_id))
         return done.payload
@@ -147,7 +203,7 @@ def mapping_api(project_id: int, source_id: int, body: Mapping, request: Request
     row = _get(store, project_id, source_id)
     live = request.app.state.live
     job = validation.submit(live.validations, live.folder(project_id), row, body, store, user.id)
-    return _job_answer(validation.settle(job, wait), project_id, source_id)
+    return _job_answer(validation.settle(job, wait), project_id, source_id, in_use.bad_rows_allowed(store, project_id))
 
 
 @router.get("/api/v1/projects/{project_id}/data/{source_id}/validation/{job_id}")
@@ -159,7 +215,7 @@ def validation_api(project_id: int, source_id: int, job_id: str, request: Reques
     if job is None:
         raise HTTPException(404, {"message": f"no validation {job_id} of source {source_id}",
                                   "hint": "validations are kept in the server's memory: validate again"})
-    return _job_answer(job, project_id, source_id)
+    return _job_answer(job, project_id, source_id, in_use.bad_rows_allowed(store_of(request), project_id))
 
 
 @router.delete("/api/v1/projects/{project_id}/data/{source_id}/validation/{job_id}", status_code=202)
@@ -218,7 +274,14 @@ def use_api(project_id: int, source_id: int, request: Request, user: User = Depe
         done = in_use.choose(store, request.app.state.live.data_dir, project_id, source_id, user.id)
     except ParcoursError as e:
         raise _error(e) from None
-    replaced = done.replaced if done.changed else None
+    replaced = done.replaced
+    if done.changed:  # the page reloads and says it, in its reader's language
+        kind = words(f"data.kind_of.{done.source.kind}")
+        if done.before is None:
+            push(request, "data.flash.chosen", name=done.source.original_name, kind=kind)
+        else:
+            push(request, "data.flash.chosen_instead", name=done.source.original_name, kind=kind,
+                 before=getattr(done.before, "words", done.before))
     return {"kind": done.source.kind, "in_use": describe_source(done.source), "changed": done.changed,
             "replaced": {"id": replaced.id, "original_name": replaced.original_name} if replaced else None}
 
@@ -230,9 +293,13 @@ def release_api(project_id: int, kind: str, request: Request, user: User = Depen
     any. The source stays and can be chosen again. ``released``: the source, null when none was chosen."""
     project_for(request, user, project_id, need="editor")
     try:
-        row = in_use.release(store_of(request), request.app.state.live.data_dir, project_id, kind, user.id)
+        done = in_use.release(store_of(request), request.app.state.live.data_dir, project_id, kind, user.id)
     except ParcoursError as e:
         raise _error(e) from None
+    row = done.source
+    if row is not None:
+        push(request, "data.flash.released", name=row.original_name, kind=words(f"data.kind_of.{kind}"),
+             then=done.then.words)
     return {"kind": kind, "released": {"id": row.id, "original_name": row.original_name} if row else None}
 
 
@@ -263,7 +330,8 @@ def data_page(project_id: int, request: Request) -> HTMLResponse:
     feeding = in_use.feeding(store, request.app.state.live.data_dir, project_id)
     ws = ctx["project"].workspace_id
     return page("data.html", active="data", sources=rows, feeding=feeding, editor=can(ctx["role"], "editor"),
-                bad_rows=in_use.bad_rows_allowed(store, project_id),
+                flashes=pop(request),
+                bad_rows=limit_text(in_use.bad_rows_allowed(store, project_id)),
                 connections=connection_names(store_of(request), ws), granted=[str(p) for p in granted_folders(store_of(request), ws)],
                 limit_bytes=max_upload_bytes(), accept=",".join([*EXTENSIONS, ".gz"]), **ctx)
 
@@ -284,4 +352,5 @@ def source_page(project_id: int, source_id: int, request: Request) -> HTMLRespon
     except ParcoursError as e:  # what is in use cannot be read now: say so, the page still shows the source
         change = {"kind": row.kind, "problem": shown(e, row), "usable": sources.is_mapped(row), "is_in_use": False}
     return page("data_source.html", active="data", source=src, info=info, problem=problem, chosen=chosen,
-                change=change, editor=can(ctx["role"], "editor"), **ctx)
+                change=change, editor=can(ctx["role"], "editor"), flashes=pop(request),
+                detection=detection(src["report"], info["roles"] if info else []), **ctx)

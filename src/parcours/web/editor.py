@@ -34,6 +34,7 @@ from parcours.model import edits as E
 from parcours.model import map_view as V
 from parcours.project import map_edits as edits
 from parcours.project.rule_check import problem_dict
+from parcours.web import i18n
 from parcours.web.pages import can, page, project_page
 from parcours.web.security import current_user, project_for, store_of
 
@@ -115,7 +116,7 @@ def _editor_context(request: Request, ctx: dict[str, Any], version: MapVersion |
 def editor_page(project_id: int, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
     saved = request.query_params.get("saved")
-    flash = f"Saved version {saved}." if saved and saved.isdigit() else None
+    flash = i18n.t("editor.flash.saved", n=saved) if saved and saved.isdigit() else None
     return page("editor.html", **_editor_context(request, ctx, maps.latest_version(store_of(request), project_id), flash=flash))
 
 
@@ -187,11 +188,12 @@ def _save(request: Request, project_id: int, user: User, form: dict[str, str], c
     except MapConflict as e:
         return _message(request, form, 409, conflict=e, project=ctx["project"], problems=[])
     except MapError as e:
-        return _message(request, form, 422, error="The map would not be valid: nothing was saved.",
+        return _message(request, form, 422, error=i18n.t("editor.flash.not_valid"),
                         problems=[problem_dict(p) for p in e.problems], hint=None)
     if not _is_htmx(request):
         return RedirectResponse(f"/projects/{project_id}/edit?saved={saved.number}", status_code=303)
-    flash = f"Saved version {saved.number}: {saved.message}." if saved.message else f"Saved version {saved.number}."
+    flash = (i18n.t("editor.flash.saved_message", n=saved.number, message=saved.message) if saved.message
+             else i18n.t("editor.flash.saved", n=saved.number))
     return page("editor_body.html", **_editor_context(request, ctx, saved, flash=flash))
 
 
@@ -208,8 +210,8 @@ def save_yaml(project_id: int, request: Request, form: dict[str, str] = Depends(
     _context(request, user, project_id, need="editor")
     text = form.get("yaml", "")
     if not text.strip():
-        return _message(request, form, 422, problems=[], error="yaml: the map is empty",
-                        hint="paste the map's YAML or choose a .yaml file")
+        return _message(request, form, 422, problems=[], error=i18n.t("editor.flash.empty"),
+                        hint=i18n.t("editor.flash.empty_hint"))
     default = "imported a YAML file" if form.get("source") == "import" else "edited the YAML"
     return _save(request, project_id, user, form, edits.new_text(text, form.get("message", "").strip() or default))
 
@@ -238,7 +240,7 @@ def check_rule_fragment(project_id: int, request: Request, form: dict[str, str] 
     m = _map_or_none(request, project_id, base)
     if m is None:
         return page("editor_rule_count.html", result={"valid": True, "data": None,
-                                                      "message": "save a map first: its data source is used"})
+                                                      "message": i18n.t("editor.flash.save_first")})
     return page("editor_rule_count.html", result=request.app.state.live.check_rule(project_id, m, element))
 
 
@@ -281,5 +283,5 @@ def versions_page(project_id: int, request: Request) -> HTMLResponse:
     return page("versions.html", **ctx, active="versions", versions=list(reversed(versions)),
                 latest=numbers[-1] if numbers else None, a=a, b=b, diff=diff, changes=changes, lines=lines,
                 error=error, short=V.short, editable=can(ctx["role"], "editor"),
-                flash=f"Restored: saved as version {restored}." if restored and restored.isdigit() else None,
+                flash=i18n.t("versions.flash.restored", n=restored) if restored and restored.isdigit() else None,
                 now=dt.datetime.now(dt.timezone.utc))

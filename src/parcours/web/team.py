@@ -30,7 +30,7 @@ from parcours.web import accounts, i18n, invitations
 from parcours.web.pages import LogIn, page, project_page
 from parcours.web.security import (address_of, current_user, fail, login_refused, project_for, session_user,
                                    store_of, workspace_for)
-from parcours.web.wording import Worded
+from parcours.web.wording import Worded, say
 
 router = APIRouter()
 # Invitations and the app administrators' routes belong with the team's; they live in their own modules.
@@ -147,9 +147,27 @@ def project_activity(project_id: int, request: Request, limit: int = Query(50, g
                      user: User = Depends(current_user)) -> dict[str, Any]:
     """The project's activity, newest first: ``items``, and ``next_before`` (the ``before`` of the
     next page, null on the last one)."""
+    i18n.bind(request.scope)
     project_for(request, user, project_id)
     items, next_before = feed_page(store_of(request), project_id, limit, before)
-    return {"items": items, "next_before": next_before}
+    return {"items": said_lines(items), "next_before": next_before}
+
+
+def said_lines(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines of the activity feed, each with ``said``: what it tells in the asker's language, from
+    its ``words`` when it has them (:func:`parcours.web.wording.say`), else its ``summary`` (in
+    English, as it was written)."""
+    lang = i18n.current()
+    out = []
+    for item in items:
+        said = item["summary"]
+        if item.get("words"):
+            try:
+                said = say(item["words"], lang)
+            except (KeyError, ValueError, IndexError):  # words of another version of the app: its summary
+                pass
+        out.append({**item, "said": said})
+    return out
 
 
 # --- workspaces, projects, members --------------------------------------------------------
@@ -282,7 +300,7 @@ def discussion_page(project_id: int, request: Request, target: str | None = None
     talk = discussion(store, project_id, context["project"].name)
     feed, next_before = feed_page(store, project_id, FEED_PAGE)
     return page("discussion.html", **context, active="discussion", threads=talk.threads, options=talk.options,
-                selected=target or "project", problem=talk.problem, count=talk.count, feed=feed,
+                selected=target or "project", problem=talk.problem, count=talk.count, feed=said_lines(feed),
                 next_before=next_before, feed_page=FEED_PAGE)
 
 

@@ -12,6 +12,14 @@ lacks (``role`` and ``column``). Any other error is left as it is.
 :class:`Worded` is an HTTP error whose page says it from the catalogues (the API answers its
 ``detail`` as any other); :func:`error_page` is what an error page says, in the page's language.
 
+What the app keeps to say later (a flash, a line of the activity feed) is kept as *words*:
+``{"t": key, **values}``, a key of the catalogues and its values, a value being itself words
+when it is to be said too (:func:`words`); :func:`say` puts them in a reader's language.
+
+>>> say({"t": "data.flash.released", "name": "april.csv", "kind": words("data.kind_of.events"),
+...      "then": words("activity.map_file", name="events.csv")}, "en")
+"april.csv is no longer in use for the live map's events: it measures the map's file events.csv."
+
 >>> said = worded({"message": "e.csv: cannot tell which column is the time", "hint": "say it with --columns time=COLUMN",
 ...                "source": "e.csv", "columns": ["who", "when"], "missing": ["time"]}, 3, lang="fr")
 >>> said["message"], said["missing"]
@@ -27,6 +35,32 @@ from typing import Any
 from starlette.exceptions import HTTPException
 
 from parcours.web import i18n
+
+
+def words(key: str, **values: Any) -> dict[str, Any]:
+    """Words to say later: the catalogues' ``key`` and its ``values`` (JSON; a value may be words)."""
+    return {"t": key, **values}
+
+
+def number(n: int | float) -> dict[str, Any]:
+    """A number to say later as the reader's language writes it (``1,234`` / ``1 234``)."""
+    return {"num": n}
+
+
+def say(said: dict[str, Any], lang: str) -> str:
+    """Words (:func:`words`) in ``lang``: each value that is words said first, each :func:`number`
+    written as ``lang`` writes numbers. A key the catalogues lack is a :class:`KeyError` (a
+    caller with a fallback text catches it)."""
+    from parcours.report.formats import number as written
+
+    def value(v: Any) -> Any:
+        if isinstance(v, dict) and "t" in v:
+            return say(v, lang)
+        if isinstance(v, dict) and "num" in v:
+            return written(v["num"], lang)
+        return v
+
+    return i18n.text(lang, said["t"], **{k: value(v) for k, v in said.items() if k != "t"})
 
 
 def role_names(roles: list[str], lang: str | None = None) -> str:
