@@ -124,7 +124,7 @@ def test_the_built_ins_declare_what_the_run_and_the_result_read():
         "transitions": "transitions", "starts": "starts", "ends": "ends", "touchpoints": "touchpoints",
         "unmapped": "unmapped", "variants": "variants", "stages": "stages", "stage_transitions": "stage_transitions",
         "stage_durations": "stage_durations", "backward_moves": "conformance", "shapes": "shapes",
-        "frictions": "frictions", "opportunities": "opportunities"}
+        "frictions": "frictions", "opportunities": "opportunities", "kpis": "kpis"}
     assert set(STAGE_ANALYSES) == {"funnel", "durations", "stage_transitions", "conformance"}
     assert registry.get("summary").always and "summary" not in registry.names()
     for a in registry.analyses():

@@ -24,6 +24,7 @@ WRITES = {
     "conformance": ({"conformance"}, {"backward_moves"}),
     "shapes": ({"shapes"}, {"shapes"}),
     "frictions": ({"frictions", "opportunities"}, {"frictions", "opportunities"}),
+    "kpis": ({"kpis"}, {"kpis"}),
 }
 ALWAYS = {"schema_version", "summary", "input", "options"}
 

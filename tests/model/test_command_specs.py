@@ -49,7 +49,7 @@ def test_the_flags_help_is_the_spec_fields_description(command):
 def test_min_responses_is_the_analysis_layers():
     from parcours.analysis.scores import MIN_RESPONSES
 
-    assert FeedbackSpec().min_responses == MIN_RESPONSES
+    assert FeedbackSpec().resolve(JourneyMap()).min_responses == MIN_RESPONSES
 
 
 @pytest.mark.parametrize(("spec", "given", "words"), [

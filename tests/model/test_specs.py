@@ -58,7 +58,7 @@ def test_the_maps_analysis_block_is_checked_with_its_line():
 def test_options_and_cache_key_come_from_the_spec():
     spec = AnalysisSpec.of(top=5, feedback="answers.csv", threads=2, by="channel").resolve(JourneyMap())
     assert spec.options(filters={}, analyses="all", map_name="m") == {
-        "journey_gap": None, "top": 5, "collapse_loops": False, "conversion_window": None, "filters": {},
+        "journey_gap": None, "top": 5, "collapse_loops": False, "conversion_window": None, "min_responses": 30, "filters": {},
         "by": "channel", "analyses": "all", "map": "m"}
     key = spec.cache_options("all")
     assert "feedback" not in key and "threads" not in key and key["top"] == 5 and key["analyses"] == "all"

@@ -48,7 +48,7 @@ def test_map_cli_and_python_give_the_same_analysis(demo, with_defaults, tmp_path
     from_spec = json.loads(parcours.analyze(demo.events_path, demo.map_path, AnalysisSpec(**SETTINGS)).to_json())
     plain = json.loads(parcours.analyze(demo.events_path, demo.map_path).to_json())
     assert from_map["options"] == from_cli["options"] == from_api["options"] == from_spec["options"] == {
-        "journey_gap": None, "top": 4, "collapse_loops": True, "conversion_window": "2d", "filters": {},
+        "journey_gap": None, "top": 4, "collapse_loops": True, "conversion_window": "2d", "min_responses": 30, "filters": {},
         "by": None, "analyses": "all", "map": "maison_lumiere"}
     for key in AFFECTED:
         assert from_map[key] == from_cli[key] == from_api[key] == from_spec[key], key

@@ -309,7 +309,7 @@ def _paired_lines(fr: str, en: str) -> list[Any] | None:
     """List items in two languages, the French and English lines paired by position (a blank
     line keeps a place): ``{fr, en}`` for each pair, one language where the other is blank.
 
-    >>> _paired_lines("Payer\n\nRecevoir vite", "Pay\nTrack\n")
+    >>> _paired_lines("Payer\\n\\nRecevoir vite", "Pay\\nTrack\\n")
     [{'fr': 'Payer', 'en': 'Pay'}, {'en': 'Track'}, {'fr': 'Recevoir vite'}]
     """
     a, b = fr.splitlines(), en.splitlines()
