@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from parcours.cli import reading as R
 from parcours.cli.output import info, out, user_errors
+
+if TYPE_CHECKING:  # the model is imported when the command runs: `parcours --help` stays fast
+    from parcours.model import JourneyMap
 
 
 def compare_command(
@@ -44,36 +47,47 @@ def compare_command(
                               columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
                               max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
                               lang=lang, engine=engine)
-        result = Project.local(map_path, events).compare(spec)
+        project = Project.local(map_path, events)
+        result = project.compare(spec)
         written = result.save(out_dir)
-    _print(result.data, out_dir, written)
+    _print(result.data, out_dir, written, project.map)
 
 
-def _print(d: dict, out_dir: Path, written: dict) -> None:
+def _print(d: dict, out_dir: Path, written: dict, m: JourneyMap | None = None) -> None:
     """What was compared, how many tests and how judged, then the significant changes in the
-    comparison's language: shares in %, durations in days/hours, stages and touchpoints named."""
+    comparison's language: shares in %, durations in days/hours, each with the journeys or
+    answers it counts (n); stages, touchpoints and segments by their names on the map ``m``."""
     from rich.markup import escape
     from rich.table import Table
 
     from parcours.report import before_after as BA
+    from parcours.report import formats as F
     from parcours.report.labels import labels
 
     lang = d.get("lang") or "en"
     L, W = labels(lang), BA.words(lang)
-    info(escape(BA.compared_sentence(d, lang, L)))
+    names = BA.item_names(m, lang)
+    info(escape(BA.compared_sentence(d, lang, L, m)))
     info(BA.tests_sentence(d, lang))
     rows = [r for r in BA.ordered(d["rows"]) if r["significant"]]
     if rows:
+        # two segments are not "before" and "after": their columns carry their names
+        a, b = BA.sides(d, lang, m) if d.get("compare", {}).get("kind") == "segments" else (L["before"], L["after"])
         t = Table(title=W["table"])
-        for col in (L["where"], L["indicator"], L["before"], L["after"], L["change"], "p", W["p_adjusted"], W["test"]):
-            t.add_column(col)
+        t.add_column(L["where"])
+        t.add_column(L["indicator"])
+        for col in (a, b, L["change"], "n", "p", W["p_adjusted"]):
+            t.add_column(escape(col), justify="right", no_wrap=True)  # "1 234", "3,5 j": one line each
+        t.add_column(W["test"])
         for r in rows:
             ind = r["indicator"]
-            t.add_row(escape(BA.where(r, {}, L)), L.get(f"ind_{ind}", ind), BA.value(ind, r["before"], lang),
+            t.add_row(escape(BA.where(r, names, L)), L.get(f"ind_{ind}", ind), BA.value(ind, r["before"], lang),
                       BA.value(ind, r["after"], lang), BA.value(ind, r["change"], lang, change=True),
+                      f"{F.number(r.get('n_before'), lang)} / {F.number(r.get('n_after'), lang)}",
                       BA.p_text(r["p_value"], lang), BA.p_text(r.get("p_adjusted"), lang), BA.test_name(r["test"], lang))
         out.print(t)
     else:
         out.print(W["none"])
     info("\n" + W["wrote"].format(files=", ".join(sorted(written)), out=f"[bold]{escape(str(out_dir))}[/]",
-                                  r=len(d["rows"]), s=sum(r["significant"] for r in d["rows"])))
+                                  r=BA.counted(len(d["rows"]), "row", lang),
+                                  s=BA.counted(sum(r["significant"] for r in d["rows"]), "significant", lang)))

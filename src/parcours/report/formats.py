@@ -15,6 +15,8 @@ writes decimals with a comma; English uses ``,`` and ``.``.
 ('4\u202fj', '35%')
 >>> date("2026-01-01", "fr"), date("2026-06-30", "en")
 ('1er janv. 2026', '30 Jun 2026')
+>>> count(1, "fr", "ligne", "lignes"), count(0, "en", "row", "rows"), count(1234, "fr", "test", "tests")
+('1 ligne', '0 rows', '1\u202f234 tests')
 >>> shorten("Contact service client (téléphone)", 20)
 ('Contact service…', True)
 """
@@ -48,6 +50,13 @@ def pct(v: Any, lang: str, digits: int = 0) -> str:
     if v is None:
         return "–"
     return number(100 * v, lang, digits) + percent(lang)
+
+
+def count(n: Any, lang: str, one: str, many: str) -> str:
+    """``n`` and its noun, singular or plural as ``lang`` wants it: French takes the singular
+    for 0 and 1 (``0 écart``, ``1 ligne``), English for 1 alone (``0 rows``, ``1 row``)."""
+    singular = abs(n) < 2 if lang == "fr" else n == 1
+    return f"{number(n, lang)} {one if singular else many}"
 
 
 def percent(lang: str) -> str:
