@@ -259,6 +259,11 @@ def test_plurals_follow_the_language():
     assert "(1 journey) and" in BA.compared_sentence(one, "en", labels("en"))
     assert BA.counted(0, "row", "fr") == "0 ligne" and BA.counted(0, "row", "en") == "0 rows"
     assert BA.counted(1, "significant", "fr") == "1 significative"
+    # two versions of one map (same id): named as versions, not by the id twice
+    maps = {"compare": {"kind": "maps", "before": "boutique", "after": "boutique"}, "journeys": {"before": 2, "after": 2}}
+    assert BA.compared_sentence(maps, "fr", labels("fr")) == (
+        f"Comparaison de deux versions de la carte{NNBSP}: la version précédente de la carte (2 parcours) "
+        "et cette version (2 parcours)")
 
 
 # -- demo ------------------------------------------------------------------------------------------
