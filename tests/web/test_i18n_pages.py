@@ -353,3 +353,50 @@ def test_feed_lines_with_words_are_said_in_the_readers_language():
         assert said == [i18n.text(lang, "activity.data_in_use_instead", name="april.csv", kind=fr["data.kind_of.events"],
                                   before=i18n.text(lang, "activity.map_file", name="events.csv")),
                         "commented on the project", "did something"]
+
+
+NEEDS_WORDS = pytest.mark.xfail(strict=True, reason="activity lines need their words: apply "
+                                "/tmp/brief/C_activity_words.patch (store/activity.py's activity_words table and "
+                                "migration 0007, the writers of store/sources, maps, comments, surveys, collect, "
+                                "workspaces; tests/store/test_db.py)")
+
+
+@pytest.mark.parametrize("lang", [pytest.param("fr", marks=NEEDS_WORDS), "en"])
+def test_the_activity_feed_speaks_the_readers_language(store, world, tmp_path, lang):  # noqa: F811
+    from parcours.store.maps import save_map
+
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    save_map(store, pa, "stages: [{id: buy, name: Achat}]\n", world["alice"].id, base=None, message="first draft")
+    _validated(c, h, pa, "march.csv", 6)
+    second = _validated(c, h, pa, "april.csv", 8)
+    assert c.post(f"/api/v1/projects/{pa}/data/{second}/use", headers=h).status_code == 200
+    assert c.post(f"/api/v1/projects/{pa}/comments", json={"target_kind": "stage", "target_id": "buy", "body": "ok"},
+                  headers=h).status_code == 201
+    w = i18n.catalogue(lang)
+
+    def said(key, **values):
+        return i18n.text(lang, key, **values)
+
+    size = {n: len(("customer_id,timestamp,event\n" + "".join(f"c{i},2026-01-0{1 + i % 5}T10:00:00Z,visit\n"
+                                                           for i in range(rows))).encode())
+            for n, rows in (("march.csv", 6), ("april.csv", 8))}
+    events = w["data.kind_of.events"]
+    expected = [
+        said("activity.comment", target=said("activity.target.stage", id="Achat")),  # its name in the map
+        said("activity.data_in_use_instead", name="april.csv", kind=events, before="march.csv"),
+        said("activity.data_mapped", name="april.csv", read=8, accepted=8, quarantined=0),
+        said("activity.data_uploaded", name="april.csv", kind=w["data.kind.events"], format="csv", size=size["april.csv"]),
+        said("activity.data_in_use_first", name="march.csv", kind=events),
+        said("activity.data_mapped", name="march.csv", read=6, accepted=6, quarantined=0),
+        said("activity.data_uploaded", name="march.csv", kind=w["data.kind.events"], format="csv", size=size["march.csv"]),
+        said("activity.map_saved_message", n=1, message="first draft"),
+    ]
+    page = c.get(f"/projects/{pa}/discussion", headers={"Accept-Language": lang}).text
+    feed = page[page.index('<ol class="feed" id="feed">'):page.index("</ol>", page.index('id="feed"'))]
+    lines = [_visible(li).split(" ", 1)[1].rsplit(" ", 3)[0] for li in feed.split("<li>")[1:]]  # who, what, when
+    assert lines == expected
+    assert _foreign(_visible(page), lang) == []
+    items = c.get(f"/api/v1/projects/{pa}/activity", headers={"Accept-Language": lang}).json()["items"]
+    assert [x["said"] for x in items] == expected  # the "more" button's lines, said the same way
+    assert items[1]["summary"] == "put april.csv in use for the live map's events, instead of march.csv"  # the API's
