@@ -152,7 +152,8 @@ def test_demo_svg_shows_the_map_with_analysis_numbers(demo, lang):
              for g in root.iter(NS + "g") if g.get("class") == "lane"}
     for key in LANES:
         assert L[f"lane_{key}"] in lanes[f"lane-{key}"]
-    assert f"{L['target']} 35 %" in lanes["lane-kpis"]
+    # a KPI shows its target with its direction (≥ for higher is better), beside the measured value and status
+    assert f"{L['target']} ≥ 35 %" in lanes["lane-kpis"].replace("\u202f", " ").replace("35%", "35 %")
     assert_legible(boxes(svg), len(m.stages))
 
 

@@ -95,8 +95,8 @@ def test_durations_and_units_in_the_reports_language(french_results):
     delivery = next(k for k in m.kpis if k.metric == "duration_median")
     assert (delivery.target, delivery.unit) == (4, "d")
     fr, en = render_html(data, m, lang="fr"), render_html(data, m, lang="en")
-    assert "objectif 4 j" in unescape(fr).replace(NNBSP, " ") and not re.search(r"\b4 d\b", unescape(fr))
-    assert "target 4 d" in unescape(en).replace(NNBSP, " ")
+    assert "objectif ≤ 4 j" in unescape(fr).replace(NNBSP, " ") and not re.search(r"\b4 d\b", unescape(fr))
+    assert "target ≤ 4 d" in unescape(en).replace(NNBSP, " ")
     assert F.duration(4 * 86400, "fr") == f"4,0{NNBSP}j" and F.duration(4 * 86400, "en") == f"4.0{NNBSP}d"
     assert F.quantity(4, "d", "fr") == f"4{NNBSP}j" and F.quantity(4, "d", "en") == f"4{NNBSP}d"
     assert F.quantity(35, "%", "fr") == f"35{NNBSP}%" and F.quantity(35, "%", "en") == "35%"

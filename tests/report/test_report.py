@@ -116,7 +116,7 @@ def big_events(m, customers: int = 400, seed: int = 3):
 
 def test_a_large_map_stays_legible(browser, tmp_path):
     """10 stages and 60 touchpoints with long names, measured on events: the grid scrolls inside
-    its frame (the page does not), columns keep a readable width, long names are cut with the
+    its frame (the page does not), columns keep a readable width, long names wrap on two lines and are cut with the
     full text on hover, cards never overlap, and every chart still draws."""
     from tests.report.test_grid_svg import big_map
 
@@ -135,7 +135,7 @@ def test_a_large_map_stays_legible(browser, tmp_path):
       const wrap = document.querySelector('#view-all .gridwrap');
       const cols = [...document.querySelectorAll('#view-all th.stage')].map(th => th.getBoundingClientRect().width);
       const names = [...document.querySelectorAll('#view-all .card .cname')].map(e => ({
-        cut: e.scrollWidth > e.clientWidth, title: e.closest('.card').getAttribute('title'), text: e.textContent,
+        cut: e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth, title: e.closest('.card').getAttribute('title'), text: e.textContent,
         size: parseFloat(getComputedStyle(e).fontSize)}));
       const cards = [...document.querySelectorAll('#view-all td.cards')].map(td =>
         [...td.querySelectorAll('.card')].map(c => c.getBoundingClientRect()).map(r => [r.top, r.bottom, r.left, r.right]));

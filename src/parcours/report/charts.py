@@ -435,7 +435,7 @@ def emotion(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str]) -> g
                      gridcolor=LINE, zeroline=False)
     fig.update_xaxes(title=L["stage"], showgrid=False)
     fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"})
-    return _layout(fig, L["lane_emotion"], height=360, margin={"t": 70}, lang=lang)
+    return _layout(fig, L["emotion"], height=360, margin={"t": 70}, lang=lang)
 
 
 def _metric_axis(metric: str, fb: dict[str, Any], lang: str,
