@@ -3,6 +3,7 @@ and agreement with textbook values."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -57,3 +58,21 @@ def test_false_positives_near_alpha_and_effects_found(kind):
     effect = {"proportions": 0.15, "nps": 0.15, "means": 0.25, "mann_whitney": 0.5}[kind]
     found = sum(p_value(draw(0, n), draw(effect, n)) < S.ALPHA for _ in range(100)) / 100
     assert found >= 0.9, found  # e.g. 40% -> 55%, or durations 1.5x longer, on 300 per group
+
+
+def test_tiny_groups_are_not_called_different_by_a_zero_variance():
+    """One promoter then one detractor (seen on the demo's compare: 'NPS 100 → -100, n 1 / 1,
+    p < 0.001'): each group alone has no variance, so a per-group variance made p = 0. Under the
+    null both groups share one trinomial: the pooled variance, computed here by hand."""
+    a, b = 1 / 2, 1 / 2  # promoters and detractors over the two answers
+    z = -2 / ((a + b - (a - b) ** 2) * 2) ** 0.5
+    assert S.nps(1, 0, 1, 0, 1, 1) == pytest.approx(math.erfc(abs(z) / math.sqrt(2)))
+    assert S.nps(1, 0, 1, 0, 1, 1) > S.ALPHA
+    # false positives stay near alpha on small groups too (10 answers each, 2,000 draws)
+    rng = random.Random(7)
+    calls = 0
+    for _ in range(2000):
+        g = [[rng.choices([10, 8, 3], weights=[40, 30, 30])[0] for _ in range(10)] for _ in range(2)]
+        counts = [(sum(x >= 9 for x in s), sum(x <= 6 for x in s), len(s)) for s in g]
+        calls += S.nps(*counts[0], *counts[1]) < S.ALPHA
+    assert calls / 2000 <= 0.08, calls / 2000

@@ -1,8 +1,10 @@
 """Significance tests for before/after comparisons (pure Python, two-sided, normal approximations).
 
 - **Proportions** (conversion, exit rate, CSAT): the two-proportion z-test with pooled variance.
-- **NPS**: the z-test of a difference of two NPS, each with the variance of a difference of
-  two shares of one trinomial, (p + d − (p − d)²)/n.
+- **NPS**: the z-test of a difference of two NPS, with the variance of a difference of two
+  shares of one trinomial, (p + d − (p − d)²)/n, pooled over both groups as the null
+  hypothesis has it (one distribution of promoters and detractors): two groups of one
+  answer each, a promoter and a detractor, are not "significantly" different.
 - **Means** (CES): Welch's z-test (unequal variances; the normal approximation of Welch's t,
   fit for the group sizes where a figure is not flagged small).
 - **Durations** (stage durations): the Mann–Whitney U test (normal approximation with the
@@ -61,18 +63,23 @@ def proportions(k1: int, n1: int, k2: int, n2: int) -> float | None:
 
 
 def nps(p1: int, d1: int, n1: int, p2: int, d2: int, n2: int) -> float | None:
-    """p-value that two NPS differ (promoters, detractors, answers of each group)."""
+    """p-value that two NPS differ (promoters, detractors, answers of each group). The variance
+    is the pooled one (under the null hypothesis both groups share the shares of promoters and
+    detractors); a separate variance per group is 0 for a group whose answers all agree, which
+    would call one promoter against one detractor a certain difference.
+
+    >>> round(nps(1, 0, 1, 0, 1, 1), 3)   # one promoter, then one detractor: chance can do that
+    0.157
+    >>> nps(5, 0, 5, 5, 0, 5)              # nothing varies
+    1.0
+    """
     if n1 <= 0 or n2 <= 0:
         return None
-
-    def var(p: int, d: int, n: int) -> float:
-        a, b = p / n, d / n
-        return max(a + b - (a - b) ** 2, 0.0) / n
-
-    v = var(p1, d1, n1) + var(p2, d2, n2)
+    a, b = (p1 + p2) / (n1 + n2), (d1 + d2) / (n1 + n2)
+    v = max(a + b - (a - b) ** 2, 0.0) * (1 / n1 + 1 / n2)
     diff = (p2 - d2) / n2 - (p1 - d1) / n1
     if v <= 0:
-        return 1.0 if diff == 0 else 0.0
+        return 1.0
     return _two_sided(diff / math.sqrt(v))
 
 
