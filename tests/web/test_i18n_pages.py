@@ -400,3 +400,27 @@ def test_the_activity_feed_speaks_the_readers_language(store, world, tmp_path, l
     items = c.get(f"/api/v1/projects/{pa}/activity", headers={"Accept-Language": lang}).json()["items"]
     assert [x["said"] for x in items] == expected  # the "more" button's lines, said the same way
     assert items[1]["summary"] == "put april.csv in use for the live map's events, instead of march.csv"  # the API's
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_live_maps_own_problems_are_said_in_the_readers_language(store, world, tmp_path, lang):  # noqa: F811
+    from parcours.store.maps import save_map
+
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    asks = {**HTML, "Accept-Language": lang}
+
+    def shown(url):
+        said = _visible(c.get(url, headers=asks).text)
+        assert _foreign(said, lang) == []
+        return said
+
+    assert i18n.text(lang, "live.no_map") in shown(f"/projects/{pa}")
+    save_map(store, pa, "stages: [{id: buy, name: Achat}]\nsegments:\n  - {id: gold, where: {tier: gold}}\n",
+             world["alice"].id, base=None)
+    assert i18n.text(lang, "live.bad_segment", segment="silver", known="gold") in shown(f"/projects/{pa}?segment=silver")
+    assert i18n.text(lang, "live.bad_period", period="someday..") in shown(f"/projects/{pa}?period_from=someday")
+    assert i18n.text(lang, "live.bad_setting", which="top", value="0") in shown(f"/projects/{pa}?top=0")
+    # The API keeps its English detail.
+    r = c.get(f"/api/v1/projects/{pa}/analysis", params={"segment": "silver"}, headers={"Accept-Language": lang})
+    assert r.status_code == 422 and r.json()["detail"] == "segment 'silver' is not in the map (segments: gold)"

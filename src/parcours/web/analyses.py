@@ -22,7 +22,7 @@ from parcours.store.models import User
 from parcours.web import i18n
 from parcours.web.pages import page, project_page
 from parcours.web.security import current_user, project_for
-from parcours.web.wording import worded
+from parcours.web.wording import Worded, worded
 
 router = APIRouter()
 
@@ -40,8 +40,9 @@ def _settings(window: str | None, top: str | None, lang: str | None) -> dict[str
     """The view's settings as analyze keywords; a bad one is a 422 naming it."""
     try:
         return view_settings(window, top, lang)
-    except FilterError as e:
-        raise HTTPException(422, f"{e.which}: {_said(e)}") from None
+    except FilterError as e:  # its page names the setting and its value in the reader's language
+        value = {"window": window, "top": top, "lang": lang}.get(e.which)
+        raise Worded(422, f"{e.which}: {_said(e)}", "live.bad_setting", which=e.which, value=value) from None
 
 
 def _open(request: Request, project: Any, segment: str | None, period: Period | str | None,
@@ -54,7 +55,13 @@ def _open(request: Request, project: Any, segment: str | None, period: Period | 
     except NotFound as e:
         raise HTTPException(404, _said(e)) from None
     except FilterError as e:
-        raise HTTPException(422, e.message if e.which == "segment" else f"period: {_said(e)}") from None
+        if e.which == "segment":
+            _, m = request.app.state.live.latest(project.id, project.slug)
+            known = ", ".join(s.id for s in m.segments)
+            raise Worded(422, e.message, "live.bad_segment" if known else "live.bad_segment_none", segment=segment,
+                         known=known) from None
+        text = period.text if isinstance(period, Period) else period
+        raise Worded(422, f"period: {_said(e)}", "live.bad_period", period=text) from None
     except CannotMeasure as e:
         cause = e.__cause__ if isinstance(e.__cause__, ParcoursError) else None  # its facts: the web words it
         raise HTTPException(409, _worded({"message": e.message, "hint": e.hint, **(cause.facts() if cause else {})},
@@ -119,8 +126,8 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
     project = ctx["project"]
     try:
         version, m = request.app.state.live.latest(project.id, project.slug)
-    except NotFound as e:
-        return page("message.html", **ctx, active="map", title=project.name, message=_said(e),
+    except NotFound:  # the one way the latest map is not found: none was saved yet
+        return page("message.html", **ctx, active="map", title=project.name, message=i18n.t("live.no_map"),
                     hint=i18n.t("live.no_map_hint"))
     period = Period.between(period_from, period_to)
     # The report: in the language the URL asks for, else the user's (or browser's), else the map's rule.
@@ -134,8 +141,9 @@ def live_map(project_id: int, request: Request, segment: str | None = None, peri
         opened = _open(request, project, segment, period, settings)
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, dict) else {"message": e.detail, "hint": None}
-        return page("message.html", **ctx, active="map", title=project.name, message=detail["message"],
-                    hint=detail.get("hint"), bar=bar, status_code=200 if e.status_code == 409 else e.status_code)
+        message, hint = e.said() if isinstance(e, Worded) else (detail["message"], detail.get("hint"))
+        return page("message.html", **ctx, active="map", title=project.name, message=message,
+                    hint=hint, bar=bar, status_code=200 if e.status_code == 409 else e.status_code)
     job, data, m = opened.job, opened.data, opened.map
     if data is None:
         return page("measuring.html", **ctx, active="map", job=job.to_dict(), bar=bar,
