@@ -61,7 +61,7 @@ def behaviour_labels(ev: ir.Table, m: JourneyMap, dimension: str, full: ir.Table
     """``_journey``, ``group``: the behaviour label of each journey of ``ev`` (``roles``: the
     input's role -> column, to know whether a value column was named)."""
     lab = behaviour.labels(ev if full is None else full, dimension, has_goals=bool(m.goals),
-                           has_stages=bool(m.stages), has_value=None if roles is None else "value" in roles)
+                           has_stages=bool(m.stages), has_value=None if roles is None else "value" in roles, m=m)
     return lab if full is None else lab.semi_join(ev.select(C.JOURNEY).distinct(), C.JOURNEY)
 
 

@@ -82,7 +82,7 @@ def unit_labels(units: ir.Table, m: JourneyMap, by: str, resolve: ColumnResolver
                           hint="use buyer, channel_mix, value_tier, segment or a column")
     if by in behaviour.DIMENSIONS:
         return behaviour.labels(units, by, has_goals=bool(m.goals), has_stages=bool(m.stages),
-                                has_value="value" in resolve.role_sources)
+                                has_value="value" in resolve.role_sources, m=m)
     if by == "segment":
         if not m.segments:
             raise OptionError("--by segment: the map declares no segment", hint="add segments, or use --by buyer")
