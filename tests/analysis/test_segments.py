@@ -121,8 +121,6 @@ def test_behaviour_labels_match_pandas_on_the_demo(demo, dim, gap):
             "value_tier": lambda: pandas_value_tier(d, "amount")}[dim]()
     got = product_labels(files.events_path, m, dim, gap)
     assert got == want
-    if dim == "channel_mix":  # events without a channel take their touchpoint's: it changes some labels
-        assert want != pandas_channel_mix(d)
     assert len(set(got.values())) >= 3  # the test data exercises several labels
 
 
