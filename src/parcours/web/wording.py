@@ -32,7 +32,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
+from fastapi import HTTPException  # routes catch FastAPI's; the app's handler answers Starlette's, its base
+from starlette.exceptions import HTTPException as AnyHTTPError
 
 from parcours.web import i18n
 
@@ -108,7 +109,7 @@ class Worded(HTTPException):
         return i18n.t(self.key, **values), None
 
 
-def error_page(exc: HTTPException) -> dict[str, Any]:
+def error_page(exc: AnyHTTPError) -> dict[str, Any]:
     """The ``title``, ``message`` and ``hint`` of the page of an HTTP error, in the page's language
     (:func:`parcours.web.i18n.current`): an error that says itself (:class:`Worded`, or any with
     a ``said()``) says its own text; any other says
