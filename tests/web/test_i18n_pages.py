@@ -424,3 +424,30 @@ def test_the_live_maps_own_problems_are_said_in_the_readers_language(store, worl
     # The API keeps its English detail.
     r = c.get(f"/api/v1/projects/{pa}/analysis", params={"segment": "silver"}, headers={"Accept-Language": lang})
     assert r.status_code == 422 and r.json()["detail"] == "segment 'silver' is not in the map (segments: gold)"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_measuring_page_says_its_steps_in_the_readers_language(lang):
+    from types import SimpleNamespace
+
+    from parcours.project.jobs import Job
+    from parcours.web.pages import page
+
+    job = Job(id="j", project_id=1, key=("x",))
+    job.started = 0.0
+    for message in ("reading", "parsing", "analysing: stage funnel and durations", "breakdown by segment",
+                    "something new"):
+        job.say(message)
+    import datetime as dt
+
+    version = SimpleNamespace(number=1, author=SimpleNamespace(name="Ada"), created_at=dt.datetime(2026, 3, 1, 9, 0))
+    bar = {"segments": [], "segment": "", "period_from": "", "period_to": "", "version": version, "window": "",
+           "top": "", "lang": "", "asked": lang}
+    html = page("measuring.html", lang=lang, project=SimpleNamespace(id=1, name="P"), role="viewer", bar=bar,
+                job=job.to_dict(), poll="/x").body.decode()
+    steps = html[html.index('<ol id="steps"'):html.index("</ol>", html.index('<ol id="steps"'))]
+    said = [_visible(li).rsplit(" (", 1)[0] for li in steps.split("<li>")[1:]]
+    w = i18n.catalogue(lang)
+    assert said == [w["measuring.step.reading"], w["measuring.step.parsing"], w["measuring.step.analysing"],
+                    w["measuring.step.breakdown"], "something new"]  # a step the app does not name stays as said
+    assert _script_texts(html, "T")["measuring.step.analysing"] == w["measuring.step.analysing"]

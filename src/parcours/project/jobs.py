@@ -21,6 +21,15 @@ from parcours.errors import ParcoursError, out_of_memory_error
 STEPS = {"reading": 5, "parsing": 25, "preparing": 40, "analysing": 55, "breakdown": 75, "feedback": 90}
 
 
+def step_of(message: str) -> str | None:
+    """The step of :data:`STEPS` a progress message tells (its first word), None for another.
+
+    >>> step_of("analysing: stage funnel and durations"), step_of("reading"), step_of("writing the tables")
+    ('analysing', 'reading', None)
+    """
+    return next((word for word in STEPS if message.startswith(word)), None)
+
+
 @dataclass
 class Job:
     id: str
@@ -50,9 +59,11 @@ class Job:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """The job as the API answers it; each step's ``step`` is the word of :data:`STEPS` its
+        message starts with (None for another), for a page that says it in its own language."""
         end = self.finished or time.monotonic()
         return {"id": self.id, "state": self.state, "percent": self.percent,
-                "steps": [{"at": at, "message": m} for at, m in self.steps],
+                "steps": [{"at": at, "message": m, "step": step_of(m)} for at, m in self.steps],
                 "seconds": round(end - (self.started or end), 2), "error": self.error}
 
 
