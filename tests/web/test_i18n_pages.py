@@ -451,3 +451,18 @@ def test_the_measuring_page_says_its_steps_in_the_readers_language(lang):
     assert said == [w["measuring.step.reading"], w["measuring.step.parsing"], w["measuring.step.analysing"],
                     w["measuring.step.breakdown"], "something new"]  # a step the app does not name stays as said
     assert _script_texts(html, "T")["measuring.step.analysing"] == w["measuring.step.analysing"]
+
+
+@pytest.mark.parametrize(("lang", "name"), [("fr", "Panier"), ("en", "Cart")])
+def test_the_surveys_page_names_touchpoints_in_the_readers_language(store, world, lang, name):  # noqa: F811
+    from parcours.store.maps import save_map
+
+    pa = world["pa"].id
+    save_map(store, pa, "stages: [{id: buy, name: {fr: Achat, en: Purchase}}]\n"
+                        "touchpoints: [{id: cart, stage: buy, name: {fr: Panier, en: Cart}}]\n", world["alice"].id,
+             base=None)
+    c, h = client_for(store, "alice")
+    assert c.post(f"/api/v1/projects/{pa}/surveys", json={"touchpoint": "cart", "metric": "csat", "lang": "fr"},
+                  headers=h).status_code == 201
+    page = c.get(f"/projects/{pa}/surveys", headers={"Accept-Language": lang}).text
+    assert f'<option value="cart">{name} (cart)</option>' in page and f"{name} (cart)" in _visible(page)  # the form, the link

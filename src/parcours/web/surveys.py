@@ -29,6 +29,7 @@ from parcours.store import surveys
 from parcours.store.errors import NotFound
 from parcours.store.maps import latest_map
 from parcours.store.models import SurveyAnswer, SurveyLink, User
+from parcours.web import i18n
 from parcours.web.inputs import Text
 from parcours.web.limits import BodyTooLarge
 from parcours.web.pages import can, page, project_page
@@ -237,9 +238,10 @@ def surveys_page(project_id: Id, request: Request) -> HTMLResponse:
     ctx = project_page(request, project_id)
     m = latest_map(store_of(request), project_id)
     base = str(request.base_url).rstrip("/")
+    lang = i18n.current()  # the map's texts in the page's language (a map may give them in both)
     links = [{**_link(link, n), "full_url": f"{base}/s/{link.token}",
-              "touchpoint_name": touchpoint_name(m, link.touchpoint_id, "en")}
+              "touchpoint_name": touchpoint_name(m, link.touchpoint_id, lang)}
              for link, n in surveys.list_links(store_of(request), project_id)]
-    return page("surveys.html", **ctx, active="surveys", links=links, touchpoints=touchpoint_choices(m, "en"),
+    return page("surveys.html", **ctx, active="surveys", links=links, touchpoints=touchpoint_choices(m, lang),
                 has_map=m is not None, editor=can(ctx["role"], "editor"),
                 metrics=[(k, surveys.NAMES[k], surveys.scale(k)) for k in surveys.SCALES])
