@@ -198,9 +198,10 @@ class AnalysisSpec(ReadSpec):
     by: str | None = Field(default=None, description="Breakdown: segment, channel, or a column (first event's value).")
     analyses: list[str] | None = Field(
         default=None, description="Compute only these analyses, comma-separated: transitions, touchpoints, variants, "
-                                  "funnel, durations, stage_transitions, conformance, shapes, frictions; summary for "
-                                  "the summary alone (default: all; the summary always). funnel, durations, "
-                                  "stage_transitions and conformance need a map with stages.")
+                                  "funnel, durations, stage_transitions, conformance, shapes, frictions, kpis (the "
+                                  "map's KPIs measured: value, target, status); summary for the summary alone "
+                                  "(default: all; the summary always). funnel, durations, stage_transitions and "
+                                  "conformance need a map with stages.")
     top: int | None = Field(
         default=None, description="Number of variants shown (the rest is 'other'). Default: the map's analysis.top, "
                                   "else 20.")
