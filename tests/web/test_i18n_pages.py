@@ -466,3 +466,15 @@ def test_the_surveys_page_names_touchpoints_in_the_readers_language(store, world
                   headers=h).status_code == 201
     page = c.get(f"/projects/{pa}/surveys", headers={"Accept-Language": lang}).text
     assert f'<option value="cart">{name} (cart)</option>' in page and f"{name} (cart)" in _visible(page)  # the form, the link
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_account_page_says_a_refused_password_change_in_its_language(store, world, lang):  # noqa: F811
+    c, h = client_for(store, "alice")
+    page = c.get("/account", headers={"Accept-Language": lang}).text
+    texts = _script_texts(page, "const T")
+    w = i18n.catalogue(lang)
+    assert texts["account.wrong_current"] == w["account.wrong_current"] and texts["account.wait"] == w["account.wait"]
+    # what the script says for a 403: the API's answer to a wrong current password
+    r = c.post("/api/v1/me/password", json={"current": "not it", "new": "a new passphrase"}, headers=h)
+    assert r.status_code == 403 and 'r.status === 403) { error.textContent = T["account.wrong_current"]' in page
