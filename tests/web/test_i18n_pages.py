@@ -258,7 +258,9 @@ def test_the_data_pages_speak_one_language_after_a_missing_column_upload(store, 
                                                                                "event": "what"}}, headers={**h, **asks})
     assert r.status_code == 200 and (r.json()["read"], r.json()["accepted"]) == (2, 2)
     said = _visible(c.get(f"/projects/{pa}/data/{sid}", headers=asks).text)
-    assert i18n.text(lang, "source.columns_given", roles="customer=who, time=when, event=what") in said
+    given = ", ".join(f"{words[f'source.role.{r}']}={c}" for r, c in (("customer", "who"), ("time", "when"),
+                                                                      ("event", "what")))
+    assert i18n.text(lang, "source.columns_given", roles=given) in said
     assert i18n.text(lang, "source.totals_html", read=2, accepted=2, quarantined=0).replace("<strong>", "") \
         .replace("</strong>", "").replace("\n", " ") in said.replace("  ", " ")
     assert _foreign(said, lang) == []

@@ -88,12 +88,14 @@ def refusal(report: dict[str, Any], project_id: int, limit: str | int | float) -
 
 def detection(report: dict[str, Any] | None, order: list[str]) -> str | None:
     """How a validation found its columns (``Detected XES columns: customer=…``), in the request's
-    language, from the report's roles (in the order of ``order``, the kind's roles) and how each
-    was found."""
+    language (the roles' names too), from the report's roles (in the order of ``order``, the
+    kind's roles) and how each was found."""
     if not report or not isinstance(report.get("columns"), dict):
         return None
     roles, how = report["columns"], report.get("how") or {}
-    said = ", ".join(f"{r}={roles[r]}" for r in [*order, *(r for r in roles if r not in order)] if r in roles)
+    known = i18n.catalogue(i18n.current())
+    said = ", ".join(f"{known.get(f'source.role.{r}', r)}={roles[r]}"
+                     for r in [*order, *(r for r in roles if r not in order)] if r in roles)
     if not any(how.get(r) != "given" for r in roles):
         return i18n.t("source.columns_given", roles=said)
     schema = report.get("detected_schema")
