@@ -67,3 +67,16 @@ def test_a_results_sentence_is_the_one_the_report_writes_in_the_same_language(an
         assert [f["explanation"] for f in data["frictions"]] == [explain_friction(f, m, lang) for f in data["frictions"]]
         assert [o["explanation"] for o in data["opportunities"]] == [
             explain_opportunity(o, m, lang) for o in data["opportunities"]]
+
+
+def test_french_reasons_are_joined_with_a_narrow_space_before_the_semicolon(analysed):
+    """French typography: a narrow no-break space before ';' (the CLI's 'Pourquoi' column had none)."""
+    _, m, folders = analysed
+    for lang, folder in folders.items():
+        data = json.loads((folder / "analysis.json").read_text(encoding="utf-8"))
+        joined = [f["explanation"] for f in data["frictions"] if ";" in f["explanation"]]
+        assert joined, "no friction with several reasons: the test proves nothing"
+        if lang == "fr":
+            assert all(s.count(";") == s.count("\u202f;") for s in joined), joined[:2]
+        else:
+            assert all("\u202f;" not in s for s in joined)

@@ -117,7 +117,7 @@ def explain_friction(record: dict[str, Any], m: JourneyMap, lang: str) -> str:
         phrases.append(text["few_answers"].format(n=", ".join(few), min=least))
     if "themes" in (record.get("small_signals") or []):
         phrases.append(text["few_comments"].format(n=F.number(record.get("comments"), lang), min=least))
-    return "; ".join(phrases)
+    return ("\u202f; " if lang == "fr" else "; ").join(phrases)  # French puts a narrow space before ';'
 
 
 def _duration(seconds: float | None, lang: str) -> str:
