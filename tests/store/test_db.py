@@ -20,7 +20,8 @@ from tests.store.conftest import APPLIED_ALL, HEAD, MIGRATION_IDS
 TABLES = {"alembic_version", "users", "workspaces", "memberships", "projects", "map_versions", "api_tokens",
           "activity", "comments", "comment_mentions", "survey_links", "survey_answers", "collected_events",
           "data_sources", "sign_ins", "login_failures", "invitations", "granted_folders",
-          "named_connections", "app_activity", "password_changes_due", "sources_in_use", "user_preferences"}
+          "named_connections", "app_activity", "password_changes_due", "sources_in_use", "user_preferences",
+          "activity_words"}
 
 
 def test_migrations_apply_from_empty_then_say_up_to_date(empty_url):

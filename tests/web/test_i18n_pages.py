@@ -357,13 +357,7 @@ def test_feed_lines_with_words_are_said_in_the_readers_language():
                         "commented on the project", "did something"]
 
 
-NEEDS_WORDS = pytest.mark.xfail(strict=True, reason="activity lines need their words: apply "
-                                "/tmp/brief/C_activity_words.patch (store/activity.py's activity_words table and "
-                                "migration 0007, the writers of store/sources, maps, comments, surveys, collect, "
-                                "workspaces; tests/store/test_db.py)")
-
-
-@pytest.mark.parametrize("lang", [pytest.param("fr", marks=NEEDS_WORDS), "en"])
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_the_activity_feed_speaks_the_readers_language(store, world, tmp_path, lang):  # noqa: F811
     from parcours.store.maps import save_map
 

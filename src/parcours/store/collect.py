@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parcours.errors import OptionError
@@ -304,14 +304,19 @@ def _record(session: Session, project_id: int, user_id: int | None, stored: int)
         .order_by(Activity.id.desc()).limit(1).with_for_update()).first()
     m = _SUMMARY.match(line.summary) if line is not None else None
     if line is not None and m:
-        session.execute(update(Activity).where(Activity.id == line.id)
-                        .values(summary=_summary(int(m[1]) + stored)))
+        n = int(m[1]) + stored
+        activity.reword(session, line.id, _summary(n), _words(n))
     else:
-        activity.record(session, project_id, user_id, "events_collected", _summary(stored), target_kind="project")
+        activity.record(session, project_id, user_id, "events_collected", _summary(stored), target_kind="project",
+                        words=_words(stored))
 
 
 def _summary(n: int) -> str:
     return f"{n} event{'s' if n != 1 else ''} collected via the API"
+
+
+def _words(n: int) -> dict[str, Any]:
+    return activity.words("activity.events_collected", n=n, count=activity.number(n))
 
 
 def summary(store: Store, project_id: int) -> dict[str, Any]:

@@ -32,13 +32,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcours.errors import OptionError
-from parcours.store.activity import record
+from parcours.store.activity import record, words
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import TARGET_KINDS, Comment, CommentMention, Membership, Project, User, now
 
 MAX_BODY = 5000
 KIND_LABEL = {"project": "the project", "stage": "stage", "touchpoint": "touchpoint", "pain_point": "pain point"}
+
+
+def _target_words(kind: str, target_id: str | None) -> dict[str, Any]:
+    """What a comment is about, as the feed's words (``activity.target.<kind>``)."""
+    return words(f"activity.target.{kind}", id=target_id) if kind != "project" else words("activity.target.project")
 
 # Not after a word character: "write to info@example.org" mentions nobody.
 _MENTION = re.compile(r'(?<![\w@])@(?:"(?P<quoted>[^"\n]{1,200})"'
@@ -170,8 +175,8 @@ def targets(store: Store, project_id: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _target(store: Store, project_id: int, kind: str, target_id: str | None) -> tuple[str, str]:
-    """The checked ``(target_id, label)`` of a new comment's target."""
+def _target(store: Store, project_id: int, kind: str, target_id: str | None) -> tuple[str, str, dict[str, Any]]:
+    """The checked ``(target_id, label, words)`` of a new comment's target (words: the feed's)."""
     if kind not in TARGET_KINDS:
         raise UnknownTarget(f"target_kind: unknown kind {kind!r}", hint=f"use one of: {', '.join(TARGET_KINDS)}",
                             known=list(TARGET_KINDS))
@@ -180,7 +185,7 @@ def _target(store: Store, project_id: int, kind: str, target_id: str | None) -> 
         if target_id not in (None, "", str(project_id)):
             raise UnknownTarget(f"target_id: a comment on the project takes no target_id (got {target_id!r})",
                                 hint="leave target_id out", known=[str(project_id)])
-        return str(project_id), "the project"
+        return str(project_id), "the project", words("activity.target.project")
     names = {i: name for k, i, name in known if k == kind}
     if target_id not in names:
         label = KIND_LABEL[kind]
@@ -188,7 +193,7 @@ def _target(store: Store, project_id: int, kind: str, target_id: str | None) -> 
         hint = (f"the latest map's {label}s are: {', '.join(ids)}" if ids
                 else f"the project's latest map has no {label}s" if len(known) > 1 else "save a map first")
         raise UnknownTarget(f"target_id: no {label} {target_id!r} in the project's latest map", hint=hint, known=ids)
-    return target_id, f"{KIND_LABEL[kind]} {names[target_id]!r}"
+    return target_id, f"{KIND_LABEL[kind]} {names[target_id]!r}", words(f"activity.target.{kind}", id=names[target_id])
 
 
 def add_comment(store: Store, project_id: int, author_id: int, target_kind: str, target_id: str | None,
@@ -206,7 +211,7 @@ def add_comment(store: Store, project_id: int, author_id: int, target_kind: str,
     if len(text) > MAX_BODY:
         raise OptionError(f"body: the comment has {len(text)} characters, more than {MAX_BODY}",
                           hint="shorten it or split it in several comments")
-    target_id, label = _target(store, project_id, target_kind, target_id)
+    target_id, label, about = _target(store, project_id, target_kind, target_id)
     with store.transaction() as session:
         project = session.get(Project, project_id)
         author = session.get(User, author_id)
@@ -219,7 +224,8 @@ def add_comment(store: Store, project_id: int, author_id: int, target_kind: str,
         session.flush()
         session.add_all(CommentMention(comment_id=comment.id, user_id=u.id) for u in mentions)
         record(session, project_id, author_id, "comment", f"commented on {label}",
-               target_kind=target_kind, target_id=target_id)
+               target_kind=target_kind, target_id=target_id,
+               words=words("activity.comment", target=about))
         return CommentView(comment.id, project_id, target_kind, target_id, text, author_id, author.name,
                            comment.created_at, mentions, unresolved)
 
@@ -268,7 +274,8 @@ def delete_comment(store: Store, project_id: int, comment_id: int, user_id: int)
                                  hint="ask the author or an admin of the workspace")
         label = KIND_LABEL[comment.target_kind] + ("" if comment.target_kind == "project" else f" {comment.target_id!r}")
         record(session, project_id, user_id, "comment_deleted", f"deleted a comment on {label}",
-               target_kind=comment.target_kind, target_id=comment.target_id)
+               target_kind=comment.target_kind, target_id=comment.target_id,
+               words=words("activity.comment_deleted", target=_target_words(comment.target_kind, comment.target_id)))
         session.delete(comment)
 
 

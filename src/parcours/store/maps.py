@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from parcours.errors import ParcoursError
 from parcours.model import JourneyMap, map_from_text
-from parcours.store.activity import record
+from parcours.store.activity import record, words
 from parcours.store.db import Store
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.map_diff import diff_maps, text_diff
@@ -72,7 +72,9 @@ def save_map(store: Store, project_id: int, yaml_text: str, author_id: int, *, b
                                  message=message)
             session.add(version)
             record(session, project_id, author_id, "map_saved",
-                   f"saved version {newest + 1}" + (f": {message}" if message else ""))
+                   f"saved version {newest + 1}" + (f": {message}" if message else ""),
+                   words=words("activity.map_saved_message", n=newest + 1, message=message) if message
+                   else words("activity.map_saved", n=newest + 1))
     except IntegrityError:
         # Another save read the same latest version and inserted this number first.
         with store.transaction() as session:

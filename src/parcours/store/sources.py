@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from parcours.errors import OptionError
-from parcours.store.activity import record
+from parcours.store.activity import number, record, words
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.models import Base, DataSource, Project, User, UtcDateTime, now
@@ -105,9 +105,12 @@ def add(store: Store, project_id: int, *, name: str, original_name: str, kind: s
             session.add(row)
             session.flush()
             what = "pointed at the table" if format == "table" else "uploaded"
+            said = (words("activity.table_added", name=original_name, kind=words(f"data.kind.{kind}"))
+                    if format == "table" else words("activity.data_uploaded", name=original_name,
+                                                    kind=words(f"data.kind.{kind}"), format=format, size=number(size)))
             record(session, project_id, uploaded_by, "data_uploaded",
                    f"{what} {original_name} ({kind}, {format}" + (f", {size:,} bytes)" if format != "table" else ")"),
-                   target_kind="data_source", target_id=str(row.id))
+                   target_kind="data_source", target_id=str(row.id), words=said)
     except IntegrityError:
         raise NameTaken(f"the project already has a data source named {name!r}",
                         hint="delete it first, or upload under another name") from None
@@ -148,8 +151,10 @@ def delete(store: Store, project_id: int, source_id: int, user_id: int | None = 
         was_in_use = session.scalar(select(SourceInUse.id).where(SourceInUse.source_id == source_id)) is not None
         session.delete(row)  # its choice goes with it (ON DELETE CASCADE)
         note = f" (it was in use: the live map no longer measures its {row.kind})" if was_in_use else ""
+        said = (words("activity.data_deleted_in_use", name=row.original_name, kind=words(f"data.kind_of.{row.kind}"))
+                if was_in_use else words("activity.data_deleted", name=row.original_name))
         record(session, project_id, user_id, "data_deleted", f"deleted the data source {row.original_name}{note}",
-               target_kind="data_source", target_id=str(source_id))
+               target_kind="data_source", target_id=str(source_id), words=said)
         return row
 
 
@@ -162,12 +167,14 @@ def set_mapping(store: Store, source_id: int, columns_json: str, report_json: st
         if row is None:
             raise NotFound(f"no data source {source_id}")
         row.columns, row.report = columns_json, report_json
-        counts = ""
+        counts, said = "", words("activity.data_mapped_plain", name=row.original_name)
         if isinstance(report, dict) and "read" in report:
             counts = (f": {report['read']:,} rows read = {report.get('accepted', 0):,} accepted"
                       f" + {report.get('quarantined', 0):,} quarantined")
+            said = words("activity.data_mapped", name=row.original_name, read=number(report["read"]),
+                         accepted=number(report.get("accepted", 0)), quarantined=number(report.get("quarantined", 0)))
         record(session, row.project_id, user_id, "data_mapped", f"validated {row.original_name}{counts}",
-               target_kind="data_source", target_id=str(source_id))
+               target_kind="data_source", target_id=str(source_id), words=said)
         return row
 
 
@@ -208,8 +215,10 @@ def set_refused(store: Store, source_id: int, report_json: str, user_id: int | N
         row.report = report_json
         counts = f": {report.get('quarantined', 0):,} of {report.get('read', 0):,} rows cannot be used" \
             if isinstance(report, dict) else ""
+        said = words("activity.data_refused", name=row.original_name, quarantined=number(report.get("quarantined", 0)),
+                     read=number(report.get("read", 0))) if isinstance(report, dict) else None
         record(session, row.project_id, user_id, "data_refused", f"refused {row.original_name}{counts}",
-               target_kind="data_source", target_id=str(source_id))
+               target_kind="data_source", target_id=str(source_id), words=said)
         return row
 
 
@@ -263,9 +272,14 @@ def choose(store: Store, project_id: int, source_id: int, user_id: int | None, *
         else:
             chosen.source, chosen.chosen_by, chosen.chosen_at = row, user_id, now()
         before = old.original_name if old is not None else instead
+        kind = words(f"data.kind_of.{row.kind}")
+        said = (words("activity.data_in_use_instead", name=row.original_name, kind=kind,
+                      before=getattr(before, "words", before)) if before
+                else words("activity.data_in_use", name=row.original_name, kind=kind))
         record(session, project_id, user_id, "data_in_use",
                f"put {row.original_name} in use for the live map's {row.kind}"
-               + (f", instead of {before}" if before else ""), target_kind="data_source", target_id=str(row.id))
+               + (f", instead of {before}" if before else ""), target_kind="data_source", target_id=str(row.id),
+               words=said)
         session.flush()
         return Choice(row, old, changed=True)
 
@@ -282,7 +296,9 @@ def adopt(store: Store, project_id: int, source_id: int, user_id: int | None) ->
             session.flush()
             record(session, project_id, user_id, "data_in_use",
                    f"put {row.original_name} in use for the live map's {row.kind} (the first validated)",
-                   target_kind="data_source", target_id=str(row.id))
+                   target_kind="data_source", target_id=str(row.id),
+                   words=words("activity.data_in_use_first", name=row.original_name,
+                               kind=words(f"data.kind_of.{row.kind}")))
     except IntegrityError:  # another validation adopted its source at the same moment
         return False
     return True
@@ -300,6 +316,9 @@ def release(store: Store, project_id: int, kind: str, user_id: int | None, *,
             return None
         row = chosen.source
         session.delete(chosen)
-        said = f"stopped using {row.original_name} for the live map's {kind}" + (f": it measures {then}" if then else "")
-        record(session, project_id, user_id, "data_in_use", said, target_kind="data_source", target_id=str(row.id))
+        summary = f"stopped using {row.original_name} for the live map's {kind}" + (f": it measures {then}" if then else "")
+        said = words("activity.data_released", name=row.original_name, kind=words(f"data.kind_of.{kind}"),
+                     then=getattr(then, "words", then or ""))
+        record(session, project_id, user_id, "data_in_use", summary, target_kind="data_source", target_id=str(row.id),
+               words=said)
         return row

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parcours.errors import OptionError
 from parcours.model.metrics import SCALES
-from parcours.store.activity import record
+from parcours.store.activity import record, words
 from parcours.store.db import Store
 from parcours.store.errors import NotFound
 from parcours.store.maps import latest_map
@@ -101,7 +101,8 @@ def create_link(store: Store, project_id: int, touchpoint_id: str, metric: str, 
         session.flush()
         record(session, project_id, user_id, "survey_link",
                f"created a {NAMES[metric]} survey link ({lang}) for touchpoint {touchpoint_id}",
-               target_kind="touchpoint", target_id=touchpoint_id)
+               target_kind="touchpoint", target_id=touchpoint_id,
+               words=words("activity.survey_created", metric=NAMES[metric], lang=lang, touchpoint=touchpoint_id))
     return link
 
 
@@ -136,7 +137,8 @@ def deactivate_link(store: Store, project_id: int, link_id: int, user_id: int | 
             link.active = False
             record(session, project_id, user_id, "survey_link",
                    f"deactivated the {NAMES[link.metric]} survey link for touchpoint {link.touchpoint_id}",
-                   target_kind="touchpoint", target_id=link.touchpoint_id)
+                   target_kind="touchpoint", target_id=link.touchpoint_id,
+                   words=words("activity.survey_deactivated", metric=NAMES[link.metric], touchpoint=link.touchpoint_id))
         return link
 
 

@@ -69,7 +69,7 @@ def create_project(store: Store, workspace_id: int, name: str, slug: str | None 
                    author_id: int | None = None) -> Project:
     """A new project in a workspace; its slug must be unused in that workspace. With
     ``author_id``, the project's activity feed starts with "created the project"."""
-    from parcours.store.activity import record
+    from parcours.store.activity import record, words
 
     project = Project(workspace_id=workspace_id, name=_name(name, "project"), slug=slug or slugify(name))
     try:
@@ -79,7 +79,8 @@ def create_project(store: Store, workspace_id: int, name: str, slug: str | None 
             session.add(project)
             if author_id is not None:
                 session.flush()
-                record(session, project.id, author_id, "project_created", f"created the project {project.name!r}")
+                record(session, project.id, author_id, "project_created", f"created the project {project.name!r}",
+                       words=words("activity.project_created", name=project.name))
     except IntegrityError:
         raise AlreadyExists(f"the workspace already has a project {project.slug!r}", hint="choose another name") from None
     return project
