@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Scalar = str | int | float | bool
 
@@ -90,8 +90,27 @@ class Operators(BaseModel):
         return self
 
 
+def check_column_name(name: str) -> str:
+    """Raise ``ValueError`` for a column name no table can have: empty, or holding a control
+    character (a NUL ends a quoted identifier in DuckDB's parser: the engine would fail on it).
+
+    >>> check_column_name("channel")
+    'channel'
+    >>> check_column_name("chan\\x00nel")
+    Traceback (most recent call last):
+    ...
+    ValueError: column name 'chan\\x00nel' holds a control character: write the column's name as the data has it
+    """
+    if not name:
+        raise ValueError("a condition needs a column name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValueError(f"column name {name!r} holds a control character: write the column's name as the data has it")
+    return name
+
+
+ColumnName = Annotated[str, AfterValidator(check_column_name)]
 ConditionValue = Annotated[Scalar | list[Scalar] | Operators, Field(union_mode="left_to_right")]
-Where = dict[str, ConditionValue]
+Where = dict[ColumnName, ConditionValue]
 
 
 def dump_condition(value: Any) -> Any:
