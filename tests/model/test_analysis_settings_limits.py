@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from parcours.cli.app import app
 from parcours.errors import OptionError
 from parcours.model import JourneyMap, map_from_text
-from parcours.model.specs import MIN_RESPONSES, AnalysisSpec, FeedbackSpec, settle
+from parcours.model.specs import MIN_RESPONSES, AnalysisSpec, CompareSpec, FeedbackSpec, SegmentsSpec, settle
 
 BAD = ["lots", "150%", "-5%", "-3", "2.5", "abc%", ""]
 GOOD = ["1%", "60%", "0%", "100%", "0", "5", "0.02", 7, 0.5, 0]
@@ -101,3 +101,27 @@ def test_parcours_analyze_takes_the_maps_bad_row_limit_and_the_flag_wins(tmp_pat
     assert r.exit_code == 4 and "more than --max-bad-rows 10" in r.output
     r = analyze("plain.yaml", "--max-bad-rows", "lots")
     assert r.exit_code == 2 and "--max-bad-rows 'lots' is neither a count nor a share" in r.output
+
+
+@pytest.mark.parametrize("command", ["compare", "segments"])
+def test_compare_and_segments_take_the_maps_bad_row_limit_too(tmp_path, command):
+    """They passed '1%' as their flags' default, so the map's limit never applied to them."""
+    (tmp_path / "half.csv").write_text(HALF_BAD)
+    (tmp_path / "lenient.yaml").write_text("name: x\nanalysis:\n  max_bad_rows: 60%\n"
+                                           "stages: [{id: s, name: S}]\ntouchpoints: [{id: v, stage: s, match: {event: visit}}]\n")
+    (tmp_path / "plain.yaml").write_text("name: x\nstages: [{id: s, name: S}]\n"
+                                         "touchpoints: [{id: v, stage: s, match: {event: visit}}]\n")
+    extra = (["--before", "2026-01-01..2026-01-14", "--after", "2026-01-15..2026-01-31"] if command == "compare"
+             else ["--every", "week", "--by", "channel_mix"])
+
+    def run(map_name: str, *flags: str):
+        return CliRunner().invoke(app, [command, str(tmp_path / "half.csv"), "--map", str(tmp_path / map_name),
+                                        *extra, "--out", str(tmp_path / f"{command}-{map_name}-{len(flags)}"), *flags])
+
+    assert run("lenient.yaml").exit_code == 0, run("lenient.yaml").output
+    r = run("plain.yaml")
+    assert r.exit_code == 4 and "more than --max-bad-rows 1%" in r.output, r.output
+    r = run("lenient.yaml", "--max-bad-rows", "10")
+    assert r.exit_code == 4 and "more than --max-bad-rows 10" in r.output, r.output
+    assert CompareSpec().resolve(JourneyMap(analysis={"max_bad_rows": "60%"})).max_bad_rows == "60%"
+    assert SegmentsSpec().resolve(JourneyMap(analysis={"max_bad_rows": "60%"})).max_bad_rows == "60%"

@@ -31,7 +31,7 @@ def compare_command(
     delimiter: R.Delimiter = None,
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
-    max_bad_rows: R.MaxBadRows = "1%",
+    max_bad_rows: R.MaxBadRows = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
     lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,

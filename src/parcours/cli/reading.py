@@ -14,6 +14,6 @@ Format = Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet,
 Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")]
 Timezone = Annotated[str | None, typer.Option(help="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")]
 TimeUnit = Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")]
-MaxBadRows = Annotated[str, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%).")]
+MaxBadRows = Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")]
 DropDuplicates = Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")]
 JourneyGap = Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")]

@@ -33,7 +33,7 @@ def segments_command(
     drop_duplicates: R.DropDuplicates = False,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
     journey_gap: R.JourneyGap = None,
-    max_bad_rows: R.MaxBadRows = "1%",
+    max_bad_rows: R.MaxBadRows = None,
 ) -> None:
     """Place each customer in a segment in every period, and show how customers moved between segments."""
     from parcours.model.specs import SegmentsSpec, report_lang

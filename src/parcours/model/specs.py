@@ -135,7 +135,8 @@ class ReadSpec(_Spec):
     time_unit: str | None = Field(
         default=None, description="Unit of epoch timestamps: s, ms, us or ns (default: detected).")
     max_bad_rows: str | int | float | None = Field(
-        default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%).")
+        default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%). "
+                                  "Default: the map's analysis.max_bad_rows, else 1%.")
     drop_duplicates: bool = Field(default=False, description="Drop exact duplicate events (counted in the report).")
     journey_gap: str | None = Field(
         default=None, description="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")
@@ -157,8 +158,15 @@ class ReadSpec(_Spec):
 
     def _from_map(self, m: JourneyMap) -> dict[str, Any]:
         """The settings given, the map's ``source`` block filling how to read what is not
-        (columns merge role by role: an explicit role wins)."""
+        (columns merge role by role: an explicit role wins), and its ``analysis.max_bad_rows``
+        the bad-row limit (else the readers' 1%).
+
+        >>> CompareSpec().resolve(JourneyMap(analysis={"max_bad_rows": "5%"})).max_bad_rows
+        '5%'
+        """
         given = dict(self)  # shallow: a map, a table or an event log given stays itself
+        if given.get("max_bad_rows") is None and m.analysis is not None:
+            given["max_bad_rows"] = m.analysis.max_bad_rows
         src = m.source
         if src is not None:
             given["columns"] = {**src.columns, **(self.columns or {})}
