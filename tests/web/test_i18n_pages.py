@@ -417,6 +417,12 @@ def test_the_live_maps_own_problems_are_said_in_the_readers_language(store, worl
     assert i18n.text(lang, "live.bad_segment", segment="silver", known="gold") in shown(f"/projects/{pa}?segment=silver")
     assert i18n.text(lang, "live.bad_period", period="someday..") in shown(f"/projects/{pa}?period_from=someday")
     assert i18n.text(lang, "live.bad_setting", which="top", value="0") in shown(f"/projects/{pa}?top=0")
+    # a map and no data: the first thing a new team sees ("the project has no events yet" in English before)
+    assert i18n.text(lang, "live.no_events") in shown(f"/projects/{pa}")
+    assert i18n.text(lang, "live.no_events_hint", url=f"/projects/{pa}/data") in shown(f"/projects/{pa}")
+    save_map(store, pa, "stages: [{id: buy, name: Achat}]\nsource: {path: missing.csv}\n"
+             "segments:\n  - {id: gold, where: {tier: gold}}\n", world["alice"].id, base=1)
+    assert i18n.text(lang, "live.no_events_path", path="missing.csv") in shown(f"/projects/{pa}")
     # The API keeps its English detail.
     r = c.get(f"/api/v1/projects/{pa}/analysis", params={"segment": "silver"}, headers={"Accept-Language": lang})
     assert r.status_code == 422 and r.json()["detail"] == "segment 'silver' is not in the map (segments: gold)"

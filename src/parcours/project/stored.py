@@ -22,6 +22,25 @@ from parcours.project.map_source import source_defaults
 FEEDBACK = "feedback.csv"  # survey answers of a stored project, when its folder has them
 
 
+class NoEvents(InputError):
+    """A stored project with nothing to measure: no events source in use, no events collected,
+    and no ``source.path`` of its map (``path``) in its data. Its facts (``no_events``, ``path``)
+    let the web app say it in its reader's language.
+
+    >>> NoEvents(None).facts(), NoEvents("a.csv").message
+    ({'no_events': True}, "the map's source.path (a.csv) is not in the project's data")
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        where = f"the map's source.path ({path}) is not in the project's data" if path else "the project has no events yet"
+        super().__init__(where, hint="upload events on the project's Data tab (and map their columns), "
+                                     "or push events to the collection API")
+
+    def facts(self) -> dict[str, Any]:
+        return {"no_events": True, **({"path": self.path} if self.path else {})}
+
+
 @dataclass(frozen=True)
 class Inputs:
     """What an analysis of a project reads, and a key that changes when any of it changes."""
@@ -80,9 +99,7 @@ def _events(store: Any, data_dir: Path, project_id: int, m: JourneyMap, collecte
         return events, read, (_stamp(events), repr(sorted(read.items())))
     if collected:
         return None, {}, None
-    where = f"the map's source.path ({path}) is not in the project's data" if path else "the project has no events yet"
-    raise InputError(where, hint="upload events on the project's Data tab (and map their columns), "
-                                 "or push events to the collection API")
+    raise NoEvents(path)
 
 
 def _feedback(store: Any, folder: Path, project_id: int) -> tuple[Path | None, dict[str, Any], Any]:

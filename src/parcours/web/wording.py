@@ -81,6 +81,10 @@ def worded(error: dict[str, Any] | None, project_id: int, lang: str | None = Non
     source = error.get("source") or "?"
     columns = ", ".join(error.get("columns") or [])
     url = f"/projects/{project_id}/data"
+    if error.get("no_events"):  # parcours.project.stored.NoEvents
+        key = "live.no_events_path" if error.get("path") else "live.no_events"
+        return {**error, "message": i18n.text(lang, key, path=error.get("path") or ""),
+                "hint": i18n.text(lang, "live.no_events_hint", url=url)}
     if error.get("missing"):
         roles = role_names(error["missing"], lang)
         return {**error, "message": i18n.text(lang, "columns.missing", source=source, roles=roles),
