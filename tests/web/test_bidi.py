@@ -128,8 +128,8 @@ def test_the_feed_s_next_page_built_in_the_browser_is_isolated_too(project, brow
     assert CONTROLS.findall(page.inner_text("#feed")) == []
     first = page.locator("#feed li").nth(FEED_PAGE)
     assert first.locator("strong > bdi").inner_text() == "Mallory[U+202E]"
-    # the store writes the stage's name with repr(): its override is already a visible \\u202e
-    assert first.locator(":scope > bdi").inner_text() == "commented on stage 'Paiement \\u202elapyap'"
+    # the line is said from its words (the stage's name a value): its override is marked as the names' are
+    assert first.locator(":scope > bdi").inner_text() == "commented on stage 'Paiement [U+202E]lapyap'"
     who, what, stage = page.evaluate(LEFT_OF, [f"#feed li:nth-child({FEED_PAGE + 1})", ["Mallory", "commented", "stage"]])
     assert who < what < stage  # the name, then what they did, in the order written (the time is on the next line)
     assert older.locator("strong > bdi").inner_text() == "Mallory[U+202E]"
