@@ -149,6 +149,13 @@ def test_a_large_map_stays_legible(browser, tmp_path):
     assert cut, "the long names are cut"
     for n in box["names"]:
         assert n["title"].startswith(n["text"]) and n["size"] >= 12  # the full name on hover, readable size
+    # the grid's PNG export has no hover: its style shows every text whole (the PNG cut them before)
+    from parcours.report.export import GRID_PNG_CSS
+
+    page.add_style_tag(content=GRID_PNG_CSS)
+    still_cut = page.evaluate("""() => [...document.querySelectorAll('#view-all .card .cname, #view-all .grid li')]
+        .filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+    assert still_cut == []
     for cell in box["cards"]:
         for a, b in zip(cell, cell[1:]):
             assert a[1] <= b[0], "cards overlap"

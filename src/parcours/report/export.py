@@ -37,6 +37,10 @@ CHART_WIDTH = 1200  # px of an exported chart (PNG at twice that for sharpness)
 # The page footer is printed in every page's bottom margin (``_footer``), not after the content,
 # where it could fall alone onto a last page; nor does the page's bottom padding start one.
 PRINT_CSS = "body > footer, .modebar-container { display: none; } main { padding-bottom: 0; }"
+# The grid's photograph: sticky headers where the page lays them (not where the window's scroll
+# left them), and every text whole, as printed (report.css cuts long ones on screen, with a hover)
+GRID_PNG_CSS = ("header.top, .grid thead th.stage, .grid tbody th { position: static; } "
+                ".grid li, .cname { display: block; -webkit-line-clamp: unset; overflow: visible; }")
 # Chromium's flags for a browser driven by Playwright (the browser tests launch it so);
 # the exports' Chromium is started by choreographer (parcours.report.chromium) with its own.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -248,9 +252,9 @@ def _browser(html: Path, out: Path, paper: str, n_stages: int, n_figs: int, exe:
     natural = grid_width_px(n_stages) + 48  # the grid plus the page's side padding
     ready = f"document.querySelectorAll('#view-all .js-plotly-plot').length >= {int(n_figs)}"
     shots: dict[str, Shot] = {}
-    if png:  # sticky headers would be photographed where the window's scroll left them
+    if png:
         shots["map-grid.png"] = Shot(width=max(1400, natural), ready=ready, scale=2, selector="#view-all table.grid",
-                                     style="header.top, .grid thead th.stage, .grid tbody th { position: static; }")
+                                     style=GRID_PNG_CSS)
     if pdf:
         w, h = PAPERS[paper]
         printable = (w - 2 * MARGIN_MM) / 25.4 * 96
