@@ -96,3 +96,27 @@ def test_cli_writes_kpis_csv_and_none_without_kpis(log, tmp_path):
     assert csv["value"].tolist()[:3] == pytest.approx([r["value"] for r in data["kpis"]][:3])
     assert "kpis" not in json.loads((tmp_path / "r2" / "analysis.json").read_text(encoding="utf-8"))
     assert not (tmp_path / "r2" / "kpis.csv").exists()
+
+
+def test_kpis_alone_on_a_map_without_stages_is_the_full_runs(tmp_path):
+    """--analyses kpis needs the funnel and durations; on a map without stages that is no reason
+    to refuse (it said "--analyses funnel,durations: the journey map declares no stages"): only
+    analyses named read stages. A funnel named on such a map is still refused."""
+    import json
+
+    import pyarrow.csv as pacsv
+
+    import parcours
+    from parcours.demo import demo_events
+    from parcours.errors import OptionError
+    from parcours.model import map_from_dict
+
+    pacsv.write_csv(demo_events(customers=300, seed=3), tmp_path / "e.csv")
+    m = map_from_dict({"touchpoints": [{"id": "cart", "match": {"event": "add_to_cart"}}],
+                       "kpis": [{"id": "k", "name": "Exit at cart", "touchpoint": "cart", "metric": "exit_rate",
+                                 "target": 0.2, "direction": "lower"}]})
+    full = json.loads(parcours.analyze(tmp_path / "e.csv", m).to_json())
+    alone = json.loads(parcours.analyze(tmp_path / "e.csv", m, analyses="kpis").to_json())
+    assert alone["kpis"] == full["kpis"] and full["kpis"][0]["status"] in ("met", "not_met")
+    with pytest.raises(OptionError, match="--analyses funnel: the journey map declares no stages"):
+        parcours.analyze(tmp_path / "e.csv", m, analyses="funnel,kpis")

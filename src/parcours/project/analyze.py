@@ -42,7 +42,11 @@ def run(events: str | Path | ir.Table | EventLog | None, m: JourneyMap, journey_
     if events is None:
         events = source_path(m, journey_map)
     chosen = parse_analyses(spec.analyses)
-    _check_stages(chosen, m, journey_map)
+    # only what was named reads stages: an analysis needed by another one (kpis needs the
+    # funnel) runs as in a full run, where a map without stages gives it nothing to measure
+    named = None if chosen is None else frozenset(
+        x.strip().lower() for x in (spec.analyses.split(",") if isinstance(spec.analyses, str) else spec.analyses))
+    _check_stages(named, m, journey_map)
     chosen_names = "all" if chosen is None else sorted(chosen) or ["summary"]  # options.analyses, cache key
     key = folder = None
     if cache:
