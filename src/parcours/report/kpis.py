@@ -55,22 +55,10 @@ WORDS = {
         "journeys": "journeys", "answers": "answers",
     },
 }
-UNITS_FR = {"d": "j", "w": "sem."}  # the map's duration units as a French reader writes them
 
 
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
-
-
-def _with_unit(v: float | None, unit: str | None, lang: str) -> str:
-    if v is None:
-        return "–"
-    text = F.number(v, lang, 0 if float(v).is_integer() else 1)
-    if not unit:
-        return text
-    if unit == "%":
-        return text + (f"{F.NBSP}%" if lang == "fr" else "%")
-    return f"{text}{F.NBSP}{UNITS_FR.get(unit, unit) if lang == 'fr' else unit}"
 
 
 def why(record: dict[str, Any], lang: str, min_responses: int | None = None) -> str:
@@ -89,10 +77,10 @@ def cell(record: dict[str, Any], lang: str, min_responses: int | None = None) ->
     """One KPI as the grid shows it: ``name``, ``value`` and ``target`` with their unit,
     ``status`` and its word, ``tag`` (its colour), ``why`` and a one-line ``text``."""
     w = words(lang)
-    value = _with_unit(record.get("value"), record.get("unit"), lang)
+    value = F.quantity(record.get("value"), record.get("unit"), lang)
     target = None
     if record.get("target") is not None:
-        target = ("≤ " if record.get("direction") == "lower" else "≥ ") + _with_unit(record["target"], record.get("unit"), lang)
+        target = ("≤ " if record.get("direction") == "lower" else "≥ ") + F.quantity(record["target"], record.get("unit"), lang)
     status = record.get("status")
     parts = [value] + ([f"{w['target']} {target}"] if target else []) + ([w[status]] if status else [])
     return {"kpi": record["kpi"], "name": record["name"], "value": value, "target": target, "unit": record.get("unit") or "",
