@@ -16,6 +16,7 @@ from parcours.cli.labels import WORDS, words
 from parcours.demo import write_demo
 from parcours.model import load_map
 from parcours.model.journey_map import text_in
+from parcours.project.texts import catalogue
 from parcours.report import formats as F
 
 NNBSP = "\u202f"
@@ -72,6 +73,11 @@ def test_analyze_prints_one_language(demo, lang):
     for key in ("summary", "funnel", "events", "journey_duration", "top_friction"):
         assert W[key] in out, key
     assert W["rows_read"].split(" {")[0] in err
+    # how the columns were found: the first line, in lang too, the roles named in it
+    given = ", ".join(f"{catalogue(lang)[f'source.role.{r}']}={c}" for r, c in
+                      (("customer", "customer_id"), ("time", "timestamp"), ("event", "event"), ("channel", "channel"),
+                       ("value", "amount")))
+    assert err.splitlines()[0] == catalogue(lang)["source.columns_given"].format(roles=given)
     # the language's number, share and duration formats
     if lang == "fr":
         assert re.search(rf"\d{NNBSP}\d{{3}}\b", out) and not re.search(r"\d,\d{3}\b", out)
@@ -106,6 +112,7 @@ def test_feedback_and_segments_print_one_language(demo, tmp_path):
                        "--by", "segment", "--out", tmp_path / f"seg_{lang}")  # the map's language
         for p in (fb, seg):
             assert sorted(f for f in fragments(other) if f in p.stdout) == [], p.stdout
+        assert fb.stderr.splitlines()[0].startswith(catalogue(lang)["source.detected"].split(" {")[0]), fb.stderr
         W = words(lang)
         assert W["feedback"] in fb.stdout and W["themes"] in fb.stdout
         assert W["active_per_segment"].split(" (")[0] in seg.stdout

@@ -11,6 +11,7 @@ from rich.table import Table
 from parcours.cli import reading as R
 from parcours.cli.labels import words
 from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
+from parcours.project import texts
 
 if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
     from parcours.model import JourneyMap
@@ -169,9 +170,9 @@ def print_summary(data: dict, m: JourneyMap | None = None, lang: str | None = No
     m, lang = _shown(m, lang)
     W = words(lang)
     s, inp = data["summary"], data["input"]
-    info(inp["detection"])
+    info(texts.detection(inp, lang) or "")
     for note in inp["notes"]:
-        info(W["note"].format(note=note))
+        info(W["note"].format(note=texts.read_note(note, lang)))
     dropped = W["duplicates_dropped"].format(n=F.number(inp["duplicates_dropped"], lang)) if inp["duplicates_dropped"] else ""
     info(W["rows_read"].format(read=F.number(inp["read"], lang), accepted=F.number(inp["accepted"], lang),
                                quarantined=F.number(inp["quarantined"], lang), dropped=dropped))

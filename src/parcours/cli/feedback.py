@@ -9,6 +9,7 @@ import typer
 
 from parcours.cli.labels import words
 from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
+from parcours.project import texts
 
 if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
     from parcours.model import JourneyMap
@@ -74,9 +75,9 @@ def print_feedback(data: dict, m: JourneyMap | None = None, lang: str = "en") ->
 
     W = words(lang)
     inp = data["input"]
-    info(inp["detection"])
+    info(texts.detection(inp, lang) or "")
     for note in inp["notes"]:
-        info(W["note"].format(note=note))
+        info(W["note"].format(note=texts.read_note(note, lang)))
     info(W["rows_read"].format(read=F.number(inp["read"], lang), accepted=F.number(inp["accepted"], lang),
                                quarantined=F.number(inp["quarantined"], lang), dropped=""))
     a = data["attachment"]

@@ -142,6 +142,7 @@ def seed_demo(store, data_dir: Path, customers: int = 3000) -> str:  # noqa: ANN
     from parcours.store.maps import list_versions, save_map
     from parcours.store.models import User, Workspace
     from parcours.store.workspaces import add_member, create_project, create_workspace
+    from parcours.store.version_said import said
 
     with store.transaction() as session:
         ws = session.scalar(select(Workspace).where(Workspace.slug == "demo"))
@@ -162,7 +163,7 @@ def seed_demo(store, data_dir: Path, customers: int = 3000) -> str:  # noqa: ANN
     for admin in admins:
         add_member(store, ws.id, admin.id, "admin")
     if not list_versions(store, project.id):
-        save_map(store, project.id, _MAP_YAML, admins[0].id, base=None, message="demo map")
+        save_map(store, project.id, _MAP_YAML, admins[0].id, base=None, message=said("demo"))
     folder = data_dir / str(project.id)
     if not (folder / "events.csv").exists():
         from parcours.demo import write_demo

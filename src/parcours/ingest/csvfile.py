@@ -37,10 +37,10 @@ from parcours.engine.fetch import rows
 from parcours.errors import InputError, is_out_of_memory
 from parcours.ingest.csvlines import copy_lf, copy_replacing, mixed_endings, quoted_sample
 from parcours.ingest.rejects import rejects_by_line
+from parcours.ingest.said import said
 
 MAX_PASSES = 50  # reads of a file with unclosed quotes, each setting aside the lines found
-UNCLOSED = ("unterminated quote: a quote opens a value on this line and the record it starts cannot be "
-            "read (it runs into the next lines, which are read on their own)")
+UNCLOSED = said("reason.unclosed_quote")
 UNQUOTED = "unquoted value:"  # DuckDB's kind of error for "Value with unterminated quote found"
 _NO_QUOTE = ("", "(empty)", None)
 _counter = itertools.count(1)
@@ -83,16 +83,16 @@ def read_csv_file(con: Any, path: Path, fmt: str, delimiter: str | None) -> CsvR
             if mixed is None:
                 raise
             line, ending, first = mixed
-            said = f"line {line} ends with {ending}, the lines before with {first}"
+            mixed_said = f"line {line} ends with {ending}, the lines before with {first}"
             current = Path(work) / "lf.csv"
             copy_lf(path, current)
             try:
                 scan = _scan(con, current, options, path.name, fmt)
             except InputError as e:
-                raise InputError(f"{e.message} (its line endings are mixed: {said})",
+                raise InputError(f"{e.message} (its line endings are mixed: {mixed_said})",
                                  hint="convert its line endings to one kind (e.g. dos2unix), then "
                                       + (e.hint or "read it again")) from unreadable
-            notes.append(f"{path.name} mixes line endings ({said}): each line was read as a record")
+            notes.append(said("note.mixed_endings", file=path.name, line=line, ending=ending, first=first))
         if con.name == "duckdb" and scan.dialect.get("quote") in _NO_QUOTE:
             scan = _keep_quoting(con, scan, current, Path(work), delimiter, path.name, fmt)
         scan = _leave_out_unclosed(con, scan, current, Path(work), path.name, fmt)
@@ -114,8 +114,8 @@ def _scan(con: Any, file: Path, options: dict[str, Any], name: str, fmt: str) ->
     except Exception as e:  # noqa: BLE001 - DuckDB's parser errors carry the line
         if is_out_of_memory(e):
             raise
-        said = _first_line(e).replace(str(file), name)
-        raise InputError(f"{name}: cannot be read as {fmt.upper()}: {said}",
+        first_line = _first_line(e).replace(str(file), name)
+        raise InputError(f"{name}: cannot be read as {fmt.upper()}: {first_line}",
                          hint="check the delimiter (--delimiter), the quoting and the encoding (UTF-8)") from None
     scanned = con.table(rejects_scan)
     dialect = rows(con, scanned.select("delimiter", "quote", "escape", "skip_rows").limit(1))

@@ -27,6 +27,7 @@ from parcours.ingest.normalize import normalize
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.rejects import true_row
 from parcours.ingest.roles import RoleDetection, resolve_roles
+from parcours.ingest.said import said
 
 DEFAULT_MAX_BAD_ROWS = "1%"
 # Engines the analyses run on; a table on any other engine is copied to DuckDB first.
@@ -97,8 +98,8 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "format": self.format, "read": self.read, "accepted": self.accepted,
                 "quarantined": self.quarantined, "duplicates_dropped": self.duplicates_dropped,
-                "columns": dict(self.detection.roles), "detected_schema": self.detection.schema,
-                "detection": self.detection.describe(),
+                "columns": self.detection.ordered(), "detected_schema": self.detection.schema,
+                "how": dict(self.detection.how), "detection": self.detection.describe(),
                 "notes": list(self.notes)}
 
 
@@ -160,7 +161,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
                           time_unit=time_unit, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
                           con=connect(None), on_progress=on_progress)
         say(f"handing the events over to {con.name}")
-        log.report.notes.append(f"file read and checked by DuckDB, then analysed on {con.name}")
+        log.report.notes.append(said("note.checked_by_duckdb", engine=con.name))
         return EventLog(con=con, table=hand_over(log.con, log.table, con), report=log.report,
                         attributes=log.attributes)
     copied_from = None
@@ -198,7 +199,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         duplicates = accepted - int(scalar(con, table.count()))
     notes = [*raw.notes, *norm.notes]
     if copied_from:
-        notes.insert(0, f"table read from the {copied_from} engine and copied to DuckDB, where the analyses run")
+        notes.insert(0, said("note.copied_to_duckdb", engine=copied_from))
     report = IngestReport(source=raw.source, format=raw.format, read=read, accepted=accepted,
                           quarantined=len(quarantine), duplicates_dropped=duplicates, detection=detection,
                           notes=notes, quarantine_rows=quarantine)

@@ -35,6 +35,7 @@ from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
 from parcours.model.journey_map import JourneyMap, text_in
 from parcours.model.metrics import SCALES
+from parcours.ingest.said import said, said_expr
 
 _counter = itertools.count(1)
 
@@ -149,24 +150,25 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
         col = t[roles["score"]]
         score = col.strip().replace(",", ".").try_cast("float64") if col.type().is_string() else col.cast("float64")
         checks.append((~_blank(col) & score.isnull(),
-                       ibis.literal(f"score in column {roles['score']!r} is not a number: ") + col.cast("string")))
+                       said_expr("reason.score_not_number", column=repr(roles["score"]), value=col.cast("string"))))
     if "metric" in roles:
         mcol = t[roles["metric"]].cast("string").strip().lower()
         met = mcol if metric is None else mcol.fill_null(metric)
         checks.append((met.notnull() & ~met.isin(list(SCALES)),
-                       ibis.literal(f"unknown metric in column {roles['metric']!r}: ") + met
-                       + ibis.literal(f" (expected {', '.join(SCALES)})")))
+                       said_expr("reason.unknown_metric", column=repr(roles["metric"]), value=met,
+                                 expected=", ".join(SCALES))))
     else:
         met = ibis.literal(metric, "string") if metric else ibis.null("string")
     if score is not None:
         for mname, (low, high) in scales.items():
             checks.append(((met == mname) & score.notnull() & ((score < low) | (score > high)),
-                           ibis.literal(f"{mname.upper()} score out of its scale {low:g}–{high:g}: ") + score.cast("string")))
+                           said_expr("reason.out_of_scale", metric=mname.upper(), low=f"{low:g}", high=f"{high:g}",
+                                     value=score.cast("string"))))
         checks.append((score.notnull() & met.isnull(),
-                       ibis.literal(f"no metric for this score (empty column {roles.get('metric', '')!r})")))
+                       said_expr("reason.no_metric", column=repr(roles.get("metric", "")))))
     has_score = score.notnull() if score is not None else ibis.literal(False)
     has_comment = ~_blank(t[roles["comment"]]) if "comment" in roles else ibis.literal(False)
-    checks.append((~has_score & ~has_comment, ibis.literal("no score and no comment")))
+    checks.append((~has_score & ~has_comment, said_expr("reason.no_score_no_comment")))
 
     mapped: dict[str, ir.Value] = {}
     for role in ("stage", "touchpoint"):
@@ -178,10 +180,10 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
         lookup = {v: known.get(v.lower()) for v in values}
         unknown = sorted(v for v, k in lookup.items() if k is None)
         if unknown and (m.stages if role == "stage" else m.touchpoints):
-            checks.append((col.isin(unknown), ibis.literal(f"unknown {role} in column {roles[role]!r}: ") + col
-                           + ibis.literal(f" (the map's {role}s: {', '.join(sorted(set(known.values())))})")))
+            checks.append((col.isin(unknown), said_expr(f"reason.unknown_{role}", column=repr(roles[role]), value=col,
+                                                        known=", ".join(sorted(set(known.values()))))))
         elif unknown:
-            notes.append(f"the {role}s in column {roles[role]!r} are kept as written (no map {role}s to check them against)")
+            notes.append(said(f"note.{role}s_as_written", column=repr(roles[role])))
         mapped[role] = col.substitute({v: k for v, k in lookup.items() if k is not None}, else_=col) \
             if any(k is not None for k in lookup.values()) else col
         mapped[role] = ibis.cases((_blank(t[roles[role]]), ibis.null("string")), else_=mapped[role])

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from parcours.errors import InputError
+from parcours.ingest.said import said
 
 
 def _open(path: Path):
@@ -85,9 +86,9 @@ def jsonl_to_parquet(path: str | Path, out_path: str | Path, *, batch_rows: int 
                     if isinstance(parsed, dict):
                         obj = parsed
                     else:
-                        error = f"line is JSON but not an object ({type(parsed).__name__})"
+                        error = said("reason.json_not_object", type=type(parsed).__name__)
                 except ValueError as e:
-                    error = f"invalid JSON: {e.msg} at column {e.colno}"
+                    error = said("reason.invalid_json", error=e.msg, column=e.colno)
                 batch["__row"].append(lineno)
                 batch["__error"].append(error)
                 for k in keys:

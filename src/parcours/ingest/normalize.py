@@ -23,6 +23,7 @@ from parcours.engine.functions import engine_of, epoch_us_to_timestamp, local_to
 from parcours.errors import InputError, OptionError
 from parcours.ingest.readers import RawInput
 from parcours.ingest.roles import RoleDetection
+from parcours.ingest.said import said, said_expr
 
 UTC = dt.Timestamp(timezone="UTC")
 # A UTC offset ends a time of day (``10:00Z``, ``10:00:00.5 +01:00``, ``T100000+0100``): a
@@ -86,16 +87,16 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         if typ.timezone:
             return col.cast(UTC), notes
         if timezone:
-            notes.append(f"timestamps in {column!r} have no time zone: read as {timezone}")
+            notes.append(said("note.tz_as", column=repr(column), timezone=timezone))
             return local_to_utc(col, timezone), notes
         if engine_of(col) != "pyspark":  # Spark's timestamps are instants in its session's zone, UTC
-            notes.append(f"timestamps in {column!r} have no time zone: read as UTC (use --timezone to change)")
+            notes.append(said("note.tz_utc", column=repr(column)))
         return col.cast(UTC), notes
     if typ.is_date():
         return col.cast("timestamp").cast(UTC), notes
     if typ.is_numeric():
         unit = _epoch_unit(con, col, time_unit)
-        notes.append(f"{column!r} holds numbers: read as epoch {unit}")
+        notes.append(said("note.epoch", column=repr(column), unit=unit))
         return _from_epoch(col, unit), notes
     if not typ.is_string():
         raise InputError(f"{source}: column {column!r} has type {typ}, which is not a time",
@@ -111,7 +112,7 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
     present, numeric, aware, naive = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive"))
     if present and numeric == present:
         unit = _epoch_unit(con, text.cast("float64"), time_unit)
-        notes.append(f"{column!r} holds numbers: read as epoch {unit}")
+        notes.append(said("note.epoch", column=repr(column), unit=unit))
         return _from_epoch(text.cast("float64"), unit), notes
     if aware and naive and not timezone:
         sample = rows(con, table.filter(is_naive).order_by("__seq").select("__row", column).limit(1))[0]
@@ -123,10 +124,10 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
     aware_ts = text.try_cast(UTC)
     if naive:
         if timezone:
-            notes.append(f"times without offset in {column!r} read as {timezone}")
+            notes.append(said("note.naive_as", column=repr(column), timezone=timezone))
             naive_ts = local_to_utc(text.try_cast("timestamp"), timezone)
         else:
-            notes.append(f"times in {column!r} have no UTC offset: read as UTC (use --timezone to change)")
+            notes.append(said("note.naive_utc", column=repr(column)))
             naive_ts = text.try_cast(UTC)
         return ibis.cases((text.re_search(_AWARE), aware_ts), else_=naive_ts), notes
     return aware_ts, notes
@@ -168,18 +169,16 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
 
     checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [
         (t["__error"].notnull(), t["__error"]),
-        (_blank(t[roles["customer"]]), ibis.literal(f"missing customer (column {roles['customer']!r})")),
-        (_blank(t[roles["event"]]), ibis.literal(f"missing event (column {roles['event']!r})")),
-        (_blank(t[roles["time"]]), ibis.literal(f"missing time (column {roles['time']!r})")),
-        (ts.isnull(), ibis.literal(f"unparseable time in column {roles['time']!r}: ")
-         + txt("time") + ibis.literal(" (expected ISO 8601 such as 2026-03-14T10:22:05+01:00, or epoch seconds/ms/µs)")),
+        *((_blank(t[roles[r]]), said_expr("reason.missing", role=r, column=repr(roles[r])))
+          for r in ("customer", "event", "time")),
+        (ts.isnull(), said_expr("reason.unparseable_time", column=repr(roles["time"]), value=txt("time"))),
     ]
     value = None
     if "value" in roles:
         vcol = t[roles["value"]]
         value = vcol.strip().try_cast("float64") if vcol.type().is_string() else vcol.cast("float64")
         checks.append((~_blank(vcol) & value.isnull(),
-                       ibis.literal(f"value in column {roles['value']!r} is not a number: ") + txt("value")))
+                       said_expr("reason.value_not_number", column=repr(roles["value"]), value=txt("value"))))
     reason = ibis.cases(*checks, else_=ibis.null("string"))
     t = t.mutate(__reason=reason, __ts=ts)
 

@@ -91,7 +91,13 @@ class RoleDetection:
     schema: str | None = None
     order: tuple[str, ...] = ALL_ROLES
 
+    def ordered(self) -> dict[str, str]:
+        """The roles in the order of the kind's roles (customer, time, event...)."""
+        return {r: self.roles[r] for r in [*self.order, *self.roles] if r in self.roles}
+
     def describe(self) -> str:
+        """In English (``Detected XES columns: customer=…``); the front doors say it in their
+        reader's language from ``roles``, ``how`` and ``schema`` (:func:`parcours.project.texts.detection`)."""
         parts = [f"{r}={self.roles[r]}" for r in self.order if r in self.roles]
         origin = f"{self.schema} columns" if self.schema else "columns"
         detected = [r for r in self.roles if self.how.get(r) != "given"]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from parcours.errors import InputError, ParcoursError
+from parcours.ingest.said import said
 
 # Accepted file names (lower-cased endings) and the format each is read as.
 EXTENSIONS: dict[str, str] = {
@@ -182,8 +183,7 @@ def _check_csv(path: Path, gz: bool, filename: str, head: bytes, fmt: str, max_b
     bad_at = _utf8_error(path, gz, max_bytes, too_big)
     if bad_at is not None:
         _latin1_to_utf8(path, gz)
-        notes.append(f"{filename} is not UTF-8 (first invalid byte at offset {bad_at:,}): it was read as Latin-1 "
-                     "(ISO-8859-1) and converted to UTF-8; check accented letters in the preview")
+        notes.append(said("note.latin1", file=filename, offset=bad_at))
         head = _head(path, gz)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     header = next((line for line in text.splitlines() if line.strip()), "")

@@ -121,7 +121,8 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
     report = log.report
     data["input"] = {"source": report.source, "format": report.format, "read": report.read,
                      "accepted": report.accepted, "quarantined": report.quarantined,
-                     "columns": dict(report.detection.roles), "detection": report.detection.describe(),
+                     "columns": report.detection.ordered(), "detected_schema": report.detection.schema,
+                     "how": dict(report.detection.how), "detection": report.detection.describe(),
                      "notes": list(report.notes)}
     return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table())
 

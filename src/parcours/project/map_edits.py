@@ -30,6 +30,7 @@ from parcours.model.map_view import map_data
 from parcours.store import maps
 from parcours.store.db import Store
 from parcours.store.models import MapVersion
+from parcours.store.version_said import said
 
 Change = Callable[[dict[str, Any]], tuple[dict[str, Any] | str, str]]
 """An edit: the base version's map as data -> (new data or new YAML text, the version's message)."""
@@ -62,7 +63,7 @@ def move_stage(element_id: str, direction: str) -> Change:
     def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         if direction not in ("up", "down"):
             raise E.EditError(f"direction: {direction!r} is not a direction", hint="send up or down")
-        return E.move_stage(data, element_id, -1 if direction == "up" else 1), f"moved stage '{element_id}' {direction}"
+        return E.move_stage(data, element_id, -1 if direction == "up" else 1), said(f"moved_{direction}", id=element_id)
 
     return change
 
@@ -76,7 +77,7 @@ def delete_element(kind: str, element_id: str) -> Change:
         if used:
             raise E.EditError(f"{E.SINGULAR[kind]} {element_id!r} is still used by {', '.join(used)}",
                               hint="change or delete those first, then delete it")
-        return E.delete_element(data, kind, element_id), f"deleted {E.SINGULAR[kind]} '{element_id}'"
+        return E.delete_element(data, kind, element_id), said(f"deleted.{kind}", id=element_id)
 
     return change
 
@@ -86,9 +87,8 @@ def update_element(kind: str, element_id: str, form: dict[str, str]) -> Change:
 
     def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         element = E.element_from_form(kind, form, E.find(data, kind, element_id))
-        message = f"edited {E.SINGULAR[kind]} '{element_id}'"
-        if element["id"] != element_id:
-            message += f" (id now '{element['id']}')"
+        message = said(f"renamed.{kind}", id=element_id, new=element["id"]) if element["id"] != element_id \
+            else said(f"edited.{kind}", id=element_id)
         return E.update_element(data, kind, element_id, element), message
 
     return change
@@ -99,7 +99,7 @@ def add_element(kind: str, form: dict[str, str]) -> Change:
 
     def change(data: dict[str, Any]) -> tuple[dict[str, Any], str]:
         element = E.element_from_form(kind, form)
-        return E.add_element(data, kind, element), f"added {E.SINGULAR[kind]} '{element['id']}'"
+        return E.add_element(data, kind, element), said(f"added.{kind}", id=element["id"])
 
     return change
 

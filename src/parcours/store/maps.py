@@ -21,6 +21,7 @@ from parcours.store.db import Store
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.map_diff import diff_maps, text_diff
 from parcours.store.models import MapVersion, Project, User
+from parcours.store.version_said import SAID, said
 
 SOURCE = "map.yaml"  # how errors name the text being saved
 
@@ -44,6 +45,13 @@ def _latest(session: Session, project_id: int) -> MapVersion | None:
 
 def _conflict(where: str, base: int | None, latest: MapVersion) -> MapConflict:
     return MapConflict(where, base, latest.number, latest.author_name, latest.created_at)
+
+
+def _message_words(message: str) -> str | dict[str, Any]:
+    """A version's message as the activity feed keeps it: words when the app wrote it (said in
+    each reader's language), the text a person typed as it is."""
+    found = SAID.words_of(message)
+    return found[0] if found and len(found) == 1 else message
 
 
 def save_map(store: Store, project_id: int, yaml_text: str, author_id: int, *, base: int | None,
@@ -73,7 +81,7 @@ def save_map(store: Store, project_id: int, yaml_text: str, author_id: int, *, b
             session.add(version)
             record(session, project_id, author_id, "map_saved",
                    f"saved version {newest + 1}" + (f": {message}" if message else ""),
-                   words=words("activity.map_saved_message", n=newest + 1, message=message) if message
+                   words=words("activity.map_saved_message", n=newest + 1, message=_message_words(message)) if message
                    else words("activity.map_saved", n=newest + 1))
     except IntegrityError:
         # Another save read the same latest version and inserted this number first.
@@ -162,7 +170,7 @@ def map_at(store: Store, project_id: int, number: int | None = None) -> JourneyM
 def restore(store: Store, project_id: int, number: int, author_id: int, base: int | None) -> MapVersion:
     """Save version ``number``'s content again, as a new version ("restored vN")."""
     old = get_version(store, project_id, number)
-    return save_map(store, project_id, old.yaml, author_id, base=base, message=f"restored v{number}")
+    return save_map(store, project_id, old.yaml, author_id, base=base, message=said("restored", n=number))
 
 
 def diff(store: Store, project_id: int, a: int, b: int) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from parcours.errors import ParcoursError
-from parcours.project import in_use, validation
+from parcours.project import in_use, texts, validation
 from parcours.project.budget import OverBudget
 from parcours.project.jobs import Job
 from parcours.project.sources import (QUARANTINE_SUFFIX, Mapping, SourceFileMissing, delete_source, describe_source,
@@ -88,18 +88,8 @@ def refusal(report: dict[str, Any], project_id: int, limit: str | int | float) -
 
 def detection(report: dict[str, Any] | None, order: list[str]) -> str | None:
     """How a validation found its columns (``Detected XES columns: customer=…``), in the request's
-    language (the roles' names too), from the report's roles (in the order of ``order``, the
-    kind's roles) and how each was found."""
-    if not report or not isinstance(report.get("columns"), dict):
-        return None
-    roles, how = report["columns"], report.get("how") or {}
-    known = i18n.catalogue(i18n.current())
-    said = ", ".join(f"{known.get(f'source.role.{r}', r)}={roles[r]}"
-                     for r in [*order, *(r for r in roles if r not in order)] if r in roles)
-    if not any(how.get(r) != "given" for r in roles):
-        return i18n.t("source.columns_given", roles=said)
-    schema = report.get("detected_schema")
-    return i18n.t("source.detected_schema", schema=schema, roles=said) if schema else i18n.t("source.detected", roles=said)
+    language (:func:`parcours.project.texts.detection`), the roles in the order of ``order``."""
+    return texts.detection(report, i18n.current(), order)
 
 
 def _folder(request: Request, project_id: int) -> Path:

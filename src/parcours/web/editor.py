@@ -30,9 +30,11 @@ from parcours.errors import MapError
 from parcours.store import maps
 from parcours.store.errors import MapConflict, NotFound
 from parcours.store.models import MapVersion, User
+from parcours.store.version_said import said
 from parcours.model import edits as E
 from parcours.model import map_view as V
 from parcours.project import map_edits as edits
+from parcours.project import texts
 from parcours.project.rule_check import problem_dict
 from parcours.web import i18n
 from parcours.web.pages import can, page, project_page
@@ -192,7 +194,7 @@ def _save(request: Request, project_id: int, user: User, form: dict[str, str], c
                         problems=[problem_dict(p) for p in e.problems], hint=None)
     if not _is_htmx(request):
         return RedirectResponse(f"/projects/{project_id}/edit?saved={saved.number}", status_code=303)
-    flash = (i18n.t("editor.flash.saved_message", n=saved.number, message=saved.message) if saved.message
+    flash = (i18n.t("editor.flash.saved_message", n=saved.number, message=texts.read_note(saved.message, i18n.current())) if saved.message
              else i18n.t("editor.flash.saved", n=saved.number))
     return page("editor_body.html", **_editor_context(request, ctx, saved, flash=flash))
 
@@ -212,7 +214,7 @@ def save_yaml(project_id: int, request: Request, form: dict[str, str] = Depends(
     if not text.strip():
         return _message(request, form, 422, problems=[], error=i18n.t("editor.flash.empty"),
                         hint=i18n.t("editor.flash.empty_hint"))
-    default = "imported a YAML file" if form.get("source") == "import" else "edited the YAML"
+    default = said("imported") if form.get("source") == "import" else said("edited_yaml")
     return _save(request, project_id, user, form, edits.new_text(text, form.get("message", "").strip() or default))
 
 

@@ -95,7 +95,9 @@ def install(env: Any) -> None:
     """Give a Jinja environment's templates ``t("key", **values)`` (:func:`html`),
     ``js_texts("key", ...)`` (:func:`entries`, for a script: ``| tojson``), the filters
     ``{{ n | num }}`` (a number as the language writes it: 9,153 / 9 153) and ``{{ d | day }}``
-    (a date: 1er janv. 2026 / 1 Jan 2026), and ``LANGUAGES``, in
+    (a date: 1er janv. 2026 / 1 Jan 2026), ``{{ text | note }}`` (a note or quarantine reason of
+    reading a file, :func:`parcours.project.texts.read_note`), ``{{ "1d" | span }}`` (a duration of
+    the map: 1 j / 1 d), and ``LANGUAGES``, in
     the language of the page (its context's ``lang``, else the request's)."""
     from jinja2 import pass_context
 
@@ -122,5 +124,21 @@ def install(env: Any) -> None:
 
         return date(value, lang_of(context))
 
+    @pass_context
+    def note(context: Any, value: Any) -> str:
+        from parcours.project.texts import read_note
+
+        return read_note(value, lang_of(context))
+
+    @pass_context
+    def span(context: Any, value: Any) -> str:
+        from parcours.model.durations import parse_duration
+        from parcours.report.formats import duration
+
+        try:
+            return duration(parse_duration(value), lang_of(context))
+        except ValueError:  # not a duration the map could hold: as written
+            return str(value)
+
     env.globals.update(t=t_, js_texts=js_texts, LANGUAGES=NAMES)
-    env.filters.update(num=num, day=day)
+    env.filters.update(num=num, day=day, note=note, span=span)

@@ -35,6 +35,7 @@ from typing import Any
 from fastapi import HTTPException  # routes catch FastAPI's; the app's handler answers Starlette's, its base
 from starlette.exceptions import HTTPException as AnyHTTPError
 
+from parcours.project import texts
 from parcours.web import i18n
 
 
@@ -49,19 +50,10 @@ def number(n: int | float) -> dict[str, Any]:
 
 
 def say(said: dict[str, Any], lang: str) -> str:
-    """Words (:func:`words`) in ``lang``: each value that is words said first, each :func:`number`
-    written as ``lang`` writes numbers. A key the catalogues lack is a :class:`KeyError` (a
-    caller with a fallback text catches it)."""
-    from parcours.report.formats import number as written
-
-    def value(v: Any) -> Any:
-        if isinstance(v, dict) and "t" in v:
-            return say(v, lang)
-        if isinstance(v, dict) and "num" in v:
-            return written(v["num"], lang)
-        return v
-
-    return i18n.text(lang, said["t"], **{k: value(v) for k, v in said.items() if k != "t"})
+    """Words (:func:`words`) in ``lang`` (:func:`parcours.project.texts.say`): each value that
+    is words said first, each :func:`number` written as ``lang`` writes numbers. A key the
+    catalogues lack is a :class:`KeyError` (a caller with a fallback text catches it)."""
+    return texts.say(said, lang)
 
 
 def role_names(roles: list[str], lang: str | None = None) -> str:

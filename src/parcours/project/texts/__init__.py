@@ -87,3 +87,69 @@ def best_of(accept_language: str | None) -> str | None:
         if primary in LANGS and q > 0:
             asked.append((-q, i, primary))
     return min(asked)[2] if asked else None
+
+
+def say(said: Mapping[str, Any], lang: str) -> str:
+    """Words — ``{"t": key, **values}``, a value being words too, or ``{"num": n}`` a number
+    written as ``lang`` writes it — in ``lang``. A key the catalogues lack is a :class:`KeyError`.
+
+    >>> say({"t": "ingest.reason.missing", "role": {"t": "source.role.time"}, "column": "'ts'"}, "fr")
+    "horodatage manquant (colonne 'ts')"
+    """
+    from parcours.report.formats import number as written
+
+    def value(v: Any) -> Any:
+        if isinstance(v, Mapping) and "t" in v:
+            return say(v, lang)
+        if isinstance(v, Mapping) and "num" in v:
+            return written(v["num"], lang)
+        return v
+
+    return text(lang, said["t"], **{k: value(v) for k, v in said.items() if k != "t"})
+
+
+def read_note(note: str | None, lang: str) -> str:
+    """A sentence a layer kept in English to be said later — a note or a quarantine reason of
+    reading a file (:mod:`parcours.ingest.said`), the message of a map version the app saved
+    (:mod:`parcours.store.version_said`) — in ``lang``: read back into its words and said; a
+    text no template made (an engine's message, what a person typed) is given as it is.
+
+    >>> read_note("missing customer (column 'id'); no score and no comment", "fr")
+    "client manquant (colonne 'id')\u202f; ni note ni commentaire"
+    >>> read_note("edited touchpoint 'fiche'", "fr"), read_note("my own words", "fr")
+    ("modification du point de contact 'fiche'", 'my own words')
+    """
+    from parcours.ingest.said import ROLE_VALUES
+    from parcours.ingest.said import SAID as READING
+    from parcours.store.version_said import SAID as VERSIONS
+
+    found = READING.words_of(note) or VERSIONS.words_of(note)
+    if not found:
+        return note or ""
+    parts = [say({k: {"t": f"source.role.{v}"} if k in ROLE_VALUES else v for k, v in w.items()}, lang) for w in found]
+    return ("\u202f; " if lang == "fr" else "; ").join(parts)
+
+
+def detection(report: Mapping[str, Any] | None, lang: str, order: Iterable[str] = ()) -> str | None:
+    """How reading a file found its columns (``Detected XES columns: customer=…``) in ``lang``,
+    the roles named in it too, from an ingest report's ``columns`` (in the order of ``order``,
+    then their own), ``how`` each was found and ``detected_schema``. A report kept before
+    ``how`` was has its English ``detection`` instead.
+
+    >>> detection({"columns": {"customer": "id", "time": "ts"}, "how": {"customer": "name", "time": "given"}}, "fr")
+    'Colonnes détectées\\u202f: client=id, horodatage=ts'
+    """
+    if not report or not isinstance(report.get("columns"), Mapping):
+        return None
+    roles, how = report["columns"], report.get("how")
+    if how is None:
+        return report.get("detection")
+    known = catalogue(lang if lang in LANGS else DEFAULT)
+    order = list(order)
+    said = ", ".join(f"{known.get(f'source.role.{r}', r)}={roles[r]}"
+                     for r in [*order, *(r for r in roles if r not in order)] if r in roles)
+    if not any(how.get(r) != "given" for r in roles):
+        return text(lang, "source.columns_given", roles=said)
+    schema = report.get("detected_schema")
+    return text(lang, "source.detected_schema", schema=schema, roles=said) if schema \
+        else text(lang, "source.detected", roles=said)

@@ -1,0 +1,85 @@
+"""What reading a file says about it — its notes (how a file was read, when it needed care) and
+the reasons a row is quarantined — written from one table of templates, and read back.
+
+Each note and reason is the English :data:`TEMPLATES` entry of its key with its values put in:
+that text is what the ingest layer keeps (``report.notes``, the ``reason`` of
+``quarantine.csv``), so that a file, a stored validation and a script all have the same
+sentence (:class:`parcours.templates.Templates`). :func:`words_of` reads such a text back into its key and values — the words a front
+door says in its reader's language (the catalogues ``parcours.project.texts`` hold the same
+keys, under ``ingest.``), which works on a report stored before this module too. A text that
+no template made (a message of the engine's own) has no words: it is shown as it is.
+
+A reason built in SQL (one per row) is :func:`said_expr`: the template's literal parts and the
+row's value as one string expression. The reasons of one line rejected by the CSV reader are
+joined with ``"; "``.
+
+>>> said("note.epoch", column="'ts'", unit="ms")
+"'ts' holds numbers: read as epoch ms"
+>>> words_of("'ts' holds numbers: read as epoch ms")
+[{'t': 'ingest.note.epoch', 'column': "'ts'", 'unit': 'ms'}]
+>>> words_of("missing customer (column 'id'); no score and no comment")
+[{'t': 'ingest.reason.missing', 'role': 'customer', 'column': "'id'"}, {'t': 'ingest.reason.no_score_no_comment'}]
+>>> words_of("something the engine said") is None
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parcours.templates import Templates
+
+TEMPLATES: dict[str, str] = {
+    # how a file was read
+    "note.tz_as": "timestamps in {column} have no time zone: read as {timezone}",
+    "note.tz_utc": "timestamps in {column} have no time zone: read as UTC (use --timezone to change)",
+    "note.epoch": "{column} holds numbers: read as epoch {unit}",
+    "note.naive_as": "times without offset in {column} read as {timezone}",
+    "note.naive_utc": "times in {column} have no UTC offset: read as UTC (use --timezone to change)",
+    "note.mixed_endings": "{file} mixes line endings (line {line} ends with {ending}, the lines before with "
+                          "{first}): each line was read as a record",
+    "note.latin1": "{file} is not UTF-8 (first invalid byte at offset {offset}): it was read as Latin-1 "
+                   "(ISO-8859-1) and converted to UTF-8; check accented letters in the preview",
+    "note.stages_as_written": "the stages in column {column} are kept as written (no map stages to check them against)",
+    "note.touchpoints_as_written": "the touchpoints in column {column} are kept as written (no map touchpoints to "
+                                   "check them against)",
+    "note.checked_by_duckdb": "file read and checked by DuckDB, then analysed on {engine}",
+    "note.copied_to_duckdb": "table read from the {engine} engine and copied to DuckDB, where the analyses run",
+    # why a row is quarantined
+    "reason.missing": "missing {role} (column {column})",
+    "reason.unparseable_time": "unparseable time in column {column}: {value} (expected ISO 8601 such as "
+                               "2026-03-14T10:22:05+01:00, or epoch seconds/ms/µs)",
+    "reason.value_not_number": "value in column {column} is not a number: {value}",
+    "reason.score_not_number": "score in column {column} is not a number: {value}",
+    "reason.unknown_metric": "unknown metric in column {column}: {value} (expected {expected})",
+    "reason.out_of_scale": "{metric} score out of its scale {low}–{high}: {value}",
+    "reason.no_metric": "no metric for this score (empty column {column})",
+    "reason.no_score_no_comment": "no score and no comment",
+    "reason.unknown_stage": "unknown stage in column {column}: {value} (the map's stages: {known})",
+    "reason.unknown_touchpoint": "unknown touchpoint in column {column}: {value} (the map's touchpoints: {known})",
+    "reason.missing_columns": "missing columns: Expected Number of Columns: {expected} Found: {found}",
+    "reason.too_many_columns": "too many columns: Expected Number of Columns: {expected} Found: {found}",
+    "reason.unclosed_quote": "unterminated quote: a quote opens a value on this line and the record it starts "
+                             "cannot be read (it runs into the next lines, which are read on their own)",
+    "reason.json_not_object": "line is JSON but not an object ({type})",
+    "reason.invalid_json": "invalid JSON: {error} at column {column}",
+}
+
+# Values that name a role of the input: said as the catalogues name the role (source.role.*).
+ROLE_VALUES = ("role",)
+SAID = Templates("ingest.", TEMPLATES)
+said, words_of = SAID.said, SAID.words_of
+
+
+def said_expr(key: str, **values: Any) -> Any:
+    """The text of ``key`` as an ibis string expression: a value may be an expression (a row's
+    value, cast to text), any other is put in as text."""
+    import ibis
+
+    out = ibis.literal("")
+    for literal, name in SAID.parts(key):
+        out = out + ibis.literal(literal) if literal else out
+        if name is not None:
+            v = values[name]
+            out = out + (v.cast("string") if hasattr(v, "cast") else ibis.literal(str(v)))
+    return out
