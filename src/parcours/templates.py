@@ -5,7 +5,8 @@ What a layer writes for later — a note on how a file was read, why a row was q
 (:mod:`parcours.ingest.said`), the message of a map version the app saved
 (:mod:`parcours.store.version_said`) — is the English template of its key with its values put
 in: a file, a stored record and a script keep one plain sentence. :meth:`Templates.words_of`
-reads such a sentence back into words (``{"t": prefix + key, **values}``), which the
+reads such a sentence back into words (``{"t": prefix + key, **values}``, a value that names
+something the catalogues name — a role — being words itself), which the
 catalogues (``parcours.project.texts``) say in French or English; a sentence no template made
 has no words and is shown as it is.
 
@@ -29,8 +30,11 @@ from typing import Any
 class Templates:
     """English sentences by key (``str.format`` templates), said under ``prefix`` in the catalogues."""
 
-    def __init__(self, prefix: str, templates: dict[str, str]) -> None:
-        self.prefix, self.templates = prefix, templates
+    def __init__(self, prefix: str, templates: dict[str, str], named: dict[str, str] | None = None,
+                 inner: tuple[str, ...] = ()) -> None:
+        # named: values that are names of the catalogues (a role, ...), by the prefix of their keys;
+        # inner: values that are sentences of this table themselves ("found {found}")
+        self.prefix, self.templates, self.named, self.inner = prefix, templates, named or {}, inner
 
     def said(self, key: str, **values: Any) -> str:
         """The English sentence of ``key`` with ``values``."""
@@ -57,8 +61,15 @@ class Templates:
         for key, pattern in self._patterns:
             m = pattern.fullmatch(text)
             if m:
-                return {"t": self.prefix + key, **m.groupdict()}
+                return {"t": self.prefix + key, **{k: self._value(k, v) for k, v in m.groupdict().items()}}
         return None
+
+    def _value(self, name: str, value: str) -> Any:
+        if name in self.named:
+            return {"t": self.named[name] + value}
+        if name in self.inner:
+            return self._one(value) or value
+        return value
 
     def words_of(self, text: str | None) -> list[dict[str, Any]] | None:
         """The words of a sentence :meth:`said` made, or of such sentences joined by ``"; "``;

@@ -37,3 +37,31 @@ def test_the_data_page_says_how_the_file_was_read_in_its_language(store, world, 
     assert _foreign(said, lang) == []
     if lang == "fr":
         assert "unparseable" not in said and "have no UTC offset" not in said
+
+
+REFUSED = [  # (file name, content, the words the refusal is said with, in the catalogues)
+    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+     ("ingest.upload.not_text", {"file": "photo.csv", "fmt": "CSV"}, ("ingest.found.png", {}))),
+    ("export.csv", "\ufeffcolonne unique\nvaleur\n".encode("utf-8"),
+     ("ingest.upload.no_delimiter", {"file": "export.csv", "header": "'colonne unique'"}, None)),
+    ("events.jsonl", b"[1, 2, 3]\n", ("ingest.upload.jsonl_not_object", {"file": "events.jsonl", "line": 1,
+                                                                          "type": "list"}, None)),
+]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("name,content,expected", REFUSED)
+def test_a_refused_upload_says_why_in_the_askers_language(store, world, tmp_path, lang, name, content, expected):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    r = c.post(f"/api/v1/projects/{pa}/data", params={"filename": name}, content=content,
+               headers={**h, "Content-Type": "application/octet-stream", "Accept-Language": lang})
+    assert r.status_code == 415, r.text
+    key, values, found = expected
+    if found:
+        values = {**values, "found": i18n.text(lang, found[0], **found[1])}
+    detail = r.json()["detail"]
+    assert detail["message"] == i18n.text(lang, key, **values)
+    assert detail["hint"] == i18n.text(lang, key + "_hint")
+    if lang == "fr":
+        assert "not" not in detail["message"].split(": ", 1)[-1]  # no English left after the file's name

@@ -18,7 +18,7 @@ joined with ``"; "``.
 >>> words_of("'ts' holds numbers: read as epoch ms")
 [{'t': 'ingest.note.epoch', 'column': "'ts'", 'unit': 'ms'}]
 >>> words_of("missing customer (column 'id'); no score and no comment")
-[{'t': 'ingest.reason.missing', 'role': 'customer', 'column': "'id'"}, {'t': 'ingest.reason.no_score_no_comment'}]
+[{'t': 'ingest.reason.missing', 'role': {'t': 'source.role.customer'}, 'column': "'id'"}, {'t': 'ingest.reason.no_score_no_comment'}]
 >>> words_of("something the engine said") is None
 True
 """
@@ -63,11 +63,49 @@ TEMPLATES: dict[str, str] = {
                              "cannot be read (it runs into the next lines, which are read on their own)",
     "reason.json_not_object": "line is JSON but not an object ({type})",
     "reason.invalid_json": "invalid JSON: {error} at column {column}",
+    # why an upload is refused (message, then how to fix it)
+    "upload.not_accepted": "{file}: this type of file is not accepted",
+    "upload.not_accepted_hint": "upload a .csv, .tsv, .txt, .parquet, .jsonl, .ndjson or .xes file (.csv.gz, .jsonl.gz, "
+                                ".xes.gz compressed); export spreadsheets as CSV (UTF-8)",
+    "upload.empty": "{file}: the file is empty",
+    "upload.empty_hint": "upload the file again: it has 0 bytes",
+    "upload.not_gzip": "{file}: named .gz but not gzip-compressed: found {found}",
+    "upload.not_gzip_hint": "compress it with gzip, or upload it without the .gz ending",
+    "upload.not_parquet": "{file}: not a Parquet file: found {found}",
+    "upload.not_parquet_hint": "a Parquet file starts and ends with 'PAR1': export it as Parquet, or rename it after its "
+                               "real type (.csv, .jsonl...)",
+    "upload.parquet_incomplete": "{file}: the Parquet file is incomplete (it does not end with its footer 'PAR1')",
+    "upload.parquet_incomplete_hint": "the export or the upload did not finish: upload the complete file",
+    "upload.gzip_unreadable": "{file}: the gzip data cannot be read ({error})",
+    "upload.gzip_unreadable_hint": "compress the file again, or upload it uncompressed",
+    "upload.not_xes": "{file}: not an XES event log: expected XML whose root element <log> starts within the first "
+                      "kilobyte, found {found}",
+    "upload.not_xes_hint": "export the log as XES (IEEE 1849), or rename the file after its real type",
+    "upload.not_jsonl": "{file}, line {line}: not JSON Lines: the first line is not JSON ({error}); found {found}",
+    "upload.not_jsonl_hint": "one JSON object per line is expected (UTF-8), e.g. {example}",
+    "upload.jsonl_not_object": "{file}, line {line}: not JSON Lines: the first line is JSON but not an object ({type})",
+    "upload.jsonl_not_object_hint": "one JSON object per line is expected; a JSON array file must be converted to one "
+                                    "object per line",
+    "upload.blank_only": "{file}: the file holds only blank lines",
+    "upload.blank_only_hint": "one JSON object per line is expected",
+    "upload.utf16": "{file}: the CSV is UTF-16 text",
+    "upload.utf16_hint": "save it as CSV UTF-8 (in Excel: 'CSV UTF-8')",
+    "upload.not_text": "{file}: not a {fmt} text file: found {found}",
+    "upload.not_text_hint": "upload the events as CSV (UTF-8), Parquet, JSON Lines or XES",
+    "upload.no_delimiter": "{file}, line 1: no delimiter (comma, semicolon, tab or |) in the header line {header}",
+    "upload.no_tab": "{file}, line 1: no delimiter (tab) in the header line {header}",
+    "upload.no_delimiter_hint": "the first line must name the columns, separated by a delimiter (e.g. "
+                                "customer_id,timestamp,event)",
+    # what the first bytes of a refused file look like
+    "found.png": "a PNG image", "found.jpeg": "a JPEG image", "found.gif": "a GIF image", "found.pdf": "a PDF document",
+    "found.zip": "a ZIP archive (an Excel .xlsx file?)", "found.gzip": "gzip-compressed data",
+    "found.parquet": "a Parquet file", "found.xls": "an old Office document (Excel .xls?)",
+    "found.sqlite": "an SQLite database", "found.utf16": "UTF-16 text", "found.binary": "binary data",
+    "found.text": "text starting {text}", "found.blank": "only blank space", "found.xml_root": "XML whose root is <{root}>",
 }
 
-# Values that name a role of the input: said as the catalogues name the role (source.role.*).
-ROLE_VALUES = ("role",)
-SAID = Templates("ingest.", TEMPLATES)
+# A value "role" names a role of the input: said as the catalogues name it (source.role.*).
+SAID = Templates("ingest.", TEMPLATES, named={"role": "source.role."}, inner=("found",))
 said, words_of = SAID.said, SAID.words_of
 
 

@@ -58,29 +58,25 @@ def upload_format(filename: str) -> tuple[str, bool]:
     """(format, gzipped) for an upload's file name; :class:`UploadRejected` for another extension."""
     found = ending(filename)
     if found is None:
-        raise UploadRejected(f"{filename}: this type of file is not accepted",
-                       hint="upload a .csv, .tsv, .txt, .parquet, .jsonl, .ndjson or .xes file "
-                            "(.csv.gz, .jsonl.gz, .xes.gz compressed); export spreadsheets as CSV (UTF-8)")
+        raise UploadRejected(said("upload.not_accepted", file=filename), hint=said("upload.not_accepted_hint"))
     return EXTENSIONS[found], found.endswith(".gz")
 
 
 
-_MAGIC = [(b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-          (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx file?)"),
-          (b"\x1f\x8b", "gzip-compressed data"), (b"PAR1", "a Parquet file"),
-          (b"\xd0\xcf\x11\xe0", "an old Office document (Excel .xls?)"), (b"SQLite format 3", "an SQLite database"),
-          (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text")]
+_MAGIC = [(b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"%PDF", "pdf"), (b"PK\x03\x04", "zip"),
+          (b"\x1f\x8b", "gzip"), (b"PAR1", "parquet"), (b"\xd0\xcf\x11\xe0", "xls"), (b"SQLite format 3", "sqlite"),
+          (b"\xff\xfe", "utf16"), (b"\xfe\xff", "utf16")]  # what the first bytes say: ingest.said's found.*
 
 
 def describe(head: bytes) -> str:
     """What the first bytes of a file look like, for error messages."""
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            return what
+            return said(f"found.{what}")
     if _binary(head):
-        return "binary data"
+        return said("found.binary")
     text = head[:60].decode("utf-8", errors="replace").strip().splitlines()
-    return f"text starting {text[0]!r}" if text else "only blank space"
+    return said("found.text", text=repr(text[0])) if text else said("found.blank")
 
 
 def _binary(head: bytes) -> bool:
@@ -104,24 +100,21 @@ def check_upload(path: Path, filename: str, fmt: str, gz: bool, *, max_bytes: in
             f.seek(max(0, path.stat().st_size - 4))
             end = f.read(4)
     if not start:
-        raise EmptyUpload(f"{filename}: the file is empty", hint="upload the file again: it has 0 bytes")
+        raise EmptyUpload(said("upload.empty", file=filename), hint=said("upload.empty_hint"))
     if gz and not start.startswith(b"\x1f\x8b"):
-        raise UploadRejected(f"{filename}: named .gz but not gzip-compressed: found {describe(start)}",
-                       hint="compress it with gzip, or upload it without the .gz ending")
+        raise UploadRejected(said("upload.not_gzip", file=filename, found=describe(start)), hint=said("upload.not_gzip_hint"))
     if fmt == "parquet":
         if not start.startswith(b"PAR1"):
-            raise UploadRejected(f"{filename}: not a Parquet file: found {describe(_head(path, False))}",
-                           hint="a Parquet file starts and ends with 'PAR1': export it as Parquet, or rename it "
-                                "after its real type (.csv, .jsonl...)")
+            raise UploadRejected(said("upload.not_parquet", file=filename, found=describe(_head(path, False))),
+                                 hint=said("upload.not_parquet_hint"))
         if end != b"PAR1" or path.stat().st_size < 12:
-            raise UploadRejected(f"{filename}: the Parquet file is incomplete (it does not end with its footer 'PAR1')",
-                           hint="the export or the upload did not finish: upload the complete file")
+            raise UploadRejected(said("upload.parquet_incomplete", file=filename), hint=said("upload.parquet_incomplete_hint"))
         return []
     try:
         head = _head(path, gz)
     except (OSError, EOFError, zlib.error) as e:
-        raise UploadRejected(f"{filename}: the gzip data cannot be read ({e})",
-                       hint="compress the file again, or upload it uncompressed") from None
+        raise UploadRejected(said("upload.gzip_unreadable", file=filename, error=e),
+                             hint=said("upload.gzip_unreadable_hint")) from None
     if fmt == "xes":
         return _check_xes(head[:1024], filename)
     if fmt == "jsonl":
@@ -144,10 +137,8 @@ def _check_xes(head: bytes, filename: str) -> list[str]:
         pos = m.end()
     root = re.match(r"\s*<([A-Za-z_][\w.:-]*)", text[pos:])
     if root is None or root.group(1).split(":")[-1] != "log":
-        found = f"XML whose root is <{root.group(1)}>" if root else describe(head)
-        raise UploadRejected(f"{filename}: not an XES event log: expected XML whose root element <log> starts within "
-                       f"the first kilobyte, found {found}",
-                       hint="export the log as XES (IEEE 1849), or rename the file after its real type")
+        found = said("found.xml_root", root=root.group(1)) if root else describe(head)
+        raise UploadRejected(said("upload.not_xes", file=filename, found=found), hint=said("upload.not_xes_hint"))
     return []
 
 
@@ -159,26 +150,24 @@ def _check_jsonl(path: Path, gz: bool, filename: str, head: bytes) -> list[str]:
             try:
                 obj = json.loads(line.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as e:
-                raise UploadRejected(f"{filename}, line {number}: not JSON Lines: the first line is not JSON "
-                               f"({getattr(e, 'msg', None) or e}); found {describe(line)}",
-                               hint="one JSON object per line is expected (UTF-8), e.g. "
-                                    '{"customer_id": "c1", "timestamp": "2026-01-05T10:00:00Z", "event": "visit"}') from None
+                raise UploadRejected(said("upload.not_jsonl", file=filename, line=number, error=getattr(e, "msg", None) or e,
+                                          found=describe(line)),
+                                     hint=said("upload.not_jsonl_hint", example='{"customer_id": "c1", "timestamp": '
+                                               '"2026-01-05T10:00:00Z", "event": "visit"}')) from None
             if not isinstance(obj, dict):
-                raise UploadRejected(f"{filename}, line {number}: not JSON Lines: the first line is JSON but not an object "
-                               f"({type(obj).__name__})",
-                               hint="one JSON object per line is expected; a JSON array file must be converted to "
-                                    "one object per line")
+                raise UploadRejected(said("upload.jsonl_not_object", file=filename, line=number, type=type(obj).__name__),
+                                     hint=said("upload.jsonl_not_object_hint"))
             return []
-    raise EmptyUpload(f"{filename}: the file holds only blank lines", hint="one JSON object per line is expected")
+    raise EmptyUpload(said("upload.blank_only", file=filename), hint=said("upload.blank_only_hint"))
 
 
 def _check_csv(path: Path, gz: bool, filename: str, head: bytes, fmt: str, max_bytes: int | None,
                too_big: Callable[[str], ParcoursError] | None) -> list[str]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UploadRejected(f"{filename}: the CSV is UTF-16 text", hint="save it as CSV UTF-8 (in Excel: 'CSV UTF-8')")
+        raise UploadRejected(said("upload.utf16", file=filename), hint=said("upload.utf16_hint"))
     if _binary(head):
-        raise UploadRejected(f"{filename}: not a {fmt.upper()} text file: found {describe(head)}",
-                       hint="upload the events as CSV (UTF-8), Parquet, JSON Lines or XES")
+        raise UploadRejected(said("upload.not_text", file=filename, fmt=fmt.upper(), found=describe(head)),
+                             hint=said("upload.not_text_hint"))
     notes: list[str] = []
     bad_at = _utf8_error(path, gz, max_bytes, too_big)
     if bad_at is not None:
@@ -189,10 +178,8 @@ def _check_csv(path: Path, gz: bool, filename: str, head: bytes, fmt: str, max_b
     header = next((line for line in text.splitlines() if line.strip()), "")
     delimiters = "\t" if fmt == "tsv" else ",;\t|"
     if not any(d in header for d in delimiters):
-        shown = "tab" if fmt == "tsv" else "comma, semicolon, tab or |"
-        raise UploadRejected(f"{filename}, line 1: no delimiter ({shown}) in the header line {header[:80]!r}",
-                       hint="the first line must name the columns, separated by a delimiter "
-                            "(e.g. customer_id,timestamp,event)")
+        raise UploadRejected(said("upload.no_tab" if fmt == "tsv" else "upload.no_delimiter", file=filename,
+                                  header=repr(header[:80])), hint=said("upload.no_delimiter_hint"))
     return notes
 
 

@@ -18,6 +18,18 @@ from sqlalchemy.orm import Session
 
 from parcours.store.db import Store
 from parcours.store.models import AppActivity, User
+from parcours.templates import Templates
+
+# What a line says, in English as kept; the admin page says it in its reader's language.
+SAID = Templates("app_activity.", {
+    "throttled_account": "repeated failed log-ins for {email}: the next attempt waits {seconds} s",
+    "throttled_address": "repeated failed log-ins from {address}: the next attempt waits {seconds} s",
+    "signed_out_own": "{email} signed out of {n} other browser(s)",
+    "signed_out_by": "{by} signed {email} out everywhere ({n} browser(s))",
+    "invited": "{email} invited to workspace {workspace} as {role}",
+    "joined": "{email} joined workspace {workspace} as {role}",
+}, named={"role": "role."})
+said = SAID.said
 
 
 def record(session: Session, kind: str, summary: str, *, user_id: int | None = None,

@@ -85,7 +85,7 @@ def invite(store: Store, workspace_id: int, email: str, role: str, *, invited_by
         row = Invitation(workspace_id=workspace_id, email=email, role=role, token_hash=_hash(token),
                          invited_by=invited_by)
         session.add(row)
-        app_activity.record(session, "invitation", f"{email} invited to workspace {workspace.slug!r} as {role}",
+        app_activity.record(session, "invitation", app_activity.said("invited", email=email, workspace=repr(workspace.slug), role=role),
                             user_id=invited_by, address=address)
     return row, token
 
@@ -134,7 +134,8 @@ def accept(store: Store, token: str, user: User, address: str | None = None) -> 
             session.add(Membership(user_id=user.id, workspace_id=row.workspace_id, role=row.role))
         row.accepted_by, row.accepted_at = user.id, now()
         app_activity.record(session, "invitation_accepted",
-                            f"{user.email} joined workspace {workspace.slug!r} as {row.role}", user_id=user.id,
+                            app_activity.said("joined", email=user.email, workspace=repr(workspace.slug), role=row.role),
+                            user_id=user.id,
                             address=address)
         return workspace
 

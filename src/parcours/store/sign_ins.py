@@ -91,7 +91,7 @@ def sign_out_others(store: Store, user: User, keep: str | None, address: str | N
     app's activity says so, in the same transaction. The number ended."""
     with store.transaction() as session:
         ended = session.execute(_ending(user.id, keep)).rowcount or 0
-        app_activity.record(session, "signed_out_everywhere", f"{user.email} signed out of {ended} other browser(s)",
+        app_activity.record(session, "signed_out_everywhere", app_activity.said("signed_out_own", email=user.email, n=ended),
                             user_id=user.id, address=address)
     return ended
 
@@ -105,7 +105,7 @@ def sign_out_everywhere(store: Store, user_id: int, *, by: User, address: str | 
             raise NotFound(f"no user {user_id}")
         ended = session.execute(_ending(user_id, None)).rowcount or 0
         app_activity.record(session, "signed_out_everywhere",
-                            f"{by.email} signed {target.email} out everywhere ({ended} browser(s))",
+                            app_activity.said("signed_out_by", by=by.email, email=target.email, n=ended),
                             user_id=target.id, address=address)
     return ended
 

@@ -153,8 +153,9 @@ def failed(store: Store, email: str, address: str | None, limits: Limits | None 
         who = "this account" in refusal.message
         app_activity.record(
             session, "login_throttled",
-            f"repeated failed log-ins {'for ' + email if who else 'from ' + address}: the next attempt waits "
-            f"{refusal.seconds} s", user_id=user_id if who else None, address=address)
+            app_activity.said("throttled_account", email=email, seconds=refusal.seconds) if who
+            else app_activity.said("throttled_address", address=address, seconds=refusal.seconds),
+            user_id=user_id if who else None, address=address)
 
 
 def succeeded(store: Store, email: str) -> None:

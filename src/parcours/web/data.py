@@ -127,8 +127,9 @@ async def upload(project_id: int, request: Request, filename: str, kind: str = "
 
 
 def _upload_refused(e: ParcoursError, filename: str) -> dict[str, str]:
-    """An upload refused for what the web knows itself (its size limit, the file's name), said in
-    the request's language for the page's script; other refusals keep their text."""
+    """An upload refused, said in the request's language for the page's script: for what the web
+    knows itself (its size limit, the file's name) from the catalogues, for what the file holds
+    from the sentence reading it said (:func:`parcours.project.texts.read_note`)."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     if isinstance(e, OverUploadLimit):
         mb = max_upload_bytes() / 2**20
@@ -137,7 +138,8 @@ def _upload_refused(e: ParcoursError, filename: str) -> dict[str, str]:
                 "hint": i18n.t("upload.too_large_hint", env=MAX_UPLOAD_ENV)}
     if isinstance(e, NoFreeName):
         return {"message": i18n.t("upload.no_free_name", name=name), "hint": i18n.t("upload.no_free_name_hint")}
-    return {}
+    lang = i18n.current()
+    return {"message": texts.read_note(e.message, lang), **({"hint": texts.read_note(e.hint, lang)} if e.hint else {})}
 
 
 # --- Preview and mapping ---------------------------------------------------------------------

@@ -111,7 +111,8 @@ def say(said: Mapping[str, Any], lang: str) -> str:
 def read_note(note: str | None, lang: str) -> str:
     """A sentence a layer kept in English to be said later — a note or a quarantine reason of
     reading a file (:mod:`parcours.ingest.said`), the message of a map version the app saved
-    (:mod:`parcours.store.version_said`) — in ``lang``: read back into its words and said; a
+    (:mod:`parcours.store.version_said`), a line of the app's activity
+    (:mod:`parcours.store.app_activity`) — in ``lang``: read back into its words and said; a
     text no template made (an engine's message, what a person typed) is given as it is.
 
     >>> read_note("missing customer (column 'id'); no score and no comment", "fr")
@@ -119,14 +120,14 @@ def read_note(note: str | None, lang: str) -> str:
     >>> read_note("edited touchpoint 'fiche'", "fr"), read_note("my own words", "fr")
     ("modification du point de contact 'fiche'", 'my own words')
     """
-    from parcours.ingest.said import ROLE_VALUES
     from parcours.ingest.said import SAID as READING
+    from parcours.store.app_activity import SAID as APP
     from parcours.store.version_said import SAID as VERSIONS
 
-    found = READING.words_of(note) or VERSIONS.words_of(note)
+    found = READING.words_of(note) or VERSIONS.words_of(note) or APP.words_of(note)
     if not found:
         return note or ""
-    parts = [say({k: {"t": f"source.role.{v}"} if k in ROLE_VALUES else v for k, v in w.items()}, lang) for w in found]
+    parts = [say(w, lang) for w in found]
     return ("\u202f; " if lang == "fr" else "; ").join(parts)
 
 
