@@ -51,3 +51,26 @@ def test_the_editor_writes_a_stages_target_duration_as_its_language_does(store, 
     for target in targets:  # "1d" is "1,0 j" in French, "1.0 d" in English
         assert i18n.text(lang, "editor.fact_target", value=duration(parse_duration(target), lang)) in said, target
     assert i18n.text(lang, "editor.fact_target", value=targets[0]) not in said
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_maps_problems_are_said_in_the_editors_language(store, world, lang):  # noqa: F811
+    from tests.web.test_editor import _MAP_YAML
+
+    c, h = client_for(store, world, "alice")
+    pid = world["pa"].id
+    asks = {"Accept-Language": lang}
+    bad = _MAP_YAML.replace("  - id: purchase\n", "  - id: purchase\n    colour: red\n", 1) \
+        .replace("stage: purchase", "stage: checkout", 1)
+    for route, data in (("edit/check", {"yaml": bad}), ("edit/yaml", {"yaml": bad, "base": "1"})):
+        said = _visible(c.post(f"/projects/{pid}/{route}", data=data, headers={**h, **asks}).text)
+        unknown = i18n.text(lang, "map.unknown_field", field="'colour'")
+        hint = i18n.text(lang, "map.unknown_field_hint")
+        assert f"{unknown} ({hint})" in said, route
+        assert i18n.text(lang, "map.unknown_ref.stages", id="'checkout'") in said, route
+        assert _foreign(said, lang) == []
+        if lang == "fr":
+            assert "unknown field" not in said and "unknown stage" not in said
+    # the API keeps the English sentence, for scripts
+    check = c.post(f"/api/v1/projects/{pid}/map/check", json={"yaml": bad}, headers={**h, **asks}).json()
+    assert "unknown field 'colour' (check the spelling" in check["problems"][0]["message"]

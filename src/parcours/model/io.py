@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from parcours.errors import MapError, Problem
 from parcours.model.journey_map import JourneyMap, reference_problems
+from parcours.model.said import said
 from parcours.model.location import Place, describe
 
 Path = tuple[str | int, ...]
@@ -58,9 +59,9 @@ def pydantic_problems(err: ValidationError, source: str, lines: dict[Path, int])
         kind = e["type"]
         field = path[-1] if path else (e["loc"][-1] if e["loc"] else "")  # a key may be "" in YAML or JSON
         if kind == "extra_forbidden":
-            what, hint = f"unknown field {field!r}", "check the spelling; `parcours schema` lists every field"
+            what, hint = said("unknown_field", field=repr(field)), said("unknown_field_hint")
         elif kind == "missing":
-            what, hint = f"required field {field!r} is missing", None
+            what, hint = said("missing_field", field=repr(field)), None
         else:
             msg = e["msg"].removeprefix("Value error, ")
             what = f"{msg} (got {e['input']!r})" if not isinstance(e["input"], (dict, list)) else msg
@@ -86,8 +87,8 @@ def map_from_dict(data: Any, *, source: str = "<map>", lines: dict[Path, int] | 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise MapError(source, [Problem(source, f"a journey map is a mapping of fields, got {type(data).__name__}",
-                                        "start the file with fields such as 'name:' and 'stages:'")])
+        raise MapError(source, [Problem(source, said("not_a_mapping", type=type(data).__name__),
+                                        said("not_a_mapping_hint"))])
     problems = [Problem(_where(source, p, lines), what, hint) for p, what, hint in reference_problems(data)]
     try:
         m = JourneyMap.model_validate(data, context={"skip_references": True})

@@ -26,6 +26,7 @@ from pydantic import (
 
 from parcours.model.conditions import ConditionValue, Where, check_glob, dump_condition
 from parcours.model.durations import parse_duration
+from parcours.model.said import said
 
 Id = Annotated[
     str,
@@ -504,16 +505,17 @@ def reference_problems(data: Any) -> list[tuple[Path, str, str | None]]:
             if not isinstance(key, str):
                 continue
             if key in seen:
-                out.append(((name, i, "id"), f"duplicate id {key!r} (also {name}[{seen[key]}])",
-                            "give every item of a list its own id"))
+                out.append(((name, i, "id"), said("duplicate_id", id=repr(key), list=name, index=seen[key]),
+                            said("duplicate_id_hint")))
             else:
                 seen[key] = i
         ids[name] = set(seen)
 
     def ref(path: Path, value: Any, kind: str) -> None:
         if isinstance(value, str) and value not in ids[kind]:
-            known = ", ".join(sorted(ids[kind])) or "none declared"
-            out.append((path, f"unknown {kind[:-1].replace('_', ' ')} {value!r}", f"expected one of: {known}"))
+            known = ", ".join(sorted(ids[kind]))
+            out.append((path, said(f"unknown_ref.{kind}", id=repr(value)),
+                        said("expected", known=known) if known else said("expected_none")))
 
     for i, t in items("touchpoints"):
         ref(("touchpoints", i, "stage"), t.get("stage"), "stages")

@@ -31,9 +31,10 @@ _CACHE_SIZE = 16
 
 
 def problem_dict(p: Problem) -> dict[str, Any]:
-    """``{line, field, message}`` of a problem, from its values (``line``, ``field``)."""
+    """``{line, field, message}`` of a problem, from its values (``line``, ``field``); ``what``
+    and ``hint`` apart too, for a page that says them in its reader's language (``| note``)."""
     message = p.what + (f" ({p.hint})" if p.hint else "")
-    return {"line": p.line, "field": p.field, "message": message}
+    return {"line": p.line, "field": p.field, "message": message, "what": p.what, "hint": p.hint}
 
 
 def _problems(err: MapError) -> list[dict[str, Any]]:

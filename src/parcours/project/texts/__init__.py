@@ -112,7 +112,7 @@ def read_note(note: str | None, lang: str) -> str:
     """A sentence a layer kept in English to be said later — a note or a quarantine reason of
     reading a file (:mod:`parcours.ingest.said`), the message of a map version the app saved
     (:mod:`parcours.store.version_said`), a line of the app's activity
-    (:mod:`parcours.store.app_activity`) — in ``lang``: read back into its words and said; a
+    (:mod:`parcours.store.app_activity`), a problem of a map (:mod:`parcours.model.said`) — in ``lang``: read back into its words and said; a
     text no template made (an engine's message, what a person typed) is given as it is.
 
     >>> read_note("missing customer (column 'id'); no score and no comment", "fr")
@@ -121,10 +121,11 @@ def read_note(note: str | None, lang: str) -> str:
     ("modification du point de contact 'fiche'", 'my own words')
     """
     from parcours.ingest.said import SAID as READING
+    from parcours.model.said import SAID as MAP
     from parcours.store.app_activity import SAID as APP
     from parcours.store.version_said import SAID as VERSIONS
 
-    found = READING.words_of(note) or VERSIONS.words_of(note) or APP.words_of(note)
+    found = READING.words_of(note) or VERSIONS.words_of(note) or APP.words_of(note) or MAP.words_of(note)
     if not found:
         return note or ""
     parts = [say(w, lang) for w in found]
