@@ -120,7 +120,7 @@ def detect(columns: list[str], kind: str, source: str) -> dict[str, Any]:
     try:
         resolve_roles(columns, source=source, spec=spec)
     except ColumnRoleError as e:
-        out["problem"] = {"message": e.message, "hint": e.hint}
+        out["problem"] = {"message": e.message, "hint": e.hint, **e.facts()}
     if kind == "feedback" and "score" not in det.roles and "comment" not in det.roles:
         out["problem"] = {"message": f"{source}: no score and no comment column found",
                           "hint": "choose the column that holds the score or the comment"}

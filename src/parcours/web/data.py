@@ -147,13 +147,17 @@ def _upload_refused(e: ParcoursError, filename: str) -> dict[str, str]:
 @router.get("/api/v1/projects/{project_id}/data/{source_id}/preview")
 def preview_api(project_id: int, source_id: int, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
     """The file's columns, the roles detected (``detected``: role -> column; ``how``: by a known
-    ``schema`` or by ``name``), required roles ``missing``, and the first 20 rows as text."""
+    ``schema`` or by ``name``), required roles ``missing``, and the first 20 rows as text; a
+    ``problem`` (a required role not found) is said the web's way, in the asker's language."""
     project_for(request, user, project_id)
     row = _get(store_of(request), project_id, source_id)
     try:
-        return preview(_folder(request, project_id), row, store_of(request))
+        shown_preview = preview(_folder(request, project_id), row, store_of(request))
     except ParcoursError as e:
         raise _error(e, row) from None
+    if shown_preview.get("problem"):
+        shown_preview["problem"] = worded(shown_preview["problem"], project_id)
+    return shown_preview
 
 
 def _job_answer(job: Job, project_id: int, source_id: int, limit: str | int | float) -> Any:
