@@ -65,3 +65,14 @@ def test_a_refused_upload_says_why_in_the_askers_language(store, world, tmp_path
     assert detail["hint"] == i18n.text(lang, key + "_hint")
     if lang == "fr":
         assert "not" not in detail["message"].split(": ", 1)[-1]  # no English left after the file's name
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_data_page_gives_a_small_files_size_in_bytes(store, world, tmp_path, lang):  # noqa: F811
+    c, h = client_for(store, "alice", data_dir=tmp_path)
+    pa = world["pa"].id
+    assert c.post(f"/api/v1/projects/{pa}/data", params={"filename": "mars.csv"}, content=BODY.encode(),
+                  headers={**h, "Content-Type": "application/octet-stream"}).status_code == 201
+    said = _visible(c.get(f"/projects/{pa}/data", headers={"Accept-Language": lang}).text)
+    # 338 bytes were "0.0 MB"
+    assert i18n.text(lang, "limits.bytes", n=len(BODY.encode())) in said and "0,0" not in said and "0.0" not in said

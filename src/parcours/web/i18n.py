@@ -97,7 +97,8 @@ def install(env: Any) -> None:
     ``{{ n | num }}`` (a number as the language writes it: 9,153 / 9 153) and ``{{ d | day }}``
     (a date: 1er janv. 2026 / 1 Jan 2026), ``{{ text | note }}`` (a note or quarantine reason of
     reading a file, :func:`parcours.project.texts.read_note`), ``{{ "1d" | span }}`` (a duration of
-    the map: 1 j / 1 d), and ``LANGUAGES``, in
+    the map: 1 j / 1 d), ``{{ n | size }}`` (a file's size in bytes: 338 octets, 12,4 Ko, 3,2 Mo),
+    and ``LANGUAGES``, in
     the language of the page (its context's ``lang``, else the request's)."""
     from jinja2 import pass_context
 
@@ -140,5 +141,15 @@ def install(env: Any) -> None:
         except ValueError:  # not a duration the map could hold: as written
             return str(value)
 
+    @pass_context
+    def size(context: Any, n: Any) -> str:
+        from parcours.report.formats import number
+
+        lang = lang_of(context)
+        if n < 1024:
+            return text(lang, "limits.bytes", n=number(n, lang))
+        unit, scale = ("limits.kb", 1024) if n < 1024 * 1024 else ("limits.mb", 1024 * 1024)
+        return text(lang, unit, n=number(n / scale, lang, 1))
+
     env.globals.update(t=t_, js_texts=js_texts, LANGUAGES=NAMES)
-    env.filters.update(num=num, day=day, note=note, span=span)
+    env.filters.update(num=num, day=day, note=note, span=span, size=size)
