@@ -11,7 +11,6 @@ from rich.table import Table
 from parcours.cli import reading as R
 from parcours.cli.labels import words
 from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
-from parcours.project import texts
 
 if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
     from parcours.model import JourneyMap
@@ -170,6 +169,8 @@ def print_summary(data: dict, m: JourneyMap | None = None, lang: str | None = No
     m, lang = _shown(m, lang)
     W = words(lang)
     s, inp = data["summary"], data["input"]
+    from parcours.project import texts  # imported when a command runs: `parcours --help` stays fast
+
     info(texts.detection(inp, lang) or "")
     for note in inp["notes"]:
         info(W["note"].format(note=texts.read_note(note, lang)))

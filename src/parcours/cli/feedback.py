@@ -9,7 +9,6 @@ import typer
 
 from parcours.cli.labels import words
 from parcours.cli.output import info, keep_numbers_whole, out, progress, quarantine_kept, user_errors
-from parcours.project import texts
 
 if TYPE_CHECKING:  # the model is imported when a command runs: `parcours --help` stays fast
     from parcours.model import JourneyMap
@@ -75,6 +74,8 @@ def print_feedback(data: dict, m: JourneyMap | None = None, lang: str = "en") ->
 
     W = words(lang)
     inp = data["input"]
+    from parcours.project import texts  # imported when a command runs: `parcours --help` stays fast
+
     info(texts.detection(inp, lang) or "")
     for note in inp["notes"]:
         info(W["note"].format(note=texts.read_note(note, lang)))
