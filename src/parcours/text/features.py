@@ -13,6 +13,10 @@ import math
 import re
 import unicodedata
 import zlib
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
 
 DIMENSION = 2**20
 
@@ -45,17 +49,24 @@ def normalise(text: str) -> str:
     return _ELISION.sub(r"\1 ", text)
 
 
+_SPLIT = re.compile(r"(" + _CLAUSE_END.pattern + r")")
+
+
 def tokens(text: str) -> list[str]:
     """Word tokens of a normalised text, words after a negation marked ``NEG_`` up to the clause end."""
     out: list[str] = []
     negated = False
-    for piece in re.split(r"(" + _CLAUSE_END.pattern + r")", normalise(text)):
-        if _CLAUSE_END.fullmatch(piece):
+    for piece in _SPLIT.split(normalise(text)):
+        if len(piece) == 1 and piece in ".,;:!?":
             negated = False
             if piece in "!?":
                 out.append(piece)
             continue
-        for token in _TOKEN.findall(piece):
+        found = _TOKEN.findall(piece)
+        if not negated and NEGATIONS.isdisjoint(found):
+            out.extend(found)  # no negation in this clause: the words as they are
+            continue
+        for token in found:
             if token in NEGATIONS:
                 negated = True
                 out.append(token)
@@ -70,15 +81,64 @@ def bucket(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) % DIMENSION
 
 
-def features(text: str) -> dict[int, float]:
-    """Hashed binary unigram + bigram features of one text, scaled to unit length."""
+_MASK = DIMENSION - 1  # DIMENSION is a power of two: x % DIMENSION == x & _MASK
+
+
+def buckets_of(text: str) -> set[int]:
+    """The hashed buckets of a text's unigrams and bigrams (what :func:`features` weighs)."""
     words = tokens(text)
     grams = set(words)
-    grams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-    if not grams:
+    grams.update(map(" ".join, zip(words, words[1:])))
+    crc = zlib.crc32
+    return {crc(g.encode("utf-8")) & _MASK for g in grams}
+
+
+def features(text: str) -> dict[int, float]:
+    """Hashed binary unigram + bigram features of one text, scaled to unit length."""
+    indices = buckets_of(text)
+    if not indices:
         return {}
-    indices: dict[int, float] = {}
-    for gram in grams:
-        indices[bucket(gram)] = 1.0
     norm = 1.0 / math.sqrt(len(indices))
     return {index: norm for index in indices}
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The features of several texts, row after row (compressed sparse rows): text ``i``'s
+    buckets are ``buckets[start[i]:start[i + 1]]`` with ``values`` beside them."""
+
+    start: np.ndarray    # int64, len(texts) + 1
+    buckets: np.ndarray  # int64
+    values: np.ndarray   # float32
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The text each stored feature belongs to."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.start))
+
+    def take(self, index: Sequence[int] | np.ndarray) -> "Matrix":
+        """The rows ``index``, in that order."""
+        index = np.asarray(index, dtype=np.int64)
+        lengths = np.diff(self.start)[index]
+        start = np.zeros(len(index) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=start[1:])
+        picks = np.repeat(self.start[index] - start[:-1], lengths) + np.arange(start[-1], dtype=np.int64)
+        return Matrix(start, self.buckets[picks], self.values[picks])
+
+
+def matrix(texts: Sequence[str | None]) -> Matrix:
+    """The features of each text (no features for None or an empty text)."""
+    start = np.zeros(len(texts) + 1, dtype=np.int64)
+    buckets: list[int] = []
+    values: list[float] = []
+    for i, text in enumerate(texts):
+        if text:
+            b = buckets_of(text)
+            if b:
+                buckets.extend(b)
+                values.extend([1.0 / math.sqrt(len(b))] * len(b))
+        start[i + 1] = len(buckets)
+    return Matrix(start, np.fromiter(buckets, np.int64, len(buckets)), np.fromiter(values, np.float32, len(values)))

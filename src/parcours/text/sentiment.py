@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -42,21 +43,36 @@ class Model:
     intercept: np.ndarray
     meta: dict[str, Any]
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.empty((len(texts), 3))
-        for i, text in enumerate(texts):
-            feats = F.features(text)
-            logits = self.intercept.astype(np.float64).copy()
-            if feats:
-                keys = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
-                pos = np.searchsorted(self.indices, keys)
-                pos[pos >= len(self.indices)] = 0
-                hit = self.indices[pos] == keys
-                if hit.any():
-                    logits += next(iter(feats.values())) * self.weights[pos[hit]].astype(np.float64).sum(axis=0)
-            e = np.exp(logits - logits.max())
-            out[i] = e / e.sum()
-        return out
+    def probabilities(self, texts: Sequence[str] | F.Matrix) -> np.ndarray:
+        """P(negative), P(neutral), P(positive) of each text (rows of a feature matrix, or texts)."""
+        x = texts if isinstance(texts, F.Matrix) else F.matrix(texts)
+        pos = np.searchsorted(self.indices, x.buckets)
+        pos[pos >= len(self.indices)] = 0
+        hit = self.indices[pos] == x.buckets if len(self.indices) else np.zeros(len(pos), bool)
+        rows, weights, values = x.rows[hit], self.weights[pos[hit]].astype(np.float64), x.values[hit].astype(np.float64)
+        logits = np.tile(self.intercept.astype(np.float64), (len(x), 1))
+        for c in range(3):
+            logits[:, c] += np.bincount(rows, weights=values * weights[:, c], minlength=len(x))
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model as the shipped ones are written (``.npz``: weights, intercept, meta)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            np.savez_compressed(f, indices=self.indices.astype(np.int32), weights=self.weights.astype(np.float16),
+                                intercept=self.intercept.astype(np.float32), dimension=np.int64(F.DIMENSION),
+                                meta=np.array(json.dumps(self.meta, ensure_ascii=False)))
+        return path
+
+
+def load(path: str | Path, language: str | None = None) -> Model:
+    """A model written by :meth:`Model.save` (or shipped)."""
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        return Model(language or meta.get("language"), z["indices"].astype(np.int64), z["weights"],
+                     z["intercept"], meta)
 
 
 @lru_cache(maxsize=4)
@@ -65,9 +81,8 @@ def model(language: str) -> Model | None:
     ref = resources.files("parcours.text") / "models" / f"sentiment_{language}.npz"
     if not ref.is_file():
         return None
-    with resources.as_file(ref) as path, np.load(path) as z:
-        return Model(language, z["indices"].astype(np.int64), z["weights"], z["intercept"],
-                     json.loads(str(z["meta"])))
+    with resources.as_file(ref) as path:
+        return load(path, language)
 
 
 def text_scores(texts: Sequence[str | None], languages: Sequence[str | None]) -> np.ndarray:
