@@ -77,6 +77,7 @@ class AnalysisResult:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     quarantine: pa.Table | None = None  # the quarantined rows (file, row, reason, ...), as Arrow
     cached_from: Path | None = None  # the cache entry it was read from (``analyze(cache=...)``), else None
+    text_models: dict[str, Any] = field(default_factory=dict)  # language → text model adapted to the scored comments
     JSON_NAME: ClassVar[str] = "analysis.json"
 
     @property
@@ -124,6 +125,11 @@ class AnalysisResult:
             path = out / "quarantine.csv"
             write_csv(self.quarantine, path)
             written["quarantine.csv"] = path
+        if self.text_models:  # the models adapted to the scored comments: --text-model OUT/text_models
+            from parcours.text.adapt import save
+
+            for path in save(self.text_models, out / "text_models"):
+                written[f"text_models/{path.name}"] = path
         return written
 
     def _repr_html_(self) -> str:

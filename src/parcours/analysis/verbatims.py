@@ -16,12 +16,14 @@ its scale (polarity below −1/3, CES reversed), or, without a score, a negative
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from parcours.analysis.scores import Counts, figure
+from parcours.text import adapt as A
+from parcours.text import features as TF
 from parcours.text import language as L
 from parcours.text import sentiment as S
 from parcours.text.themes import Comment, find_themes
@@ -47,6 +49,24 @@ def _mean_ci(values: list[float]) -> tuple[float | None, float | None, float | N
     return f["value"], None if low is None else max(0.0, low), None if high is None else min(100.0, high)
 
 
+def _unlabelled(comments: list[str | None], languages: list[str | None], labels: list[str | None]
+                ) -> dict[str, Any]:
+    """Why responses have no sentiment label: no comment (and no score), a comment in no
+    language (no letters), or in a language with no text model (and no score), per language.
+    Responses = ``labelled`` + these: none is dropped silently."""
+    out: dict[str, Any] = {"no_comment": 0, "no_language": 0, "no_text_model": {}}
+    for c, lang, lab in zip(comments, languages, labels):
+        if lab is not None:
+            continue
+        if not c:
+            out["no_comment"] += 1
+        elif not lang:
+            out["no_language"] += 1
+        else:
+            out["no_text_model"][lang] = out["no_text_model"].get(lang, 0) + 1
+    return out
+
+
 def _detractor(r: dict[str, Any], polarity: float, label: str | None) -> bool:
     if r["score"] is not None and r["metric"] == "nps":
         return r["score"] <= 6
@@ -55,20 +75,134 @@ def _detractor(r: dict[str, Any], polarity: float, label: str | None) -> bool:
     return label == "negative"
 
 
-def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_size: int | None = None,
-            max_themes: int = 8) -> Verbatims:
-    """``records``: dicts with seq, comment, score, metric, language, stage, touchpoint."""
-    n = len(records)
+@dataclass
+class Read:
+    """What a run reads in each response before measuring: its comment, language, score and
+    the score's polarity and label."""
+
+    comments: list[str | None]
+    given: list[str | None]
+    languages: list[str | None]
+    scores: np.ndarray
+    metrics: list[str | None]
+    polarity: np.ndarray
+    by_score: list[str | None]
+
+
+def read(records: list[dict[str, Any]], scales: dict[str, Any], known: dict[int, str | None] | None = None) -> Read:
+    """``known``: languages already found, by response seq (detected once per run)."""
+    known = known or {}
     comments = [(r["comment"] or "").strip() or None for r in records]
     given = [L.normalise_code(r.get("language")) for r in records]
-    detected = L.detect([c if g is None else None for c, g in zip(comments, given)])
-    languages = [g if g is not None else d[0] for g, d in zip(given, detected)]
-    text = S.text_scores(comments, languages)
+    unknown = [c if g is None and r["seq"] not in known else None for c, g, r in zip(comments, given, records)]
+    detected = L.detect(unknown)
+    languages = [g if g is not None else known[r["seq"]] if r["seq"] in known else d[0]
+                 for g, d, r in zip(given, detected, records)]
     scores = np.array([np.nan if r["score"] is None else float(r["score"]) for r in records])
     metrics = [r["metric"] for r in records]
     polarity = S.score_polarity(scores, metrics, {k: tuple(v) for k, v in scales.items()})
-    value, labels, source, flag = S.combine(text, polarity, S.score_labels(scores, metrics, polarity))
-    detractor = [_detractor(r, p, lab) for r, p, lab in zip(records, polarity, labels)]
+    return Read(comments, given, languages, scores, metrics, polarity, S.score_labels(scores, metrics, polarity))
+
+
+@dataclass
+class TextModels:
+    """The text model of each language in one run: adapted to the run's scored comments
+    (:mod:`parcours.text.adapt`), given (``--text-model``), else shipped; and, for the scored
+    comments an adapted model was measured on, the probabilities of the fold model that did
+    not see them (keyed by response ``seq``)."""
+
+    languages: dict[str, A.Language]
+    given: dict[str, S.Model]
+    out_of_fold: dict[int, np.ndarray]
+    mode: str = "adapt"  # "adapt", "given" or "shipped"
+    features: TF.Matrix | None = None  # the features of the run's comments, computed once
+    row: dict[int, int] = field(default_factory=dict)  # response seq → its row in ``features``
+    language_of: dict[int, str | None] = field(default_factory=dict)  # response seq → its language, found once
+
+    def model(self, language: str) -> S.Model | None:
+        if language in self.given:
+            return self.given[language]
+        learnt = self.languages.get(language)
+        if learnt is not None and learnt.model is not None:
+            return learnt.model
+        return S.model(language)
+
+    def adapted(self) -> dict[str, S.Model]:
+        """The adapted models, to keep with the results (``text_models/``)."""
+        return {k: v.model for k, v in self.languages.items() if v.model is not None}
+
+    def text_scores(self, seqs: list[int], comments: list[str | None], languages: list[str | None]) -> np.ndarray:
+        """Text score (−1..1) per comment; NaN without a comment or a model for its language."""
+        out = np.full(len(comments), np.nan)
+        by_lang: dict[str, list[int]] = {}
+        for i, (t, lang) in enumerate(zip(comments, languages)):
+            if t and lang:
+                by_lang.setdefault(lang, []).append(i)
+        for lang, idx in by_lang.items():
+            m = self.model(lang)
+            if m is None:
+                continue
+            rows = [self.row.get(seqs[i]) for i in idx]
+            if self.features is not None and None not in rows:
+                p = m.probabilities(self.features.take(rows))
+            else:
+                p = m.probabilities([comments[i] for i in idx])
+            for j, i in enumerate(idx):
+                held = self.out_of_fold.get(seqs[i])
+                if held is not None:
+                    p[j] = held
+            out[idx] = p[:, 2] - p[:, 0]
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """``feedback.json``'s ``text_model``: per language, the model used, why, and how
+        reliable it is on the run's scored comments."""
+        langs = []
+        for lang in sorted(set(self.languages) | set(self.given)):
+            learnt = self.languages.get(lang)
+            rec = learnt.summary() if learnt else {"language": lang, "scored": 0, "labels": {}, "used": "given",
+                                                   "reason": "given", "adapted": None, "baseline": None}
+            rec["reason_text"] = A.REASONS[rec["reason"]]
+            langs.append(rec)
+        return {"mode": self.mode, "min_scored": A.MIN_SCORED, "min_per_side": A.MIN_PER_SIDE, "folds": A.FOLDS,
+                "languages": langs}
+
+
+def learn(records: list[dict[str, Any]], scales: dict[str, Any], *, mode: str = "adapt",
+          given: dict[str, S.Model] | None = None) -> TextModels:
+    """The run's text models: ``mode`` "adapt" learns from the scored comments (per language,
+    where it does better than the shipped model), "given" applies ``given`` (models saved by an
+    earlier run), "shipped" uses the shipped ones. The scored comments' figures are measured
+    in every mode."""
+    r = read(records, scales)
+    labels = [lab if c and not np.isnan(s) else None for lab, c, s in zip(r.by_score, r.comments, r.scores)]
+    with_label = [i for i, lab in enumerate(labels) if lab is not None]
+    x_all = TF.matrix(r.comments)
+    langs = A.learn(x_all.take(with_label), [labels[i] for i in with_label], [r.languages[i] for i in with_label],
+                    adapt=(mode == "adapt"), given=given)
+    out_of_fold: dict[int, np.ndarray] = {}
+    for learnt in langs.values():
+        for pos, p in learnt.out_of_fold.items():
+            out_of_fold[records[with_label[pos]]["seq"]] = p
+    return TextModels(langs, dict(given or {}), out_of_fold, mode, features=x_all,
+                      row={rec["seq"]: i for i, rec in enumerate(records)},
+                      language_of={rec["seq"]: lang for rec, lang in zip(records, r.languages)})
+
+
+def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_size: int | None = None,
+            max_themes: int = 8, text_models: TextModels | None = None) -> Verbatims:
+    """``records``: dicts with seq, comment, score, metric, language, stage, touchpoint;
+    ``text_models``: the run's (:func:`learn`), else the shipped models."""
+    n = len(records)
+    rd = read(records, scales, text_models.language_of if text_models is not None else None)
+    comments, given, languages, scores, metrics, polarity = (rd.comments, rd.given, rd.languages, rd.scores,
+                                                             rd.metrics, rd.polarity)
+    if text_models is None:
+        text = S.text_scores(comments, languages)
+    else:
+        text = text_models.text_scores([rec["seq"] for rec in records], comments, languages)
+    value, labels, source, flag = S.combine(text, polarity, rd.by_score)
+    detractor = [_detractor(rec, p, lab) for rec, p, lab in zip(records, polarity, labels)]
     with_text = [i for i in range(n) if comments[i]]
     objs = [Comment(text=comments[i], label=labels[i],
                     sentiment=None if np.isnan(value[i]) else float(value[i]), detractor=detractor[i],
@@ -98,6 +232,8 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
         "sentiment_by_source": dict(Counter(s for s in source if s)),
         "contradictions": sum(f is not None for f in flag),
         "not_scored": sum(1 for i in with_text if np.isnan(text[i])),
+        "labelled": sum(lab is not None for lab in labels),
+        "unlabelled": _unlabelled(comments, languages, labels),
         "themes": {"irritants": sum(t["kind"] == "irritant" for t in themes),
                    "delights": sum(t["kind"] == "delight" for t in themes),
                    "comments_in_a_theme": sum(t is not None for t in theme_of)},

@@ -30,6 +30,7 @@ def feedback_command(
     max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl (default: from the file name).")] = None,
+    text_model: Annotated[str | None, typer.Option(help="Text sentiment model: adapt (default: learn from the comments that have a score, where that reads them better than the shipped model), shipped, or the text_models folder an earlier run wrote (R/text_models), to score these comments with it.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
 ) -> None:
@@ -41,7 +42,7 @@ def feedback_command(
         spec = FeedbackSpec.of(columns=columns, metric=metric, scale=scale, window=window,
                                by_segment=by_segment, by_period=by_period, min_responses=min_responses,
                                timezone=timezone, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
-                               engine=engine)
+                               engine=engine, text_model=text_model)
         with quarantine_kept(out_dir):
             with progress() as say:
                 say("reading feedback")
@@ -120,6 +121,18 @@ def print_verbatims(data: dict, m: JourneyMap | None = None, lang: str = "en") -
                                    positive=F.number(s["positive"], lang), neutral=F.number(s["neutral"], lang),
                                    negative=F.number(s["negative"], lang),
                                    contradictions=F.number(v["contradictions"], lang)))
+    print_text_model(data.get("text_model"), lang)
+    u = v.get("unlabelled") or {}
+    langs = u.get("no_text_model") or {}
+    reasons = [W["unlabelled_no_comment"].format(n=F.number(u["no_comment"], lang))] if u.get("no_comment") else []
+    if u.get("no_language"):
+        reasons.append(W["unlabelled_no_language"].format(n=F.number(u["no_language"], lang)))
+    if langs:
+        reasons.append(W["unlabelled_no_text_model"].format(
+            n=F.number(sum(langs.values()), lang), langs=", ".join(f"{k} {F.number(n, lang)}" for k, n in langs.items())))
+    if reasons:
+        info(W["unlabelled"].format(reasons="; ".join(reasons) if lang == "en" else " ; ".join(reasons),
+                                    labelled=F.number(v.get("labelled"), lang)))
     if v["not_scored"]:
         info(W["not_scored"].format(n=F.number(v["not_scored"], lang)))
     themes = data.get("themes") or []
@@ -136,6 +149,37 @@ def print_verbatims(data: dict, m: JourneyMap | None = None, lang: str = "en") -
         t.add_row(W.get(th["kind"], th["kind"]), th["theme"], ", ".join(th["key_terms"][1:]), F.number(th["size"], lang),
                   F.pct(share, lang), where or "–")
     out.print(keep_numbers_whole(t))
+
+
+def print_text_model(tm: dict | None, lang: str = "en") -> None:
+    """One line per language: the text model used and how well it reads the run's scored comments."""
+    from parcours.report import formats as F
+
+    W = words(lang)
+
+    def acc(figures: dict | None) -> str | None:
+        b = (figures or {}).get("balanced_accuracy") or {}
+        if b.get("value") is None:
+            return None
+        return (f"{F.number(b['value'], lang, 2)} [{F.number(b['ci_low'], lang, 2)}{';' if lang == 'en' else ' ;'} "
+                f"{F.number(b['ci_high'], lang, 2)}]")
+
+    for rec in (tm or {}).get("languages", []):
+        used = W[f"text_used_{rec['used']}"]
+        mine = rec["adapted"] if rec["used"] == "adapted" else rec["baseline"]
+        value = acc(mine)
+        if value is None:
+            info(W["text_model_unmeasured"].format(language=rec["language"], used=used,
+                                                   n=F.number(rec.get("scored") or 0, lang)))
+            continue
+        extra = ""
+        if rec["reason"] == "too_few":
+            extra = W["text_too_few"].format(n=F.number(rec["scored"], lang), min=F.number(tm["min_scored"], lang),
+                                             side=F.number(tm["min_per_side"], lang))
+        elif rec["used"] == "adapted" and acc(rec["baseline"]):
+            extra = W["text_baseline"].format(value=acc(rec["baseline"]))
+        info(W["text_model_line"].format(language=rec["language"], used=used, value=value,
+                                         n=F.number(mine["balanced_accuracy"]["n"], lang), baseline=extra))
 
 
 def _empty_map() -> JourneyMap:

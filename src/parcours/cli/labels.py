@@ -44,8 +44,19 @@ WORDS: dict[str, dict[str, str]] = {
         "overall": "overall", "at_stage": "stage {name}",
         "comments_line": "Comments: {comments} ({langs}); sentiment: {positive} positive, {neutral} neutral, "
                          "{negative} negative; {contradictions} flagged 'text contradicts score'",
-        "not_scored": "{n} comments in a language without a sentiment model (French and English have one): "
-                      "their sentiment comes from the score beside them, if any",
+        "not_scored": "{n} comments in a language without a sentiment model (none shipped, too few scored comments "
+                      "to learn one): their sentiment comes from the score beside them, if any",
+        "unlabelled": "Responses with no sentiment label: {reasons} (labelled: {labelled})",
+        "unlabelled_no_comment": "{n} without comment nor score", "unlabelled_no_language": "{n} without a word",
+        "unlabelled_no_text_model": "{n} in a language with no text model and no score ({langs})",
+        "text_model_line": "Text sentiment, {language}: {used}; balanced accuracy {value} on {n} of your scored "
+                           "comments{baseline}",
+        "text_model_unmeasured": "Text sentiment, {language}: {used}; {n} scored comments: too few to measure it",
+        "text_used_adapted": "adapted to your scored comments", "text_used_shipped": "shipped model",
+        "text_used_given": "model given (--text-model)", "text_used_none": "no model",
+        "text_baseline": " (shipped model: {value})",
+        "text_too_few": " ({n} scored comments: too few to adapt, at least {min} with {side} negative and {side} "
+                        "positive)",
         "themes": "Themes (irritants and delights)", "kind": "Kind", "theme": "Theme", "key_terms": "Key terms",
         "comments": "Comments", "of_detractors": "Of detractors' comments",
         "irritant": "irritant", "delight": "delight",
@@ -96,8 +107,21 @@ WORDS: dict[str, dict[str, str]] = {
         "overall": "ensemble", "at_stage": "étape {name}",
         "comments_line": "Commentaires : {comments} ({langs}) ; sentiment : {positive} positifs, {neutral} neutres, "
                          "{negative} négatifs ; {contradictions} signalés « le texte contredit la note »",
-        "not_scored": "{n} commentaires dans une langue sans modèle de sentiment (le français et l'anglais en ont "
-                      "un) : leur sentiment vient de la note donnée avec, s'il y en a une",
+        "not_scored": "{n} commentaires dans une langue sans modèle de sentiment (aucun n'est fourni, trop peu de "
+                      "commentaires notés pour en apprendre un) : leur sentiment vient de la note donnée avec, s'il y "
+                      "en a une",
+        "unlabelled": "Réponses sans sentiment : {reasons} (avec sentiment : {labelled})",
+        "unlabelled_no_comment": "{n} sans commentaire ni note", "unlabelled_no_language": "{n} sans aucun mot",
+        "unlabelled_no_text_model": "{n} dans une langue sans modèle de texte et sans note ({langs})",
+        "text_model_line": "Sentiment du texte, {language} : {used} ; exactitude équilibrée {value} sur {n} de vos "
+                           "commentaires notés{baseline}",
+        "text_model_unmeasured": "Sentiment du texte, {language} : {used} ; {n} commentaires notés : trop peu pour le "
+                                 "mesurer",
+        "text_used_adapted": "adapté à vos commentaires notés", "text_used_shipped": "modèle fourni",
+        "text_used_given": "modèle donné (--text-model)", "text_used_none": "aucun modèle",
+        "text_baseline": " (modèle fourni : {value})",
+        "text_too_few": " ({n} commentaires notés : trop peu pour l'adapter, il en faut {min} dont {side} négatifs et "
+                        "{side} positifs)",
         "themes": "Thèmes (irritants et points forts)", "kind": "Type", "theme": "Thème", "key_terms": "Termes clés",
         "comments": "Commentaires", "of_detractors": "Part des commentaires de détracteurs",
         "irritant": "irritant", "delight": "point fort",

@@ -342,6 +342,10 @@ class FeedbackSpec(_Spec):
     min_responses: int | None = Field(
         default=None, description="Groups with fewer responses are flagged 'small' (shown, not hidden). Default: "
                                   "the map's analysis.min_responses, else 30.")
+    text_model: str | None = Field(
+        default=None, description="Text sentiment model: adapt (default: learn from the comments that have a score, "
+                                  "where that reads them better than the shipped model), shipped, or the "
+                                  "text_models folder an earlier run wrote (R/text_models), to score these comments with it.")
     lang: Lang | None = Field(default=None, description=_LANG)
     engine: str | None = Field(default=None, description=_ENGINE)
 

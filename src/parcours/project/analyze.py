@@ -106,7 +106,7 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
     data["summary"]["quarantined_rows"] = report.quarantined
     data = {"schema_version": SCHEMA_VERSION, "summary": data.pop("summary"), **data}
     data["input"] = report.to_dict()
-    groups = None
+    groups, text_models = None, {}
     if by:
         say(f"breakdown by {by}")
         groups = filters.journey_groups(p.con, ev, m, by, resolve, full=p.table)
@@ -114,6 +114,7 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
         say("feedback")
         fb = _feedback(spec, m, log, p, ev, groups)
         data["feedback"] = fb.data
+        text_models = fb.text_models
         tables.update(fb.tables)
         if fb.quarantine is not None:
             tables["feedback_quarantine"] = fb.quarantine
@@ -124,7 +125,7 @@ def _compute(events: Any, m: JourneyMap, spec: AnalysisSpec, chosen: frozenset[s
         tables.update(extra)
     derive(data, tables, m, options)
     add_explanations(data, tables, m, spec.lang)
-    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table())
+    return AnalysisResult(data=data, tables=tables, quarantine=report.quarantine_table(), text_models=text_models)
 
 
 def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.Table,

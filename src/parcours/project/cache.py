@@ -91,9 +91,14 @@ def load(folder: Path, key: str) -> AnalysisResult | None:
         names = json.loads((entry / "tables.json").read_text(encoding="utf-8"))
         tables = {n: _read(entry / f"{i}.arrow") for i, n in enumerate(names)}
         quarantine = _read(entry / "quarantine.arrow") if (entry / "quarantine.arrow").exists() else None
+        text_models = {}
+        if (entry / "text_models").is_dir():
+            from parcours.text.adapt import load_folder
+
+            text_models = load_folder(entry / "text_models")
     except (OSError, ValueError, pa.ArrowException):
         return None
-    return AnalysisResult(data=data, tables=tables, quarantine=quarantine, cached_from=entry)
+    return AnalysisResult(data=data, tables=tables, quarantine=quarantine, cached_from=entry, text_models=text_models)
 
 
 def store(folder: Path, key: str, result: AnalysisResult) -> Path:
@@ -107,6 +112,10 @@ def store(folder: Path, key: str, result: AnalysisResult) -> Path:
             _write(tmp / f"{i}.arrow", table)
         if result.quarantine is not None:
             _write(tmp / "quarantine.arrow", result.quarantine)
+        if result.text_models:
+            from parcours.text.adapt import save
+
+            save(result.text_models, tmp / "text_models")
         target = folder / key
         if target.exists():
             shutil.rmtree(target, ignore_errors=True)

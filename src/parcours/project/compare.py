@@ -76,7 +76,7 @@ def _adjust(rows: list[dict[str, Any]]) -> int:
 
 
 def _side(log: EventLog, p: Prepared, *, period: str | None, segment: str | None, feedback_args: dict | None,
-          lang: str) -> dict[str, Any]:
+          lang: str, text_models: Any = None) -> dict[str, Any]:
     m, ev = p.map, p.table
     if segment:
         ev = filters.keep_journeys(ev, filters.segment_journeys(ev, m, segment, p.resolver()))
@@ -106,7 +106,8 @@ def _side(log: EventLog, p: Prepared, *, period: str | None, segment: str | None
         if segment:  # the answers of the segment's customers
             who = ev.select(__c=ev[C.CUSTOMER]).distinct()
             t = t.semi_join(who, t._customer == who.__c)
-        fb = measure(dataclasses.replace(fb_log, table=t), m, ev=ev, lang=lang, resolver_sources=log.roles)
+        fb = measure(dataclasses.replace(fb_log, table=t), m, ev=ev, lang=lang, resolver_sources=log.roles,
+                     text_model=text_models)
         data["feedback"] = fb.data
     return {"data": data, "durations": durs}
 
@@ -140,7 +141,14 @@ def compare(events: str | Path | EventLog, journey_map: str | Path | JourneyMap 
     for mm, _, _ in sides:
         if id(mm) not in prepared:
             prepared[id(mm)] = prepare(log.con, log.table, mm, role_sources=log.roles, journey_gap_seconds=gap)
-    a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=spec.feedback_args(), lang=spec.lang)
+    text_models = None
+    if spec.feedback_args():  # one text model for both sides: a change of sentiment is not a change of model
+        from parcours.ingest.feedback import read_feedback
+        from parcours.project.feedback import text_models_for
+
+        text_models = text_models_for(read_feedback(con=log.con, journey_map=sides[1][0], **spec.feedback_args()))
+    a, b = (_side(log, prepared[id(mm)], period=per, segment=seg, feedback_args=spec.feedback_args(), lang=spec.lang,
+                  text_models=text_models)
             for mm, per, seg in sides)
     tp_names = {t.id: text_in(t.name, spec.lang) if t.name is not None else t.id
                 for mm, _, _ in sides for t in mm.touchpoints}  # the 'after' map's name wins

@@ -30,6 +30,7 @@ from parcours.model.journey_map import text_in
 from parcours.project.map_source import source_defaults
 
 PERIODS = ("day", "week", "month", "quarter", "year")
+TEXT_MODELS = "text_models"  # the folder of a results folder that holds the adapted text models
 
 
 @dataclass
@@ -39,6 +40,7 @@ class FeedbackResult:
     data: dict[str, Any]
     tables: dict[str, pa.Table] = field(default_factory=dict)
     quarantine: pa.Table | None = None
+    text_models: dict[str, Any] = field(default_factory=dict)  # language → the model adapted to the scored comments
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         import json
@@ -56,6 +58,11 @@ class FeedbackResult:
         if self.quarantine is not None:
             write_csv(self.quarantine, out / "feedback_quarantine.csv")
             written["feedback_quarantine.csv"] = out / "feedback_quarantine.csv"
+        if self.text_models:  # to score other comments with: --text-model OUT/text_models
+            from parcours.text.adapt import save
+
+            for path in save(self.text_models, out / TEXT_MODELS):
+                written[f"{TEXT_MODELS}/{path.name}"] = path
         return written
 
 
@@ -78,8 +85,14 @@ def _figures(con: Any, fb: ir.Table, log: FeedbackLog, by: list[str] | None, min
 def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, window: str | None = None,
             by_segment: bool = False, by_period: str | None = None, min_responses: int = MIN_RESPONSES,
             lang: str = "en", resolver_sources: dict[str, str] | None = None,
-            groups: dict[str, ir.Table] | None = None, full: ir.Table | None = None) -> FeedbackResult:
+            groups: dict[str, ir.Table] | None = None, full: ir.Table | None = None,
+            text_model: str | Path | V.TextModels | None = None) -> FeedbackResult:
     """Figures of a read feedback log (``ev``: the prepared events, to attach responses to journeys).
+
+    ``text_model``: "adapt" (the default: learn from the scored comments where that does
+    better, :mod:`parcours.text.adapt`), "shipped", a folder of models an earlier run saved
+    (``text_models/`` of its results) to score these comments with, or the models
+    :func:`text_models_for` learnt on a larger set of responses.
 
     ``groups`` (name -> journeys, as a breakdown makes them) adds ``by_group``: the same
     figures, verbatims, themes and emotion curve computed on the responses attached to each
@@ -91,7 +104,9 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
     fb = F.attach(log.table, m, ev, window_seconds=window_s, backend=con.name)
     if con.name == "duckdb":
         fb = con.create_table(f"_parcours_feedback_attached_{id(fb)}", fb, temp=True)
-    data, verbatims = _block(con, fb, log, m, lang, min_responses)
+    models = _text_models(con, fb, log, text_model)
+    data, verbatims = _block(con, fb, log, m, lang, min_responses, models)
+    data["text_model"] = models.summary()
     attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
     data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
                           "unattached": attached.get("none", 0),
@@ -114,7 +129,7 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
         data["by_group"] = []
         for name, journeys in groups.items():
             sub = fb.semi_join(journeys, fb[C.JOURNEY] == journeys[C.JOURNEY])
-            b, _ = _block(con, sub, log, m, lang, min_responses)
+            b, _ = _block(con, sub, log, m, lang, min_responses, models)
             data["by_group"].append({"group": name, **{k: v for k, v in b.items() if k not in ("metrics", "scales")}})
     tables["feedback_responses"] = _responses(con, log, fb, verbatims)
     tables["feedback_themes"] = _themes_table(verbatims.themes)
@@ -124,11 +139,39 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
                      "columns": report.detection.ordered(), "detected_schema": report.detection.schema,
                      "how": dict(report.detection.how), "detection": report.detection.describe(),
                      "notes": list(report.notes)}
-    return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table())
+    return FeedbackResult(data=data, tables=tables, quarantine=report.quarantine_table(),
+                          text_models=models.adapted())
 
 
-def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, min_responses: int
-           ) -> tuple[dict[str, Any], V.Verbatims]:
+def text_models_for(log: FeedbackLog, text_model: str | Path | None = None) -> V.TextModels:
+    """The text models learnt on all the accepted responses of ``log``: to measure several
+    parts of them (periods, segments) with the same models."""
+    return _text_models(log.con, log.table, log, text_model)
+
+
+def _text_models(con: Any, fb: ir.Table, log: FeedbackLog, text_model: Any) -> V.TextModels:
+    """The run's text models, learnt once on all its responses (the groups use the same)."""
+    if isinstance(text_model, V.TextModels):
+        return text_model
+    choice = "adapt" if text_model is None else text_model
+    if isinstance(choice, str) and choice in ("adapt", "shipped"):
+        return V.learn(_records(con, fb), log.scales, mode=choice)
+    from parcours.text.adapt import load_folder
+
+    folder = Path(choice)
+    if folder.is_dir() and (folder / TEXT_MODELS).is_dir():
+        folder = folder / TEXT_MODELS  # a results folder was given
+    given = load_folder(folder) if folder.is_dir() else {}
+    if not given:
+        found = "no such folder" if not folder.is_dir() else "no sentiment_<language>.npz in it"
+        raise OptionError(f"--text-model {text_model}: {found}",
+                          hint="give adapt, shipped, or the text_models folder a run wrote "
+                               "(parcours feedback ... --out R: R/text_models)")
+    return V.learn(_records(con, fb), log.scales, mode="given", given=given)
+
+
+def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, min_responses: int,
+           models: V.TextModels | None = None) -> tuple[dict[str, Any], V.Verbatims]:
     """Overall, per stage and per touchpoint figures, verbatims, themes and emotion curves of
     the responses ``fb`` (all of them, or a group's)."""
     overall = _figures(con, fb, log, None, min_responses)
@@ -154,7 +197,7 @@ def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, m
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
-    verbatims = _verbatims(con, fb, log)
+    verbatims = _verbatims(con, fb, log, models)
     data["verbatims"] = verbatims.summary
     data["themes"] = verbatims.themes
     if m.stages:
@@ -191,10 +234,14 @@ def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.
     return out, skipped
 
 
-def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog) -> V.Verbatims:
+def _records(con: Any, fb: ir.Table) -> list[dict[str, Any]]:
     t = fb.select(seq=fb[F.F_SEQ], comment=fb[COMMENT], score=fb[F.F_SCORE].cast("float64"), metric=fb[F.F_METRIC],
                   language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT]).order_by("seq")
-    return V.analyse(rows(con, t), log.scales)
+    return rows(con, t)
+
+
+def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, models: V.TextModels | None = None) -> V.Verbatims:
+    return V.analyse(_records(con, fb), log.scales, text_models=models)
 
 
 def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:
@@ -251,7 +298,8 @@ def feedback(source: str | Path | ir.Table | FeedbackLog, journey_map: str | Pat
     ev, sources, con = _journeys(spec.events, m, spec.engine)
     log = source if isinstance(source, FeedbackLog) else read_feedback(source, m, con=con, **spec.read_args())
     return measure(log, m, ev=ev, window=spec.window, by_segment=spec.by_segment, by_period=spec.by_period,
-                   min_responses=spec.min_responses, lang=spec.lang, resolver_sources=sources)
+                   min_responses=spec.min_responses, lang=spec.lang, resolver_sources=sources,
+                   text_model=spec.text_model)
 
 
 def _journeys(events: Any, m: JourneyMap, engine: str | None) -> tuple[ir.Table | None, dict[str, str] | None, Any]:
@@ -270,4 +318,4 @@ def _journeys(events: Any, m: JourneyMap, engine: str | None) -> tuple[ir.Table 
     return p.table, log_ev.roles, log_ev.con
 
 
-__all__ = ["FeedbackResult", "feedback", "measure"]
+__all__ = ["FeedbackResult", "feedback", "measure", "text_models_for"]

@@ -66,13 +66,29 @@ def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, f
     # the designed curve from the map alone, the measured one beside it when there are answers
     answers = sum(p.get("responses") or 0 for p in fb.get("emotion_curve", []))
     add("emotion", CH.emotion(d, m, lang, L),
-        L["cap_emotion"].format(n=F.number(answers, lang)) if answers else L["cap_emotion_designed"])
+        (L["cap_emotion"].format(n=F.number(answers, lang)) if answers else L["cap_emotion_designed"])
+        + "".join(" " + x for x in text_model_lines(fb.get("text_model"), lang, L)))
     if full:
         add("over_time", CH.over_time(fb, lang, L),
             L["cap_over_time"].format(n=F.number(sum(r["responses"] for r in fb.get("by_period", [])), lang)))
         add("unmapped", CH.unmapped(d, lang, L), L["cap_unmapped"].format(p=period))
         by_segment = (d.get("breakdown") or {}).get("by") == "segment"  # groups named by the map's segments
         add("segments", CH.segments(groups, lang, L, m if by_segment else None), L["cap_segments"])
+    return out
+
+
+def text_model_lines(tm: dict[str, Any] | None, lang: str, L: dict[str, str]) -> list[str]:
+    """Per language, the text model used and how well it read the run's scored comments."""
+    out = []
+    for rec in (tm or {}).get("languages", []):
+        mine = rec["adapted"] if rec["used"] == "adapted" else rec["baseline"]
+        b = (mine or {}).get("balanced_accuracy") or {}
+        if b.get("value") is None:
+            continue
+        sep = ";" if lang == "en" else "\u202f;"
+        value = f"{F.number(b['value'], lang, 2)} [{F.number(b['ci_low'], lang, 2)}{sep} {F.number(b['ci_high'], lang, 2)}]"
+        out.append(L["cap_text_model"].format(language=rec["language"], used=L[f"text_used_{rec['used']}"], value=value,
+                                              n=F.number(b["n"], lang)))
     return out
 
 
