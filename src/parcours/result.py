@@ -125,7 +125,7 @@ class AnalysisResult:
             path = out / "quarantine.csv"
             write_csv(self.quarantine, path)
             written["quarantine.csv"] = path
-        if self.text_models:  # the models adapted to the scored comments: --text-model OUT/text_models
+        if self.text_models or (out / "text_models").is_dir():  # the models adapted to the scored comments
             from parcours.text.adapt import save
 
             for path in save(self.text_models, out / "text_models"):

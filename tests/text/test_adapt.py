@@ -212,3 +212,17 @@ def test_parts_measured_with_the_models_of_the_whole(run):
     whole = resp.set_index("client")["sentiment_text_score"]
     assert rows.set_index("client")["sentiment_text_score"].round(9).to_dict() == \
         whole.loc[rows["client"]].round(9).to_dict()
+
+
+def test_a_folder_holds_the_models_of_its_last_run(run, tmp_path):
+    """Saved again without adapted models (``text_model="shipped"``), a results folder no longer
+    holds the earlier run's: ``--text-model R`` never applies a model R's figures did not use."""
+    tmp, _df, r, _resp = run
+    out = tmp_path / "r"
+    r.save(out)
+    assert (out / "text_models" / "sentiment_fr.npz").is_file()
+    shipped = feedback(tmp / "avis.csv", MAP, metric="csat", text_model="shipped",
+                       columns={"customer": "client", "score": "note", "comment": "avis"})
+    assert shipped.text_models == {}
+    assert not any(name.startswith("text_models/") for name in shipped.save(out))
+    assert not (out / "text_models").exists()

@@ -58,7 +58,7 @@ class FeedbackResult:
         if self.quarantine is not None:
             write_csv(self.quarantine, out / "feedback_quarantine.csv")
             written["feedback_quarantine.csv"] = out / "feedback_quarantine.csv"
-        if self.text_models:  # to score other comments with: --text-model OUT/text_models
+        if self.text_models or (out / TEXT_MODELS).is_dir():  # to score other comments with: --text-model
             from parcours.text.adapt import save
 
             for path in save(self.text_models, out / TEXT_MODELS):

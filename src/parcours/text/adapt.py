@@ -223,8 +223,16 @@ def learn(x: F.Matrix, labels: Sequence[str | None], languages: Sequence[str | N
 
 
 def save(models: dict[str, S.Model], folder: str | Path) -> list[Path]:
-    """Write each adapted model as ``sentiment_{language}.npz`` in ``folder``."""
-    return [m.save(Path(folder) / f"sentiment_{lang}.npz") for lang, m in sorted(models.items())]
+    """Write each adapted model as ``sentiment_{language}.npz`` in ``folder``; models an earlier
+    run left there are removed (the folder holds this run's), and the folder too when empty."""
+    folder = Path(folder)
+    if folder.is_dir():
+        for old in folder.glob("sentiment_*.npz"):
+            if old.stem.removeprefix("sentiment_") not in models:
+                old.unlink()
+        if not models and not any(folder.iterdir()):
+            folder.rmdir()
+    return [m.save(folder / f"sentiment_{lang}.npz") for lang, m in sorted(models.items())]
 
 
 def load_folder(folder: str | Path) -> dict[str, S.Model]:
