@@ -13,6 +13,7 @@ quelque quelques quels qui quoi s sa sans se sera serai seraient serais serait s
 seront ses si sien soi soient sois soit sommes son sont sous soyez soyons suis sur t ta te tes toi ton toujours tous tout
 toute toutes très tres tu un une unes uns vos votre vous vraiment y était avoir faire été fois chose choses
 trop car assez ainsi alors aussi surtout juste quand-même quelqu peut-être avais avait vraiment cela ceux
+ils leurs celle-ci celui-ci ceux-ci voilà
 """.split())
 
 ENGLISH = frozenset("""

@@ -43,6 +43,7 @@ MAX_TERMS = 5
 MAX_SHARE = 0.6
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"«»“”…/|]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+_PLACEHOLDER = re.compile(r"_(?:num|url|user)_")
 
 
 @dataclass
@@ -68,7 +69,8 @@ def _singular(word: str) -> str:
 def terms_of(text: str) -> tuple[set[str], dict[str, str]]:
     """Terms of a comment (keys, singularised) and the surface form of each."""
     words: list[str] = []
-    for clause in _CLAUSE.split(normalise(text)):  # a phrase never spans punctuation
+    # the placeholders normalise() writes for numbers, links and mentions are no words of the customer
+    for clause in _CLAUSE.split(_PLACEHOLDER.sub(" ", normalise(text))):  # a phrase never spans punctuation
         words += _WORD.findall(clause) + ["."]
     out: set[str] = set()
     surface: dict[str, str] = {}
