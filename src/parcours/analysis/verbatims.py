@@ -23,13 +23,14 @@ import numpy as np
 
 from parcours.analysis.scores import Counts, figure
 from parcours.text import adapt as A
+from parcours.text import aspects as AS
 from parcours.text import features as TF
 from parcours.text import language as L
 from parcours.text import sentiment as S
 from parcours.text.themes import Comment, find_themes
 
 ROW_COLUMNS = ("language", "sentiment_label", "sentiment_score", "sentiment_text_score", "sentiment_source",
-               "sentiment_flag", "theme")
+               "sentiment_flag", "theme", "aspects")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Verbatims:
     summary: dict[str, Any]
     themes: list[dict[str, Any]]
     sentiment_points: dict[str, list[dict[str, Any]]]  # "stage"/"touchpoint" → emotion-curve records
+    aspects: list[dict[str, Any]] = field(default_factory=list)  # parcours.text.aspects.measure
 
 
 def _mean_ci(values: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -190,9 +192,10 @@ def learn(records: list[dict[str, Any]], scales: dict[str, Any], *, mode: str = 
 
 
 def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_size: int | None = None,
-            max_themes: int = 8, text_models: TextModels | None = None) -> Verbatims:
-    """``records``: dicts with seq, comment, score, metric, language, stage, touchpoint;
-    ``text_models``: the run's (:func:`learn`), else the shipped models."""
+            max_themes: int = 8, text_models: TextModels | None = None, lang: str = "en") -> Verbatims:
+    """``records``: dicts with seq, comment, score, metric, language, stage, touchpoint (and
+    period, the month of the answer, when known); ``text_models``: the run's (:func:`learn`),
+    else the shipped models; ``lang``: the language of the aspects' names."""
     n = len(records)
     rd = read(records, scales, text_models.language_of if text_models is not None else None)
     comments, given, languages, scores, metrics, polarity = (rd.comments, rd.given, rd.languages, rd.scores,
@@ -216,13 +219,23 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
         if assigned[k] is not None:
             theme_of[i], theme_index[i] = themes[assigned[k]]["theme"], assigned[k]
 
+    aspect_rows = [{"text": comments[i], "language": languages[i], "label": labels[i],
+                    "sentiment": None if np.isnan(value[i]) else float(value[i]), "detractor": detractor[i],
+                    "stage": records[i]["stage"], "touchpoint": records[i]["touchpoint"],
+                    "period": records[i].get("period")} for i in with_text]
+    aspects = AS.measure(aspect_rows, lang)
+    aspects_of: list[str | None] = [None] * n
+    for k, i in enumerate(with_text):
+        found = AS.aspects_of(comments[i], languages[i])
+        aspects_of[i] = " | ".join(found) if found else None
+
     def nan_none(x: float) -> float | None:
         return None if np.isnan(x) else float(x)
 
     rows = {
         "language": languages, "sentiment_label": labels, "sentiment_score": [nan_none(v) for v in value],
         "sentiment_text_score": [nan_none(v) for v in text], "sentiment_source": source, "sentiment_flag": flag,
-        "theme": theme_of,
+        "theme": theme_of, "aspects": aspects_of,
     }
     summary = {
         "comments": len(with_text),
@@ -233,6 +246,8 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
         "contradictions": sum(f is not None for f in flag),
         "not_scored": sum(1 for i in with_text if np.isnan(text[i])),
         "labelled": sum(lab is not None for lab in labels),
+        "comments_with_an_aspect": sum(a is not None for a in aspects_of),
+        "languages_without_aspects": AS.language_coverage([languages[i] for i in with_text]),
         "unlabelled": _unlabelled(comments, languages, labels),
         "themes": {"irritants": sum(t["kind"] == "irritant" for t in themes),
                    "delights": sum(t["kind"] == "delight" for t in themes),
@@ -272,4 +287,4 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
         summary[f"by_{level}"] = table
         points[level] = curve
     return Verbatims(rows=rows, seq=[r["seq"] for r in records], summary=summary, themes=themes,
-                     sentiment_points=points)
+                     sentiment_points=points, aspects=aspects)

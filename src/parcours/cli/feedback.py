@@ -135,6 +135,7 @@ def print_verbatims(data: dict, m: JourneyMap | None = None, lang: str = "en") -
                                     labelled=F.number(v.get("labelled"), lang)))
     if v["not_scored"]:
         info(W["not_scored"].format(n=F.number(v["not_scored"], lang)))
+    print_aspects(data.get("aspects") or [], lang)
     themes = data.get("themes") or []
     if not themes:
         return
@@ -148,6 +149,32 @@ def print_verbatims(data: dict, m: JourneyMap | None = None, lang: str = "en") -
                  or ", ".join(_stage_name(m, x, lang) for x in th["stages"][:3]))
         t.add_row(W.get(th["kind"], th["kind"]), th["theme"], ", ".join(th["key_terms"][1:]), F.number(th["size"], lang),
                   F.pct(share, lang), where or "–")
+    out.print(keep_numbers_whole(t))
+
+
+def print_aspects(aspects: list[dict], lang: str = "en") -> None:
+    """What the comments speak of: each aspect's comments and how many of them are negative,
+    each share with its 95% interval."""
+    from rich.table import Table
+
+    from parcours.report import formats as F
+
+    if not aspects:
+        return
+    W = words(lang)
+    sep = ";" if lang == "en" else " ;"
+
+    def share(v: float | None, low: float | None, high: float | None) -> str:
+        return "–" if v is None else f"{F.pct(v, lang)} [{F.pct(low, lang)}{sep} {F.pct(high, lang)}]"
+
+    t = Table(title=W["aspects"])
+    for key in ("aspect", "comments", "of_comments", "negative_share"):
+        t.add_column(W[key], justify="left" if key == "aspect" else "right")
+    for a in aspects:
+        t.add_row(a["name"], F.number(a["comments"], lang),
+                  share(a["share_of_comments"], a["share_ci_low"], a["share_ci_high"]),
+                  f"{share(a['negative_share'], a['negative_ci_low'], a['negative_ci_high'])} "
+                  f"({F.number(a['labelled'], lang)})")
     out.print(keep_numbers_whole(t))
 
 

@@ -49,6 +49,8 @@ WORDS: dict[str, dict[str, str]] = {
         "unlabelled": "Responses with no sentiment label: {reasons} (labelled: {labelled})",
         "unlabelled_no_comment": "{n} without comment nor score", "unlabelled_no_language": "{n} without a word",
         "unlabelled_no_text_model": "{n} in a language with no text model and no score ({langs})",
+        "aspects": "What comments speak of (aspects of the relationship)", "aspect": "Aspect",
+        "of_comments": "Of comments", "negative_share": "Negative (n)",
         "text_model_line": "Text sentiment, {language}: {used}; balanced accuracy {value} on {n} of your scored "
                            "comments{baseline}",
         "text_model_unmeasured": "Text sentiment, {language}: {used}; {n} scored comments: too few to measure it",
@@ -113,6 +115,8 @@ WORDS: dict[str, dict[str, str]] = {
         "unlabelled": "Réponses sans sentiment : {reasons} (avec sentiment : {labelled})",
         "unlabelled_no_comment": "{n} sans commentaire ni note", "unlabelled_no_language": "{n} sans aucun mot",
         "unlabelled_no_text_model": "{n} dans une langue sans modèle de texte et sans note ({langs})",
+        "aspects": "De quoi parlent les commentaires (aspects de la relation)", "aspect": "Aspect",
+        "of_comments": "Part des commentaires", "negative_share": "Négatifs (n)",
         "text_model_line": "Sentiment du texte, {language} : {used} ; exactitude équilibrée {value} sur {n} de vos "
                            "commentaires notés{baseline}",
         "text_model_unmeasured": "Sentiment du texte, {language} : {used} ; {n} commentaires notés : trop peu pour le "

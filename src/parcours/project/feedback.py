@@ -133,6 +133,7 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
             data["by_group"].append({"group": name, **{k: v for k, v in b.items() if k not in ("metrics", "scales")}})
     tables["feedback_responses"] = _responses(con, log, fb, verbatims)
     tables["feedback_themes"] = _themes_table(verbatims.themes)
+    tables["feedback_aspects"] = _aspects_table(verbatims.aspects)
     report = log.report
     data["input"] = {"source": report.source, "format": report.format, "read": report.read,
                      "accepted": report.accepted, "quarantined": report.quarantined,
@@ -197,9 +198,10 @@ def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, m
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
-    verbatims = _verbatims(con, fb, log, models)
+    verbatims = _verbatims(con, fb, log, models, lang)
     data["verbatims"] = verbatims.summary
     data["themes"] = verbatims.themes
+    data["aspects"] = verbatims.aspects
     if m.stages:
         from parcours.analysis.emotion import emotion_by_touchpoint, emotion_curve
 
@@ -236,12 +238,14 @@ def _by_segment(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, ev: ir.
 
 def _records(con: Any, fb: ir.Table) -> list[dict[str, Any]]:
     t = fb.select(seq=fb[F.F_SEQ], comment=fb[COMMENT], score=fb[F.F_SCORE].cast("float64"), metric=fb[F.F_METRIC],
-                  language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT]).order_by("seq")
+                  language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT],
+                  period=fb[F.F_TS].truncate("M").date().cast("string")).order_by("seq")
     return rows(con, t)
 
 
-def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, models: V.TextModels | None = None) -> V.Verbatims:
-    return V.analyse(_records(con, fb), log.scales, text_models=models)
+def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, models: V.TextModels | None = None,
+               lang: str = "en") -> V.Verbatims:
+    return V.analyse(_records(con, fb), log.scales, text_models=models, lang=lang)
 
 
 def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:
@@ -257,6 +261,22 @@ def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:
         })
     columns = ["theme", "kind", "key_terms", "size", "share_of_comments", "detractors", "share_of_detractor_comments",
                "detractor_share", "metric", "mean_score", "mean_satisfaction", "stages", "touchpoints", "quotes", "z"]
+    if not out:
+        return pa.table({c: pa.array([], pa.string()) for c in columns})
+    return pa.Table.from_pylist(out).select(columns)
+
+
+def _aspects_table(aspects: list[dict[str, Any]]) -> pa.Table:
+    """One row per aspect spoken of; where it is said as ``id (comments)``, its periods as
+    ``period: comments (negative)``, quotes joined with `` | ``."""
+    columns = ["aspect", "name", "comments", "share_of_comments", "share_ci_low", "share_ci_high", "labelled",
+               "negative", "negative_share", "negative_ci_low", "negative_ci_high", "mean_sentiment",
+               "detractor_comments", "share_of_detractor_comments", "stages", "touchpoints", "by_period", "quotes"]
+    out = [{**{k: v for k, v in a.items() if k not in ("stages", "touchpoints", "by_period", "quotes")},
+            "stages": " | ".join(f"{x['stage']} ({x['comments']})" for x in a["stages"]),
+            "touchpoints": " | ".join(f"{x['touchpoint']} ({x['comments']})" for x in a["touchpoints"]),
+            "by_period": " | ".join(f"{x['period']}: {x['comments']} ({x['negative']})" for x in a["by_period"]),
+            "quotes": " | ".join(a["quotes"])} for a in aspects]
     if not out:
         return pa.table({c: pa.array([], pa.string()) for c in columns})
     return pa.Table.from_pylist(out).select(columns)
