@@ -531,6 +531,40 @@ def unmapped(d: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | Non
                    margin={"l": 160}, lang=lang)
 
 
+def aspects(fb: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | None:
+    """Comments per aspect, negative ones first (stacked), with the shares and intervals on hover."""
+    from parcours.text.aspects import ASPECTS, name
+
+    rows = (fb.get("aspects") or [])[::-1]  # the aspect most spoken of on top
+    if not rows:
+        return None
+    # named in the report's language, whatever the run's
+    rows = [{**a, "name": name(a["aspect"], lang) if a["aspect"] in ASPECTS else a["name"]} for a in rows]
+    sep = _sep(lang)
+
+    def share(v: Any, low: Any, high: Any) -> str:
+        return f"{F.pct(v, lang)} [{F.pct(low, lang)}{sep} {F.pct(high, lang)}]"
+
+    hover = [f"<b>{_t(a['name'])}</b><br>{F.number(a['comments'], lang)} {L['comments_axis'].lower()} "
+             f"({share(a['share_of_comments'], a['share_ci_low'], a['share_ci_high'])})<br>"
+             f"{L['negative_comments']}{F.colon(lang)} {share(a['negative_share'], a['negative_ci_low'], a['negative_ci_high'])}"
+             f", n = {F.number(a['labelled'], lang)}" for a in rows]
+    names = [_short(_t(a["name"]), 30, 1) for a in rows]
+    fig = go.Figure([
+        go.Bar(y=names, x=[a["negative"] for a in rows], orientation="h", name=L["negative_comments"],
+               marker={"color": PALETTE[1]}, hovertext=hover, hoverinfo="text",
+               text=[F.pct(a["negative_share"], lang) for a in rows], textposition="inside", textangle=0,
+               insidetextanchor="middle"),
+        go.Bar(y=names, x=[a["comments"] - a["negative"] for a in rows], orientation="h", name=L["other_comments"],
+               marker={"color": PALETTE[7]}, opacity=0.35, hovertext=hover, hoverinfo="text"),
+    ])
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
+    fig.update_xaxes(gridcolor=LINE, separatethousands=True)
+    fig.update_yaxes(ticksuffix=" ")
+    return _layout(fig, L["aspects"], xaxis_title=L["comments_axis"], height=150 + 30 * len(rows),
+                   margin={"l": 210}, lang=lang)
+
+
 def segments(groups: list[dict[str, Any]], lang: str, L: dict[str, str], m: JourneyMap | None = None) -> go.Figure | None:
     """Groups side by side; a group that is a segment of the map shows the segment's name."""
     if not groups:
