@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from parcours.analysis.aspects import measure as aspect_figures
 from parcours.analysis.scores import Counts, figure
 from parcours.text import adapt as A
 from parcours.text import aspects as AS
@@ -40,7 +41,7 @@ class Verbatims:
     summary: dict[str, Any]
     themes: list[dict[str, Any]]
     sentiment_points: dict[str, list[dict[str, Any]]]  # "stage"/"touchpoint" → emotion-curve records
-    aspects: list[dict[str, Any]] = field(default_factory=list)  # parcours.text.aspects.measure
+    aspects: list[dict[str, Any]] = field(default_factory=list)  # parcours.analysis.aspects.measure
 
 
 def _mean_ci(values: list[float]) -> tuple[float | None, float | None, float | None]:
@@ -134,26 +135,16 @@ class TextModels:
         return {k: v.model for k, v in self.languages.items() if v.model is not None}
 
     def text_scores(self, seqs: list[int], comments: list[str | None], languages: list[str | None]) -> np.ndarray:
-        """Text score (−1..1) per comment; NaN without a comment or a model for its language."""
-        out = np.full(len(comments), np.nan)
-        by_lang: dict[str, list[int]] = {}
-        for i, (t, lang) in enumerate(zip(comments, languages)):
-            if t and lang:
-                by_lang.setdefault(lang, []).append(i)
-        for lang, idx in by_lang.items():
-            m = self.model(lang)
-            if m is None:
-                continue
-            rows = [self.row.get(seqs[i]) for i in idx]
-            if self.features is not None and None not in rows:
-                p = m.probabilities(self.features.take(rows))
-            else:
-                p = m.probabilities([comments[i] for i in idx])
-            for j, i in enumerate(idx):
-                held = self.out_of_fold.get(seqs[i])
-                if held is not None:
-                    p[j] = held
-            out[idx] = p[:, 2] - p[:, 0]
+        """Text score (−1..1) per comment, by this run's model of its language (the features
+        computed once, the fold model's reading for a scored comment); NaN without a comment or
+        a model for its language."""
+        rows = [self.row.get(seq) for seq in seqs]
+        x = self.features.take(rows) if self.features is not None and None not in rows else None
+        out = S.text_scores(comments, languages, model_of=self.model, x=x)
+        for i, seq in enumerate(seqs):
+            held = self.out_of_fold.get(seq)
+            if held is not None and not np.isnan(out[i]):
+                out[i] = held[2] - held[0]
         return out
 
     def summary(self) -> dict[str, Any]:
@@ -219,15 +210,15 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
         if assigned[k] is not None:
             theme_of[i], theme_index[i] = themes[assigned[k]]["theme"], assigned[k]
 
-    aspect_rows = [{"text": comments[i], "language": languages[i], "label": labels[i],
+    found = [AS.aspects_of(comments[i], languages[i]) for i in with_text]  # each comment's, once
+    aspect_rows = [{"text": comments[i], "label": labels[i],
                     "sentiment": None if np.isnan(value[i]) else float(value[i]), "detractor": detractor[i],
                     "stage": records[i]["stage"], "touchpoint": records[i]["touchpoint"],
                     "period": records[i].get("period")} for i in with_text]
-    aspects = AS.measure(aspect_rows, lang)
+    aspects = aspect_figures(aspect_rows, found, lang)
     aspects_of: list[str | None] = [None] * n
     for k, i in enumerate(with_text):
-        found = AS.aspects_of(comments[i], languages[i])
-        aspects_of[i] = " | ".join(found) if found else None
+        aspects_of[i] = " | ".join(found[k]) if found[k] else None
 
     def nan_none(x: float) -> float | None:
         return None if np.isnan(x) else float(x)

@@ -104,8 +104,9 @@ def measure(log: FeedbackLog, m: JourneyMap, *, ev: ir.Table | None = None, wind
     fb = F.attach(log.table, m, ev, window_seconds=window_s, backend=con.name)
     if con.name == "duckdb":
         fb = con.create_table(f"_parcours_feedback_attached_{id(fb)}", fb, temp=True)
-    models = _text_models(con, fb, log, text_model)
-    data, verbatims = _block(con, fb, log, m, lang, min_responses, models)
+    records = _records(con, fb)  # read once: to learn the text models and for the whole block
+    models = _text_models(con, fb, log, text_model, records)
+    data, verbatims = _block(con, fb, log, m, lang, min_responses, models, records)
     data["text_model"] = models.summary()
     attached = {r["a"] or "none": int(r["n"]) for r in rows(con, fb.group_by(a=fb.attached).agg(n=fb.count()))}
     data["attachment"] = {"given": attached.get("given", 0), "journey": attached.get("journey", 0),
@@ -150,13 +151,17 @@ def text_models_for(log: FeedbackLog, text_model: str | Path | None = None) -> V
     return _text_models(log.con, log.table, log, text_model)
 
 
-def _text_models(con: Any, fb: ir.Table, log: FeedbackLog, text_model: Any) -> V.TextModels:
-    """The run's text models, learnt once on all its responses (the groups use the same)."""
+def _text_models(con: Any, fb: ir.Table, log: FeedbackLog, text_model: Any,
+                 records: list[dict[str, Any]] | None = None) -> V.TextModels:
+    """The run's text models, learnt once on all its responses (the groups use the same);
+    ``records``: the responses already read (:func:`_records`)."""
     if isinstance(text_model, V.TextModels):
         return text_model
+    if records is None:
+        records = _records(con, fb)
     choice = "adapt" if text_model is None else text_model
     if isinstance(choice, str) and choice in ("adapt", "shipped"):
-        return V.learn(_records(con, fb), log.scales, mode=choice)
+        return V.learn(records, log.scales, mode=choice)
     from parcours.text.adapt import load_folder
 
     folder = Path(choice)
@@ -168,11 +173,12 @@ def _text_models(con: Any, fb: ir.Table, log: FeedbackLog, text_model: Any) -> V
         raise OptionError(f"--text-model {text_model}: {found}",
                           hint="give adapt, shipped, or the text_models folder a run wrote "
                                "(parcours feedback ... --out R: R/text_models)")
-    return V.learn(_records(con, fb), log.scales, mode="given", given=given)
+    return V.learn(records, log.scales, mode="given", given=given)
 
 
 def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, min_responses: int,
-           models: V.TextModels | None = None) -> tuple[dict[str, Any], V.Verbatims]:
+           models: V.TextModels | None = None, records: list[dict[str, Any]] | None = None
+           ) -> tuple[dict[str, Any], V.Verbatims]:
     """Overall, per stage and per touchpoint figures, verbatims, themes and emotion curves of
     the responses ``fb`` (all of them, or a group's)."""
     overall = _figures(con, fb, log, None, min_responses)
@@ -198,7 +204,8 @@ def _block(con: Any, fb: ir.Table, log: FeedbackLog, m: JourneyMap, lang: str, m
         r["stage"] = t.stage if t else None
     by_tp.sort(key=lambda r: (r["metric"], -(r["responses"]), r["touchpoint"]))
     data["by_stage"], data["by_touchpoint"] = by_stage, by_tp
-    verbatims = _verbatims(con, fb, log, models, lang)
+    verbatims = V.analyse(records if records is not None else _records(con, fb), log.scales, text_models=models,
+                          lang=lang)
     data["verbatims"] = verbatims.summary
     data["themes"] = verbatims.themes
     data["aspects"] = verbatims.aspects
@@ -241,11 +248,6 @@ def _records(con: Any, fb: ir.Table) -> list[dict[str, Any]]:
                   language=fb[LANGUAGE], stage=fb[F.F_STAGE], touchpoint=fb[F.F_TOUCHPOINT],
                   period=fb[F.F_TS].truncate("M").date().cast("string")).order_by("seq")
     return rows(con, t)
-
-
-def _verbatims(con: Any, fb: ir.Table, log: FeedbackLog, models: V.TextModels | None = None,
-               lang: str = "en") -> V.Verbatims:
-    return V.analyse(_records(con, fb), log.scales, text_models=models, lang=lang)
 
 
 def _themes_table(themes: list[dict[str, Any]]) -> pa.Table:

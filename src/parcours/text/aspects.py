@@ -10,20 +10,16 @@ matches a word that starts with it (``rembours`` → remboursement, remboursé);
 words matches them in a row (``service client``). Brand, product and domain-generic words are in
 no list, so they never make an aspect. A comment may speak of several aspects, or of none.
 
-Per aspect: its comments (share of all comments with its 95% Wilson interval), how many are
-negative (share with its interval, n), its mean sentiment, the stages and touchpoints where it is
-said, its comments per period when the answers have a time, and quotes (its most negative
-comments first when most of them are negative, its most positive first otherwise).
+The figures of each aspect are measured by :mod:`parcours.analysis.aspects`.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, Sequence
 
-from parcours.text.features import normalise
+from parcours.text.features import PLACEHOLDERS, normalise
 
 ASPECTS: dict[str, dict[str, Any]] = {
     "price": {
@@ -139,9 +135,7 @@ ASPECTS: dict[str, dict[str, Any]] = {
     },
 }
 LANGUAGES = ("fr", "en", "de", "es", "nl")
-QUOTES = 3
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
-_PLACEHOLDER = re.compile(r"_(?:num|url|user)_")
 
 
 def _compile(stems: Sequence[str]) -> re.Pattern[str]:
@@ -162,7 +156,7 @@ PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {
 
 def words_of(text: str) -> str:
     """A comment's words, lower case, one space apart (numbers, links and mentions left out)."""
-    return " ".join(_WORD.findall(_PLACEHOLDER.sub(" ", normalise(text))))
+    return " ".join(_WORD.findall(PLACEHOLDERS.sub(" ", normalise(text))))
 
 
 def aspects_of(text: str | None, language: str | None) -> list[str]:
@@ -177,67 +171,6 @@ def aspects_of(text: str | None, language: str | None) -> list[str]:
 def name(key: str, lang: str) -> str:
     names = ASPECTS[key]["name"]
     return names.get(lang) or names["en"]
-
-
-def wilson(k: int, n: int) -> tuple[float | None, float | None]:
-    if n == 0:
-        return None, None
-    z = 1.96
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def measure(comments: Sequence[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """Figures of each aspect spoken of, most comments first.
-
-    ``comments``: dicts with text, language, label (negative/neutral/positive or None),
-    sentiment (−1..1 or None), detractor, stage, touchpoint and period (or None)."""
-    found = [aspects_of(c["text"], c["language"]) for c in comments]
-    total = len(comments)
-    detractors = sum(1 for c in comments if c["detractor"])
-    out = []
-    for key in ASPECTS:
-        idx = [i for i, a in enumerate(found) if key in a]
-        if not idx:
-            continue
-        labelled = [i for i in idx if comments[i]["label"] is not None]
-        negative = sum(comments[i]["label"] == "negative" for i in labelled)
-        sentiments = [comments[i]["sentiment"] for i in idx if comments[i]["sentiment"] is not None]
-        share_low, share_high = wilson(len(idx), total)
-        neg_low, neg_high = wilson(negative, len(labelled))
-        of_detractors = sum(1 for i in idx if comments[i]["detractor"])
-        stages = Counter(comments[i]["stage"] for i in idx if comments[i]["stage"])
-        touchpoints = Counter(comments[i]["touchpoint"] for i in idx if comments[i]["touchpoint"])
-        periods: dict[str, list[int]] = defaultdict(list)
-        for i in idx:
-            if comments[i].get("period"):
-                periods[comments[i]["period"]].append(i)
-        mostly_negative = bool(labelled) and negative * 2 > len(labelled)
-        # quotes: the strongest of the aspect's side, of a readable length (about two sentences) first
-        order = sorted(idx, key=lambda i: (round((comments[i]["sentiment"] if comments[i]["sentiment"] is not None else 0)
-                                                 * (1 if mostly_negative else -1), 1),
-                                           abs(len(comments[i]["text"]) - 160), i))
-        out.append({
-            "aspect": key, "name": name(key, lang), "comments": len(idx),
-            "share_of_comments": len(idx) / total if total else None,
-            "share_ci_low": share_low, "share_ci_high": share_high,
-            "labelled": len(labelled), "negative": negative,
-            "negative_share": negative / len(labelled) if labelled else None,
-            "negative_ci_low": neg_low, "negative_ci_high": neg_high,
-            "mean_sentiment": sum(sentiments) / len(sentiments) if sentiments else None,
-            "detractor_comments": of_detractors,
-            "share_of_detractor_comments": of_detractors / detractors if detractors else None,
-            "stages": [{"stage": s, "comments": n} for s, n in stages.most_common()],
-            "touchpoints": [{"touchpoint": t, "comments": n} for t, n in touchpoints.most_common()],
-            "by_period": [{"period": p, "comments": len(v),
-                           "negative": sum(comments[i]["label"] == "negative" for i in v)}
-                          for p, v in sorted(periods.items())],
-            "quotes": [comments[i]["text"] for i in order[:QUOTES]],
-        })
-    out.sort(key=lambda a: (-a["comments"], a["aspect"]))
-    return out
 
 
 def language_coverage(languages: Sequence[str | None]) -> dict[str, int]:

@@ -23,6 +23,7 @@ DIMENSION = 2**20
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _USER = re.compile(r"@\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+PLACEHOLDERS = re.compile(r"_(?:num|url|user)_")  # what normalise() writes for numbers, links, mentions
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|_num_|_url_|_user_|[!?]+|[:;]-?[()dp]", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.,;:!?]")
 _ELISION = re.compile(r"\b([cdjlmnst]|qu)['’]", re.IGNORECASE)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -85,18 +85,22 @@ def model(language: str) -> Model | None:
         return load(path, language)
 
 
-def text_scores(texts: Sequence[str | None], languages: Sequence[str | None]) -> np.ndarray:
-    """Text score (−1..1) per comment; NaN without a comment or a model for its language."""
+def text_scores(texts: Sequence[str | None], languages: Sequence[str | None], *,
+                model_of: Callable[[str], Model | None] | None = None, x: F.Matrix | None = None) -> np.ndarray:
+    """Text score (−1..1) per comment; NaN without a comment or a model for its language.
+    ``model_of``: the model of a language (default: the shipped one); ``x``: the texts'
+    features when already computed (row ``i`` for text ``i``)."""
+    model_of = model_of or model
     out = np.full(len(texts), np.nan)
     by_lang: dict[str, list[int]] = {}
     for i, (t, lang) in enumerate(zip(texts, languages)):
         if t and lang:
             by_lang.setdefault(lang, []).append(i)
     for lang, idx in by_lang.items():
-        m = model(lang)
+        m = model_of(lang)
         if m is None:
             continue
-        p = m.probabilities([texts[i] for i in idx])
+        p = m.probabilities(x.take(idx) if x is not None else [texts[i] for i in idx])
         out[idx] = p[:, 2] - p[:, 0]
     return out
 

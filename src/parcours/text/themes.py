@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from parcours.text.features import normalise
+from parcours.text.features import PLACEHOLDERS, normalise
 from parcours.text.stopwords import ALL as STOP, CONNECTORS
 
 Z_MIN = 1.96
@@ -43,7 +43,6 @@ MAX_TERMS = 5
 MAX_SHARE = 0.6
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"«»“”…/|]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
-_PLACEHOLDER = re.compile(r"_(?:num|url|user)_")
 
 
 @dataclass
@@ -70,7 +69,7 @@ def terms_of(text: str) -> tuple[set[str], dict[str, str]]:
     """Terms of a comment (keys, singularised) and the surface form of each."""
     words: list[str] = []
     # the placeholders normalise() writes for numbers, links and mentions are no words of the customer
-    for clause in _CLAUSE.split(_PLACEHOLDER.sub(" ", normalise(text))):  # a phrase never spans punctuation
+    for clause in _CLAUSE.split(PLACEHOLDERS.sub(" ", normalise(text))):  # a phrase never spans punctuation
         words += _WORD.findall(clause) + ["."]
     out: set[str] = set()
     surface: dict[str, str] = {}
