@@ -106,7 +106,7 @@ def peer_proba(s: np.ndarray, neutral: float) -> np.ndarray:
 def measure(lang: str, df: pd.DataFrame, curve: list[int]) -> dict:
     even = df["text"].map(lambda t: zlib.crc32(t.encode("utf-8")) % 2 == 0).to_numpy()
     y = df["label"].map(LABEL).to_numpy()
-    x = F.matrix(df["text"].tolist())
+    x = F.matrix(df["text"].tolist(), [lang] * len(df))
     train, test = np.flatnonzero(even), np.flatnonzero(~even)
     res: dict = {"texts": int(len(df)), "scored_half": int(len(train)), "read_half": int(len(test))}
     started = time.perf_counter()

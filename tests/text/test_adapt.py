@@ -84,7 +84,7 @@ def test_adapted_on_the_scored_half_labels_the_other_half(run):
     p = S.model("fr").probabilities(scored_fr["avis"].tolist())
     assert shipped["value"] == pytest.approx(balanced_accuracy(scored_fr["etoiles"].reset_index(drop=True),
                                                                pd.Series(p[:, 2] - p[:, 0])), abs=1e-9)
-    assert cv["value"] > shipped["value"] + 0.2
+    assert cv["value"] > shipped["value"]  # the shipped model reads them at ~0.85 (0.53 before the lexicon)
 
 
 def test_scored_comments_are_read_by_the_fold_model_that_did_not_see_them(run):
@@ -167,27 +167,28 @@ def test_too_few_scored_comments_keep_the_shipped_model_and_say_so(tmp_path, sha
 
 
 def test_a_language_without_shipped_model_is_learnt_from_its_scores(tmp_path, shared_data):
-    """German comments with scores: no shipped model, an adapted one when there are enough;
-    German comments without a score are then labelled, the others named as unlabelled."""
+    """Comments in a language Parcours ships no model for (German hotel reviews declared Italian
+    in the file's language column, used as given): an adapted model when there are enough
+    scores; the comments without a score are then labelled, else named as unlabelled."""
     opener = pd.read_csv(shared_data / "customer_reviews/opener_hotel_attraction_reviews/opener_reviews.csv.gz")
     de = opener[(opener["language"] == "de") & opener["label"].isin(["positive", "negative", "mostly_positive",
                                                                        "mostly_negative"])]
     de = de.drop_duplicates("text").sample(frac=1, random_state=0).reset_index(drop=True)
     stars = np.where(de["label"].str.endswith("positive"), 5, 1)
     scored = np.arange(len(de)) % 4 != 0
-    pd.DataFrame({"note": np.where(scored, stars, np.nan), "avis": de["text"], "langue": "de"}).to_csv(
+    pd.DataFrame({"note": np.where(scored, stars, np.nan), "avis": de["text"], "langue": "it"}).to_csv(
         tmp_path / "de.csv", index=False)
     r = feedback(tmp_path / "de.csv", MAP, metric="csat", columns={"score": "note", "comment": "avis", "language": "langue"})
-    d = next(x for x in r.data["text_model"]["languages"] if x["language"] == "de")
+    d = next(x for x in r.data["text_model"]["languages"] if x["language"] == "it")
     assert d["used"] == "adapted" and d["reason"] == "adapted_only" and d["baseline"] is None
     assert d["adapted"]["balanced_accuracy"]["ci_low"] > 0.5  # better than chance, measured on its own n
-    assert set(r.text_models) == {"de"}
+    assert set(r.text_models) == {"it"}
     assert r.data["verbatims"]["labelled"] == len(de)
-    # the same file with adaptation off: the unscored German comments get no label, named
+    # the same file with adaptation off: the unscored comments get no label, named
     off = feedback(tmp_path / "de.csv", MAP, metric="csat", text_model="shipped",
                    columns={"score": "note", "comment": "avis", "language": "langue"})
     u = off.data["verbatims"]["unlabelled"]
-    assert u["no_text_model"] == {"de": int((~scored).sum())}
+    assert u["no_text_model"] == {"it": int((~scored).sum())}
     assert off.data["verbatims"]["labelled"] + sum(u["no_text_model"].values()) == len(de)
 
 

@@ -170,7 +170,7 @@ def learn(records: list[dict[str, Any]], scales: dict[str, Any], *, mode: str = 
     r = read(records, scales)
     labels = [lab if c and not np.isnan(s) else None for lab, c, s in zip(r.by_score, r.comments, r.scores)]
     with_label = [i for i, lab in enumerate(labels) if lab is not None]
-    x_all = TF.matrix(r.comments)
+    x_all = TF.matrix(r.comments, r.languages)
     langs = A.learn(x_all.take(with_label), [labels[i] for i in with_label], [r.languages[i] for i in with_label],
                     adapt=(mode == "adapt"), given=given)
     out_of_fold: dict[int, np.ndarray] = {}

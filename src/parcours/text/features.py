@@ -18,6 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
+from parcours.text import lexicon as L
+
 DIMENSION = 2**20
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -36,6 +38,12 @@ NEGATIONS = frozenset(
         "wont", "wouldnt", "shouldnt", "hasnt", "havent", "hadnt",
         # French
         "ne", "pas", "jamais", "rien", "aucun", "aucune", "sans", "ni", "personne", "guère",
+        # German
+        "nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "nichts", "ohne",
+        # Spanish
+        "nunca", "nada", "sin", "tampoco", "ningún", "ninguna", "ninguno", "nadie",
+        # Dutch
+        "niet", "geen", "nooit", "niets", "zonder", "niemand",
     }
 )
 
@@ -87,7 +95,10 @@ _MASK = DIMENSION - 1  # DIMENSION is a power of two: x % DIMENSION == x & _MASK
 
 def buckets_of(text: str) -> set[int]:
     """The hashed buckets of a text's unigrams and bigrams (what :func:`features` weighs)."""
-    words = tokens(text)
+    return _buckets(tokens(text))
+
+
+def _buckets(words: list[str]) -> set[int]:
     grams = set(words)
     grams.update(map(" ".join, zip(words, words[1:])))
     crc = zlib.crc32
@@ -111,6 +122,8 @@ class Matrix:
     start: np.ndarray    # int64, len(texts) + 1
     buckets: np.ndarray  # int64
     values: np.ndarray   # float32
+    polarity: np.ndarray | None = None   # float64 per text: the lexicon of its language (lexicon.polarity), 0 without one
+    negations: np.ndarray | None = None  # float64 per text: how many negation words it has
 
     def __len__(self) -> int:
         return len(self.start) - 1
@@ -127,19 +140,31 @@ class Matrix:
         start = np.zeros(len(index) + 1, dtype=np.int64)
         np.cumsum(lengths, out=start[1:])
         picks = np.repeat(self.start[index] - start[:-1], lengths) + np.arange(start[-1], dtype=np.int64)
-        return Matrix(start, self.buckets[picks], self.values[picks])
+        return Matrix(start, self.buckets[picks], self.values[picks],
+                      None if self.polarity is None else self.polarity[index],
+                      None if self.negations is None else self.negations[index])
 
 
-def matrix(texts: Sequence[str | None]) -> Matrix:
-    """The features of each text (no features for None or an empty text)."""
+def matrix(texts: Sequence[str | None], languages: Sequence[str | None] | None = None) -> Matrix:
+    """The features of each text (no features for None or an empty text); with ``languages``
+    (one per text), also each text's lexicon polarity and negation count."""
     start = np.zeros(len(texts) + 1, dtype=np.int64)
     buckets: list[int] = []
     values: list[float] = []
+    polarity = np.zeros(len(texts)) if languages is not None else None
+    negations = np.zeros(len(texts)) if languages is not None else None
     for i, text in enumerate(texts):
         if text:
-            b = buckets_of(text)
+            words = tokens(text)
+            b = _buckets(words)
             if b:
                 buckets.extend(b)
                 values.extend([1.0 / math.sqrt(len(b))] * len(b))
+            if languages is not None:
+                lex = L.of(languages[i])
+                if lex is not None:
+                    polarity[i] = L.polarity(words, lex)
+                negations[i] = sum(1 for w in words if w in NEGATIONS)
         start[i + 1] = len(buckets)
-    return Matrix(start, np.fromiter(buckets, np.int64, len(buckets)), np.fromiter(values, np.float32, len(values)))
+    return Matrix(start, np.fromiter(buckets, np.int64, len(buckets)), np.fromiter(values, np.float32, len(values)),
+                  polarity, negations)

@@ -1,9 +1,10 @@
 """Which language a comment is written in (offline: py3langid's shipped model, BSD-3).
 
 ``detect`` ranks the ~97 languages py3langid knows. Short or noisy texts ("ok", "37 minutes???")
-are easily taken for another language, so when the best language is not one Parcours scores
-(French, English) and py3langid is not sure of it (probability under ``SURE``), the better of
-French and English is kept instead. Texts with no letters get no language (``None``).
+are easily taken for another language, so when the best language is not French or English (the
+languages of most comments Parcours reads) and py3langid is not sure of it (probability under
+``SURE``), the better of French and English is kept instead. German, Spanish and Dutch, which
+Parcours also scores, are kept when py3langid is sure of them. Texts with no letters get no language (``None``).
 A language given in the input (the ``language`` role) is used as is and never re-detected.
 """
 
@@ -13,7 +14,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-SCORED = ("fr", "en")
+SCORED = ("fr", "en", "de", "es", "nl")  # the languages with a shipped text model
+PRIMARY = ("fr", "en")  # the languages an unsure detection falls back to
 SURE = 0.9
 HEAD = 300  # characters looked at: enough to tell a language, and detection time grows with length
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -32,8 +34,8 @@ def detect_one(text: str | None) -> tuple[str | None, float | None]:
         return None, None
     ranking = _identifier().rank(text[:HEAD])
     lang, p = ranking[0]
-    if lang not in SCORED and p < SURE:
-        lang, p = next((x for x in ranking if x[0] in SCORED))
+    if lang not in PRIMARY and p < SURE:
+        lang, p = next((x for x in ranking if x[0] in PRIMARY))
     return lang, float(p)
 
 

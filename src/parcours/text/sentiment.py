@@ -1,9 +1,11 @@
 """Sentiment of a comment, from its text and, where there is one, the score beside it.
 
-Text: a logistic regression per language (French, English) on hashed word 1–2-grams
-(``features.py``), trained and evaluated by ``bench/sentiment/train.py`` and shipped as
-``models/sentiment_{fr,en}.npz`` (no download at run time). It gives three probabilities;
-the text score is P(positive) − P(negative), in −1..1, and its label the likeliest class.
+Text: a logistic regression per language (French, English, German, Spanish, Dutch) on hashed
+word 1–2-grams (``features.py``), plus the reading of the language's polarity lexicon
+(``lexicon.py``: what the words say in any domain), trained and evaluated by
+``bench/sentiment/train.py`` and shipped as ``models/sentiment_{lang}.npz`` (no download at run
+time). It gives three probabilities; the text score is P(positive) − P(negative), in −1..1, and
+its label the likeliest class.
 
 With a score, the customer's own rating wins: the label is the score's (NPS 0–6 negative,
 7–8 neutral, 9–10 positive; other scales by thirds: the score put on −1..1, scale low → −1,
@@ -43,9 +45,27 @@ class Model:
     intercept: np.ndarray
     meta: dict[str, Any]
 
+    @property
+    def lexicon_weight(self) -> float:
+        """How much the lexicon's reading moves the log-odds of positive against negative (0: none)."""
+        return float(self.meta.get("lexicon_weight", 0.0))
+
+    @property
+    def negation_weight(self) -> float:
+        """What each negation word takes off the lexicon's reading."""
+        return float(self.meta.get("negation_weight", 0.0))
+
     def probabilities(self, texts: Sequence[str] | F.Matrix) -> np.ndarray:
-        """P(negative), P(neutral), P(positive) of each text (rows of a feature matrix, or texts)."""
-        x = texts if isinstance(texts, F.Matrix) else F.matrix(texts)
+        """P(negative), P(neutral), P(positive) of each text (rows of a feature matrix, or texts).
+        A model with a lexicon weight adds ``lexicon_weight × (polarity − negation_weight ×
+        negations)`` to the log-odds of positive against negative (half to each side), from the
+        lexicon of the model's language."""
+        if isinstance(texts, F.Matrix):
+            x = texts
+        else:
+            x = F.matrix(texts, [self.language] * len(texts) if self.lexicon_weight else None)
+        if self.lexicon_weight and x.polarity is None:
+            raise ValueError("this model reads the lexicon: compute the features with the texts' languages")
         pos = np.searchsorted(self.indices, x.buckets)
         pos[pos >= len(self.indices)] = 0
         hit = self.indices[pos] == x.buckets if len(self.indices) else np.zeros(len(pos), bool)
@@ -53,6 +73,10 @@ class Model:
         logits = np.tile(self.intercept.astype(np.float64), (len(x), 1))
         for c in range(3):
             logits[:, c] += np.bincount(rows, weights=values * weights[:, c], minlength=len(x))
+        if self.lexicon_weight:
+            shift = self.lexicon_weight / 2 * (x.polarity - self.negation_weight * x.negations)
+            logits[:, 2] += shift
+            logits[:, 0] -= shift
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
