@@ -55,10 +55,17 @@ SEED = 0
 CLASSES = {"negative": 0, "neutral": 1, "positive": 2}
 
 
-def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | None = None) -> S.Model:
+def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | None = None,
+          lexicon: tuple[float, float] = (0.0, 0.0)) -> S.Model:
     """A 3-class logistic regression (``y``: 0 negative, 1 neutral, 2 positive) on the features
-    ``x``, as a :class:`~parcours.text.sentiment.Model` (the shipped models' shape)."""
+    ``x``, as a :class:`~parcours.text.sentiment.Model` (the shipped models' shape). ``lexicon``:
+    the (lexicon, negation) weights of the shipped model of the language, kept as they are: the
+    lexicon's reading is a fixed part of the log-odds the words are learnt around (``x`` then
+    carries the texts' polarity and negations)."""
     n = len(x)
+    beta, negation = lexicon
+    shift = (beta / 2 * (x.polarity - negation * x.negations) if beta and x.polarity is not None
+             else np.zeros(n))
     rows = x.rows
     vocab, column, df = np.unique(x.buckets, return_inverse=True, return_counts=True)
     kept = df[column] >= MIN_DF  # a word seen once says nothing about the others
@@ -75,6 +82,8 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
         logits = np.tile(b, (n, 1))
         for c in range(3):
             logits[:, c] += np.bincount(rows, weights=values * w[column, c], minlength=n)
+        logits[:, 2] += shift
+        logits[:, 0] -= shift
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
@@ -92,7 +101,8 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
             param -= LEARNING_RATE * (m1 / (1 - 0.9**it)) / (np.sqrt(m2 / (1 - 0.999**it)) + 1e-8)
     # weights kept at the precision they are saved with: a model scores the same before and after saving
     return S.Model(language, vocab.astype(np.int64), w.astype(np.float16), b.astype(np.float32),
-                   {"language": language, "adapted": True, **(meta or {})})
+                   {"language": language, "adapted": True, **(meta or {}),
+                    **({"lexicon_weight": beta, "negation_weight": negation} if beta and x.polarity is not None else {})})
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
@@ -204,14 +214,16 @@ def learn(x: F.Matrix, labels: Sequence[str | None], languages: Sequence[str | N
         fold = np.empty(len(sample), dtype=np.int64)
         fold[rng.permutation(len(sample))] = np.arange(len(sample)) % FOLDS
         xs, ys = x.take(index[sample]), y[sample]
+        shipped = S.model(lang)
+        lexicon = (shipped.lexicon_weight, shipped.negation_weight) if shipped is not None else (0.0, 0.0)
         oof = np.empty((len(sample), 3))
         for k in range(FOLDS):
             test = fold == k
-            m = train(xs.take(np.flatnonzero(~test)), ys[~test], language=lang)
+            m = train(xs.take(np.flatnonzero(~test)), ys[~test], language=lang, lexicon=lexicon)
             oof[test] = m.probabilities(xs.take(np.flatnonzero(test)))
         adapted = _figures(ys, oof)
         final = train(xs, ys, language=lang, meta={"scored": len(idx), "trained_on": int(len(sample)),
-                                                  "labels": counts, "cross_validated": adapted})
+                                                  "labels": counts, "cross_validated": adapted}, lexicon=lexicon)
         better = base is None or (adapted["balanced_accuracy"]["value"] or 0) >= (
             base["balanced_accuracy"]["value"] or 0)
         used = "adapted" if better else "shipped"

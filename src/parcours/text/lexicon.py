@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib import resources
 
 from parcours.text import cx_words
+from parcours.text.tokens import tokens
 
 LONGEST = 3  # tokens in the longest phrase looked for
 
@@ -40,8 +41,6 @@ class Lexicon:
 
 
 def _key(entry: str) -> tuple[str, ...]:
-    from parcours.text.features import tokens
-
     return tuple(t[4:] if t.startswith("NEG_") else t for t in tokens(entry))
 
 
@@ -75,7 +74,7 @@ def languages() -> tuple[str, ...]:
 
 def polarity(words: list[str], lexicon: Lexicon) -> float:
     """The sum of the polarities of the lexicon's entries found in ``words`` (the tokens of
-    :func:`parcours.text.features.tokens`), longest phrase first, each word counted once; an
+    :func:`parcours.text.tokens.tokens`), longest phrase first, each word counted once; an
     entry whose first word follows a negation (``NEG_``) counts with the opposite sign."""
     entries, starts = lexicon.entries, lexicon.starts
     bare = [w[4:] if w.startswith("NEG_") else w for w in words]
