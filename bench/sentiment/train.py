@@ -177,7 +177,7 @@ def hotels(shared: Path) -> pd.DataFrame:
 
 
 GRID_LEXICON = (0.5, 1.0, 2.0, 3.0, 4.0)
-GRID_NEGATION = (0.0, 0.25, 0.5, 0.75, 1.0)
+GRID_NEGATION = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)  # log-odds taken off per negation word
 
 
 def tune(models: dict, opener: pd.DataFrame) -> tuple[float, float, dict]:
@@ -195,7 +195,7 @@ def tune(models: dict, opener: pd.DataFrame) -> tuple[float, float, dict]:
     table = {}
     for beta in GRID_LEXICON:
         for neg in GRID_NEGATION:
-            ba = {lang: balanced_accuracy_score(y, np.where(z + beta * (pol - neg * n) >= 0, 1, -1))
+            ba = {lang: balanced_accuracy_score(y, np.where(z + beta * pol - neg * n >= 0, 1, -1))
                   for lang, (y, z, pol, n) in parts.items()}
             table[(beta, neg)] = (float(np.mean(list(ba.values()))), ba)
     best = max(table, key=lambda k: (round(table[k][0], 4), -k[0], -k[1]))

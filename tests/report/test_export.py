@@ -97,7 +97,7 @@ def test_each_chart_as_svg_and_png(exported):
     m = parcours.load_map(files.map_path)
     data = json.loads((results / "analysis.json").read_text())
     figs = figures(data, m, "fr", labels("fr"))
-    assert len(figs) == 9 and {"emotion", "aspects"} <= {f["key"] for f in figs}  # emotion (issue 23), aspects (issue 24)
+    assert len(figs) == 10 and {"emotion", "aspects", "aspects_over_time"} <= {f["key"] for f in figs}  # issues 23, 24
     for f in figs:
         svg = ET.parse(out / "charts" / f"{f['key']}.svg").getroot()
         texts = " ".join(t for t in svg.itertext())

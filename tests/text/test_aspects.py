@@ -109,3 +109,48 @@ def test_no_aspect_is_a_brand_or_the_domain(shared_data):
     for word in ("assurance", "assureur", "insurance", "insurer", "Versicherung", "seguro", "verzekering"):
         for lang in ("fr", "en", "de", "es", "nl"):
             assert aspects_of(word, lang) == [], (word, lang)
+
+
+def test_each_stage_names_what_its_negative_comments_speak_of(tmp_path, shared_data):
+    """``by_stage``'s top aspect, recomputed with pandas from the responses: among a stage's
+    negative comments, the aspect most of them speak of (ties: the aspects' order), its count,
+    share and Wilson interval."""
+    df = pd.read_csv(shared_data / REVIEWS).dropna(subset=["text", "product"]).drop_duplicates("text")
+    products = df["product"].value_counts().index[:3].tolist()
+    df = df[df["product"].isin(products)].sample(1500, random_state=5)
+    ids = {p: f"s{i}" for i, p in enumerate(products)}
+    m = map_from_dict({"language": "fr", "stages": [{"id": ids[p], "name": str(p)} for p in products]})
+    pd.DataFrame({"note": df["rating"], "avis": df["text"], "etape": df["product"].map(ids)}).to_csv(
+        tmp_path / "avis.csv", index=False)
+    r = feedback(tmp_path / "avis.csv", m, metric="csat", columns={"score": "note", "comment": "avis", "stage": "etape"})
+    r.save(tmp_path / "out")
+    resp = pd.read_csv(tmp_path / "out" / "feedback_responses.csv")
+    order = list(ASPECTS)
+    got = {row["stage"]: row for row in r.data["verbatims"]["by_stage"]}
+    assert set(got) == set(ids.values())
+    for stage, g in resp.groupby("etape"):
+        negative = g[g["sentiment_label"] == "negative"]
+        counts = negative["aspects"].dropna().str.split(" | ", regex=False).explode().value_counts()
+        top = min(counts.index, key=lambda a: (-counts[a], order.index(a)))
+        low, high = _wilson(int(counts[top]), len(negative))
+        row = got[stage]
+        assert (row["top_aspect"], row["top_aspect_negative_comments"]) == (top, int(counts[top]))
+        assert row["top_aspect_name"] == ASPECTS[top]["name"]["fr"]
+        assert row["top_aspect_share_of_negative_comments"] == pytest.approx(counts[top] / len(negative))
+        # the test's Wilson uses z = 1.96, the product's the exact 97.5% quantile
+        assert (row["top_aspect_ci_low"], row["top_aspect_ci_high"]) == pytest.approx((low, high), abs=1e-5)
+
+
+def test_a_friction_says_what_its_negative_comments_speak_of():
+    from parcours.report.explain import explain_friction
+
+    m = map_from_dict({"language": "fr", "stages": [{"id": "s", "name": "S"}],
+                       "touchpoints": [{"id": "tp", "stage": "s", "name": "Service client"}]})
+    record = {"touchpoint": "tp", "name": "Service client", "signals": {"exit": 0.4}, "drivers": ["exit"],
+              "min_responses": 30, "answers": {}, "feedback": {}, "small_signals": [], "comments": 80,
+              "top_aspect": {"aspect": "contact", "negative_comments": 21, "of_negative": 50, "share": 0.42,
+                             "ci_low": 0.29, "ci_high": 0.56}}
+    fr, en = explain_friction(record, m, "fr"), explain_friction(record, m, "en")
+    assert "ses commentaires négatifs parlent surtout de contact et joignabilité : 21 sur 50 (42" in fr
+    assert "its negative comments speak most of contact and reachability: 21 of 50 (42%, 95% interval 29%–56%)" in en
+    assert "contact" not in explain_friction({**record, "top_aspect": None}, m, "en")

@@ -23,7 +23,7 @@ Touchpoints with fewer than ``min_journeys`` journeys are kept, flagged ``small`
 after all the others (by score among themselves): a rate on a few journeys never ranks above
 one on many. The map's declared pain points, opportunities and actions on the touchpoint are
 listed with it. Each record keeps the data its explanation needs (signals, drivers, wait,
-feedback figures, top irritant); the sentence is written when shown, in the language asked
+feedback figures, top irritant, and the aspect its negative comments speak of most: ``top_aspect``); the sentence is written when shown, in the language asked
 (:func:`parcours.report.explain.explain_friction`).
 """
 
@@ -123,12 +123,23 @@ def rank_frictions(data: dict[str, Any], m: JourneyMap, *, lang: str = "en",
             "wait_seconds": waits.get(tp),
             "feedback": {mt: fb_values[(tp, mt)]["value"] for mt in sorted(badness.get(tp, {}))},
             "top_irritant": v.get("top_irritant"), "top_irritant_share": v.get("top_irritant_share_of_detractor_comments"),
+            "top_aspect": _top_aspect(v),
             "declared": _declared(m, tp, lang),
         })
     out.sort(key=lambda x: (x["small"], -x["score"], -x["journeys"], x["touchpoint"]))
     for i, x in enumerate(out, start=1):
         x["rank"] = i
     return out
+
+
+def _top_aspect(v: dict[str, Any]) -> dict[str, Any] | None:
+    """What the touchpoint's negative comments speak of most (its comments counted: at least
+    ``min_responses``), with n and interval; said in the explanation, never in the score."""
+    if not v.get("top_aspect"):
+        return None
+    return {"aspect": v["top_aspect"], "negative_comments": int(v["top_aspect_negative_comments"]),
+            "of_negative": int(v.get("negative") or 0), "share": v["top_aspect_share_of_negative_comments"],
+            "ci_low": v.get("top_aspect_ci_low"), "ci_high": v.get("top_aspect_ci_high")}
 
 
 def _declared(m: JourneyMap, tp: str, lang: str) -> dict[str, list[dict[str, Any]]]:

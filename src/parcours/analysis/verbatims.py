@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from parcours.analysis.aspects import measure as aspect_figures
-from parcours.analysis.scores import Counts, figure
+from parcours.analysis.scores import Counts, figure, wilson
 from parcours.text import adapt as A
 from parcours.text import aspects as AS
 from parcours.text import features as TF
@@ -217,8 +217,10 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
                     "period": records[i].get("period")} for i in with_text]
     aspects = aspect_figures(aspect_rows, found, lang)
     aspects_of: list[str | None] = [None] * n
+    found_of: dict[int, Sequence[str]] = {}
     for k, i in enumerate(with_text):
         aspects_of[i] = " | ".join(found[k]) if found[k] else None
+        found_of[i] = found[k]
 
     def nan_none(x: float) -> float | None:
         return None if np.isnan(x) else float(x)
@@ -259,6 +261,12 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
             det_comments = [i for i in commented if detractor[i]]
             top = irritant.most_common(1)[0][0] if irritant else None
             top_det = sum(1 for i in det_comments if theme_index[i] == top) if top is not None else 0
+            negative = [i for i in commented if labels[i] == "negative"]
+            spoken = Counter(a for i in negative for a in found_of.get(i, ()))
+            # the aspect most negative comments speak of here (ties: the aspects' order)
+            top_aspect = min(spoken, key=lambda a: (-spoken[a], list(AS.ASPECTS).index(a))) if spoken else None
+            k_aspect = spoken[top_aspect] if top_aspect else 0
+            a_low, a_high = wilson(k_aspect, len(negative)) if top_aspect else (None, None)
             table.append({
                 level: key, "comments": len(commented),
                 **{lab: sum(labels[i] == lab for i in commented) for lab in S.LABELS},
@@ -268,6 +276,10 @@ def analyse(records: list[dict[str, Any]], scales: dict[str, Any], *, min_theme_
                 "detractor_comments": len(det_comments),
                 "top_irritant": themes[top]["theme"] if top is not None else None,
                 "top_irritant_share_of_detractor_comments": top_det / len(det_comments) if det_comments else None,
+                "top_aspect": top_aspect, "top_aspect_name": AS.name(top_aspect, lang) if top_aspect else None,
+                "top_aspect_negative_comments": k_aspect,
+                "top_aspect_share_of_negative_comments": k_aspect / len(negative) if top_aspect else None,
+                "top_aspect_ci_low": a_low, "top_aspect_ci_high": a_high,
             })
             unscored = [(float(value[i]) + 1) * 50 for i in commented if records[i]["score"] is None and not np.isnan(value[i])]
             mean, low, high = _mean_ci(unscored)

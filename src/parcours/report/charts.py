@@ -565,6 +565,36 @@ def aspects(fb: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | Non
                    margin={"l": 210}, lang=lang)
 
 
+TREND_ASPECTS = 4
+
+
+def aspects_over_time(fb: dict[str, Any], lang: str, L: dict[str, str]) -> go.Figure | None:
+    """Negative comments per period of the aspects most spoken of (up to ``TREND_ASPECTS``):
+    counts, not shares, since a month holds few comments; all comments of the period on hover."""
+    from parcours.text.aspects import ASPECTS, name
+
+    rows = [a for a in (fb.get("aspects") or []) if len(a.get("by_period") or []) >= 2][:TREND_ASPECTS]
+    if not rows:
+        return None
+    unit = fb.get("period_unit") or "month"
+    when = (lambda p: _month(p, lang, L)) if unit == "month" else str
+    sep = _sep(lang)
+    fig = go.Figure()
+    for i, a in enumerate(rows):
+        label = _t(name(a["aspect"], lang) if a["aspect"] in ASPECTS else a["name"])
+        points = a["by_period"]
+        fig.add_trace(go.Scatter(
+            x=[p["period"] for p in points], y=[p["negative"] for p in points], name=label, mode="lines+markers",
+            line={"color": PALETTE[i % len(PALETTE)], "width": 2},
+            text=[f"<b>{label}</b> · {when(p['period'])}<br>{L['negative_comments']}{sep}{F.number(p['negative'], lang)}"
+                  f" / {F.number(p['comments'], lang)} {L['comments_axis'].lower()}" for p in points],
+            hovertemplate="%{text}<extra></extra>"))
+    periods = sorted({p["period"] for a in rows for p in a["by_period"]})
+    fig.update_xaxes(type="category", tickvals=periods, ticktext=[when(p) for p in periods], gridcolor=LINE)
+    fig.update_yaxes(gridcolor=LINE, rangemode="tozero", separatethousands=True)
+    return _layout(fig, L["aspects_over_time"], yaxis_title=L["negative_comments_axis"], height=360, lang=lang)
+
+
 def segments(groups: list[dict[str, Any]], lang: str, L: dict[str, str], m: JourneyMap | None = None) -> go.Figure | None:
     """Groups side by side; a group that is a segment of the map shows the segment's name."""
     if not groups:

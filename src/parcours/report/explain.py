@@ -27,6 +27,7 @@ from typing import Any
 
 from parcours.model.journey_map import JourneyMap, text_in
 from parcours.report import formats as F
+from parcours.text.aspects import name as aspect_name
 
 _FRICTION = {
     "en": {
@@ -38,6 +39,7 @@ _FRICTION = {
         "theme_any": "{p} of its comments in an irritant theme",
         "few_answers": "too few answers to count: {n} (under {min})",
         "few_comments": "too few comments to count: {n} (under {min})",
+        "aspect": "its negative comments speak most of {a}: {k} of {n} ({p}, 95% interval {low}–{high})",
     },
     "fr": {
         "exit": "{p} des parcours qui atteignent {name} s'y arrêtent{goal}",
@@ -48,6 +50,7 @@ _FRICTION = {
         "theme_any": "{p} de ses commentaires dans un irritant",
         "few_answers": "trop peu de réponses pour compter : {n} (moins de {min})",
         "few_comments": "trop peu de commentaires pour compter : {n} (moins de {min})",
+        "aspect": "ses commentaires négatifs parlent surtout de {a} : {k} sur {n} ({p}, intervalle à 95 % {low}–{high})",
     },
 }
 
@@ -117,6 +120,12 @@ def explain_friction(record: dict[str, Any], m: JourneyMap, lang: str) -> str:
         phrases.append(text["few_answers"].format(n=", ".join(few), min=least))
     if "themes" in (record.get("small_signals") or []):
         phrases.append(text["few_comments"].format(n=F.number(record.get("comments"), lang), min=least))
+    aspect = record.get("top_aspect")
+    if aspect and aspect.get("of_negative"):
+        phrases.append(text["aspect"].format(
+            a=aspect_name(aspect["aspect"], lang).lower(),
+            k=F.number(aspect["negative_comments"], lang), n=F.number(aspect["of_negative"], lang),
+            p=F.pct(aspect["share"], lang), low=F.pct(aspect["ci_low"], lang), high=F.pct(aspect["ci_high"], lang)))
     return ("\u202f; " if lang == "fr" else "; ").join(phrases)  # French puts a narrow space before ';'
 
 

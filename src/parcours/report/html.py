@@ -74,6 +74,7 @@ def figures(d: dict[str, Any], m: JourneyMap, lang: str, L: dict[str, str], *, f
         v = fb.get("verbatims") or {}
         add("aspects", CH.aspects(fb, lang, L), L["cap_aspects"].format(
             n=F.number(v.get("comments"), lang), k=F.number(v.get("comments_with_an_aspect"), lang)))
+        add("aspects_over_time", CH.aspects_over_time(fb, lang, L), L["cap_aspects_over_time"].format(k=CH.TREND_ASPECTS))
         add("unmapped", CH.unmapped(d, lang, L), L["cap_unmapped"].format(p=period))
         by_segment = (d.get("breakdown") or {}).get("by") == "segment"  # groups named by the map's segments
         add("segments", CH.segments(groups, lang, L, m if by_segment else None), L["cap_segments"])

@@ -59,13 +59,15 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
           lexicon: tuple[float, float] = (0.0, 0.0)) -> S.Model:
     """A 3-class logistic regression (``y``: 0 negative, 1 neutral, 2 positive) on the features
     ``x``, as a :class:`~parcours.text.sentiment.Model` (the shipped models' shape). ``lexicon``:
-    the (lexicon, negation) weights of the shipped model of the language, kept as they are: the
-    lexicon's reading is a fixed part of the log-odds the words are learnt around (``x`` then
-    carries the texts' polarity and negations)."""
+    the (lexicon, negation) weights of the shipped model of the language, where the two weights
+    start: they are learnt with the words (``x`` then carries the texts' polarity and
+    negations), so a team's scores say how much the lexicon counts on its comments."""
     n = len(x)
-    beta, negation = lexicon
-    shift = (beta / 2 * (x.polarity - negation * x.negations) if beta and x.polarity is not None
-             else np.zeros(n))
+    reads = bool(lexicon[0]) and x.polarity is not None
+    polarity = x.polarity if reads else np.zeros(n)
+    negations = x.negations if reads else np.zeros(n)
+    lw = np.array(lexicon if reads else (0.0, 0.0), dtype=np.float64)  # lexicon and negation weights
+    ml, vl = np.zeros(2), np.zeros(2)
     rows = x.rows
     vocab, column, df = np.unique(x.buckets, return_inverse=True, return_counts=True)
     kept = df[column] >= MIN_DF  # a word seen once says nothing about the others
@@ -82,6 +84,7 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
         logits = np.tile(b, (n, 1))
         for c in range(3):
             logits[:, c] += np.bincount(rows, weights=values * w[column, c], minlength=n)
+        shift = (lw[0] * polarity - lw[1] * negations) / 2
         logits[:, 2] += shift
         logits[:, 0] -= shift
         logits -= logits.max(axis=1, keepdims=True)
@@ -93,7 +96,9 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
             gw[:, c] = np.bincount(column, weights=values * g[rows, c], minlength=v)
         gw += L2 * w
         gb = g.sum(axis=0)
-        for param, grad, m1, m2 in ((w, gw, mw, vw), (b, gb, mb, vb)):
+        ds = (g[:, 2] - g[:, 0]) / 2
+        gl = np.array([ds @ polarity, -(ds @ negations)]) if reads else np.zeros(2)
+        for param, grad, m1, m2 in ((w, gw, mw, vw), (b, gb, mb, vb), (lw, gl, ml, vl)):
             m1 *= 0.9
             m1 += 0.1 * grad
             m2 *= 0.999
@@ -102,7 +107,7 @@ def train(x: F.Matrix, y: np.ndarray, *, language: str, meta: dict[str, Any] | N
     # weights kept at the precision they are saved with: a model scores the same before and after saving
     return S.Model(language, vocab.astype(np.int64), w.astype(np.float16), b.astype(np.float32),
                    {"language": language, "adapted": True, **(meta or {}),
-                    **({"lexicon_weight": beta, "negation_weight": negation} if beta and x.polarity is not None else {})})
+                    **({"lexicon_weight": float(lw[0]), "negation_weight": float(lw[1])} if reads else {})})
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:

@@ -52,13 +52,13 @@ class Model:
 
     @property
     def negation_weight(self) -> float:
-        """What each negation word takes off the lexicon's reading."""
+        """What each negation word takes off the log-odds of positive against negative."""
         return float(self.meta.get("negation_weight", 0.0))
 
     def probabilities(self, texts: Sequence[str] | F.Matrix) -> np.ndarray:
         """P(negative), P(neutral), P(positive) of each text (rows of a feature matrix, or texts).
-        A model with a lexicon weight adds ``lexicon_weight × (polarity − negation_weight ×
-        negations)`` to the log-odds of positive against negative (half to each side), from the
+        A model with a lexicon weight adds ``lexicon_weight × polarity − negation_weight ×
+        negations`` to the log-odds of positive against negative (half to each side), from the
         lexicon of the model's language."""
         if isinstance(texts, F.Matrix):
             x = texts
@@ -74,7 +74,7 @@ class Model:
         for c in range(3):
             logits[:, c] += np.bincount(rows, weights=values * weights[:, c], minlength=len(x))
         if self.lexicon_weight:
-            shift = self.lexicon_weight / 2 * (x.polarity - self.negation_weight * x.negations)
+            shift = (self.lexicon_weight * x.polarity - self.negation_weight * x.negations) / 2
             logits[:, 2] += shift
             logits[:, 0] -= shift
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
