@@ -129,7 +129,8 @@ def measure(lang: str, df: pd.DataFrame, curve: list[int]) -> dict:
         if n > len(train):
             continue
         pick = np.sort(rng.choice(train, n, replace=False))
-        m = A.train(x.take(pick), y[pick], language=lang)
+        lexicon = (shipped.lexicon_weight, shipped.negation_weight) if shipped is not None else (0.0, 0.0)
+        m = A.train(x.take(pick), y[pick], language=lang, lexicon=lexicon)  # as a run learns (text.adapt.learn)
         res["curve"][n] = figures(yt, m.probabilities(xt))["balanced_accuracy"]
     return res
 
