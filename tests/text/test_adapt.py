@@ -227,3 +227,17 @@ def test_a_folder_holds_the_models_of_its_last_run(run, tmp_path):
     assert shipped.text_models == {}
     assert not any(name.startswith("text_models/") for name in shipped.save(out))
     assert not (out / "text_models").exists()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", "Text sentiment, en: shipped model; 1 scored comment: too few to measure it"),
+    ("fr", "Sentiment du texte, en : modèle fourni ; 1 commentaire noté : trop peu pour le mesurer"),
+])
+def test_one_scored_comment_is_said_in_the_singular(capsys, lang, expected):
+    from parcours.cli.feedback import print_text_model
+
+    tm = {"min_scored": 100, "min_per_side": 20,
+          "languages": [{"language": "en", "scored": 1, "used": "shipped", "reason": "too_few",
+                         "adapted": None, "baseline": {"balanced_accuracy": {"value": None}}}]}
+    print_text_model(tm, lang)
+    assert expected in capsys.readouterr().err.replace("\n", " ")

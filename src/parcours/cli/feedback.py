@@ -196,8 +196,8 @@ def print_text_model(tm: dict | None, lang: str = "en") -> None:
         mine = rec["adapted"] if rec["used"] == "adapted" else rec["baseline"]
         value = acc(mine)
         if value is None:
-            info(W["text_model_unmeasured"].format(language=rec["language"], used=used,
-                                                   n=F.number(rec.get("scored") or 0, lang)))
+            key = "text_model_unmeasured_one" if rec.get("scored") == 1 else "text_model_unmeasured"
+            info(W[key].format(language=rec["language"], used=used, n=F.number(rec.get("scored") or 0, lang)))
             continue
         extra = ""
         if rec["reason"] == "too_few":

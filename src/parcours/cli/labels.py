@@ -54,6 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
         "text_model_line": "Text sentiment, {language}: {used}; balanced accuracy {value} on {n} of your scored "
                            "comments{baseline}",
         "text_model_unmeasured": "Text sentiment, {language}: {used}; {n} scored comments: too few to measure it",
+        "text_model_unmeasured_one": "Text sentiment, {language}: {used}; 1 scored comment: too few to measure it",
         "text_used_adapted": "adapted to your scored comments", "text_used_shipped": "shipped model",
         "text_used_given": "model given (--text-model)", "text_used_none": "no model",
         "text_baseline": " (shipped model: {value})",
@@ -121,6 +122,8 @@ WORDS: dict[str, dict[str, str]] = {
                            "commentaires notés{baseline}",
         "text_model_unmeasured": "Sentiment du texte, {language} : {used} ; {n} commentaires notés : trop peu pour le "
                                  "mesurer",
+        "text_model_unmeasured_one": "Sentiment du texte, {language} : {used} ; 1 commentaire noté : trop peu pour le "
+                                     "mesurer",
         "text_used_adapted": "adapté à vos commentaires notés", "text_used_shipped": "modèle fourni",
         "text_used_given": "modèle donné (--text-model)", "text_used_none": "aucun modèle",
         "text_baseline": " (modèle fourni : {value})",
