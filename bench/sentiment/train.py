@@ -286,10 +286,10 @@ def main() -> None:
         models[lang] = S.Model(lang, keep.astype(np.int64), w[keep].astype(np.float16),
                                lr.intercept_.astype(np.float32), {"language": lang})
         metas[lang] = (data, test)
-    beta, neg, grid = tune(models, hotels(args.shared))
+    opener = hotels(args.shared)
+    beta, neg, grid = tune(models, opener)
     print(f"lexicon weight {beta}, negation weight {neg} (chosen on the hotel reviews)", flush=True)
     results["lexicon_weight"], results["negation_weight"], results["grid"] = beta, neg, grid
-    opener = hotels(args.shared)
     for lang, m in models.items():
         data, test = metas[lang]
         shipped = S.Model(lang, m.indices, m.weights, m.intercept,
