@@ -28,6 +28,15 @@ one still back thing things way lot please hi hello
 since though although however maybe quite rather
 """.split())
 
+# Words said in any domain that name nothing a team can act on: units of time (waiting is the
+# "delivery and waiting" aspect's), reporting verbs, "company". Never a theme's term.
+GENERIC = frozenset("""
+jour jours journée mois an ans année années semaine semaines heure heures minute minutes fois après avant ensuite
+malgré aujourd'hui hier demain quelqu'un chose choses gens entreprise société compagnie dire dit disent répondu
+day days week weeks month months year years hour hours minute minutes time times today yesterday ago later after
+before company said told tell going take took find found anything something everything someone anyone everyone
+""".split())
+
 CONNECTORS = frozenset({"de", "du", "des", "d", "à", "au", "aux", "en", "of", "the", "la", "le", "l"})
 
 ALL = FRENCH | ENGLISH

@@ -7,7 +7,11 @@ compared with all the others. How it works, so that every theme can be explained
 1. Terms: lower-cased words of 3+ letters that are not stop words, and phrases of 2–3 such
    words in a row (a connector such as ``de``/``of`` may stand between them). A term counts
    once per comment; a phrase never spans punctuation. Terms in fewer than ``min_size``
-   comments, or in more than 60% of them, are dropped.
+   comments, or in more than 60% of them, are dropped. Words that name nothing to act on are
+   never terms: units of time, negations, "company", reporting verbs (``stopwords.GENERIC``);
+   nor are the domain's words alone (in at least 20% of the negative comments *and* of the
+   positive ones: "assurance" in reviews of insurers), nor names (written with a capital at
+   least 70% of the times they appear inside a sentence: brands, products, people).
 2. Over-representation: for each term, the log-odds ratio of its document frequency in the
    negative (positive) comments against all the others, with a Dirichlet prior of 0.5 per
    count, divided by its standard error (Monroe, Colaresi & Quinn 2008, "Fightin' words").
@@ -35,12 +39,17 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from parcours.text.features import PLACEHOLDERS, normalise
-from parcours.text.stopwords import ALL as STOP, CONNECTORS
+from parcours.text.stopwords import ALL, CONNECTORS, GENERIC
+from parcours.text.tokens import NEGATIONS
+
+STOP = ALL | GENERIC | NEGATIONS  # words that are never a theme's (nor part of one)
 
 Z_MIN = 1.96
 PRIOR = 0.5
 MAX_TERMS = 5
 MAX_SHARE = 0.6
+DOMAIN_SHARE = 0.2  # a word in this share of the negative comments *and* of the positive ones is the domain's
+NAME_SHARE = 0.7    # a word written with a capital this often inside a sentence is a name
 _CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"«»“”…/|]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 
@@ -60,7 +69,7 @@ class Comment:
 
 
 def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith(("s", "x")) and not word.endswith(("ss", "us", "is")):
+    if len(word) > 4 and word.endswith(("s", "x")) and not word.endswith(("ss", "us", "is", "ès")):
         return word[:-1]
     return word
 
@@ -94,6 +103,40 @@ def terms_of(text: str) -> tuple[set[str], dict[str, str]]:
     return out, surface
 
 
+def domain_words(comments: Sequence[Comment], df: Counter[str], min_size: int) -> set[str]:
+    """Words of the domain: in at least ``DOMAIN_SHARE`` of the negative comments and of the
+    positive ones ("assurance" in reviews of insurers, "pet" in reviews of pet insurance).
+    Alone they say what the comments are about, not what pleases or irritates: they are no
+    theme's term (a phrase holding one may be: "frais de livraison"), nor in a theme's name."""
+    sides = [[c for c in comments if c.label == side] for side in ("negative", "positive")]
+    if any(len(side) < min_size for side in sides):
+        return set()
+    shares = [Counter(t for c in side for t in c.terms if " " not in t) for side in sides]
+    return {t for t in df if " " not in t and all(s[t] >= DOMAIN_SHARE * len(side) for s, side in zip(shares, sides))}
+
+
+_SENTENCE = re.compile(r"[.!?…]+\s+|[\n\r]+")
+
+
+def names(comments: Sequence[Comment], min_size: int) -> set[str]:
+    """Brand, product and people's names: words (as terms write them) that start with a capital
+    at least ``NAME_SHARE`` of the times they are written inside a sentence (the first word of a
+    sentence and words in capitals say nothing), in at least ``min_size`` comments."""
+    capital: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for c in comments:
+        found: set[str] = set()
+        for sentence in _SENTENCE.split(c.text):
+            for word in _WORD.findall(sentence)[1:]:
+                if word.isupper() or len(word) < 3:
+                    continue
+                key = _singular(word.lower())
+                seen[key] += 1
+                capital[key] += word[0].isupper()
+                found.add(key)
+    return {w for w, k in seen.items() if k >= min_size and capital[w] >= NAME_SHARE * k}
+
+
 def _z(a: int, n_a: int, b: int, n_b: int) -> float:
     """Log-odds ratio z-score of a term in ``a`` of ``n_a`` comments against ``b`` of ``n_b``."""
     la = math.log((a + PRIOR) / (n_a - a + PRIOR))
@@ -122,7 +165,9 @@ def find_themes(comments: Sequence[Comment], *, min_size: int | None = None, max
     if min_size is None:
         min_size = max(3, math.ceil(0.005 * n))
     df: Counter[str] = Counter(t for c in comments for t in c.terms)
-    usable = {t for t, k in df.items() if min_size <= k <= max(min_size, MAX_SHARE * n)}
+    domain, named = domain_words(comments, df, min_size), names(comments, min_size)
+    usable = {t for t, k in df.items() if min_size <= k <= max(min_size, MAX_SHARE * n)
+              and t not in domain and named.isdisjoint(t.split())}
     themes: list[dict[str, Any]] = []
     assigned: list[int | None] = [None] * n
     n_detractors = sum(c.detractor for c in comments)
@@ -156,12 +201,12 @@ def find_themes(comments: Sequence[Comment], *, min_size: int | None = None, max
                 continue
             for i in members:
                 assigned[i] = index
-            themes.append(_describe(kind, g, members, comments, best_surface, n, n_detractors))
+            themes.append(_describe(kind, g, members, comments, best_surface, n, n_detractors, domain))
     return themes, assigned
 
 
 def _describe(kind: str, g: dict[str, Any], members: list[int], comments: Sequence[Comment],
-              surface: dict[str, str], n: int, n_detractors: int) -> dict[str, Any]:
+              surface: dict[str, str], n: int, n_detractors: int, domain: set[str]) -> dict[str, Any]:
     cs = [comments[i] for i in members]
     detractors = sum(c.detractor for c in cs)
     metrics = {c.metric for c in cs if c.score is not None}
@@ -186,8 +231,10 @@ def _describe(kind: str, g: dict[str, Any], members: list[int], comments: Sequen
         if len(quotes) == 3:
             break
     names = [surface.get(t, t) for t in g["terms"]]
-    # a phrase among the key terms that holds the first one names the theme better ("coup de cœur")
-    name = next((surface.get(t, t) for t in g["terms"][1:] if g["terms"][0] in t.split()), names[0])
+    # a phrase among the key terms that holds the first one names the theme better ("coup de cœur"),
+    # unless its other words are the domain's ("contrat d'assurance" says no more than "contrat")
+    name = next((surface.get(t, t) for t in g["terms"][1:] if g["terms"][0] in t.split()
+                 and domain.isdisjoint(t.split())), names[0])
     return {
         "theme": name, "kind": kind, "key_terms": names, "size": len(cs),
         "share_of_comments": len(cs) / n if n else None,
