@@ -169,6 +169,31 @@ def speed(shared: Path, n: int) -> dict:
     return out
 
 
+BANDS = [0.0, 0.1, 0.2, 1 / 3, 0.5, 0.6]
+
+
+def band(shared: Path) -> dict:
+    """The neutral band of a comment without a score: the text decides negative below −t,
+    positive above t (t = ``sentiment.THRESHOLD``). The 3-class macro-F1 of that rule with the
+    shipped models for each t of ``BANDS``, on every set (whole), the share of 1★ reviews it
+    reads neutral, and the t with the best mean macro-F1 on the OpeNER sets (the tuning set)."""
+    out: dict = {"bands": BANDS, "sets": {}}
+    for lang, name, df in sets(shared):
+        y = df["label"].map(LABEL).to_numpy()
+        s = S.text_scores(df["text"].tolist(), [lang] * len(df))
+        rec = {"lang": lang, "n": int(len(df)), "macro_f1": {}, "one_star_neutral": {}}
+        for t in BANDS:
+            pred = np.where(s < -t, 0, np.where(s > t, 2, 1))
+            rec["macro_f1"][f"{t:.2f}"] = A.macro_f1(y, np.eye(3)[pred])
+            if "rating" in df:
+                rec["one_star_neutral"][f"{t:.2f}"] = float(np.mean(np.abs(s[df["rating"].to_numpy() == 1]) <= t))
+        out["sets"][name] = rec
+    tuning = [r for n, r in out["sets"].items() if "OpeNER" in n]
+    out["best_on_tuning"] = max(BANDS, key=lambda t: np.mean([r["macro_f1"][f"{t:.2f}"] for r in tuning]))
+    out["product"] = S.THRESHOLD
+    return out
+
+
 def markdown(results: dict) -> str:
     lines = [f"Text sentiment adapted to a team's scores — {results['date']}, {results['machine']} "
              "(bench/sentiment/adapt.py)", "",
@@ -196,7 +221,17 @@ def markdown(results: dict) -> str:
     for name, r in results["sets"].items():
         lines.append(f"| {name} | " + " | ".join(
             f"{r['curve'][n]:.3f}" if n in r["curve"] else "–" for n in results["curve_sizes"]) + " |")
-    if results.get("speed"):
+    if results.get("band"):
+        b = results["band"]
+        lines += ["", "Neutral band (a comment without a score: negative below −t, positive above t), shipped models, "
+                      f"3-class macro-F1 (1★ read neutral); best mean on the OpeNER sets: t = {b['best_on_tuning']:.2f} "
+                      f"(Parcours: {b['product']:.2f}):", "",
+                  "| set | " + " | ".join(f"t = {t:.2f}" for t in b["bands"]) + " |", "|---|" + "---|" * len(b["bands"])]
+        for name, r in b["sets"].items():
+            lines.append(f"| {name} | " + " | ".join(
+                f"{r['macro_f1'][f'{t:.2f}']:.3f}" + (f" ({r['one_star_neutral'][f'{t:.2f}']:.1%})"
+                                                      if r["one_star_neutral"] else "") for t in b["bands"]) + " |")
+    if "speed" in results:
         s = results["speed"]
         vader = f"; VADER on the same texts {s['vader_seconds']:.1f} s" if "vader_seconds" in s else ""
         lines += ["", f"Speed, {s['comments']:,} French comments ({s['scored']:,} with a score): language, features "
@@ -222,6 +257,8 @@ def main() -> None:
         results["sets"][name] = r
         print("  " + ", ".join(f"{k}: {v['balanced_accuracy']:.3f}" for k, v in r.items()
                                if k.endswith("(read half)") and v["balanced_accuracy"] is not None), flush=True)
+    results["band"] = band(args.shared)
+    print(f"neutral band: best on the tuning sets {results['band']['best_on_tuning']:.2f}", flush=True)
     if args.speed:
         results["speed"] = speed(args.shared, args.speed)
         print(results["speed"], flush=True)

@@ -104,7 +104,7 @@ def test_shipped_models_out_of_domain_on_insurance_reviews(shared_data, lang, pa
     print(f"\n{lang} insurance reviews (out of domain): n={int((negative | positive).sum())}, "
           f"balanced accuracy {balanced:.3f}, 1★ read neutral {one_star_neutral:.3f}")
     assert balanced >= 0.80   # French before the lexicon: 0.529 (textblob-fr 0.688); English 0.866 (VADER 0.755)
-    assert one_star_neutral <= 0.25
+    assert one_star_neutral <= 0.12  # measured on the whole sets: 7.5% French, 3.8% English (bench/sentiment/adapt.py)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from parcours.text import lexicon as L
+from parcours.text import parallel as P
 from parcours.text.tokens import NEGATIONS, PLACEHOLDERS, normalise, tokens  # noqa: F401  (re-exported)
 
 DIMENSION = 2**20
@@ -83,7 +84,25 @@ class Matrix:
 
 def matrix(texts: Sequence[str | None], languages: Sequence[str | None] | None = None) -> Matrix:
     """The features of each text (no features for None or an empty text); with ``languages``
-    (one per text), also each text's lexicon polarity and negation count."""
+    (one per text), also each text's lexicon polarity and negation count. Many texts are read
+    on every core (:mod:`parcours.text.parallel`), with the same result."""
+    texts = list(texts)
+    parts = (P.map_chunks(_matrix, texts) if languages is None
+             else P.map_chunks(_matrix, texts, list(languages)))
+    return parts[0] if len(parts) == 1 else concat(parts)
+
+
+def concat(parts: Sequence[Matrix]) -> Matrix:
+    """The rows of several matrices, one after the other."""
+    offsets = np.cumsum([0] + [len(p.buckets) for p in parts[:-1]])
+    start = np.concatenate([parts[0].start[:1]] + [p.start[1:] + o for p, o in zip(parts, offsets)])
+    lexical = all(p.polarity is not None for p in parts)
+    return Matrix(start, np.concatenate([p.buckets for p in parts]), np.concatenate([p.values for p in parts]),
+                  np.concatenate([p.polarity for p in parts]) if lexical else None,
+                  np.concatenate([p.negations for p in parts]) if lexical else None)
+
+
+def _matrix(texts: Sequence[str | None], languages: Sequence[str | None] | None = None) -> Matrix:
     start = np.zeros(len(texts) + 1, dtype=np.int64)
     buckets: list[int] = []
     values: list[float] = []

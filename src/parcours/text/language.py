@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from parcours.text import parallel as P
+
 SCORED = ("fr", "en", "de", "es", "nl")  # the languages with a shipped text model
 PRIMARY = ("fr", "en")  # the languages an unsure detection falls back to
 SURE = 0.9
@@ -77,6 +79,17 @@ def detect_one(text: str | None) -> tuple[str | None, float | None]:
 
 
 def detect(texts: Iterable[str | None]) -> list[tuple[str | None, float | None]]:
+    """(language, probability) of each text (:func:`detect_one`); many texts are read on every
+    core (:mod:`parcours.text.parallel`), with the same result."""
+    texts = list(texts)
+    pending = [t for t in texts if t]
+    if len(pending) < len(texts):  # only the texts to read travel to the workers
+        found = iter(detect(pending))
+        return [next(found) if t else (None, None) for t in texts]
+    return [x for part in P.map_chunks(_detect, texts) for x in part]
+
+
+def _detect(texts: list[str | None]) -> list[tuple[str | None, float | None]]:
     return [detect_one(t) for t in texts]
 
 

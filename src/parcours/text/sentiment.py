@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -55,6 +55,14 @@ class Model:
         """What each negation word takes off the log-odds of positive against negative."""
         return float(self.meta.get("negation_weight", 0.0))
 
+    @cached_property
+    def _position(self) -> np.ndarray:
+        """Each hashed bucket's row in ``weights`` (−1 for a bucket without a weight): one
+        look-up per feature instead of a search."""
+        out = np.full(F.DIMENSION, -1, dtype=np.int32)
+        out[self.indices] = np.arange(len(self.indices), dtype=np.int32)
+        return out
+
     def probabilities(self, texts: Sequence[str] | F.Matrix) -> np.ndarray:
         """P(negative), P(neutral), P(positive) of each text (rows of a feature matrix, or texts).
         A model with a lexicon weight adds ``lexicon_weight × polarity − negation_weight ×
@@ -66,9 +74,8 @@ class Model:
             x = F.matrix(texts, [self.language] * len(texts) if self.lexicon_weight else None)
         if self.lexicon_weight and x.polarity is None:
             raise ValueError("this model reads the lexicon: compute the features with the texts' languages")
-        pos = np.searchsorted(self.indices, x.buckets)
-        pos[pos >= len(self.indices)] = 0
-        hit = self.indices[pos] == x.buckets if len(self.indices) else np.zeros(len(pos), bool)
+        pos = self._position[x.buckets]
+        hit = pos >= 0
         rows, weights, values = x.rows[hit], self.weights[pos[hit]].astype(np.float64), x.values[hit].astype(np.float64)
         logits = np.tile(self.intercept.astype(np.float64), (len(x), 1))
         for c in range(3):
@@ -95,8 +102,12 @@ def load(path: str | Path, language: str | None = None) -> Model:
     """A model written by :meth:`Model.save` (or shipped)."""
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        return Model(language or meta.get("language"), z["indices"].astype(np.int64), z["weights"],
-                     z["intercept"], meta)
+        indices, weights, intercept = z["indices"].astype(np.int64), z["weights"], z["intercept"]
+    if len(indices) and (indices.min() < 0 or indices.max() >= F.DIMENSION):
+        raise ValueError(f"its hashed buckets are not in 0..{F.DIMENSION - 1}")
+    if weights.shape != (len(indices), 3) or intercept.shape != (3,):
+        raise ValueError(f"weights of shape {weights.shape} for {len(indices)} buckets and 3 classes")
+    return Model(language or meta.get("language"), indices, weights, intercept, meta)
 
 
 @lru_cache(maxsize=4)

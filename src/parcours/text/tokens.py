@@ -37,11 +37,16 @@ NEGATIONS = frozenset(
 
 def normalise(text: str) -> str:
     """Lower case, NFKC, placeholders for links, mentions and numbers, elisions split."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _URL.sub(" _url_ ", text)
-    text = _USER.sub(" _user_ ", text)
+    if not unicodedata.is_normalized("NFKC", text):  # most texts are: the check is cheaper
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
+    if "http" in text or "www." in text:
+        text = _URL.sub(" _url_ ", text)
+    if "@" in text:
+        text = _USER.sub(" _user_ ", text)
     text = _NUMBER.sub(" _num_ ", text)
-    text = text.replace("n't", "nt").replace("n’t", "nt")
+    if "t" in text:
+        text = text.replace("n't", "nt").replace("n’t", "nt")
     return _ELISION.sub(r"\1 ", text)
 
 
