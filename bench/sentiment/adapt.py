@@ -130,8 +130,18 @@ def measure(lang: str, df: pd.DataFrame, curve: list[int]) -> dict:
             continue
         pick = np.sort(rng.choice(train, n, replace=False))
         lexicon = (shipped.lexicon_weight, shipped.negation_weight) if shipped is not None else (0.0, 0.0)
-        m = A.train(x.take(pick), y[pick], language=lang, lexicon=lexicon)  # as a run learns (text.adapt.learn)
+        xp, yp = x.take(pick), y[pick]  # as a run learns (text.adapt.learn): the penalty by cross-validation
+        l2, _ = A.cross_validate(xp, yp, A.folds(n, np.random.default_rng(A.SEED)), language=lang, lexicon=lexicon)
+        m = A.train(xp, yp, language=lang, lexicon=lexicon, l2=l2)
         res["curve"][n] = figures(yt, m.probabilities(xt))["balanced_accuracy"]
+    if "domain" in df and df["domain"].nunique() > 1:  # OpeNER: hotels and tourist attractions
+        res["by_domain"] = {}
+        for domain in sorted(df["domain"].unique()):
+            sel = (df["domain"].to_numpy()[test] == domain)
+            xd, yd = xt.take(np.flatnonzero(sel)), yt[sel]
+            res["by_domain"][domain] = {
+                "adapted": figures(yd, model.probabilities(xd)) if model is not None else None,
+                "shipped": figures(yd, shipped.probabilities(xd)) if shipped is not None else None}
     return res
 
 
@@ -221,6 +231,15 @@ def markdown(results: dict) -> str:
     for name, r in results["sets"].items():
         lines.append(f"| {name} | " + " | ".join(
             f"{r['curve'][n]:.3f}" if n in r["curve"] else "–" for n in results["curve_sizes"]) + " |")
+    domains = [(name, d, r) for name, res in results["sets"].items() for d, r in res.get("by_domain", {}).items()]
+    if domains:
+        lines += ["", "By domain (OpeNER, read half): balanced accuracy adapted / shipped (n = polar texts):", "",
+                  "| set | domain | n | adapted | shipped |", "|---|---|---|---|---|"]
+        for name, d, r in domains:
+            a, s_ = r["adapted"], r["shipped"]
+            lines.append(f"| {name} | {d} | {(a or s_)['n_polar']} | {a['balanced_accuracy']:.3f} | "
+                         f"{s_['balanced_accuracy']:.3f} |" if a else
+                         f"| {name} | {d} | {s_['n_polar']} | – | {s_['balanced_accuracy']:.3f} |")
     if results.get("band"):
         b = results["band"]
         lines += ["", "Neutral band (a comment without a score: negative below −t, positive above t), shipped models, "

@@ -154,7 +154,7 @@ class TextModels:
         for lang in sorted(set(self.languages) | set(self.given)):
             learnt = self.languages.get(lang)
             rec = learnt.summary() if learnt else {"language": lang, "scored": 0, "labels": {}, "used": "given",
-                                                   "reason": "given", "adapted": None, "baseline": None}
+                                                   "reason": "given", "adapted": None, "baseline": None, "l2": None}
             rec["reason_text"] = A.REASONS[rec["reason"]]
             langs.append(rec)
         return {"mode": self.mode, "min_scored": A.MIN_SCORED, "min_per_side": A.MIN_PER_SIDE, "folds": A.FOLDS,
