@@ -107,7 +107,7 @@ def domain_words(comments: Sequence[Comment], df: Counter[str], min_size: int) -
     """Words of the domain: in at least ``DOMAIN_SHARE`` of the negative comments and of the
     positive ones ("assurance" in reviews of insurers, "pet" in reviews of pet insurance).
     Alone they say what the comments are about, not what pleases or irritates: they are no
-    theme's term (a phrase holding one may be: "frais de livraison"), nor in a theme's name."""
+    theme's term (a phrase holding one may be: "frais de livraison")."""
     sides = [[c for c in comments if c.label == side] for side in ("negative", "positive")]
     if any(len(side) < min_size for side in sides):
         return set()
@@ -201,12 +201,12 @@ def find_themes(comments: Sequence[Comment], *, min_size: int | None = None, max
                 continue
             for i in members:
                 assigned[i] = index
-            themes.append(_describe(kind, g, members, comments, best_surface, n, n_detractors, domain))
+            themes.append(_describe(kind, g, members, comments, best_surface, n, n_detractors))
     return themes, assigned
 
 
 def _describe(kind: str, g: dict[str, Any], members: list[int], comments: Sequence[Comment],
-              surface: dict[str, str], n: int, n_detractors: int, domain: set[str]) -> dict[str, Any]:
+              surface: dict[str, str], n: int, n_detractors: int) -> dict[str, Any]:
     cs = [comments[i] for i in members]
     detractors = sum(c.detractor for c in cs)
     metrics = {c.metric for c in cs if c.score is not None}
@@ -231,10 +231,13 @@ def _describe(kind: str, g: dict[str, Any], members: list[int], comments: Sequen
         if len(quotes) == 3:
             break
     names = [surface.get(t, t) for t in g["terms"]]
-    # a phrase among the key terms that holds the first one names the theme better ("coup de cœur"),
-    # unless its other words are the domain's ("contrat d'assurance" says no more than "contrat")
-    name = next((surface.get(t, t) for t in g["terms"][1:] if g["terms"][0] in t.split()
-                 and domain.isdisjoint(t.split())), names[0])
+    # a phrase among the key terms that holds the first one names the theme better when most of
+    # the comments with the first term say it ("frais" → "frais de livraison"; "coup de cœur"), not
+    # when a few do ("contrat d'assurance" is said in few of the comments about the contract)
+    first = g["terms"][0]
+    with_first = [c for c in cs if first in c.terms]
+    name = next((surface.get(t, t) for t in g["terms"][1:] if first in t.split()
+                 and 2 * sum(t in c.terms for c in with_first) >= len(with_first)), names[0])
     return {
         "theme": name, "kind": kind, "key_terms": names, "size": len(cs),
         "share_of_comments": len(cs) / n if n else None,
