@@ -20,7 +20,8 @@ compared with all the others. How it works, so that every theme can be explained
    those of the theme's first term (Jaccard index ≥ 0.4, or 80% of its own comments among
    them; at most 5 key terms per theme), else it starts a new
    one (at most ``max_themes`` per kind). The theme's name is its first term, or the first
-   later phrase that holds it (``coup`` → ``coup de cœur``).
+   later phrase that holds it and that most of the comments with the first term say
+   (``coup`` → ``coup de cœur``, ``frais`` → ``frais de livraison``).
 4. Each negative comment is put in the first irritant (by rank) one of whose terms it has,
    each positive comment in the first such delight; neutral comments get no theme. A theme
    left with fewer than ``min_size`` comments of its own is dropped.
