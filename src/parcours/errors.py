@@ -132,6 +132,19 @@ class ColumnRoleError(InputError):
         return {k: v for k, v in said.items() if v not in (None, [])}
 
 
+class DateFormatError(InputError):
+    """A time column whose dates do not say how they are written: ``kind`` ``ambiguous`` (every
+    day and month is 12 or less) or ``mixed`` (day first and month first in one column)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, source: str, column: str, kind: str,
+                 examples: list[dict[str, Any]]) -> None:
+        self.source, self.column, self.kind, self.examples = source, column, kind, examples
+        super().__init__(message, hint=hint)
+
+    def facts(self) -> dict[str, Any]:
+        return {"source": self.source, "column": self.column, "dates": self.kind, "examples": self.examples}
+
+
 class EngineError(ParcoursError):
     """The analysis engine (an Ibis backend) cannot be reached or cannot run a query."""
 

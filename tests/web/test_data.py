@@ -531,3 +531,35 @@ def test_the_data_page_offers_connections_by_name_and_its_ids_are_unique(store, 
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert '<option value="crm">crm</option>' in html and "S3cret" not in html and "db.internal" not in html
     assert 'id="duckdb-file"' in html and 'name="url"' not in html
+
+
+def test_dates_as_exported_through_the_upload(store, world, shared_data):
+    """Issue 25, §2, the web way: a help-desk export dated the US way (12-hour clock) is read
+    to the instants of the ISO file; an ambiguous one is refused saying which form field to
+    fill (not the CLI's flag), in the user's language, and reads once "How dates are written" says."""
+    from parcours.ingest import read_events
+
+    df = pd.read_csv(shared_data / HELPDESK).iloc[:600][["case:concept:name", "concept:name", "time:timestamp"]]
+    instants = pd.to_datetime(df["time:timestamp"], utc=True)
+    us = df.assign(**{"time:timestamp": instants.dt.strftime("%m/%d/%Y %I:%M:%S %p")})
+    c, h = client_for(store, world, "alice")
+    pa = world["pa"].id
+    sid = upload(c, h, pa, "tickets_us.csv", us.to_csv(index=False).encode()).json()["id"]
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["read"], r.json()["accepted"]) == (600, 600)
+    ev = events_input(store, world["data"] / str(pa), pa)
+    log = read_events(ev["events"], **ev["read"])
+    got = log.con.execute(log.table.order_by("_seq"))["_ts"].dt.tz_convert("UTC").reset_index(drop=True)
+    assert got.equals(instants.reset_index(drop=True))
+
+    ambiguous = b"customer,time,event\nc1,03/01/2026 10:02:00 AM,visit\nc1,03/02/2026 09:15:00 AM,order\n"
+    sid = upload(c, h, pa, "ambiguous.csv", ambiguous).json()["id"]
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers={**h, "Accept-Language": "fr"})
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert d["dates"] == "ambiguous" and d["examples"][0]["row"] == 1
+    assert "ambiguës" in d["message"] and "Écriture des dates" in d["hint"] and "--date-format" not in d["hint"]
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "date_format": "us"}, headers=h)
+    assert r.status_code == 200 and r.json()["accepted"] == 2
+    assert c.get(f"/api/v1/projects/{pa}/data/{sid}").json()["options"]["date_format"] == "us"

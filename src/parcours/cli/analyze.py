@@ -27,6 +27,7 @@ def analyze_command(
     delimiter: R.Delimiter = None,
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
+    date_format: R.DateFormat = None,
     max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
@@ -40,6 +41,7 @@ def analyze_command(
     feedback_columns: R.FeedbackColumns = None,
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
+    feedback_date_format: R.FeedbackDateFormat = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
     min_responses: Annotated[int | None, typer.Option(help="Groups with fewer survey answers are flagged 'small' and never drive a ranking (feedback figures; satisfaction, feedback and themes of frictions and opportunities). Default: the map's analysis.min_responses, else 30.")] = None,
     analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions, kpis (the map's KPIs measured: value, target, status); summary for the summary alone (default: all; the summary always). funnel, durations, stage_transitions and conformance need a map with stages.")] = None,
@@ -56,11 +58,11 @@ def analyze_command(
     with user_errors():
         spec = AnalysisSpec.of(
             columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone,
-            time_unit=time_unit, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
+            time_unit=time_unit, date_format=date_format, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
             segment=segment, period=period, by=by, top=top, collapse_loops=collapse_loops,
             conversion_window=conversion_window, feedback=feedback,
             feedback_columns=feedback_columns, feedback_metric=metric,
-            feedback_scale=scale, feedback_window=feedback_window, min_responses=min_responses, analyses=analyses,
+            feedback_scale=scale, feedback_date_format=feedback_date_format, feedback_window=feedback_window, min_responses=min_responses, analyses=analyses,
             lang=lang, threads=threads, memory_limit=memory_limit)
         project = Project.local(map_path, events, cache=cache)
         with quarantine_kept(out_dir):

@@ -26,11 +26,13 @@ def compare_command(
     feedback_columns: R.FeedbackColumns = None,
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
+    feedback_date_format: R.FeedbackDateFormat = None,
     columns: R.Columns = None,
     fmt: R.Format = None,
     delimiter: R.Delimiter = None,
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
+    date_format: R.DateFormat = None,
     max_bad_rows: R.MaxBadRows = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
@@ -43,8 +45,8 @@ def compare_command(
 
     with user_errors():
         spec = CompareSpec.of(before=before, after=after, segments=segments, map_before=map_before, feedback=feedback,
-                              feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale,
-                              columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit,
+                              feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale, feedback_date_format=feedback_date_format,
+                              columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit, date_format=date_format,
                               max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
                               lang=lang, engine=engine)
         project = Project.local(map_path, events)

@@ -132,7 +132,7 @@ class EventLog:
 
 def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None = None, fmt: str | None = None,
                 delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
-                max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
+                date_format: str | None = None, max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
                 con: Any = None, engine: str | None = None,
                 on_progress: Callable[[str], None] | None = None) -> EventLog:
     """Read an event log (CSV/TSV, Parquet file or folder, JSON Lines, XES, or an Ibis table).
@@ -158,7 +158,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     if not isinstance(source, ir.Table) and con.name != "duckdb":
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_events(source, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone,
-                          time_unit=time_unit, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
+                          time_unit=time_unit, date_format=date_format, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
                           con=connect(None), on_progress=on_progress)
         say(f"handing the events over to {con.name}")
         log.report.notes.append(said("note.checked_by_duckdb", engine=con.name))
@@ -172,7 +172,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter,
                              on_progress=lambda n: say(f"reading ({n:,} rows so far)"))
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
-    norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit)
+    norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit, date_format=date_format)
     say("parsing")
     if con.name == "duckdb" and raw.format != "table":
         # A file is read where it lies (Parquet) or was copied once (CSV, JSON Lines and XES):

@@ -30,6 +30,7 @@ from parcours.engine.fetch import rows, scalar
 from parcours.engine.handoff import hand_over
 from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
 from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
+from parcours.ingest.dates import check as check_date_format
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
@@ -98,8 +99,10 @@ def _names(m: JourneyMap, kind: str) -> dict[str, str]:
 def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None = None, *,
                   columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
                   fmt: str | None = None, delimiter: str | None = None, timezone: str | None = None,
-                  max_bad_rows: str | int | float | None = None, con: Any = None, engine: str | None = None) -> FeedbackLog:
-    """Read survey answers and verbatims (CSV/TSV, Parquet, JSON Lines, or a table)."""
+                  date_format: str | None = None, max_bad_rows: str | int | float | None = None, con: Any = None,
+                  engine: str | None = None) -> FeedbackLog:
+    """Read survey answers and verbatims (CSV/TSV, Parquet, JSON Lines, or a table); answer
+    dates that are not ISO 8601 are read as ``date_format`` says (:mod:`parcours.ingest.dates`)."""
     kind, limit = parse_max_bad_rows(max_bad_rows)
     if metric is not None and metric not in SCALES:
         raise OptionError(f"--metric {metric!r}: unknown metric", hint=f"metrics are: {', '.join(SCALES)}")
@@ -112,7 +115,8 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     if not isinstance(source, ir.Table) and con.name != "duckdb":
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_feedback(source, journey_map, columns=columns, metric=metric, scale=scale, fmt=fmt,
-                            delimiter=delimiter, timezone=timezone, max_bad_rows=max_bad_rows, con=connect(None))
+                            delimiter=delimiter, timezone=timezone, date_format=date_format, max_bad_rows=max_bad_rows,
+                            con=connect(None))
         return dataclasses.replace(log, con=con, table=hand_over(log.con, log.table, con),
                                    checked=hand_over(log.con, log.checked, con))
     raw = read_raw(con, source, fmt=fmt, delimiter=delimiter)
@@ -141,7 +145,8 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [(t["__error"].notnull(), t["__error"])]
     ts = None
     if "time" in roles:
-        ts, tnotes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=None, source=name)
+        ts, tnotes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=None, source=name,
+                                date_format=check_date_format(date_format))
         notes += tnotes
         checks.append((~_blank(t[roles["time"]]) & ts.isnull(),
                        ibis.literal(f"unparseable time in column {roles['time']!r}: ") + t[roles["time"]].cast("string")))

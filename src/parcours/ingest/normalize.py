@@ -21,6 +21,7 @@ from parcours.engine import columns as C
 from parcours.engine.fetch import rows, scalar
 from parcours.engine.functions import engine_of, epoch_us_to_timestamp, local_to_utc
 from parcours.errors import InputError, OptionError
+from parcours.ingest import dates as D
 from parcours.ingest.readers import RawInput
 from parcours.ingest.roles import RoleDetection
 from parcours.ingest.said import said, said_expr
@@ -78,8 +79,9 @@ def _from_epoch(num: ir.NumericValue, unit: str) -> ir.TimestampValue:
 
 
 def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, time_unit: str | None,
-               source: str) -> tuple[ir.TimestampValue, list[str]]:
-    """Expression giving the UTC instant of each row's time (null where unparseable)."""
+               source: str, date_format: str | None = None) -> tuple[ir.TimestampValue, list[str]]:
+    """Expression giving the UTC instant of each row's time (null where unparseable); values
+    that are not ISO 8601 are read as ``date_format`` says (:mod:`parcours.ingest.dates`)."""
     col = table[column]
     notes: list[str] = []
     typ = col.type()
@@ -95,9 +97,7 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
     if typ.is_date():
         return col.cast("timestamp").cast(UTC), notes
     if typ.is_numeric():
-        unit = _epoch_unit(con, col, time_unit)
-        notes.append(said("note.epoch", column=repr(column), unit=unit))
-        return _from_epoch(col, unit), notes
+        return _from_number(con, col, column, time_unit, timezone, notes), notes
     if not typ.is_string():
         raise InputError(f"{source}: column {column!r} has type {typ}, which is not a time",
                          hint="give a column of ISO 8601 text, epoch numbers or timestamps as time")
@@ -111,9 +111,7 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
     ))[0]
     present, numeric, aware, naive = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive"))
     if present and numeric == present:
-        unit = _epoch_unit(con, text.cast("float64"), time_unit)
-        notes.append(said("note.epoch", column=repr(column), unit=unit))
-        return _from_epoch(text.cast("float64"), unit), notes
+        return _from_number(con, text.cast("float64"), column, time_unit, timezone, notes), notes
     if aware and naive and not timezone:
         sample = rows(con, table.filter(is_naive).order_by("__seq").select("__row", column).limit(1))[0]
         raise InputError(
@@ -129,8 +127,76 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         else:
             notes.append(said("note.naive_utc", column=repr(column)))
             naive_ts = text.try_cast(UTC)
-        return ibis.cases((text.re_search(_AWARE), aware_ts), else_=naive_ts), notes
-    return aware_ts, notes
+        iso = ibis.cases((text.re_search(_AWARE), aware_ts), else_=naive_ts)
+    else:
+        iso = aware_ts
+    if date_format == "iso":
+        return iso, notes
+    written = _as_written(con, table, text, column, timezone=timezone, source=source, date_format=date_format,
+                          notes=notes)
+    return (iso, notes) if written is None else (ibis.coalesce(iso, written), notes)
+
+
+def _as_written(con: Any, table: ir.Table, text: ir.StringValue, column: str, *, timezone: str | None, source: str,
+                date_format: str | None, notes: list[str]) -> ir.TimestampValue | None:
+    """The UTC instant of the values that are not ISO 8601, read as ``date_format`` says or as
+    their own writing shows (:mod:`parcours.ingest.dates`); None when every value is ISO or
+    none is a date Parcours can read (they are then quarantined, as before)."""
+    if engine_of(text) != "duckdb":
+        return None  # tables of another engine: ISO 8601 and epoch numbers only
+    other = text.notnull() & (text != "") & ~text.re_search(_NUMBER) & text.try_cast(UTC).isnull()
+    first = text.re_extract(D.DAY_MONTH, 1).try_cast("int64")
+    second = text.re_extract(D.DAY_MONTH, 2).try_cast("int64")
+    day_month = other & text.re_search(D.DAY_MONTH)
+    kinds = {"day_month": day_month, "first_over": day_month & (first > 12),
+             "second_over": day_month & (second > 12), "differ": day_month & (first != second),
+             "names": other & text.lower().re_search(D.NAMES)}
+    counts = {k: int(v or 0) for k, v in rows(con, table.aggregate(
+        other=other.sum(), **{k: e.sum() for k, e in kinds.items()}))[0].items()}
+    if not counts["other"] or (date_format is None and not counts["day_month"] and not counts["names"]):
+        return None
+
+    def example(kind: str) -> dict[str, Any]:
+        r = rows(con, table.filter(kinds[kind]).order_by("__seq").select("__row", v=text).limit(1))[0]
+        return {"row": int(r["__row"]), "value": r["v"]}
+
+    style = date_format or D.detect(counts, column, source, example)
+    patterns = D.formats(style)
+    sample = [r["v"] for r in rows(con, table.filter(other).select(v=text).limit(200))]
+    patterns = D.by_use(patterns, sample)
+    names = bool(counts["names"]) or (style not in D.STYLES and "%b" in style.lower())
+    wall = D.parse(text, patterns, names=names)
+    if date_format:
+        notes.append(said("note.date_format", column=repr(column), style=style))
+    elif counts["day_month"]:
+        kind = "first_over" if style == "eu" and counts["first_over"] else "second_over" if style == "us" else "day_month"
+        e = example(kind)
+        notes.append(said(f"note.dates_{style}", column=repr(column), row=e["row"], value=repr(e["value"])))
+    if timezone:
+        return local_to_utc(wall, timezone)
+    if not any("UTC" in n and repr(column) in n for n in notes):
+        notes.append(said("note.naive_utc", column=repr(column)))
+    return wall.cast(UTC)
+
+
+EXCEL_DAYS = (20_000, 80_000)  # Excel serial dates of 1954 to 2119: as epoch seconds, a day of 1970
+_EXCEL_EPOCH_DAYS = 25_569     # 1970-01-01 as an Excel serial date (days since 1899-12-30)
+
+
+def _from_number(con: Any, num: ir.NumericValue, column: str, time_unit: str | None, timezone: str | None,
+                 notes: list[str]) -> ir.TimestampValue:
+    """Epoch numbers, unit from their size unless given; numbers that are all Excel serial
+    dates (days since 1899-12-30, a fraction for the time of day, between ``EXCEL_DAYS``) are
+    read as such when no unit is given (as epoch seconds they would all be on 1–2 January 1970)."""
+    if not time_unit:
+        low, high = scalar(con, num.min()), scalar(con, num.max())
+        if low is not None and EXCEL_DAYS[0] <= float(low) and float(high) < EXCEL_DAYS[1]:
+            notes.append(said("note.excel", column=repr(column)))
+            utc = _from_epoch((num.cast("float64") - _EXCEL_EPOCH_DAYS) * 86_400, "s")
+            return local_to_utc(utc.cast("timestamp"), timezone) if timezone else utc
+    unit = _epoch_unit(con, num, time_unit)
+    notes.append(said("note.epoch", column=repr(column), unit=unit))
+    return _from_epoch(num, unit)
 
 
 def _infer_types(con: Any, table: ir.Table, names: list[str]) -> dict[str, str]:
@@ -157,12 +223,13 @@ def _infer_types(con: Any, table: ir.Table, names: list[str]) -> dict[str, str]:
 
 
 def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: str | None = None,
-              time_unit: str | None = None) -> Normalized:
+              time_unit: str | None = None, date_format: str | None = None) -> Normalized:
     """Apply roles and types to ``raw``; split accepted rows from quarantined ones."""
     t = raw.table
     roles = detection.roles
     name = Path(raw.source).name
-    ts, notes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=time_unit, source=name)
+    ts, notes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=time_unit, source=name,
+                           date_format=D.check(date_format))
 
     def txt(role: str) -> ir.StringValue:
         return t[roles[role]].cast("string")

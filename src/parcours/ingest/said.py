@@ -36,6 +36,13 @@ TEMPLATES: dict[str, str] = {
     "note.epoch": "{column} holds numbers: read as epoch {unit}",
     "note.naive_as": "times without offset in {column} read as {timezone}",
     "note.naive_utc": "times in {column} have no UTC offset: read as UTC (use --timezone to change)",
+    "note.date_format": "dates in {column} that are not ISO 8601 read as {style}",
+    "note.dates_eu": "dates in {column} read day first (31/12/2026), as row {row} shows: {value} "
+                     "(use --date-format us to read them month first)",
+    "note.dates_us": "dates in {column} read month first (12/31/2026), as row {row} shows: {value} "
+                     "(use --date-format eu to read them day first)",
+    "note.excel": "{column} holds Excel serial dates (days since 1899-12-30): read as such "
+                  "(use --time-unit s to read them as epoch seconds)",
     "note.mixed_endings": "{file} mixes line endings (line {line} ends with {ending}, the lines before with "
                           "{first}): each line was read as a record",
     "note.latin1": "{file} is not UTF-8 (first invalid byte at offset {offset}): it was read as Latin-1 "

@@ -24,7 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from parcours.errors import OptionError
 from parcours.model.conditions import ConditionValue, Where, check_glob, dump_condition
+from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
+from parcours.model.date_formats import check as check_date_format
 from parcours.model.durations import parse_duration
 from parcours.model.said import said
 
@@ -302,6 +305,7 @@ class Source(_Strict):
     time_unit: Literal["s", "ms", "us", "ns"] | None = Field(
         default=None, description="Unit of numeric (epoch) timestamps; detected when absent."
     )
+    date_format: str | None = Field(default=None, description=DATE_FORMAT_HELP)
     delimiter: str | None = None
     journey_gap: str | None = Field(default=None, description="Split a customer's journeys after this inactivity, e.g. 30m.")
 
@@ -311,6 +315,14 @@ class Source(_Strict):
         if v is not None:
             parse_duration(v)
         return v
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v: str | None) -> str | None:
+        try:
+            return check_date_format(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
 
 
 def check_bad_rows(value: Any) -> str | int | float | None:

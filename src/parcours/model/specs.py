@@ -23,6 +23,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from parcours.errors import OptionError
+from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
+from parcours.model.date_formats import check as check_date_format
 from parcours.model.durations import parse_duration
 from parcours.model.journey_map import BAD_ROWS_HELP, JourneyMap, Role, check_bad_rows
 
@@ -134,6 +136,8 @@ class ReadSpec(_Spec):
         default=None, description="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")
     time_unit: str | None = Field(
         default=None, description="Unit of epoch timestamps: s, ms, us or ns (default: detected).")
+    date_format: str | None = Field(
+        default=None, description=DATE_FORMAT_HELP)
     max_bad_rows: str | int | float | None = Field(
         default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%). "
                                   "Default: the map's analysis.max_bad_rows, else 1%.")
@@ -145,6 +149,16 @@ class ReadSpec(_Spec):
     @classmethod
     def _gap(cls, v: str | None) -> str | None:
         return _duration("--journey-gap", v)
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v: str | None) -> str | None:
+        return check_date_format(v)
+
+    @field_validator("feedback_date_format", check_fields=False)  # the commands that read feedback too
+    @classmethod
+    def _feedback_date_format(cls, v: str | None) -> str | None:
+        return check_date_format(v)
 
     @field_validator("max_bad_rows", mode="before")
     @classmethod
@@ -171,14 +185,15 @@ class ReadSpec(_Spec):
         if src is not None:
             given["columns"] = {**src.columns, **(self.columns or {})}
             for name, value in (("timezone", src.timezone), ("time_unit", src.time_unit),
-                                ("delimiter", src.delimiter), ("fmt", src.format), ("journey_gap", src.journey_gap)):
+                                ("date_format", src.date_format), ("delimiter", src.delimiter), ("fmt", src.format),
+                                ("journey_gap", src.journey_gap)):
                 given[name] = given[name] or value
         return given
 
     def read_args(self) -> dict[str, Any]:
         """The ``read_events`` arguments."""
-        return self.model_dump(include={"columns", "fmt", "delimiter", "timezone", "time_unit", "max_bad_rows",
-                                        "drop_duplicates"})
+        return self.model_dump(include={"columns", "fmt", "delimiter", "timezone", "time_unit", "date_format",
+                                        "max_bad_rows", "drop_duplicates"})
 
 
 class AnalysisSpec(ReadSpec):
@@ -239,6 +254,9 @@ class AnalysisSpec(ReadSpec):
         default=None, description="Metric of the feedback scores when the file has no metric column: nps, csat or "
                                   "ces.")
     feedback_scale: str | None = Field(default=None, description="Another answer scale for --metric csat or ces, e.g. 0-5.")
+    feedback_date_format: str | None = Field(
+        default=None, description="How the feedback file's dates that are not ISO 8601 are written: us, eu, iso or a "
+                                  "strftime pattern (default: detected).")
     feedback_window: str | None = Field(
         default=None, description="Attach a response to the journey's last event at most this long before it "
                                   "(default 7d).")
@@ -332,6 +350,7 @@ class FeedbackSpec(_Spec):
     timezone: str | None = Field(
         default=None, description="Time zone of times written without offset, e.g. Europe/Paris. Default: the "
                                   "map's source.timezone, else UTC.")
+    date_format: str | None = ReadSpec.model_fields["date_format"]
     max_bad_rows: str | int | float | None = AnalysisSpec.model_fields["max_bad_rows"]
     window: str | None = Field(
         default=None, description="With --events: attach a response to the journey's last event at most this long "
@@ -364,6 +383,11 @@ class FeedbackSpec(_Spec):
     def _least(cls, v: int | None) -> int | None:
         return _min_responses(v)
 
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v: str | None) -> str | None:
+        return check_date_format(v)
+
     def resolve(self, m: JourneyMap) -> FeedbackSpec:
         """The settings in force: what was given, else the map's (time zone; language, bad-row
         limit and small groups from its ``analysis`` block), else the built-in defaults.
@@ -383,7 +407,7 @@ class FeedbackSpec(_Spec):
     def read_args(self) -> dict[str, Any]:
         """The ``read_feedback`` arguments."""
         return self.model_dump(include={"columns", "metric", "scale", "fmt", "delimiter", "timezone",
-                                        "max_bad_rows", "engine"})
+                                        "date_format", "max_bad_rows", "engine"})
 
 
 class CompareSpec(ReadSpec):
@@ -405,6 +429,7 @@ class CompareSpec(ReadSpec):
     feedback_columns: FeedbackRoles = AnalysisSpec.model_fields["feedback_columns"]
     feedback_metric: str | None = AnalysisSpec.model_fields["feedback_metric"]
     feedback_scale: str | None = AnalysisSpec.model_fields["feedback_scale"]
+    feedback_date_format: str | None = AnalysisSpec.model_fields["feedback_date_format"]
     lang: Lang | None = Field(default=None, description=_LANG)
     engine: str | None = Field(default=None, description=_ENGINE)
 
@@ -429,7 +454,7 @@ class CompareSpec(ReadSpec):
         if not self.feedback:
             return None
         return {"source": self.feedback, "columns": self.feedback_columns, "metric": self.feedback_metric,
-                "scale": self.feedback_scale, "timezone": self.timezone}
+                "scale": self.feedback_scale, "timezone": self.timezone, "date_format": self.feedback_date_format}
 
 
 class SegmentsSpec(ReadSpec):

@@ -222,6 +222,8 @@ class Mapping(BaseModel):
     delimiter: str | None = None
     timezone: str | None = Field(None, description="Time zone of times written without offset, e.g. Europe/Paris")
     time_unit: str | None = Field(None, description="Unit of epoch times: s, ms, us or ns")
+    date_format: str | None = Field(None, description="How dates that are not ISO 8601 are written: us (month first), "
+                                                      "eu (day first), iso, or a strftime pattern; detected when absent")
     metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
     scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
 
@@ -310,14 +312,15 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
                     from parcours.ingest import read_events
 
                     log: Any = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter,
-                                           timezone=body.timezone, time_unit=body.time_unit, max_bad_rows=limit,
+                                           timezone=body.timezone, time_unit=body.time_unit,
+                                           date_format=body.date_format, max_bad_rows=limit,
                                            con=con, on_progress=watch.check)
                 else:
                     from parcours.ingest.feedback import read_feedback
 
                     log = read_feedback(source, journey_map, columns=given, metric=body.metric, scale=body.scale,
                                         fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                                        max_bad_rows=limit, con=con)
+                                        date_format=body.date_format, max_bad_rows=limit, con=con)
             except TooManyBadRows as e:  # refused: still say why, row by row
                 _write_quarantine(folder, row, e.report)
                 raise
@@ -404,7 +407,7 @@ def _input(store: Store, folder: Path, project_id: int, kind: str) -> tuple[Data
 def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
     """The events the live map should measure: the events source chosen for it, as
     ``{"events": Path or Ibis table, "read": read_events keyword arguments (columns, fmt,
-    delimiter, timezone, time_unit), "key": a fingerprint that changes with the file or the
+    delimiter, timezone, time_unit, date_format), "key": a fingerprint that changes with the file or the
     mapping}``; None when no events source is chosen."""
     found = _input(store, folder, project_id, "events")
     if found is None:
@@ -412,14 +415,15 @@ def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] 
     row, m, events = found
     opts = m["options"]
     read = {"columns": dict(m["roles"]), "fmt": None if row.format == "table" else row.format,
-            "delimiter": opts.get("delimiter"), "timezone": opts.get("timezone"), "time_unit": opts.get("time_unit")}
+            "delimiter": opts.get("delimiter"), "timezone": opts.get("timezone"), "time_unit": opts.get("time_unit"),
+            "date_format": opts.get("date_format")}
     stamp = ("table", m.get("table")) if row.format == "table" else _stamp(events)
     return {"events": events, "read": read, "key": ("events", row.id, row.columns, stamp), "source_id": row.id}
 
 
 def feedback_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] | None:
     """The survey answers the live map should measure: ``{"feedback": Path, "read": analyze()
-    keyword arguments (feedback_columns, feedback_metric, feedback_scale), "key": ...}``; None
+    keyword arguments (feedback_columns, feedback_metric, feedback_scale, feedback_date_format), "key": ...}``; None
     when no feedback source is chosen."""
     found = _input(store, folder, project_id, "feedback")
     if found is None:
@@ -427,6 +431,6 @@ def feedback_input(store: Store, folder: Path, project_id: int) -> dict[str, Any
     row, m, path = found
     opts = m["options"]
     read = {"feedback_columns": dict(m["roles"]), "feedback_metric": opts.get("metric"),
-            "feedback_scale": opts.get("scale")}
+            "feedback_scale": opts.get("scale"), "feedback_date_format": opts.get("date_format")}
     return {"feedback": path, "read": read, "key": ("feedback", row.id, row.columns, _stamp(path)),
             "source_id": row.id}

@@ -77,6 +77,18 @@ def worded(error: dict[str, Any] | None, project_id: int, lang: str | None = Non
         key = "live.no_events_path" if error.get("path") else "live.no_events"
         return {**error, "message": i18n.text(lang, key, path=error.get("path") or ""),
                 "hint": i18n.text(lang, "live.no_events_hint", url=url)}
+    if error.get("dates") in ("ambiguous", "mixed"):  # parcours.errors.DateFormatError
+        ex = error.get("examples") or [{}]
+        field = i18n.text(lang, "source.date_format")
+        if error["dates"] == "ambiguous":
+            return {**error, "message": i18n.text(lang, "dates.ambiguous", source=source, column=error.get("column"),
+                                                  row=ex[0].get("row"), value=ex[0].get("value")),
+                    "hint": i18n.text(lang, "dates.ambiguous_hint", field=field, url=url)}
+        last = ex[-1]
+        return {**error, "message": i18n.text(lang, "dates.mixed", source=source, column=error.get("column"),
+                                              row=ex[0].get("row"), value=ex[0].get("value"), row2=last.get("row"),
+                                              value2=last.get("value")),
+                "hint": i18n.text(lang, "dates.mixed_hint")}
     if error.get("missing"):
         roles = role_names(error["missing"], lang)
         return {**error, "message": i18n.text(lang, "columns.missing", source=source, roles=roles),
