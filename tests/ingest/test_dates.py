@@ -150,3 +150,48 @@ def test_survey_answers_dated_day_first(shared_data, tmp_path):
     want = pd.to_datetime(df["date_publication"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d").tolist()
     assert got["_ts"].dt.strftime("%Y-%m-%d").tolist() == want
     assert any("day first" in n for n in log.report.notes)
+
+
+@pytest.mark.parametrize("written, date_format, want", [
+    # DuckDB's own cast reads 31/12/26 as the year 31: a day-and-month date is never taken for ISO
+    (["31/12/26 10:00", "01/02/26 10:00"], None, ["2026-12-31 10:00", "2026-02-01 10:00"]),
+    (["01/02/26 10:00", "03/04/26 11:00"], "eu", ["2026-02-01 10:00", "2026-04-03 11:00"]),
+    (["3/1/26", "1-2-26"], "us", ["2026-03-01 00:00", "2026-01-02 00:00"]),
+    (["12:30 AM 01/31/2026", "12:30 PM 01/31/2026"], "%I:%M %p %m/%d/%Y", ["2026-01-31 00:30", "2026-01-31 12:30"]),
+    (["Sunday, 1 March 2026", "jeu. 5 mars 2026"], None, ["2026-03-01 00:00", "2026-03-05 00:00"]),
+    (["Sunday 1 March 2026", "Thursday 5 March 2026"], "%A %d %B %Y", ["2026-03-01 00:00", "2026-03-05 00:00"]),
+])
+def test_two_digit_years_weekdays_and_user_patterns(tmp_path, written, date_format, want):
+    path = tmp_path / "d.csv"
+    path.write_text("customer,time,event\n" + "".join(f'c1,"{w}",e{i}\n' for i, w in enumerate(written)))
+    t = read_events(path, date_format=date_format, max_bad_rows=0).to_pandas()["time"]
+    assert t.dt.strftime("%Y-%m-%d %H:%M").tolist() == sorted(want)  # events come in time order
+
+
+def test_a_pattern_with_an_offset_reads_instants_whatever_the_time_zone(tmp_path):
+    path = tmp_path / "z.csv"
+    path.write_text("customer,time,event\nc1,31/01/2026 10:02 +0100,a\nc1,01/07/2026 10:02 -0400,b\n")
+    for tz in (None, "America/New_York"):
+        log = read_events(path, date_format="%d/%m/%Y %H:%M %z", timezone=tz)
+        assert log.to_pandas()["time"].dt.tz_convert("UTC").dt.strftime("%H:%M").tolist() == ["09:02", "14:02"]
+        assert not any("no UTC offset" in n for n in log.report.notes)
+
+
+def test_one_impossible_date_is_quarantined_not_a_vote(tmp_path):
+    """31/13/2026 is no date either way: quarantined, not counted as a month-first date."""
+    path = tmp_path / "one_bad.csv"
+    path.write_text("customer,time,event\n" + "".join(f"c1,{d:02d}/12/2026 10:00,e\n" for d in range(13, 31))
+                    + "c1,31/13/2026,e\n")
+    r = read_events(path, max_bad_rows=1).report
+    assert (r.read, r.accepted, r.quarantined) == (19, 18, 1) and r.quarantine_rows[0]["row"] == 19
+
+
+def test_a_pattern_parcours_cannot_read_is_refused_before_reading(tmp_path):
+    for bad in ("%Q", "%d/%m/%", "%"):
+        with pytest.raises(OptionError, match="date format"):
+            AnalysisSpec(date_format=bad)
+    path = tmp_path / "e.csv"
+    path.write_text("customer,time,event\nc1,2026-01-01T10:00:00Z,a\n")
+    proc = subprocess.run([sys.executable, "-m", "parcours", "analyze", str(path), "--out", str(tmp_path / "o"),
+                           "--date-format", "%Q"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "%Q is no date directive" in proc.stderr and "Traceback" not in proc.stderr

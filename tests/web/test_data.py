@@ -563,3 +563,6 @@ def test_dates_as_exported_through_the_upload(store, world, shared_data):
     r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "date_format": "us"}, headers=h)
     assert r.status_code == 200 and r.json()["accepted"] == 2
     assert c.get(f"/api/v1/projects/{pa}/data/{sid}").json()["options"]["date_format"] == "us"
+    for bad in ("dmy", "%Q"):  # refused before the file is read, naming the field
+        r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "date_format": bad}, headers=h)
+        assert r.status_code == 422 and "date_format" in r.text, r.text

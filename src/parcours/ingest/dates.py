@@ -49,16 +49,31 @@ _MONTHS = [
     ("nov", r"novembre|november|nov\.?"), ("dec", r"d[ée]cembre|d[ée]c\.?|december"),
 ]
 NAMES = r"\b(" + "|".join(p for _, p in _MONTHS) + r")(\s|,|$)"
-_WEEKDAYS = (r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|"
-             r"saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b,?\s*")
+# a weekday before the date (never "mar", which is March too)
+_WEEKDAYS = (r"^\s*(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|"
+             r"saturday|sunday|lun|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b\.?,?\s*")
 
 _TIMES = ["", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I %p", "T%H:%M", "T%H:%M:%S",
           " %H:%M:%S.%f", " %Hh%M", " à %H:%M", " à %H:%M:%S", " à %Hh%M", " %H.%M"]
 
 
+def names_in(style: str) -> bool:
+    """Whether a pattern reads month or weekday names (``%b``, ``%B``, ``%a``, ``%A``)."""
+    return "%" in style and bool(re.search(r"%[aAbB]", style))
+
+
+def has_offset(style: str) -> bool:
+    """Whether a pattern reads each value's own UTC offset or zone (``%z``, ``%Z``)."""
+    return "%" in style and bool(re.search(r"%[zZ]", style))
+
+
 def formats(style: str) -> list[str]:
-    """The patterns a style reads (2-digit years first: ``%Y`` would take ``21`` for the year 21)."""
+    """The patterns a style reads (2-digit years first: ``%Y`` would take ``21`` for the year 21).
+    A pattern of the user's with names is read after :func:`prepare`, like the styles: its full
+    month name as the short one, its weekday left out."""
     if "%" in style:
+        if names_in(style):
+            style = re.sub(r"^\s*%[aA]\.?,?\s*", "", style).replace("%B", "%b")
         return [style]
     out: list[str] = []
     if style in ("us", "eu"):
@@ -87,12 +102,12 @@ def _python_prepare(text: str) -> str:
     return out
 
 
-def by_use(patterns: list[str], sample: list[str]) -> list[str]:
+def by_use(patterns: list[str], sample: list[str], *, names: bool = True) -> list[str]:
     """``patterns`` with those the sample's values are written in first (most used first): the
     engine tries them in order, and a pattern that fails costs far more than one that reads."""
     used: Counter[str] = Counter()
     for value in sample:
-        text = _python_prepare(value.strip())
+        text = _python_prepare(value.strip()) if names else value.strip()
         for p in patterns:
             try:
                 _dt.datetime.strptime(text, p)
@@ -108,10 +123,17 @@ def _try_strptime(text: str, patterns: dt.Array(dt.string)) -> dt.Timestamp():  
     """DuckDB's ``try_strptime(text, [pattern, …])``: the first pattern that reads, else null."""
 
 
-def parse(text: ir.StringValue, patterns: list[str], *, names: bool) -> ir.TimestampValue:
+@ibis.udf.scalar.builtin(name="try_strptime")
+def _try_strptime_instant(text: str, patterns: dt.Array(dt.string)) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """The same with patterns that read an offset (``%z``): instants."""
+
+
+def parse(text: ir.StringValue, patterns: list[str], *, names: bool, instants: bool = False) -> ir.TimestampValue:
     """The naive timestamp of each value read with the first of ``patterns`` that fits (null if
-    none); ``names``: some values hold month or weekday names (read after :func:`prepare`)."""
-    return _try_strptime(prepare(text) if names else text, ibis.literal(patterns, type="array<string>"))
+    none); ``names``: some values hold month or weekday names (read after :func:`prepare`);
+    ``instants``: the patterns read each value's offset (the result is then an instant)."""
+    read = _try_strptime_instant if instants else _try_strptime
+    return read(prepare(text) if names else text, ibis.literal(patterns, type="array<string>"))
 
 
 def detect(counts: dict[str, Any], column: str, source: str, example: Callable[[str], dict[str, Any]]) -> str:

@@ -102,14 +102,19 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         raise InputError(f"{source}: column {column!r} has type {typ}, which is not a time",
                          hint="give a column of ISO 8601 text, epoch numbers or timestamps as time")
     text = col.strip()
-    is_naive = ~text.re_search(_AWARE) & text.try_cast("timestamp").notnull()
+    # a date written day and month first is never ISO (DuckDB's cast reads 31/12/26 as the year 31)
+    day_month = text.re_search(D.DAY_MONTH)
+    is_naive = ~text.re_search(_AWARE) & ~day_month & text.try_cast("timestamp").notnull()
+    other = text.notnull() & (text != "") & ~text.re_search(_NUMBER) & (day_month | text.try_cast(UTC).isnull())
     counts = rows(con, table.aggregate(
         present=text.notnull().sum(),
         numeric=text.re_search(_NUMBER).sum(),
-        aware=(text.re_search(_AWARE) & ~text.re_search(_NUMBER)).sum(),
+        aware=(text.re_search(_AWARE) & ~text.re_search(_NUMBER) & ~day_month).sum(),
         naive=is_naive.sum(),
+        other=other.sum(),
     ))[0]
-    present, numeric, aware, naive = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive"))
+    present, numeric, aware, naive, not_iso = (int(counts[k] or 0) for k in ("present", "numeric", "aware", "naive",
+                                                                             "other"))
     if present and numeric == present:
         return _from_number(con, text.cast("float64"), column, time_unit, timezone, notes), notes
     if aware and naive and not timezone:
@@ -119,7 +124,7 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
             f"(e.g. row {int(sample['__row'])}: {sample[column]!r}); they cannot be ordered safely",
             hint="give --timezone ZONE (e.g. Europe/Paris) to say how to read the times without offset, "
                  "or fix the export so that every time carries its offset")
-    aware_ts = text.try_cast(UTC)
+    aware_ts = ibis.cases((day_month, ibis.null().cast(UTC)), else_=text.try_cast(UTC))
     if naive:
         if timezone:
             notes.append(said("note.naive_as", column=repr(column), timezone=timezone))
@@ -130,48 +135,56 @@ def parse_time(con: Any, table: ir.Table, column: str, *, timezone: str | None, 
         iso = ibis.cases((text.re_search(_AWARE), aware_ts), else_=naive_ts)
     else:
         iso = aware_ts
-    if date_format == "iso":
+    if date_format == "iso" or not not_iso:
         return iso, notes
-    written = _as_written(con, table, text, column, timezone=timezone, source=source, date_format=date_format,
+    written = _as_written(con, table, text, other, column, timezone=timezone, source=source, date_format=date_format,
                           notes=notes)
     return (iso, notes) if written is None else (ibis.coalesce(iso, written), notes)
 
 
-def _as_written(con: Any, table: ir.Table, text: ir.StringValue, column: str, *, timezone: str | None, source: str,
-                date_format: str | None, notes: list[str]) -> ir.TimestampValue | None:
-    """The UTC instant of the values that are not ISO 8601, read as ``date_format`` says or as
-    their own writing shows (:mod:`parcours.ingest.dates`); None when every value is ISO or
-    none is a date Parcours can read (they are then quarantined, as before)."""
+def _as_written(con: Any, table: ir.Table, text: ir.StringValue, other: ir.BooleanValue, column: str, *,
+                timezone: str | None, source: str, date_format: str | None,
+                notes: list[str]) -> ir.TimestampValue | None:
+    """The UTC instant of the values that are not ISO 8601 (``other``), read as ``date_format``
+    says or as their own writing shows (:mod:`parcours.ingest.dates`); None when none is a date
+    Parcours can read (they are then quarantined, as before)."""
     if engine_of(text) != "duckdb":
         return None  # tables of another engine: ISO 8601 and epoch numbers only
-    other = text.notnull() & (text != "") & ~text.re_search(_NUMBER) & text.try_cast(UTC).isnull()
     first = text.re_extract(D.DAY_MONTH, 1).try_cast("int64")
     second = text.re_extract(D.DAY_MONTH, 2).try_cast("int64")
-    day_month = other & text.re_search(D.DAY_MONTH)
-    kinds = {"day_month": day_month, "first_over": day_month & (first > 12),
-             "second_over": day_month & (second > 12), "differ": day_month & (first != second),
-             "names": other & text.lower().re_search(D.NAMES)}
-    counts = {k: int(v or 0) for k, v in rows(con, table.aggregate(
-        other=other.sum(), **{k: e.sum() for k, e in kinds.items()}))[0].items()}
-    if not counts["other"] or (date_format is None and not counts["day_month"] and not counts["names"]):
+    # counted among the values that are not ISO only (``other``, evaluated once)
+    not_iso = table.filter(other)
+    day_month = text.re_search(D.DAY_MONTH)
+    # a value whose two numbers are both above 12 is no date: quarantined, not a vote
+    kinds = {"day_month": day_month, "first_over": day_month & (first > 12) & (second <= 12),
+             "second_over": day_month & (second > 12) & (first <= 12), "differ": day_month & (first != second),
+             "names": text.lower().re_search(D.NAMES)}
+    parts = not_iso.select(f=first, s=second, dm=day_month, nm=kinds["names"])  # each computed once
+    dm, f, s2 = parts.dm, parts.f, parts.s
+    counts = {k: int(v or 0) for k, v in rows(con, parts.aggregate(
+        day_month=dm.sum(), first_over=(dm & (f > 12) & (s2 <= 12)).sum(),
+        second_over=(dm & (s2 > 12) & (f <= 12)).sum(), differ=(dm & (f != s2)).sum(), names=parts.nm.sum(),
+    ))[0].items()}
+    if date_format is None and not counts["day_month"] and not counts["names"]:
         return None
 
     def example(kind: str) -> dict[str, Any]:
-        r = rows(con, table.filter(kinds[kind]).order_by("__seq").select("__row", v=text).limit(1))[0]
+        r = rows(con, not_iso.filter(kinds[kind]).order_by("__seq").select("__row", v=text).limit(1))[0]
         return {"row": int(r["__row"]), "value": r["v"]}
 
     style = date_format or D.detect(counts, column, source, example)
+    names = bool(counts["names"]) or D.names_in(style)
     patterns = D.formats(style)
-    sample = [r["v"] for r in rows(con, table.filter(other).select(v=text).limit(200))]
-    patterns = D.by_use(patterns, sample)
-    names = bool(counts["names"]) or (style not in D.STYLES and "%b" in style.lower())
-    wall = D.parse(text, patterns, names=names)
+    sample = [r["v"] for r in rows(con, not_iso.select(v=text).limit(200))]
+    patterns = D.by_use(patterns, sample, names=names)
     if date_format:
         notes.append(said("note.date_format", column=repr(column), style=style))
-    elif counts["day_month"]:
-        kind = "first_over" if style == "eu" and counts["first_over"] else "second_over" if style == "us" else "day_month"
-        e = example(kind)
+    elif counts["first_over"] or counts["second_over"]:
+        e = example("first_over" if style == "eu" else "second_over")
         notes.append(said(f"note.dates_{style}", column=repr(column), row=e["row"], value=repr(e["value"])))
+    if D.has_offset(style):  # the pattern reads each value's own offset: instants already
+        return D.parse(text, patterns, names=names, instants=True)
+    wall = D.parse(text, patterns, names=names)
     if timezone:
         return local_to_utc(wall, timezone)
     if not any("UTC" in n and repr(column) in n for n in notes):
@@ -179,7 +192,7 @@ def _as_written(con: Any, table: ir.Table, text: ir.StringValue, column: str, *,
     return wall.cast(UTC)
 
 
-EXCEL_DAYS = (20_000, 80_000)  # Excel serial dates of 1954 to 2119: as epoch seconds, a day of 1970
+EXCEL_DAYS = (25_569, 80_000)  # Excel serial dates of 1970 to 2119: as epoch seconds, a day of 1970
 _EXCEL_EPOCH_DAYS = 25_569     # 1970-01-01 as an Excel serial date (days since 1899-12-30)
 
 

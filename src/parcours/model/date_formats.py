@@ -3,11 +3,12 @@ before anything is read. How values are read: :mod:`parcours.ingest.dates`."""
 
 from __future__ import annotations
 
-import datetime as _dt
+import re
 
 from parcours.errors import OptionError
 
 STYLES = ("iso", "us", "eu")
+DIRECTIVES = "dmYyHIMSfpbBaAjzZ%"  # the strptime directives DuckDB and Python both read alike
 HELP = ("How dates that are not ISO 8601 are written: us (month first, 03/31/2026), eu (day first, 31/03/2026), "
         "iso, or a strftime pattern such as %d.%m.%Y %H:%M (default: detected; ambiguous dates stop the run and ask).")
 
@@ -28,9 +29,9 @@ def check(value: str | None) -> str | None:
         raise OptionError(f"unknown date format {v!r}",
                           hint="give us (month first: 03/31/2026), eu (day first: 31/03/2026), iso, or a "
                                "strftime pattern such as %d.%m.%Y %H:%M")
-    try:
-        _dt.datetime(2026, 3, 1, 10, 2).strftime(v)
-    except ValueError as e:
-        raise OptionError(f"date format {v!r} is not a strftime pattern ({e})",
-                          hint="use directives such as %d %m %Y %H %M %S %I %p %b") from None
+    unknown = [d for d in re.findall(r"%(.?)", v) if not d or d not in DIRECTIVES]
+    if unknown:
+        shown = f"%{unknown[0]}" if unknown[0] else "a lone %"
+        raise OptionError(f"date format {v!r}: {shown} is no date directive Parcours reads",
+                          hint="use " + " ".join(f"%{d}" for d in DIRECTIVES if d != "%") + " (and %% for a % sign)")
     return v

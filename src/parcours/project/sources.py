@@ -23,9 +23,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from parcours.errors import InputError, ParcoursError, TooManyBadRows
+from parcours.errors import InputError, OptionError, ParcoursError, TooManyBadRows
+from parcours.model.date_formats import check as check_date_format
 from parcours.ingest.sniff import open_bytes
 from parcours.project.budget import Budget, OverBudget, Watch, check_size
 from parcours.project.paths import PathRefused
@@ -224,6 +225,14 @@ class Mapping(BaseModel):
     time_unit: str | None = Field(None, description="Unit of epoch times: s, ms, us or ns")
     date_format: str | None = Field(None, description="How dates that are not ISO 8601 are written: us (month first), "
                                                       "eu (day first), iso, or a strftime pattern; detected when absent")
+
+    @field_validator("date_format")
+    @classmethod
+    def _date_format(cls, v: str | None) -> str | None:
+        try:  # refused before the file is read (a 422 naming the field), kept as Parcours writes it
+            return check_date_format(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}") from None
     metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
     scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
 
