@@ -32,6 +32,7 @@ from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
 from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
 from parcours.ingest.dates import check as check_date_format
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
+from parcours.ingest.survey_exports import recognise as recognise_export
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
 from parcours.model.journey_map import JourneyMap, text_in
@@ -119,7 +120,9 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
                             con=connect(None))
         return dataclasses.replace(log, con=con, table=hand_over(log.con, log.table, con),
                                    checked=hand_over(log.con, log.checked, con))
-    raw = read_raw(con, source, fmt=fmt, delimiter=delimiter)
+    raw, export = recognise_export(con, read_raw(con, source, fmt=fmt, delimiter=delimiter))
+    if export is not None and export.timezone and not timezone:
+        timezone = export.timezone  # the export's own: its dates are written in it
     name = Path(raw.source).name if raw.format != "table" else "table"
     det = resolve_roles(raw.data_columns, columns, source=name, spec=FEEDBACK_ROLES)
     roles = det.roles

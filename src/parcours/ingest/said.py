@@ -41,6 +41,8 @@ TEMPLATES: dict[str, str] = {
                      "(use --date-format us to read them month first)",
     "note.dates_us": "dates in {column} read month first (12/31/2026), as row {row} shows: {value} "
                      "(use --date-format eu to read them day first)",
+    "note.qualtrics": "{file} is a Qualtrics export: its two header rows under the column names (question texts, "
+                      "import ids) are not answers; its time zone: {zone}",
     "note.excel": "{column} holds Excel serial dates (days since 1899-12-30): read as such "
                   "(use --time-unit s to read them as epoch seconds)",
     "note.mixed_endings": "{file} mixes line endings (line {line} ends with {ending}, the lines before with "
