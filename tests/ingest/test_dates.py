@@ -143,7 +143,7 @@ def test_survey_answers_dated_day_first(shared_data, tmp_path):
     df = df.dropna(subset=["text", "date_publication"]).iloc[:3000]
     path = tmp_path / "avis.csv"
     df[["id", "rating", "text", "date_publication"]].to_csv(path, index=False)
-    log = read_feedback(path, columns={"respondent": "id", "score": "rating", "comment": "text",
+    log = read_feedback(path, columns={"customer": "id", "score": "rating", "comment": "text",
                                        "time": "date_publication"}, metric="csat", scale="1-5")
     assert log.report.accepted == len(df)
     got = log.con.execute(log.table.order_by("_seq"))

@@ -81,3 +81,16 @@ def test_a_file_whose_second_row_is_an_answer_is_not_taken_for_an_export(tmp_pat
     log = read_feedback(path, columns={"customer": "id", "score": "note", "comment": "avis"}, metric="csat",
                         scale="1-5")
     assert log.report.accepted == 3 and not any("Qualtrics" in n for n in log.report.notes)
+
+
+def test_an_unknown_role_is_refused_not_ignored(tmp_path):
+    """The CLI refused --columns respondent=…; read_feedback from Python ignored it without a word."""
+    from parcours.errors import OptionError
+    from parcours.ingest import read_events
+
+    path = tmp_path / "a.csv"
+    path.write_text("id,note,avis\n1,5,bien\n")
+    with pytest.raises(OptionError, match="unknown role 'respondent'.*\n.*roles are: customer, time, score"):
+        read_feedback(path, columns={"respondent": "id", "score": "note"}, metric="csat", scale="1-5")
+    with pytest.raises(OptionError, match="unknown role 'buyer'"):
+        read_events(path, columns={"buyer": "id"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parcours.engine.columns import OPTIONAL_ROLES, REQUIRED_ROLES
-from parcours.errors import ColumnRoleError
+from parcours.errors import ColumnRoleError, OptionError
 from parcours.model.specs import parse_roles  # one parser for the CLI, the specs and ingest
 
 ALL_ROLES = REQUIRED_ROLES + OPTIONAL_ROLES
@@ -114,6 +114,9 @@ def resolve_roles(columns: list[str], given: dict[str, str] | None = None, *, so
     """
     spec = spec or EVENT_ROLES
     given = dict(given or {})
+    unknown = [r for r in given if r not in spec.all]
+    if unknown:  # a role no analysis reads would be ignored without a word
+        raise OptionError(f"{source}: unknown role {unknown[0]!r}", hint=f"roles are: {', '.join(spec.all)}")
     for role, col in given.items():
         if col not in columns:
             raise ColumnRoleError(f"{source}: column {col!r} given for role {role!r} does not exist",
