@@ -35,7 +35,6 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from parcours.errors import DateFormatError
-from parcours.model.date_formats import STYLES, check  # noqa: F401  (re-exported)
 
 DAY_MONTH = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\b"  # a date of numbers, day and month in some order
 
@@ -86,19 +85,23 @@ def formats(style: str) -> list[str]:
     return out
 
 
+# what :func:`prepare` does, step by step: (pattern, replacement), the same in the engine and in Python
+_STEPS = [(_WEEKDAYS, ""), (r"\b(\d{1,2})er\b", r"\1"),
+          *((r"\b(" + pattern + r")(\s|,|$)", short + r"\2") for short, pattern in _MONTHS)]
+
+
 def prepare(text: ir.StringValue) -> ir.StringValue:
     """Lower case; month names as English short names; no weekday; ``1er`` → ``1``."""
-    out = text.lower().re_replace(_WEEKDAYS, "").re_replace(r"\b(\d{1,2})er\b", r"\1")
-    for short, pattern in _MONTHS:
-        out = out.re_replace(r"\b(" + pattern + r")(\s|,|$)", short + r"\2")
+    out = text.lower()
+    for pattern, replacement in _STEPS:
+        out = out.re_replace(pattern, replacement)
     return out
 
 
 def _python_prepare(text: str) -> str:
-    out = re.sub(_WEEKDAYS, "", text.lower())
-    out = re.sub(r"\b(\d{1,2})er\b", r"\1", out)
-    for short, pattern in _MONTHS:
-        out = re.sub(r"\b(" + pattern + r")(\s|,|$)", short + r"\2", out)
+    out = text.lower()
+    for pattern, replacement in _STEPS:
+        out = re.sub(pattern, replacement, out)
     return out
 
 

@@ -30,9 +30,9 @@ from parcours.engine.fetch import rows, scalar
 from parcours.engine.handoff import hand_over
 from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
 from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
-from parcours.ingest.dates import check as check_date_format
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
 from parcours.ingest.survey_exports import recognise as recognise_export
+from parcours.model.date_formats import check as check_date_format
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
 from parcours.model.journey_map import JourneyMap, text_in

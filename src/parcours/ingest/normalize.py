@@ -25,6 +25,7 @@ from parcours.ingest import dates as D
 from parcours.ingest.readers import RawInput
 from parcours.ingest.roles import RoleDetection
 from parcours.ingest.said import said, said_expr
+from parcours.model.date_formats import check as check_date_format
 
 UTC = dt.Timestamp(timezone="UTC")
 # A UTC offset ends a time of day (``10:00Z``, ``10:00:00.5 +01:00``, ``T100000+0100``): a
@@ -150,32 +151,27 @@ def _as_written(con: Any, table: ir.Table, text: ir.StringValue, other: ir.Boole
     Parcours can read (they are then quarantined, as before)."""
     if engine_of(text) != "duckdb":
         return None  # tables of another engine: ISO 8601 and epoch numbers only
-    first = text.re_extract(D.DAY_MONTH, 1).try_cast("int64")
-    second = text.re_extract(D.DAY_MONTH, 2).try_cast("int64")
-    # counted among the values that are not ISO only (``other``, evaluated once)
-    not_iso = table.filter(other)
-    day_month = text.re_search(D.DAY_MONTH)
-    # a value whose two numbers are both above 12 is no date: quarantined, not a vote
-    kinds = {"day_month": day_month, "first_over": day_month & (first > 12) & (second <= 12),
-             "second_over": day_month & (second > 12) & (first <= 12), "differ": day_month & (first != second),
-             "names": text.lower().re_search(D.NAMES)}
-    parts = not_iso.select(f=first, s=second, dm=day_month, nm=kinds["names"])  # each computed once
+    # the values that are not ISO (``other``), each part computed once; counted, and a row of a
+    # kind shown, from the same projection
+    parts = table.filter(other).select("__seq", "__row", v=text, f=text.re_extract(D.DAY_MONTH, 1).try_cast("int64"),
+                                       s=text.re_extract(D.DAY_MONTH, 2).try_cast("int64"),
+                                       dm=text.re_search(D.DAY_MONTH), nm=text.lower().re_search(D.NAMES))
     dm, f, s2 = parts.dm, parts.f, parts.s
-    counts = {k: int(v or 0) for k, v in rows(con, parts.aggregate(
-        day_month=dm.sum(), first_over=(dm & (f > 12) & (s2 <= 12)).sum(),
-        second_over=(dm & (s2 > 12) & (f <= 12)).sum(), differ=(dm & (f != s2)).sum(), names=parts.nm.sum(),
-    ))[0].items()}
+    # a value whose two numbers are both above 12 is no date: quarantined, not a vote
+    kinds = {"day_month": dm, "first_over": dm & (f > 12) & (s2 <= 12), "second_over": dm & (s2 > 12) & (f <= 12),
+             "differ": dm & (f != s2), "names": parts.nm}
+    counts = {k: int(v or 0) for k, v in rows(con, parts.aggregate(**{k: e.sum() for k, e in kinds.items()}))[0].items()}
     if date_format is None and not counts["day_month"] and not counts["names"]:
         return None
 
     def example(kind: str) -> dict[str, Any]:
-        r = rows(con, not_iso.filter(kinds[kind]).order_by("__seq").select("__row", v=text).limit(1))[0]
+        r = rows(con, parts.filter(kinds[kind]).order_by("__seq").select("__row", "v").limit(1))[0]
         return {"row": int(r["__row"]), "value": r["v"]}
 
     style = date_format or D.detect(counts, column, source, example)
     names = bool(counts["names"]) or D.names_in(style)
     patterns = D.formats(style)
-    sample = [r["v"] for r in rows(con, not_iso.select(v=text).limit(200))]
+    sample = [r["v"] for r in rows(con, parts.select("v").limit(200))]
     patterns = D.by_use(patterns, sample, names=names)
     if date_format:
         notes.append(said("note.date_format", column=repr(column), style=style))
@@ -187,13 +183,14 @@ def _as_written(con: Any, table: ir.Table, text: ir.StringValue, other: ir.Boole
     wall = D.parse(text, patterns, names=names)
     if timezone:
         return local_to_utc(wall, timezone)
-    if not any("UTC" in n and repr(column) in n for n in notes):
-        notes.append(said("note.naive_utc", column=repr(column)))
+    utc_note = said("note.naive_utc", column=repr(column))
+    if utc_note not in notes:  # ISO times without offset may have said it already
+        notes.append(utc_note)
     return wall.cast(UTC)
 
 
-EXCEL_DAYS = (25_569, 80_000)  # Excel serial dates of 1970 to 2119: as epoch seconds, a day of 1970
-_EXCEL_EPOCH_DAYS = 25_569     # 1970-01-01 as an Excel serial date (days since 1899-12-30)
+_EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 as an Excel serial date (days since 1899-12-30)
+EXCEL_DAYS = (_EXCEL_EPOCH_DAYS, 80_000)  # Excel serial dates of 1970 to 2119: as epoch seconds, a day of 1970
 
 
 def _from_number(con: Any, num: ir.NumericValue, column: str, time_unit: str | None, timezone: str | None,
@@ -242,7 +239,7 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
     roles = detection.roles
     name = Path(raw.source).name
     ts, notes = parse_time(con, t, roles["time"], timezone=check_timezone(timezone), time_unit=time_unit, source=name,
-                           date_format=D.check(date_format))
+                           date_format=check_date_format(date_format))
 
     def txt(role: str) -> ir.StringValue:
         return t[roles[role]].cast("string")

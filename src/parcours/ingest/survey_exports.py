@@ -5,8 +5,7 @@ then each question's text, then a JSON object per column (``{"ImportId":"QID1"}`
 columns carry the export's time zone: ``{"ImportId":"startDate","timeZone":"America/Denver"}``).
 The two rows under the column names are no answers: they are recognised by their import ids,
 left out of the records (read = accepted + quarantined counts answers only), and the export's
-time zone reads the dates when no ``--timezone`` is given. The question texts are kept, so that
-what a column asked can be shown.
+time zone reads the dates when no ``--timezone`` is given.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from parcours.engine.fetch import rows
@@ -25,10 +25,9 @@ _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
 
 @dataclasses.dataclass
 class Export:
-    """What a tool's header rows said: the tool, each column's question, the export's time zone."""
+    """What a tool's header rows said: the tool, and the export's time zone."""
 
     tool: str
-    questions: dict[str, str]
     timezone: str | None = None
 
 
@@ -50,8 +49,7 @@ def recognise(con: Any, raw: RawInput) -> tuple[RawInput, Export | None]:
         except (ValueError, AttributeError):
             continue
     zone = "UTC" if zone in ("Z", "z", "GMT") else zone
-    questions = {c: str(head[0][c]) for c in raw.data_columns if head[0][c] not in (None, "")}
     kept = t.filter(~t["__seq"].isin([head[0]["__seq"], head[1]["__seq"]]))
-    name = raw.source.rsplit("/", 1)[-1]
+    name = Path(raw.source).name
     note = said("note.qualtrics", file=name, zone=zone or "none given")
-    return dataclasses.replace(raw, table=kept, notes=[*raw.notes, note]), Export("qualtrics", questions, zone)
+    return dataclasses.replace(raw, table=kept, notes=[*raw.notes, note]), Export("qualtrics", zone)

@@ -122,11 +122,10 @@ _SENTENCE = re.compile(r"[.!?…]+\s+|[\n\r]+")
 def names(comments: Sequence[Comment], min_size: int) -> set[str]:
     """Brand, product and people's names: words (as terms write them) that start with a capital
     at least ``NAME_SHARE`` of the times they are written inside a sentence (the first word of a
-    sentence and words in capitals say nothing), in at least ``min_size`` comments."""
+    sentence and words in capitals say nothing), written so at least ``min_size`` times."""
     capital: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for c in comments:
-        found: set[str] = set()
         for sentence in _SENTENCE.split(c.text):
             for word in _WORD.findall(sentence)[1:]:
                 if word.isupper() or len(word) < 3:
@@ -134,7 +133,6 @@ def names(comments: Sequence[Comment], min_size: int) -> set[str]:
                 key = _singular(word.lower())
                 seen[key] += 1
                 capital[key] += word[0].isupper()
-                found.add(key)
     return {w for w, k in seen.items() if k >= min_size and capital[w] >= NAME_SHARE * k}
 
 
