@@ -566,3 +566,53 @@ def test_dates_as_exported_through_the_upload(store, world, shared_data):
     for bad in ("dmy", "%Q"):  # refused before the file is read, naming the field
         r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "date_format": bad}, headers=h)
         assert r.status_code == 422 and "date_format" in r.text, r.text
+
+
+def test_a_survey_export_through_the_upload(store, world, shared_data, tmp_path):
+    """Issue 25, §1, the web way: a Qualtrics export of real reviews uploaded as survey answers
+    shows its questions, found by their wording, in the column-mapping form (its two header
+    rows are not in the preview); validated as found, it gives the stacked answers; a question
+    chosen otherwise in the form is read so; a kind that does not exist is refused (422)."""
+    import re
+
+    from tests.ingest.test_surveys import long_form, write
+
+    from parcours.ingest.feedback import read_feedback
+
+    wide = _survey_answers(shared_data)
+    write(wide, "qualtrics", tmp_path / "export.csv")
+    c, h = client_for(store, world, "alice")
+    pa = world["pa"].id
+    sid = upload(c, h, pa, "export.csv", (tmp_path / "export.csv").read_bytes(), kind="feedback").json()["id"]
+    html = c.get(f"/projects/{pa}/data/{sid}", headers=h).text
+    form = html[html.index('id="questions"'):html.index("</fieldset>", html.index('id="questions"'))]
+    kinds = dict(re.findall(r'data-question="([^"]+)" data-found="([^"]+)"', form))
+    assert {k: v for k, v in kinds.items() if v != "skip"} == {"Q1": "nps", "Q2": "comment", "Q3": "csat", "Q4": "ces"}
+    assert "Quelle est la probabilité que vous recommandiez" in form and "ImportId" not in html
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
+    assert r.status_code == 200, r.text
+    stacked = long_form(wide)
+    assert (r.json()["read"], r.json()["accepted"]) == (len(stacked), len(stacked))
+    fb = feedback_input(store, world["data"] / str(pa), pa)
+    log = read_feedback(fb["feedback"], columns=fb["read"]["feedback_columns"], questions=fb["read"]["feedback_questions"])
+    assert sorted(log.con.execute(log.table)["_score"].tolist()) == sorted(stacked["score"].astype(float).tolist())
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "questions": {"Q3": "skip"}}, headers=h)
+    assert r.status_code == 200 and r.json()["accepted"] == int((stacked["metric"] != "csat").sum())
+    assert c.get(f"/api/v1/projects/{pa}/data/{sid}").json()["options"]["questions"] == {"Q3": "skip"}
+    html = c.get(f"/projects/{pa}/data/{sid}", headers=h).text
+    assert re.search(r'data-question="Q3" data-found="csat"[^>]*>\s*<option value="skip" selected', html)
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "questions": {"Q3": "stars"}}, headers=h)
+    assert r.status_code == 422 and "questions" in r.text and "kinds are: nps, csat, ces, comment, skip" in r.text
+
+
+def _survey_answers(shared_data):
+    from tests.ingest.test_surveys import CSAT_FR
+
+    df = pd.read_csv(shared_data / "customer_reviews" / "fr_insurance_reviews" / "insurance_fr.csv.gz")
+    df = df.dropna(subset=["text", "date_publication"]).iloc[:120].reset_index(drop=True)
+    rating = df["rating"].astype(int)
+    return pd.DataFrame({
+        "respondent": "R_" + df.index.astype(str),
+        "when": pd.to_datetime(df["date_publication"], format="%d/%m/%Y") + pd.Timedelta(hours=9),
+        "insurer": df["insurer"], "Q1": ((rating - 1) * 2.5).round().astype(int), "Q2": df["text"],
+        "Q3": rating.map(CSAT_FR), "Q4": (rating + 2).astype("Int64")})

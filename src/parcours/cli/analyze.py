@@ -42,6 +42,7 @@ def analyze_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_date_format: R.FeedbackDateFormat = None,
+    feedback_questions: R.FeedbackQuestions = None,
     feedback_window: Annotated[str | None, typer.Option(help="Attach a response to the journey's last event at most this long before it (default 7d).")] = None,
     min_responses: Annotated[int | None, typer.Option(help="Groups with fewer survey answers are flagged 'small' and never drive a ranking (feedback figures; satisfaction, feedback and themes of frictions and opportunities). Default: the map's analysis.min_responses, else 30.")] = None,
     analyses: Annotated[str | None, typer.Option(help="Compute only these analyses, comma-separated: transitions, touchpoints, variants, funnel, durations, stage_transitions, conformance, shapes, frictions, kpis (the map's KPIs measured: value, target, status); summary for the summary alone (default: all; the summary always). funnel, durations, stage_transitions and conformance need a map with stages.")] = None,
@@ -62,7 +63,7 @@ def analyze_command(
             segment=segment, period=period, by=by, top=top, collapse_loops=collapse_loops,
             conversion_window=conversion_window, feedback=feedback,
             feedback_columns=feedback_columns, feedback_metric=metric,
-            feedback_scale=scale, feedback_date_format=feedback_date_format, feedback_window=feedback_window, min_responses=min_responses, analyses=analyses,
+            feedback_scale=scale, feedback_date_format=feedback_date_format, feedback_questions=feedback_questions, feedback_window=feedback_window, min_responses=min_responses, analyses=analyses,
             lang=lang, threads=threads, memory_limit=memory_limit)
         project = Project.local(map_path, events, cache=cache)
         with quarantine_kept(out_dir):

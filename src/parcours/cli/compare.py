@@ -27,6 +27,7 @@ def compare_command(
     metric: Annotated[str | None, typer.Option(help="Metric of the feedback scores when the file has no metric column: nps, csat or ces.")] = None,
     scale: Annotated[str | None, typer.Option(help="Another answer scale for --metric csat or ces, e.g. 0-5.")] = None,
     feedback_date_format: R.FeedbackDateFormat = None,
+    feedback_questions: R.FeedbackQuestions = None,
     columns: R.Columns = None,
     fmt: R.Format = None,
     delimiter: R.Delimiter = None,
@@ -45,7 +46,7 @@ def compare_command(
 
     with user_errors():
         spec = CompareSpec.of(before=before, after=after, segments=segments, map_before=map_before, feedback=feedback,
-                              feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale, feedback_date_format=feedback_date_format,
+                              feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale, feedback_date_format=feedback_date_format, feedback_questions=feedback_questions,
                               columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit, date_format=date_format,
                               max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
                               lang=lang, engine=engine)

@@ -29,6 +29,7 @@ def feedback_command(
     min_responses: Annotated[int | None, typer.Option(help="Groups with fewer responses are flagged 'small' (shown, not hidden). Default: the map's analysis.min_responses, else 30.")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of times written without offset, e.g. Europe/Paris. Default: the map's source.timezone, else UTC.")] = None,
     date_format: R.DateFormat = None,
+    questions: R.Questions = None,
     max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl (default: from the file name).")] = None,
@@ -43,7 +44,7 @@ def feedback_command(
     with user_errors():
         spec = FeedbackSpec.of(columns=columns, metric=metric, scale=scale, window=window,
                                by_segment=by_segment, by_period=by_period, min_responses=min_responses,
-                               timezone=timezone, date_format=date_format, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
+                               timezone=timezone, date_format=date_format, questions=questions, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
                                engine=engine, text_model=text_model)
         with quarantine_kept(out_dir):
             with progress() as say:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
+from parcours.model.survey_questions import HELP as QUESTIONS_HELP
 
 Columns = Annotated[str | None, typer.Option(help="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")]
 FeedbackColumns = Annotated[str | None, typer.Option(help="Column roles of the feedback file, e.g. customer=client,score=note (detected when absent).")]
@@ -18,6 +19,8 @@ Timezone = Annotated[str | None, typer.Option(help="Time zone of timestamps writ
 TimeUnit = Annotated[str | None, typer.Option(help="Unit of epoch timestamps: s, ms, us or ns (default: detected).")]
 DateFormat = Annotated[str | None, typer.Option(help=DATE_FORMAT_HELP)]
 FeedbackDateFormat = Annotated[str | None, typer.Option(help="How the feedback file's dates that are not ISO 8601 are written: us, eu, iso or a strftime pattern (default: detected).")]
+Questions = Annotated[str | None, typer.Option(help=QUESTIONS_HELP)]
+FeedbackQuestions = Annotated[str | None, typer.Option(help=f"The feedback file's: {QUESTIONS_HELP}")]
 MaxBadRows = Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")]
 DropDuplicates = Annotated[bool, typer.Option(help="Drop exact duplicate events (counted in the report).")]
 JourneyGap = Annotated[str | None, typer.Option(help="Split a customer's events into journeys after this inactivity, e.g. 30m or 7d.")]

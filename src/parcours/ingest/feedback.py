@@ -31,7 +31,10 @@ from parcours.engine.handoff import hand_over
 from parcours.errors import ColumnRoleError, OptionError, TooManyBadRows
 from parcours.ingest.events import DEFAULT_MAX_BAD_ROWS, IngestReport, parse_max_bad_rows, quarantine_records
 from parcours.ingest.normalize import _blank, check_timezone, parse_time
+from parcours.ingest.questions import kind_of
 from parcours.ingest.survey_exports import recognise as recognise_export
+from parcours.ingest.surveys import Survey, lengthen
+from parcours.model.survey_questions import parse_questions
 from parcours.model.date_formats import check as check_date_format
 from parcours.ingest.readers import RawInput, read_raw
 from parcours.ingest.roles import FEEDBACK_ROLES, resolve_roles
@@ -59,6 +62,7 @@ class FeedbackLog:
     attributes: list[str]
     raw: RawInput
     checked: ir.Table  # every raw row (``__seq`` order) with ``__reason``: why it was quarantined, else null
+    survey: Survey | None = None  # a wide survey made long: the questions chosen
 
     @property
     def roles(self) -> dict[str, str]:
@@ -100,10 +104,15 @@ def _names(m: JourneyMap, kind: str) -> dict[str, str]:
 def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None = None, *,
                   columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
                   fmt: str | None = None, delimiter: str | None = None, timezone: str | None = None,
-                  date_format: str | None = None, max_bad_rows: str | int | float | None = None, con: Any = None,
+                  date_format: str | None = None, questions: str | dict[str, str] | None = None,
+                  max_bad_rows: str | int | float | None = None, con: Any = None,
                   engine: str | None = None) -> FeedbackLog:
     """Read survey answers and verbatims (CSV/TSV, Parquet, JSON Lines, or a table); answer
-    dates that are not ISO 8601 are read as ``date_format`` says (:mod:`parcours.ingest.dates`)."""
+    dates that are not ISO 8601 are read as ``date_format`` says (:mod:`parcours.ingest.dates`).
+
+    A survey tool's export, or any file with a row per respondent and several score questions,
+    gives one response per answered score question (:mod:`parcours.ingest.surveys`); its
+    questions are found by their wording, or as ``questions`` says (``"Q1=nps,Q2=comment"``)."""
     kind, limit = parse_max_bad_rows(max_bad_rows)
     if metric is not None and metric not in SCALES:
         raise OptionError(f"--metric {metric!r}: unknown metric", hint=f"metrics are: {', '.join(SCALES)}")
@@ -116,15 +125,31 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     if not isinstance(source, ir.Table) and con.name != "duckdb":
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_feedback(source, journey_map, columns=columns, metric=metric, scale=scale, fmt=fmt,
-                            delimiter=delimiter, timezone=timezone, date_format=date_format, max_bad_rows=max_bad_rows,
+                            delimiter=delimiter, timezone=timezone, date_format=date_format, questions=questions,
+                            max_bad_rows=max_bad_rows,
                             con=connect(None))
         return dataclasses.replace(log, con=con, table=hand_over(log.con, log.table, con),
                                    checked=hand_over(log.con, log.checked, con))
     raw, export = recognise_export(con, read_raw(con, source, fmt=fmt, delimiter=delimiter))
     if export is not None and export.timezone and not timezone:
         timezone = export.timezone  # the export's own: its dates are written in it
+    if export is not None and export.date_format and not date_format:
+        date_format = export.date_format  # the tool's own way (SurveyMonkey: month first)
     name = Path(raw.source).name if raw.format != "table" else "table"
+    chosen = parse_questions(questions)
     det = resolve_roles(raw.data_columns, columns, source=name, spec=FEEDBACK_ROLES)
+    survey = None
+    scales = dict(SCALES)
+    if declared:
+        scales[metric] = declared
+    if "score" not in (columns or {}) and (chosen is not None or export is not None or "score" not in det.roles
+                                           or sum(q in SCALES for q in map(kind_of, raw.data_columns)) > 1):
+        wide = lengthen(con, raw, export, dict(columns or {}), chosen, scales, scored="score" in det.roles)
+        if wide is not None:
+            raw, survey, given = wide
+            det = resolve_roles(raw.data_columns, given, source=name, spec=FEEDBACK_ROLES)
+    elif chosen is not None:
+        raise OptionError("--questions and --columns score=… both say where the scores are", hint="give one of them")
     roles = det.roles
     if "score" not in roles and "comment" not in roles:
         raise ColumnRoleError(f"{name}: no score and no comment column found",
@@ -138,9 +163,6 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
             raise OptionError(f"{name}: which metric are the scores in column {roles['score']!r}?",
                               hint="give --metric nps, csat or ces (and --scale MIN-MAX for another scale), "
                                    "or a metric column")
-    scales = dict(SCALES)
-    if declared:
-        scales[metric] = declared
     m = journey_map or JourneyMap()
     t = raw.table
     notes: list[str] = list(raw.notes)
@@ -157,8 +179,9 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     if "score" in roles:
         col = t[roles["score"]]
         score = col.strip().replace(",", ".").try_cast("float64") if col.type().is_string() else col.cast("float64")
+        where = ibis.literal("'") + t[survey.question_column] + "'" if survey else repr(roles["score"])
         checks.append((~_blank(col) & score.isnull(),
-                       said_expr("reason.score_not_number", column=repr(roles["score"]), value=col.cast("string"))))
+                       said_expr("reason.score_not_number", column=where, value=col.cast("string"))))
     if "metric" in roles:
         mcol = t[roles["metric"]].cast("string").strip().lower()
         met = mcol if metric is None else mcol.fill_null(metric)
@@ -248,4 +271,4 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
     present = {r["m"] for r in rows(con, table.select(m=table[METRIC]).distinct()) if r["m"]}
     return FeedbackLog(con=con, table=table, report=report, metrics=[x for x in SCALES if x in present],
                        scales={k: v for k, v in scales.items() if k in present}, attributes=attributes, raw=raw,
-                       checked=t.select(*raw.data_columns, "__seq", "__row", "__reason"))
+                       checked=t.select(*raw.data_columns, "__seq", "__row", "__reason"), survey=survey)

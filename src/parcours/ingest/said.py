@@ -43,6 +43,23 @@ TEMPLATES: dict[str, str] = {
                      "(use --date-format eu to read them day first)",
     "note.qualtrics": "{file} is a Qualtrics export: its two header rows under the column names (question texts, "
                       "import ids) are not answers; its time zone: {zone}",
+    "note.qualtrics_legacy": "{file} is a Qualtrics export (legacy form): its second header row names the columns "
+                             "V1… and gives the questions' texts; it is not an answer",
+    "note.surveymonkey": "{file} is a SurveyMonkey export: its second header row (what each column holds: Response, "
+                         "an option…) is not an answer; its dates are read month first (use --date-format eu to read "
+                         "them day first)",
+    "note.survey_tool": "{file} is a {tool} export",
+    "note.survey_wide": "{file} has one row per respondent ({respondents}); score questions: {questions}; one "
+                        "response per answered score question, linked by respondent ({respondent})",
+    "note.survey_wide_rows": "{file} has one row per respondent ({respondents}); score questions: {questions}; one "
+                             "response per answered score question, linked by their row (no respondent id column)",
+    "note.survey_score": "question {question} read as {metric} {low}–{high}: {answers} answers",
+    "note.survey_comment": "question {question} is a comment, attached to {to}",
+    "note.survey_skipped": "question {column} reads like {metric} but its answers are not on {low}–{high} "
+                           "({found}): kept as an attribute",
+    "note.survey_choose": "to choose the questions yourself, name each with its kind: COLUMN=nps, COLUMN=comment… "
+                          "(kinds: nps, csat, ces, comment, skip; --questions on the command line, Questions in the "
+                          "reading options of the web app)",
     "note.excel": "{column} holds Excel serial dates (days since 1899-12-30): read as such "
                   "(use --time-unit s to read them as epoch seconds)",
     "note.mixed_endings": "{file} mixes line endings (line {line} ends with {ending}, the lines before with "

@@ -25,6 +25,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from parcours.errors import OptionError
 from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
 from parcours.model.date_formats import check as check_date_format
+from parcours.model.survey_questions import HELP as QUESTIONS_HELP
+from parcours.model.survey_questions import parse_questions
 from parcours.model.durations import parse_duration
 from parcours.model.journey_map import BAD_ROWS_HELP, JourneyMap, Role, check_bad_rows
 
@@ -155,6 +157,11 @@ class ReadSpec(_Spec):
     def _date_format(cls, v: str | None) -> str | None:
         return check_date_format(v)
 
+    @field_validator("questions", "feedback_questions", mode="before", check_fields=False)
+    @classmethod
+    def _questions(cls, v: Any) -> Any:
+        return parse_questions(v)
+
     @field_validator("feedback_date_format", check_fields=False)  # the commands that read feedback too
     @classmethod
     def _feedback_date_format(cls, v: str | None) -> str | None:
@@ -257,6 +264,7 @@ class AnalysisSpec(ReadSpec):
     feedback_date_format: str | None = Field(
         default=None, description="How the feedback file's dates that are not ISO 8601 are written: us, eu, iso or a "
                                   "strftime pattern (default: detected).")
+    feedback_questions: dict[str, str] | None = Field(default=None, description=f"The feedback file's: {QUESTIONS_HELP}")
     feedback_window: str | None = Field(
         default=None, description="Attach a response to the journey's last event at most this long before it "
                                   "(default 7d).")
@@ -351,6 +359,7 @@ class FeedbackSpec(_Spec):
         default=None, description="Time zone of times written without offset, e.g. Europe/Paris. Default: the "
                                   "map's source.timezone, else UTC.")
     date_format: str | None = ReadSpec.model_fields["date_format"]
+    questions: dict[str, str] | None = Field(default=None, description=QUESTIONS_HELP)
     max_bad_rows: str | int | float | None = AnalysisSpec.model_fields["max_bad_rows"]
     window: str | None = Field(
         default=None, description="With --events: attach a response to the journey's last event at most this long "
@@ -383,6 +392,11 @@ class FeedbackSpec(_Spec):
     def _least(cls, v: int | None) -> int | None:
         return _min_responses(v)
 
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _questions(cls, v: Any) -> Any:
+        return parse_questions(v)
+
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, v: str | None) -> str | None:
@@ -407,7 +421,7 @@ class FeedbackSpec(_Spec):
     def read_args(self) -> dict[str, Any]:
         """The ``read_feedback`` arguments."""
         return self.model_dump(include={"columns", "metric", "scale", "fmt", "delimiter", "timezone",
-                                        "date_format", "max_bad_rows", "engine"})
+                                        "date_format", "questions", "max_bad_rows", "engine"})
 
 
 class CompareSpec(ReadSpec):
@@ -430,6 +444,7 @@ class CompareSpec(ReadSpec):
     feedback_metric: str | None = AnalysisSpec.model_fields["feedback_metric"]
     feedback_scale: str | None = AnalysisSpec.model_fields["feedback_scale"]
     feedback_date_format: str | None = AnalysisSpec.model_fields["feedback_date_format"]
+    feedback_questions: dict[str, str] | None = AnalysisSpec.model_fields["feedback_questions"]
     lang: Lang | None = Field(default=None, description=_LANG)
     engine: str | None = Field(default=None, description=_ENGINE)
 
@@ -454,7 +469,8 @@ class CompareSpec(ReadSpec):
         if not self.feedback:
             return None
         return {"source": self.feedback, "columns": self.feedback_columns, "metric": self.feedback_metric,
-                "scale": self.feedback_scale, "timezone": self.timezone, "date_format": self.feedback_date_format}
+                "scale": self.feedback_scale, "timezone": self.timezone, "date_format": self.feedback_date_format,
+                "questions": self.feedback_questions}
 
 
 class SegmentsSpec(ReadSpec):

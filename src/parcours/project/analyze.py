@@ -137,7 +137,7 @@ def _feedback(spec: AnalysisSpec, m: JourneyMap, log: EventLog, p: Any, ev: ir.T
     from parcours.project.feedback import measure
 
     fb_log = read_feedback(spec.feedback, m, columns=spec.feedback_columns, metric=spec.feedback_metric,
-                           scale=spec.feedback_scale, timezone=spec.timezone, date_format=spec.feedback_date_format,
+                           scale=spec.feedback_scale, timezone=spec.timezone, date_format=spec.feedback_date_format, questions=spec.feedback_questions,
                            max_bad_rows=spec.max_bad_rows,
                            con=log.con)
     return measure(fb_log, m, ev=ev, window=spec.feedback_window, lang=spec.lang, resolver_sources=log.roles,

@@ -137,7 +137,8 @@ class Project:
                 raise InputError("the project has no survey answers", hint="upload them on the project's Data tab")
             data = {"events": self._events() if events is not None else None,
                     "columns": fb_read.get("feedback_columns"), "metric": fb_read.get("feedback_metric"),
-                    "scale": fb_read.get("feedback_scale"), "date_format": fb_read.get("feedback_date_format")}
+                    "scale": fb_read.get("feedback_scale"), "date_format": fb_read.get("feedback_date_format"),
+                    "questions": fb_read.get("feedback_questions")}
         return feedback(source, self.map, self._asked(FeedbackSpec, spec, settings, data))
 
     def compare(self, spec: CompareSpec | None = None, **settings: Any) -> Any:

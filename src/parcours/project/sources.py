@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from parcours.errors import InputError, OptionError, ParcoursError, TooManyBadRows
 from parcours.model.date_formats import check as check_date_format
+from parcours.model.survey_questions import parse_questions
 from parcours.ingest.sniff import open_bytes
 from parcours.project.budget import Budget, OverBudget, Watch, check_size
 from parcours.project.paths import PathRefused
@@ -132,6 +133,7 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
     """Columns, detected roles and the first rows (as text) of a source.
     :class:`SourceFileMissing` when its file is gone."""
     m = sources.mapping(row)
+    survey = None
     if row.format == "table":
         t = open_table(store, folder, row.project_id, m)
         columns = list(t.columns)
@@ -161,6 +163,7 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
                 sample = _sample(path, row.format, Path(work))
                 raw = read_raw(con, sample or path, fmt=row.format, delimiter=m["options"].get("delimiter"),
                                workdir=work)
+                raw, survey = _survey(con, raw, row, m) if row.kind == "feedback" else (raw, None)
                 columns = raw.data_columns
                 first = rows(con, raw.table.order_by("__seq").select(*columns).limit(PREVIEW_ROWS))
                 rejects = len(raw.rejects)
@@ -170,12 +173,60 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
     out = {"id": row.id, "name": row.name, "kind": row.kind, "format": row.format, "columns": columns,
            **detect(columns, row.kind, row.original_name if row.format != "table" else "table"),
            "preview": text_rows, "unsplittable_lines": rejects, "sampled": key is not None and sample is not None}
+    if survey is not None:  # a wide survey: its questions are chosen below the roles, not a score column
+        out["survey"] = survey
+        out.pop("problem", None)
+        tool = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "typeform": "Typeform",
+                "google_forms": "Google Forms"}.get(survey["tool"] or "", "name")
+        for role, column in survey["roles"].items():
+            if role not in out["detected"]:
+                out["detected"][role], out["how"][role] = column, tool
+        out["roles"] = [r for r in out["roles"] if r not in ("score", "metric", "comment")]
     if key is not None:
         with _previews_lock:
             _previews[key] = out
             while len(_previews) > 32:
                 _previews.popitem(last=False)
     return out
+
+
+def _survey(con: Any, raw: Any, row: DataSource, m: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+    """A survey tool's file without its extra header rows, and — for a survey with a row per
+    respondent — the questions Parcours finds in it (:mod:`parcours.ingest.surveys`): each
+    column that is no role, with the kind found (``nps``, ``csat``, ``ces``, ``comment``, or
+    None: kept as an attribute), what the tool says it asks, and the notes saying so."""
+    from parcours.errors import ParcoursError
+    from parcours.ingest.roles import FEEDBACK_ROLES, RoleSpec, resolve_roles
+    from parcours.ingest.survey_exports import recognise
+    from parcours.ingest.surveys import lengthen
+    from parcours.model.metrics import SCALES
+
+    raw, export = recognise(con, raw)
+    given = {r: c for r, c in (m["roles"] or {}).items() if c and r != "score" and c in raw.data_columns}
+    relaxed = RoleSpec(required=(), optional=FEEDBACK_ROLES.all, names=FEEDBACK_ROLES.names)
+    scored = "score" in resolve_roles(raw.data_columns, source=row.original_name, spec=relaxed).roles
+    try:
+        wide = lengthen(con, raw, export, given, None, dict(SCALES), scored=scored)
+    except ParcoursError:
+        wide = None
+    if wide is None:
+        return raw, None
+    long, found, roles = wide
+    kinds = {q.column: q.kind for q in found.questions}
+    texts = {q.column: q.text for q in found.questions} | {s["column"]: s["text"] for s in found.skipped}
+    used = {roles.get(r) for r in ("customer", "time", "language")} | {found.respondent}
+    columns = [{"column": c, "text": export.text(c) if export else c, "kind": kinds.get(c),
+                "reads_like": next((s["kind"] for s in found.skipped if s["column"] == c), None)}
+               for c in raw.data_columns if c not in used]
+    for c in columns:
+        c["text"] = texts.get(c["column"], c["text"])
+    from parcours.ingest.said import words_of
+
+    said_in_table = {f"ingest.note.survey_{k}" for k in ("score", "comment", "choose")}  # the table says these
+    notes = [n for n in long.notes if n not in raw.notes and (words_of(n) or [{}])[0].get("t") not in said_in_table]
+    return raw, {"tool": found.tool, "respondents": found.respondents, "respondent": found.respondent,
+                 "columns": columns, "notes": notes,
+                 "roles": {r: roles[r] for r in ("customer", "time", "language") if roles.get(r)}}
 
 
 SAMPLE_OVER = 8 << 20  # bytes on disk
@@ -235,6 +286,17 @@ class Mapping(BaseModel):
             raise ValueError(f"{e.message}: {e.hint}") from None
     metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
     scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
+    questions: dict[str, str] | None = Field(
+        None, description="Feedback with a row per respondent: column -> nps, csat, ces, comment or skip; columns "
+                          "left out keep the kind found from their wording")
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _questions(cls, v: Any) -> Any:
+        try:
+            return parse_questions(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}") from None
 
 
 def validation_report(rep: Any, name: str) -> dict[str, Any]:
@@ -329,7 +391,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
 
                     log = read_feedback(source, journey_map, columns=given, metric=body.metric, scale=body.scale,
                                         fmt=fmt, delimiter=body.delimiter, timezone=body.timezone,
-                                        date_format=body.date_format, max_bad_rows=limit, con=con)
+                                        date_format=body.date_format, questions=body.questions,
+                                        max_bad_rows=limit, con=con)
             except TooManyBadRows as e:  # refused: still say why, row by row
                 _write_quarantine(folder, row, e.report)
                 raise
@@ -338,6 +401,7 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
             if rep.read > watch.budget.max_rows:
                 raise watch.budget.too_big(row.original_name, f"it holds {rep.read:,} rows")
             shape = profile(log.con, log.table, rep.kept)
+            survey = log.survey.to_dict() if getattr(log, "survey", None) is not None else None
     except (OverBudget, TooManyBadRows):
         raise
     except Exception:
@@ -349,7 +413,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
         if con is not None:
             con.disconnect()
     _write_quarantine(folder, row, rep)
-    return {**validation_report(rep, row.original_name), "profile": shape}, rep
+    answer = {**validation_report(rep, row.original_name), "profile": shape}
+    return ({**answer, "survey": survey} if survey else answer), rep
 
 
 def quarantine_path(folder: Path, row: DataSource) -> Path:
@@ -384,6 +449,8 @@ def keep_validation(folder: Path, row: DataSource, body: Mapping, store: Store, 
         raise
     options = {k: v for k, v in body.model_dump(exclude={"columns"}).items() if v}
     roles = {r: c for r, c in answer["columns"].items()}
+    if answer.get("survey"):  # a wide survey: its score, metric and comment are made from its questions
+        roles = {r: c for r, c in roles.items() if r not in ("score", "metric", "comment")}
     new = {**m, "roles": roles, "options": options}
     sources.set_mapping(store, row.id, json.dumps(new), json.dumps(answer), user_id=user_id)
     return answer
@@ -440,6 +507,7 @@ def feedback_input(store: Store, folder: Path, project_id: int) -> dict[str, Any
     row, m, path = found
     opts = m["options"]
     read = {"feedback_columns": dict(m["roles"]), "feedback_metric": opts.get("metric"),
-            "feedback_scale": opts.get("scale"), "feedback_date_format": opts.get("date_format")}
+            "feedback_scale": opts.get("scale"), "feedback_date_format": opts.get("date_format"),
+            "feedback_questions": opts.get("questions")}
     return {"feedback": path, "read": read, "key": ("feedback", row.id, row.columns, _stamp(path)),
             "source_id": row.id}
