@@ -180,7 +180,9 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
 WRONG = [
     ("events.csv", PNG, 415, "PNG image"),
     ("events.parquet", b"customer_id,timestamp,event\nc1,2026-01-05,visit\n", 415, "text starting 'customer_id"),
-    ("events.xlsx", b"PK\x03\x04rest", 415, "not accepted"),
+    ("events.xlsx", b"PK\x03\x04rest", 415, "not a readable .xlsx workbook"),
+    ("events.xlsx", PNG, 415, "not an .xlsx workbook: found a PNG image"),
+    ("events.xls", b"\xd0\xcf\x11\xe0rest", 415, "not accepted"),
     ("events.csv.gz", b"customer_id,timestamp,event\n", 415, "not gzip"),
     ("events.xes", b"<?xml version='1.0'?>\n<!-- a comment -->\n<html><body/></html>", 415, "root is <html>"),
     ("events.jsonl", b"\n[1, 2, 3]\n", 415, "line 2: not JSON Lines"),
@@ -616,3 +618,59 @@ def _survey_answers(shared_data):
         "when": pd.to_datetime(df["date_publication"], format="%d/%m/%Y") + pd.Timedelta(hours=9),
         "insurer": df["insurer"], "Q1": ((rating - 1) * 2.5).round().astype(int), "Q2": df["text"],
         "Q3": rating.map(CSAT_FR), "Q4": (rating + 2).astype("Int64")})
+
+
+def test_a_crm_export_through_the_upload(store, world, shared_data):
+    """Issue 25, §3, the web way: the Olist leads and deals as a HubSpot export, uploaded as
+    events, are recognised by their column names (no "which column is the event" problem), the
+    milestones shown in the form; validated, they give an event per milestone date; a
+    milestone list naming no column is refused (422)."""
+    import re
+
+    from parcours.ingest import read_events
+
+    leads = pd.read_csv(shared_data / "olist_marketing_funnel" / "olist_marketing_qualified_leads_dataset.csv.gz")
+    deals = pd.read_csv(shared_data / "olist_marketing_funnel" / "olist_closed_deals_dataset.csv.gz")
+    crm = leads.iloc[:3000].merge(deals[["mql_id", "won_date"]], on="mql_id", how="left").rename(
+        columns={"mql_id": "hs_object_id", "first_contact_date": "createdate", "won_date": "closedate"})
+    c, h = client_for(store, world, "alice")
+    pa = world["pa"].id
+    sid = upload(c, h, pa, "hubspot.csv", crm.to_csv(index=False).encode()).json()["id"]
+    html = c.get(f"/projects/{pa}/data/{sid}", headers=h).text
+    assert 'id="milestones-found"' in html and "HubSpot" in html
+    assert re.search(r'id="milestones" value="created=createdate,closed=closedate"', html)
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
+    assert r.status_code == 200, r.text
+    want = len(crm) + int(crm["closedate"].notna().sum())
+    assert (r.json()["read"], r.json()["accepted"]) == (want, want)
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping",
+               json={"columns": {}, "milestones": "lead=createdate,won=closedate"}, headers=h)
+    assert r.status_code == 200 and r.json()["accepted"] == want
+    ev = events_input(store, world["data"] / str(pa), pa)
+    log = read_events(ev["events"], **ev["read"])
+    got = log.con.execute(log.table)["_event"].value_counts().to_dict()
+    assert got == {"lead": len(crm), "won": int(crm["closedate"].notna().sum())}
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}, "milestones": "createdate"}, headers=h)
+    assert r.status_code == 422 and "milestones" in r.text and "EVENT=COLUMN" in r.text
+
+
+def test_a_workbook_through_the_upload(store, world, shared_data, tmp_path):
+    """Issue 25, §3, the web way: a help-desk export saved as .xlsx by a spreadsheet program is
+    accepted, previewed and validated to the rows of its CSV."""
+    from tests.ingest.test_spreadsheet import workbook
+
+    df = pd.read_csv(shared_data / HELPDESK).iloc[:500][["case:concept:name", "concept:name", "time:timestamp"]]
+    df = df.set_axis(["customer_id", "event", "timestamp"], axis=1)
+    workbook(tmp_path / "tickets.xlsx", {"Tickets": df.assign(timestamp=pd.to_datetime(df["timestamp"], utc=True)
+                                                              .dt.tz_localize(None))})
+    c, h = client_for(store, world, "alice")
+    pa = world["pa"].id
+    r = upload(c, h, pa, "tickets.xlsx", (tmp_path / "tickets.xlsx").read_bytes())
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    html = c.get(f"/projects/{pa}/data/{sid}", headers=h).text
+    assert str(df["customer_id"].iloc[0]) in html and "PK" not in html
+    r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
+    assert r.status_code == 200, r.text
+    assert (r.json()["read"], r.json()["accepted"]) == (500, 500)
+    assert any("sheet 'Tickets' read" in n for n in r.json()["notes"])

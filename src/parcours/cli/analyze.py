@@ -28,6 +28,9 @@ def analyze_command(
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
     date_format: R.DateFormat = None,
+    milestones: R.Milestones = None,
+    sheet: R.Sheet = None,
+    stitch: R.Stitch = None,
     max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
@@ -59,7 +62,7 @@ def analyze_command(
     with user_errors():
         spec = AnalysisSpec.of(
             columns=columns, engine=engine, fmt=fmt, delimiter=delimiter, timezone=timezone,
-            time_unit=time_unit, date_format=date_format, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
+            time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
             segment=segment, period=period, by=by, top=top, collapse_loops=collapse_loops,
             conversion_window=conversion_window, feedback=feedback,
             feedback_columns=feedback_columns, feedback_metric=metric,

@@ -34,6 +34,9 @@ def compare_command(
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
     date_format: R.DateFormat = None,
+    milestones: R.Milestones = None,
+    sheet: R.Sheet = None,
+    stitch: R.Stitch = None,
     max_bad_rows: R.MaxBadRows = None,
     drop_duplicates: R.DropDuplicates = False,
     journey_gap: R.JourneyGap = None,
@@ -47,7 +50,7 @@ def compare_command(
     with user_errors():
         spec = CompareSpec.of(before=before, after=after, segments=segments, map_before=map_before, feedback=feedback,
                               feedback_columns=feedback_columns, feedback_metric=metric, feedback_scale=scale, feedback_date_format=feedback_date_format, feedback_questions=feedback_questions,
-                              columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit, date_format=date_format,
+                              columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone, time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch,
                               max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, journey_gap=journey_gap,
                               lang=lang, engine=engine)
         project = Project.local(map_path, events)

@@ -30,9 +30,10 @@ def feedback_command(
     timezone: Annotated[str | None, typer.Option(help="Time zone of times written without offset, e.g. Europe/Paris. Default: the map's source.timezone, else UTC.")] = None,
     date_format: R.DateFormat = None,
     questions: R.Questions = None,
+    sheet: R.Sheet = None,
     max_bad_rows: Annotated[str | None, typer.Option(help="Fail when more rows than this are quarantined: a count (100) or a share (1%). Default: the map's analysis.max_bad_rows, else 1%.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: detected).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl (default: from the file name).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet, jsonl or xlsx (default: from the file name).")] = None,
     text_model: Annotated[str | None, typer.Option(help="Text sentiment model: adapt (default: learn from the comments that have a score, where that reads them better than the shipped model), shipped, or the text_models folder an earlier run wrote (R/text_models), to score these comments with it.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of names and explanations: fr or en. Default: the map's analysis.lang, else its language.")] = None,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
@@ -44,7 +45,7 @@ def feedback_command(
     with user_errors():
         spec = FeedbackSpec.of(columns=columns, metric=metric, scale=scale, window=window,
                                by_segment=by_segment, by_period=by_period, min_responses=min_responses,
-                               timezone=timezone, date_format=date_format, questions=questions, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
+                               timezone=timezone, date_format=date_format, questions=questions, sheet=sheet, max_bad_rows=max_bad_rows, delimiter=delimiter, fmt=fmt, lang=lang,
                                engine=engine, text_model=text_model)
         with quarantine_kept(out_dir):
             with progress() as say:

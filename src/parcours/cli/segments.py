@@ -31,6 +31,9 @@ def segments_command(
     timezone: R.Timezone = None,
     time_unit: R.TimeUnit = None,
     date_format: R.DateFormat = None,
+    milestones: R.Milestones = None,
+    sheet: R.Sheet = None,
+    stitch: R.Stitch = None,
     drop_duplicates: R.DropDuplicates = False,
     engine: Annotated[str | None, typer.Option(help="Ibis backend URL (default: in-memory DuckDB), e.g. duckdb://events.ddb.")] = None,
     journey_gap: R.JourneyGap = None,
@@ -42,7 +45,7 @@ def segments_command(
 
     with user_errors():
         spec = SegmentsSpec.of(by=by, every=every, period=period, columns=columns, fmt=fmt, delimiter=delimiter,
-                               timezone=timezone, time_unit=time_unit, date_format=date_format, drop_duplicates=drop_duplicates, engine=engine,
+                               timezone=timezone, time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch, drop_duplicates=drop_duplicates, engine=engine,
                                journey_gap=journey_gap, max_bad_rows=max_bad_rows)
         with quarantine_kept(out_dir):
             with progress() as say:

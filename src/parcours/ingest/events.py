@@ -8,6 +8,7 @@ report says how many rows were read, accepted and quarantined, and why.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -130,15 +131,66 @@ class EventLog:
         return self.report.kept
 
 
+def _milestones(con: Any, raw: RawInput, columns: dict[str, str] | None,
+                milestones: str | dict[str, str] | None) -> tuple[RawInput, dict[str, str] | None, bool]:
+    """A CRM export made long when its milestones are named or its CRM's names say so (and no
+    event column is given or found); else ``raw`` as it is (and False)."""
+    from parcours.ingest import milestones as M
+    from parcours.ingest.roles import EVENT_ROLES, RoleSpec
+    from parcours.model.milestones import parse_milestones
+
+    named = parse_milestones(milestones)
+    system = None
+    if named is None:
+        if columns and "event" in columns:
+            return raw, columns, False
+        relaxed = RoleSpec(required=(), optional=EVENT_ROLES.all, names=EVENT_ROLES.names, schemas=EVENT_ROLES.schemas)
+        if "event" in resolve_roles(raw.data_columns, columns, spec=relaxed).roles:
+            return raw, columns, False
+        named, system = M.detect(raw.data_columns)
+        if len(named) < 2:
+            return raw, columns, False
+    elif columns and ("event" in columns or "time" in columns):
+        raise OptionError("--milestones makes the event and the time of each row: --columns cannot give them too",
+                          hint="leave event= and time= out of --columns")
+    long, roles, _found = M.lengthen(con, raw, named, dict(columns or {}), system)
+    return long, roles, True
+
+
+def _stitch(con: Any, raw: RawInput, columns: dict[str, str] | None,
+            stitch: str | tuple[str, str] | dict[str, str] | None) -> tuple[RawInput, dict[str, str] | None]:
+    """One customer across ids (:mod:`parcours.ingest.identity`): when ``stitch`` names the
+    columns, or Segment's or GA4's are both there and no customer column is given."""
+    from parcours.ingest.identity import pair_for
+    from parcours.ingest.identity import stitch as stitched
+    from parcours.model.identity import parse_stitch
+
+    given = parse_stitch(stitch)
+    if given is None and columns and "customer" in columns:
+        return raw, columns
+    pair = pair_for(raw.data_columns, given)
+    if pair is None:
+        return raw, columns
+    if columns and "customer" in columns:
+        raise OptionError("--stitch makes the customer of each row: --columns cannot give it too",
+                          hint="leave customer= out of --columns")
+    raw, column, _found = stitched(con, raw, *pair)
+    return raw, {**(columns or {}), "customer": column}
+
+
 def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None = None, fmt: str | None = None,
                 delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
-                date_format: str | None = None, max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
+                date_format: str | None = None, milestones: str | dict[str, str] | None = None,
+                sheet: str | int | None = None, stitch: str | tuple[str, str] | dict[str, str] | None = None,
+                max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
                 con: Any = None, engine: str | None = None,
                 on_progress: Callable[[str], None] | None = None) -> EventLog:
     """Read an event log (CSV/TSV, Parquet file or folder, JSON Lines, XES, or an Ibis table).
 
     ``columns`` maps roles to column names (``{"customer": "user_id", ...}``); missing roles
-    are detected. Rows that cannot be used are quarantined (see ``EventLog.report``); the
+    are detected. A CRM export with a date column per milestone (``milestones``, or HubSpot's
+    and Salesforce's own names) gives an event per milestone date (:mod:`parcours.ingest.milestones`).
+    Rows that cannot be used are quarantined (see ``EventLog.report``); the
     call fails with :class:`~parcours.errors.TooManyBadRows` when they exceed
     ``max_bad_rows`` (a count, or a share such as ``"1%"``, the default).
 
@@ -158,7 +210,8 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     if not isinstance(source, ir.Table) and con.name != "duckdb":
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_events(source, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone,
-                          time_unit=time_unit, date_format=date_format, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
+                          time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch,
+                          max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
                           con=connect(None), on_progress=on_progress)
         say(f"handing the events over to {con.name}")
         log.report.notes.append(said("note.checked_by_duckdb", engine=con.name))
@@ -169,9 +222,13 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         # Parcours analyses on DuckDB and Spark; other engines' rows come over to DuckDB, streamed.
         copied_from = con.name
         source, con = _copy_to_duckdb(con, source, say)
-    raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter,
+    raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter, sheet=sheet,
                              on_progress=lambda n: say(f"reading ({n:,} rows so far)"))
+    raw, columns, made = _milestones(con, raw, columns, milestones)
+    raw, columns = _stitch(con, raw, columns, stitch)
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")
+    if made:  # the event and time of a CRM export's rows are made from its milestone columns
+        detection = dataclasses.replace(detection, how={**detection.how, "event": "milestones", "time": "milestones"})
     norm = normalize(con, raw, detection, timezone=timezone, time_unit=time_unit, date_format=date_format)
     say("parsing")
     if con.name == "duckdb" and raw.format != "table":
@@ -258,7 +315,7 @@ def quarantine_records(raw: RawInput, bad: list[dict[str, Any]]) -> list[dict[st
     multi = len(raw.files) > 1
     for r in bad:
         row = int(r["__row"])
-        if raw.format in ("csv", "tsv"):
+        if raw.format in ("csv", "tsv", "xlsx"):
             row = true_row(row, shift)
         # a table built from a file names it (RawInput.all_rows); a folder of files names each
         named = r["__file"] and (multi or raw.format == "table")

@@ -105,6 +105,7 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
                   columns: dict[str, str] | None = None, metric: str | None = None, scale: str | None = None,
                   fmt: str | None = None, delimiter: str | None = None, timezone: str | None = None,
                   date_format: str | None = None, questions: str | dict[str, str] | None = None,
+                  sheet: str | int | None = None,
                   max_bad_rows: str | int | float | None = None, con: Any = None,
                   engine: str | None = None) -> FeedbackLog:
     """Read survey answers and verbatims (CSV/TSV, Parquet, JSON Lines, or a table); answer
@@ -126,11 +127,11 @@ def read_feedback(source: str | Path | ir.Table, journey_map: JourneyMap | None 
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_feedback(source, journey_map, columns=columns, metric=metric, scale=scale, fmt=fmt,
                             delimiter=delimiter, timezone=timezone, date_format=date_format, questions=questions,
-                            max_bad_rows=max_bad_rows,
+                            sheet=sheet, max_bad_rows=max_bad_rows,
                             con=connect(None))
         return dataclasses.replace(log, con=con, table=hand_over(log.con, log.table, con),
                                    checked=hand_over(log.con, log.checked, con))
-    raw, export = recognise_export(con, read_raw(con, source, fmt=fmt, delimiter=delimiter))
+    raw, export = recognise_export(con, read_raw(con, source, fmt=fmt, delimiter=delimiter, sheet=sheet))
     if export is not None and export.timezone and not timezone:
         timezone = export.timezone  # the export's own: its dates are written in it
     if export is not None and export.date_format and not date_format:

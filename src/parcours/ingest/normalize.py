@@ -244,11 +244,15 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
     def txt(role: str) -> ir.StringValue:
         return t[roles[role]].cast("string")
 
+    # A column of the input says where a row's time comes from when it is made of several
+    # (a CRM export's milestone columns, ingest/milestones.py): reasons name it.
+    where = {"time": t["__milestone_column"]} if "__milestone_column" in t.columns else {}
     checks: list[tuple[ir.BooleanValue, ir.StringValue]] = [
         (t["__error"].notnull(), t["__error"]),
-        *((_blank(t[roles[r]]), said_expr("reason.missing", role=r, column=repr(roles[r])))
+        *((_blank(t[roles[r]]), said_expr("reason.missing", role=r, column=where.get(r, repr(roles[r]))))
           for r in ("customer", "event", "time")),
-        (ts.isnull(), said_expr("reason.unparseable_time", column=repr(roles["time"]), value=txt("time"))),
+        (ts.isnull(), said_expr("reason.unparseable_time", column=where.get("time", repr(roles["time"])),
+                                value=txt("time"))),
     ]
     value = None
     if "value" in roles:
@@ -265,7 +269,7 @@ def normalize(con: Any, raw: RawInput, detection: RoleDetection, *, timezone: st
     if clash:
         raise InputError(f"{name}: column names starting with '_' are reserved ({', '.join(clash)})",
                          hint="rename those columns in the input")
-    types = _infer_types(con, t, attributes) if raw.format in ("csv", "tsv", "jsonl", "xes") else {}
+    types = _infer_types(con, t, attributes) if raw.format in ("csv", "tsv", "xlsx", "jsonl", "xes") else {}
 
     good = t.filter(t.__reason.isnull())
     canon: dict[str, ir.Value] = {

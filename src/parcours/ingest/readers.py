@@ -25,7 +25,8 @@ import ibis.expr.types as ir
 from parcours.errors import InputError, is_out_of_memory
 from parcours.ingest.csvfile import read_csv_file
 
-FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes")
+FORMATS = ("csv", "tsv", "parquet", "jsonl", "xes", "xlsx")
+TEXT_TABLES = ("csv", "tsv", "xlsx")  # read by the CSV reader: values as text, rows numbered as in the file
 _counter = itertools.count(1)
 
 
@@ -36,11 +37,12 @@ def detect_format(path: Path) -> str:
     name = path.name.lower().removesuffix(".gz").removesuffix(".gzip")
     for suffixes, fmt in ((".csv", "csv"), (".txt", "csv"), (".tsv", "tsv"), (".tab", "tsv"),
                           (".parquet", "parquet"), (".pq", "parquet"), (".jsonl", "jsonl"),
-                          (".ndjson", "jsonl"), (".json", "jsonl"), (".xes", "xes")):
+                          (".ndjson", "jsonl"), (".json", "jsonl"), (".xes", "xes"), (".xlsx", "xlsx"),
+                          (".xlsm", "xlsx")):
         if name.endswith(suffixes):
             return fmt
     raise InputError(f"{path.name}: cannot tell the file format from its name",
-                     hint=f"name it .csv, .tsv, .parquet, .jsonl or .xes (gzip allowed), or pass --format ({', '.join(FORMATS)})")
+                     hint=f"name it .csv, .tsv, .parquet, .jsonl, .xes (gzip allowed) or .xlsx, or pass --format ({', '.join(FORMATS)})")
 
 
 @dataclass
@@ -97,8 +99,10 @@ def _name(prefix: str) -> str:
 
 
 def read_raw(con: Any, source: str | Path | ir.Table, *, fmt: str | None = None, delimiter: str | None = None,
-             workdir: str | None = None, on_progress: Callable[[int], None] | None = None) -> RawInput:
-    """Open ``source`` on the connection ``con`` as a raw table (see module doc)."""
+             workdir: str | None = None, on_progress: Callable[[int], None] | None = None,
+             sheet: str | int | None = None) -> RawInput:
+    """Open ``source`` on the connection ``con`` as a raw table (see module doc); a spreadsheet's
+    first sheet, or ``sheet`` (:mod:`parcours.ingest.spreadsheet`)."""
     if isinstance(source, ir.Table):
         return _from_table(source)
     path = Path(source)
@@ -111,11 +115,26 @@ def read_raw(con: Any, source: str | Path | ir.Table, *, fmt: str | None = None,
         raise InputError(f"unknown format {fmt!r}", hint=f"formats are: {', '.join(FORMATS)}")
     if path.is_file():
         check_gzip(path)
+    if sheet is not None and fmt != "xlsx":
+        from parcours.errors import OptionError
+
+        raise OptionError(f"--sheet {sheet!r}: {path.name} is not a spreadsheet", hint="--sheet is for .xlsx files")
     if fmt in ("csv", "tsv"):
         return _read_csv(con, path, fmt, delimiter)
     if fmt == "parquet":
         return _read_parquet(con, path, fmt)
     workdir = workdir or tempfile.mkdtemp(prefix="parcours-")
+    if fmt == "xlsx":
+        from parcours.ingest.said import said
+        from parcours.ingest.spreadsheet import to_csv
+
+        text = Path(workdir) / f"{path.stem}.{next(_counter)}.csv"
+        info = to_csv(path, text, sheet)
+        raw = _read_csv(con, text, "csv", ",")
+        note = said("note.sheet", file=path.name, sheet=repr(info.name), sheets=len(info.names),
+                    names=", ".join(info.names))
+        return RawInput(table=raw.table, source=str(path), format="xlsx", rejects=raw.rejects, files=[str(path)],
+                        notes=[note, *raw.notes])
     out = Path(workdir) / f"{path.name}.{next(_counter)}.parquet"
     if fmt == "jsonl":
         from parcours.ingest.jsonl import jsonl_to_parquet

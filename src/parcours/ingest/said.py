@@ -48,6 +48,11 @@ TEMPLATES: dict[str, str] = {
     "note.surveymonkey": "{file} is a SurveyMonkey export: its second header row (what each column holds: Response, "
                          "an option…) is not an answer; its dates are read month first (use --date-format eu to read "
                          "them day first)",
+    "note.stitched": "{file}: one customer across ids ({system}): {ids} anonymous ids in {anonymous} joined to the customer they identify as in {known} ({events} events before identification joined their journeys); {alone} anonymous ids never identified kept as their own journeys ({alone_events} events, customer anonymous:<id>)",
+    "note.stitch_conflict": "{file}: {n} anonymous ids in {anonymous} are seen with several customers, e.g. {example}: {first}, then {other} at row {row}; their anonymous events join the first (to keep the ids apart: --stitch none)",
+    "note.sheet": "{file} is a workbook of {sheets} sheets ({names}): sheet {sheet} read (another: --sheet NAME)",
+    "note.milestones": "{file} has one row per record ({records}) and a date column per milestone ({system}): "
+                       "one event per date, the record's id {customer} as the customer; milestones: {milestones}",
     "note.survey_tool": "{file} is a {tool} export",
     "note.survey_wide": "{file} has one row per respondent ({respondents}); score questions: {questions}; one "
                         "response per answered score question, linked by respondent ({respondent})",
@@ -91,8 +96,10 @@ TEMPLATES: dict[str, str] = {
     "reason.invalid_json": "invalid JSON: {error} at column {column}",
     # why an upload is refused (message, then how to fix it)
     "upload.not_accepted": "{file}: this type of file is not accepted",
-    "upload.not_accepted_hint": "upload a .csv, .tsv, .txt, .parquet, .jsonl, .ndjson or .xes file (.csv.gz, .jsonl.gz, "
-                                ".xes.gz compressed); export spreadsheets as CSV (UTF-8)",
+    "upload.not_accepted_hint": "upload a .csv, .tsv, .txt, .parquet, .jsonl, .ndjson, .xes or .xlsx file (.csv.gz, "
+                                ".jsonl.gz, .xes.gz compressed); save older spreadsheets (.xls) as .xlsx or CSV (UTF-8)",
+    "upload.not_xlsx": "{file}: not an .xlsx workbook: found {found}",
+    "upload.not_xlsx_hint": "save it from the spreadsheet program as .xlsx (Excel workbook), or as CSV (UTF-8)",
     "upload.empty": "{file}: the file is empty",
     "upload.empty_hint": "upload the file again: it has 0 bytes",
     "upload.not_gzip": "{file}: named .gz but not gzip-compressed: found {found}",

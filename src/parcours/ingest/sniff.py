@@ -31,7 +31,7 @@ from parcours.ingest.said import said
 EXTENSIONS: dict[str, str] = {
     ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".xes": "xes", ".csv.gz": "csv", ".txt.gz": "csv", ".tsv.gz": "tsv", ".jsonl.gz": "jsonl",
-    ".ndjson.gz": "jsonl", ".xes.gz": "xes",
+    ".ndjson.gz": "jsonl", ".xes.gz": "xes", ".xlsx": "xlsx", ".xlsm": "xlsx",
 }
 _CHUNK = 1 << 20
 
@@ -109,6 +109,17 @@ def check_upload(path: Path, filename: str, fmt: str, gz: bool, *, max_bytes: in
                                  hint=said("upload.not_parquet_hint"))
         if end != b"PAR1" or path.stat().st_size < 12:
             raise UploadRejected(said("upload.parquet_incomplete", file=filename), hint=said("upload.parquet_incomplete_hint"))
+        return []
+    if fmt == "xlsx":  # a ZIP holding a workbook; its parts' sizes are checked before anything expands
+        from parcours.ingest.spreadsheet import check_archive
+
+        if not start.startswith(b"PK\x03\x04"):
+            raise UploadRejected(said("upload.not_xlsx", file=filename, found=describe(start)),
+                                 hint=said("upload.not_xlsx_hint"))
+        try:
+            check_archive(path)
+        except InputError as e:
+            raise UploadRejected(e.message, hint=e.hint) from None
         return []
     try:
         head = _head(path, gz)

@@ -53,7 +53,7 @@ class Export:
 def recognise(con: Any, raw: RawInput) -> tuple[RawInput, Export | None]:
     """``raw`` without a survey tool's extra header rows, and what the file said (None: not a
     survey tool's export)."""
-    if raw.format not in ("csv", "tsv") or not raw.data_columns:
+    if raw.format not in ("csv", "tsv", "xlsx") or not raw.data_columns:
         return raw, None
     cols = raw.data_columns
     head = rows(con, raw.table.order_by("__seq").select("__seq", *cols).limit(2))

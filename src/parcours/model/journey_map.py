@@ -28,6 +28,11 @@ from parcours.errors import OptionError
 from parcours.model.conditions import ConditionValue, Where, check_glob, dump_condition
 from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
 from parcours.model.date_formats import check as check_date_format
+from parcours.model.milestones import HELP as MILESTONES_HELP
+from parcours.model.identity import HELP as STITCH_HELP
+from parcours.model.identity import parse_stitch
+from parcours.model.milestones import SHEET_HELP
+from parcours.model.milestones import parse_milestones
 from parcours.model.durations import parse_duration
 from parcours.model.said import said
 
@@ -297,7 +302,7 @@ class Source(_Strict):
     """Where the events come from and how to read them (all optional; the CLI overrides)."""
 
     path: str | None = Field(default=None, description="Event file or folder, relative to the map file.")
-    format: Literal["csv", "tsv", "parquet", "jsonl", "xes"] | None = None
+    format: Literal["csv", "tsv", "parquet", "jsonl", "xes", "xlsx"] | None = None
     columns: dict[Role, str] = Field(
         default_factory=dict, description="Column of each role, e.g. {customer: user_id, time: ts, event: name}."
     )
@@ -306,8 +311,30 @@ class Source(_Strict):
         default=None, description="Unit of numeric (epoch) timestamps; detected when absent."
     )
     date_format: str | None = Field(default=None, description=DATE_FORMAT_HELP)
+    milestones: dict[str, str] | None = Field(default=None, description=MILESTONES_HELP)
+    sheet: str | None = Field(default=None, description=SHEET_HELP)
+    stitch: tuple[str, str] | str | None = Field(
+        default=None, description=STITCH_HELP.replace("ANONYMOUS,KNOWN id columns, e.g. anonymousId,userId",
+                                                      "{anonymous: COLUMN, known: COLUMN}, e.g. {anonymous: "
+                                                      "user_pseudo_id, known: user_id}"))
     delimiter: str | None = None
     journey_gap: str | None = Field(default=None, description="Split a customer's journeys after this inactivity, e.g. 30m.")
+
+    @field_validator("milestones", mode="before")
+    @classmethod
+    def _milestones(cls, v: Any) -> Any:
+        try:
+            return parse_milestones(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+
+    @field_validator("stitch", mode="before")
+    @classmethod
+    def _stitch(cls, v: Any) -> Any:
+        try:
+            return parse_stitch(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
 
     @field_validator("journey_gap")
     @classmethod

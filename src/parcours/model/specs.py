@@ -25,6 +25,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from parcours.errors import OptionError
 from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
 from parcours.model.date_formats import check as check_date_format
+from parcours.model.milestones import HELP as MILESTONES_HELP
+from parcours.model.identity import HELP as STITCH_HELP
+from parcours.model.identity import parse_stitch
+from parcours.model.milestones import SHEET_HELP
+from parcours.model.milestones import parse_milestones
 from parcours.model.survey_questions import HELP as QUESTIONS_HELP
 from parcours.model.survey_questions import parse_questions
 from parcours.model.durations import parse_duration
@@ -132,7 +137,7 @@ class ReadSpec(_Spec):
 
     columns: dict[str, str] | None = Field(
         default=None, description="Column roles, e.g. customer=user_id,time=ts,event=name (detected when absent).")
-    fmt: str | None = Field(default=None, description="csv, tsv, parquet, jsonl or xes (default: from the file name).")
+    fmt: str | None = Field(default=None, description="csv, tsv, parquet, jsonl, xes or xlsx (default: from the file name).")
     delimiter: str | None = Field(default=None, description="CSV delimiter (default: detected).")
     timezone: str | None = Field(
         default=None, description="Time zone of timestamps written without offset (default UTC), e.g. Europe/Paris.")
@@ -140,6 +145,9 @@ class ReadSpec(_Spec):
         default=None, description="Unit of epoch timestamps: s, ms, us or ns (default: detected).")
     date_format: str | None = Field(
         default=None, description=DATE_FORMAT_HELP)
+    milestones: dict[str, str] | None = Field(default=None, description=MILESTONES_HELP)
+    sheet: str | None = Field(default=None, description=SHEET_HELP)
+    stitch: tuple[str, str] | str | None = Field(default=None, description=STITCH_HELP)
     max_bad_rows: str | int | float | None = Field(
         default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%). "
                                   "Default: the map's analysis.max_bad_rows, else 1%.")
@@ -156,6 +164,16 @@ class ReadSpec(_Spec):
     @classmethod
     def _date_format(cls, v: str | None) -> str | None:
         return check_date_format(v)
+
+    @field_validator("milestones", mode="before")
+    @classmethod
+    def _milestones(cls, v: Any) -> Any:
+        return parse_milestones(v)
+
+    @field_validator("stitch", mode="before")
+    @classmethod
+    def _stitch(cls, v: Any) -> Any:
+        return parse_stitch(v)
 
     @field_validator("questions", "feedback_questions", mode="before", check_fields=False)
     @classmethod
@@ -193,14 +211,15 @@ class ReadSpec(_Spec):
             given["columns"] = {**src.columns, **(self.columns or {})}
             for name, value in (("timezone", src.timezone), ("time_unit", src.time_unit),
                                 ("date_format", src.date_format), ("delimiter", src.delimiter), ("fmt", src.format),
-                                ("journey_gap", src.journey_gap)):
+                                ("journey_gap", src.journey_gap), ("milestones", src.milestones),
+                                ("sheet", src.sheet), ("stitch", src.stitch)):
                 given[name] = given[name] or value
         return given
 
     def read_args(self) -> dict[str, Any]:
         """The ``read_events`` arguments."""
         return self.model_dump(include={"columns", "fmt", "delimiter", "timezone", "time_unit", "date_format",
-                                        "max_bad_rows", "drop_duplicates"})
+                                        "milestones", "sheet", "stitch", "max_bad_rows", "drop_duplicates"})
 
 
 class AnalysisSpec(ReadSpec):
@@ -353,13 +372,14 @@ class FeedbackSpec(_Spec):
         default=None, description="Metric of the scores when the file has no metric column: nps (0-10), csat (1-5) "
                                   "or ces (1-7).")
     scale: str | None = Field(default=None, description="Another answer scale for --metric csat or ces, e.g. 0-5 or 1-10.")
-    fmt: str | None = Field(default=None, description="csv, tsv, parquet or jsonl (default: from the file name).")
+    fmt: str | None = Field(default=None, description="csv, tsv, parquet, jsonl or xlsx (default: from the file name).")
     delimiter: str | None = ReadSpec.model_fields["delimiter"]
     timezone: str | None = Field(
         default=None, description="Time zone of times written without offset, e.g. Europe/Paris. Default: the "
                                   "map's source.timezone, else UTC.")
     date_format: str | None = ReadSpec.model_fields["date_format"]
     questions: dict[str, str] | None = Field(default=None, description=QUESTIONS_HELP)
+    sheet: str | None = Field(default=None, description=SHEET_HELP)
     max_bad_rows: str | int | float | None = AnalysisSpec.model_fields["max_bad_rows"]
     window: str | None = Field(
         default=None, description="With --events: attach a response to the journey's last event at most this long "
@@ -421,7 +441,7 @@ class FeedbackSpec(_Spec):
     def read_args(self) -> dict[str, Any]:
         """The ``read_feedback`` arguments."""
         return self.model_dump(include={"columns", "metric", "scale", "fmt", "delimiter", "timezone",
-                                        "date_format", "questions", "max_bad_rows", "engine"})
+                                        "date_format", "questions", "sheet", "max_bad_rows", "engine"})
 
 
 class CompareSpec(ReadSpec):

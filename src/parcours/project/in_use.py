@@ -226,7 +226,7 @@ def _file_profile(path: Path, kind: str, m: Any) -> dict[str, Any]:
     read: dict[str, Any] = {}
     if kind == "events":  # feedback.csv is read as analyze reads it: its columns detected
         d = source_defaults(m)
-        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit", "date_format")}
+        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit", "date_format", "milestones", "sheet", "stitch")}
     key = (str(path), st.st_size, st.st_mtime_ns, kind, repr(sorted(read.items())))
     with _profiles_lock:
         if key in _profiles:

@@ -23,6 +23,8 @@ def source_defaults(m: JourneyMap) -> dict[str, Any]:
     src = m.source
     return {"columns": dict(src.columns) if src else {}, "timezone": src.timezone if src else None,
             "time_unit": src.time_unit if src else None, "date_format": src.date_format if src else None,
+            "milestones": src.milestones if src else None, "sheet": src.sheet if src else None,
+            "stitch": src.stitch if src else None,
             "delimiter": src.delimiter if src else None,
             "fmt": src.format if src else None, "journey_gap": src.journey_gap if src else None}
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from parcours.errors import InputError, OptionError, ParcoursError, TooManyBadRows
 from parcours.model.date_formats import check as check_date_format
+from parcours.model.milestones import parse_milestones
 from parcours.model.survey_questions import parse_questions
 from parcours.ingest.sniff import open_bytes
 from parcours.project.budget import Budget, OverBudget, Watch, check_size
@@ -173,6 +174,17 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
     out = {"id": row.id, "name": row.name, "kind": row.kind, "format": row.format, "columns": columns,
            **detect(columns, row.kind, row.original_name if row.format != "table" else "table"),
            "preview": text_rows, "unsplittable_lines": rejects, "sampled": key is not None and sample is not None}
+    if row.kind == "events" and out.get("problem") and "event" not in out["detected"]:
+        from parcours.ingest.milestones import detect as milestones_of
+
+        named, system = milestones_of(columns)
+        given = sources.mapping(row)["options"].get("milestones")
+        if given or len(named) >= 2:  # a CRM export: an event per milestone date
+            out["milestones"] = {"columns": given or named, "system": None if given else system}
+            out.pop("problem", None)
+            out["roles"] = [r for r in out["roles"] if r not in ("event", "time")]
+            out["required"] = [r for r in out["required"] if r not in ("event", "time")]
+            out["missing"] = [r for r in out["missing"] if r not in ("event", "time")]
     if survey is not None:  # a wide survey: its questions are chosen below the roles, not a score column
         out["survey"] = survey
         out.pop("problem", None)
@@ -237,8 +249,11 @@ def _sample(path: Path, fmt: str, work: Path) -> Path | None:
     """A bounded piece of a file to preview, or None when the file is small enough to read whole.
     Compressed files are always sampled: their size on disk says nothing of what they expand to.
     Text formats: the first megabyte once decompressed, cut after the last full line (XES: after
-    the last full trace, the log closed again); Parquet: its first rows, read from its first row group."""
+    the last full trace, the log closed again); Parquet: its first rows, read from its first row group.
+    A workbook is read whole (its sheet is one compressed part; the upload checked its size)."""
     out = work / path.name.removesuffix(".gz").removesuffix(".GZ")  # errors name the file
+    if fmt == "xlsx":
+        return None
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -286,6 +301,10 @@ class Mapping(BaseModel):
             raise ValueError(f"{e.message}: {e.hint}") from None
     metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
     scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
+    milestones: dict[str, str] | None = Field(
+        None, description="Events: a CRM export's milestone columns, event -> column in journey order "
+                          "(e.g. {\"created\": \"createdate\", \"won\": \"won_date\"}); detected from HubSpot's and "
+                          "Salesforce's names when absent")
     questions: dict[str, str] | None = Field(
         None, description="Feedback with a row per respondent: column -> nps, csat, ces, comment or skip; columns "
                           "left out keep the kind found from their wording")
@@ -295,6 +314,14 @@ class Mapping(BaseModel):
     def _questions(cls, v: Any) -> Any:
         try:
             return parse_questions(v)
+        except OptionError as e:
+            raise ValueError(f"{e.message}: {e.hint}") from None
+
+    @field_validator("milestones", mode="before")
+    @classmethod
+    def _milestones(cls, v: Any) -> Any:
+        try:
+            return parse_milestones(v or None)
         except OptionError as e:
             raise ValueError(f"{e.message}: {e.hint}") from None
 
@@ -384,7 +411,8 @@ def validate(folder: Path, row: DataSource, body: Mapping, store: Store,
 
                     log: Any = read_events(source, columns=given, fmt=fmt, delimiter=body.delimiter,
                                            timezone=body.timezone, time_unit=body.time_unit,
-                                           date_format=body.date_format, max_bad_rows=limit,
+                                           date_format=body.date_format, milestones=body.milestones,
+                                           max_bad_rows=limit,
                                            con=con, on_progress=watch.check)
                 else:
                     from parcours.ingest.feedback import read_feedback
@@ -451,6 +479,7 @@ def keep_validation(folder: Path, row: DataSource, body: Mapping, store: Store, 
     roles = {r: c for r, c in answer["columns"].items()}
     if answer.get("survey"):  # a wide survey: its score, metric and comment are made from its questions
         roles = {r: c for r, c in roles.items() if r not in ("score", "metric", "comment")}
+    roles = {r: c for r, c in roles.items() if answer["how"].get(r) != "milestones"}  # made from a CRM's dates
     new = {**m, "roles": roles, "options": options}
     sources.set_mapping(store, row.id, json.dumps(new), json.dumps(answer), user_id=user_id)
     return answer
@@ -492,7 +521,7 @@ def events_input(store: Store, folder: Path, project_id: int) -> dict[str, Any] 
     opts = m["options"]
     read = {"columns": dict(m["roles"]), "fmt": None if row.format == "table" else row.format,
             "delimiter": opts.get("delimiter"), "timezone": opts.get("timezone"), "time_unit": opts.get("time_unit"),
-            "date_format": opts.get("date_format")}
+            "date_format": opts.get("date_format"), "milestones": opts.get("milestones")}
     stamp = ("table", m.get("table")) if row.format == "table" else _stamp(events)
     return {"events": events, "read": read, "key": ("events", row.id, row.columns, stamp), "source_id": row.id}
 

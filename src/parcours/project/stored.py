@@ -95,7 +95,7 @@ def _events(store: Any, data_dir: Path, project_id: int, m: JourneyMap, collecte
     path = m.source.path if m.source is not None else None
     if path and (events := _map_source(store, data_dir, project_id, path)):
         d = source_defaults(m)
-        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit", "date_format")}
+        read = {k: d[k] for k in ("columns", "fmt", "delimiter", "timezone", "time_unit", "date_format", "milestones", "sheet", "stitch")}
         return events, read, (_stamp(events), repr(sorted(read.items())))
     if collected:
         return None, {}, None

@@ -1,0 +1,101 @@
+"""One customer across ids: a visitor's events before they identify themselves join the
+customer they identify as.
+
+Segment sends ``anonymousId`` on every call and ``userId`` once the visitor is known; GA4's
+export has ``user_pseudo_id`` (a device) and ``user_id`` (when the site sets it). Segment's pair is
+stitched when both columns are there (its anonymous calls have no other customer); GA4's when
+asked. Within the file,
+every anonymous id seen beside a known id is that customer: its events without a known id take
+it (the *stitched* events, before identification or after logging out). An anonymous id never
+seen beside a known one stays its own journey, as ``anonymous:<id>`` — never quarantined. An
+anonymous id seen with several known ids is a **conflict**: its anonymous events join the first
+(in the file's order), and the run says so, naming the row where the second appears.
+
+The customer of each row is a new column (``customer``, or ``stitched_customer`` when the file
+has one); the id columns stay attributes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import ibis
+
+from parcours.engine.fetch import rows
+from parcours.errors import ColumnRoleError
+from parcours.ingest.readers import RawInput
+from parcours.ingest.said import said
+
+# (anonymous id, known id, who writes them)
+KNOWN_PAIRS = [("anonymousId", "userId", "Segment"), ("anonymous_id", "user_id", "Segment")]
+# GA4's user_pseudo_id -> user_id is stitched when asked (--stitch user_pseudo_id,user_id): its
+# export always has the device id, so its journeys are by device unless the map says otherwise.
+ANONYMOUS = "anonymous:"
+
+
+@dataclasses.dataclass
+class Stitching:
+    anonymous: str
+    known: str
+    stitched_ids: int  # anonymous ids joined to a known customer
+    stitched_events: int  # events without a known id that took one
+    unstitched_ids: int  # anonymous ids kept as their own journeys
+    unstitched_events: int
+    conflicts: int  # anonymous ids seen with several known ids
+
+
+def pair_for(columns: list[str], given: tuple[str, str] | str | None) -> tuple[str, str, str | None] | None:
+    """The (anonymous, known, system) columns to stitch: the given pair, else a known pair whose
+    two columns are there; None for ``"none"`` or no pair."""
+    if given == "none":
+        return None
+    if isinstance(given, tuple):
+        return given[0], given[1], None
+    return next(((a, k, s) for a, k, s in KNOWN_PAIRS if a in columns and k in columns), None)
+
+
+def stitch(con: Any, raw: RawInput, anonymous: str, known: str,
+           system: str | None) -> tuple[RawInput, str, Stitching]:
+    """``raw`` with a customer column made across ids (module doc), its name, and the counts."""
+    cols = raw.data_columns
+    name = Path(raw.source).name if raw.format != "table" else "table"
+    for c in (anonymous, known):
+        if c not in cols:
+            raise ColumnRoleError(f"{name}: --stitch names column {c!r}, which the file does not have",
+                                  hint=f"columns are: {', '.join(cols)}", source=name, columns=cols)
+    t = raw.table
+
+    def text(c: str) -> Any:
+        v = t[c].cast("string").strip()
+        return ibis.cases((v == "", ibis.null("string")), else_=v)
+
+    base = t.mutate(__anon=text(anonymous), __user=text(known))
+    pairs = base.filter(base.__anon.notnull() & base.__user.notnull()).select(
+        __a=base.__anon, __k=base.__user, __s=base["__seq"], __r=base["__row"])
+    ids = pairs.group_by("__a").aggregate(__first=pairs.__k.argmin(pairs.__s), __n=pairs.__k.nunique())
+    j = base.left_join(ids, base.__anon == ids.__a).select(*cols, "__seq", "__row", "__file", "__error", "__anon",
+                                                          "__user", "__first")
+    customer = ibis.coalesce(j.__user, j.__first, ibis.literal(ANONYMOUS) + j.__anon)
+    column = next(c for c in ("customer", "stitched_customer", "parcours_customer") if c not in cols)
+    made = j.select(*cols, "__seq", "__row", "__file", "__error", **{column: customer})
+    c = rows(con, j.aggregate(
+        stitched_events=(j.__user.isnull() & j.__first.notnull()).sum(),
+        unstitched_events=(j.__user.isnull() & j.__first.isnull() & j.__anon.notnull()).sum(),
+        unstitched_ids=ibis.cases((j.__user.isnull() & j.__first.isnull(), j.__anon), else_=ibis.null("string")).nunique(),
+    ))[0]
+    d = rows(con, ids.aggregate(stitched=ids.count(), conflicts=(ids.__n > 1).sum()))[0]
+    found = Stitching(anonymous, known, int(d["stitched"] or 0), int(c["stitched_events"] or 0),
+                      int(c["unstitched_ids"] or 0), int(c["unstitched_events"] or 0), int(d["conflicts"] or 0))
+    notes = [said("note.stitched", file=name, anonymous=repr(anonymous), known=repr(known), system=system or "as given",
+                  ids=f"{found.stitched_ids:,}", events=f"{found.stitched_events:,}",
+                  alone=f"{found.unstitched_ids:,}", alone_events=f"{found.unstitched_events:,}")]
+    if found.conflicts:
+        bad = ids.filter(ids.__n > 1).order_by("__a").limit(1)
+        example = rows(con, bad)[0]
+        other = rows(con, pairs.filter((pairs.__a == example["__a"]) & (pairs.__k != example["__first"]))
+                     .order_by("__s").limit(1))[0]
+        notes.append(said("note.stitch_conflict", file=name, n=f"{found.conflicts:,}", anonymous=repr(anonymous),
+                          example=example["__a"], first=example["__first"], other=other["__k"], row=int(other["__r"])))
+    return dataclasses.replace(raw, table=made, notes=[*raw.notes, *notes]), column, found
