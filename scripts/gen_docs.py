@@ -96,7 +96,7 @@ def cli_page() -> str:
 # The objects of the map, in reading order. Any other object of the schema is appended
 # after them (so a new object is documented even before it is placed here).
 OBJECTS = ["JourneyMap", "Stage", "Touchpoint", "MatchRule", "Operators", "Goal", "Segment", "Persona",
-           "PainPoint", "Opportunity", "Action", "Kpi", "Source", "LocalizedText"]
+           "PainPoint", "Opportunity", "Action", "Kpi", "Source", "SourcePart", "Join", "LocalizedText"]
 
 # Descriptions for fields (and objects) whose model declares none. The model's own
 # description always wins: add ``Field(description=...)`` in ``parcours.model`` and the

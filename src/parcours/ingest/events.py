@@ -81,6 +81,7 @@ class IngestReport:
     detection: RoleDetection
     notes: list[str] = field(default_factory=list)
     quarantine_rows: list[dict[str, Any]] = field(default_factory=list)  # in file and row order
+    sources: list[dict[str, Any]] = field(default_factory=list)  # several sources: each one's counts
 
     @property
     def quarantine(self) -> Any:
@@ -101,7 +102,7 @@ class IngestReport:
                 "quarantined": self.quarantined, "duplicates_dropped": self.duplicates_dropped,
                 "columns": self.detection.ordered(), "detected_schema": self.detection.schema,
                 "how": dict(self.detection.how), "detection": self.detection.describe(),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), **({"sources": list(self.sources)} if self.sources else {})}
 
 
 @dataclass
@@ -182,6 +183,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
                 delimiter: str | None = None, timezone: str | None = None, time_unit: str | None = None,
                 date_format: str | None = None, milestones: str | dict[str, str] | None = None,
                 sheet: str | int | None = None, stitch: str | tuple[str, str] | dict[str, str] | None = None,
+                join: dict[str, Any] | None = None,
                 max_bad_rows: str | int | float | None = None, drop_duplicates: bool = False,
                 con: Any = None, engine: str | None = None,
                 on_progress: Callable[[str], None] | None = None) -> EventLog:
@@ -202,6 +204,13 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     (21348, 21348, 0)
     """
     kind, limit = parse_max_bad_rows(max_bad_rows)
+    if isinstance(source, list):  # several sources, one journey (ingest/several.py)
+        from parcours.ingest.several import read_several
+
+        defaults = {"columns": columns, "timezone": timezone, "time_unit": time_unit, "date_format": date_format,
+                    "delimiter": delimiter}
+        return read_several(source, defaults, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, con=con,
+                            engine=engine, on_progress=on_progress)
     if con is None and isinstance(source, ir.Table):
         con = _backend_of(source)  # a table of a real connection is read where it lives
     con = con if con is not None else connect(engine)
@@ -210,7 +219,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
     if not isinstance(source, ir.Table) and con.name != "duckdb":
         # A file is read and checked by DuckDB, then handed to the engine (engine/handoff.py).
         log = read_events(source, columns=columns, fmt=fmt, delimiter=delimiter, timezone=timezone,
-                          time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch,
+                          time_unit=time_unit, date_format=date_format, milestones=milestones, sheet=sheet, stitch=stitch, join=join,
                           max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates,
                           con=connect(None), on_progress=on_progress)
         say(f"handing the events over to {con.name}")
@@ -224,6 +233,14 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
         source, con = _copy_to_duckdb(con, source, say)
     raw: RawInput = read_raw(con, source, fmt=fmt, delimiter=delimiter, sheet=sheet,
                              on_progress=lambda n: say(f"reading ({n:,} rows so far)"))
+    if join:
+        from parcours.ingest.joins import join as join_file
+
+        raw = join_file(con, raw, join)
+    if raw.format in ("parquet", "table") and "event_params" in raw.table.columns:
+        from parcours.ingest.ga4 import flatten
+
+        raw = flatten(con, raw)  # GA4's nested parameters as columns params.KEY
     raw, columns, made = _milestones(con, raw, columns, milestones)
     raw, columns = _stitch(con, raw, columns, stitch)
     detection = resolve_roles(raw.data_columns, columns, source=Path(raw.source).name if raw.format != "table" else "table")

@@ -88,14 +88,15 @@ def stitch(con: Any, raw: RawInput, anonymous: str, known: str,
     d = rows(con, ids.aggregate(stitched=ids.count(), conflicts=(ids.__n > 1).sum()))[0]
     found = Stitching(anonymous, known, int(d["stitched"] or 0), int(c["stitched_events"] or 0),
                       int(c["unstitched_ids"] or 0), int(c["unstitched_events"] or 0), int(d["conflicts"] or 0))
-    notes = [said("note.stitched", file=name, anonymous=repr(anonymous), known=repr(known), system=system or "as given",
-                  ids=f"{found.stitched_ids:,}", events=f"{found.stitched_events:,}",
-                  alone=f"{found.unstitched_ids:,}", alone_events=f"{found.unstitched_events:,}")]
+    counts = {"file": name, "anonymous": repr(anonymous), "known": repr(known), "ids": str(found.stitched_ids),
+              "events": str(found.stitched_events), "alone": str(found.unstitched_ids),
+              "alone_events": str(found.unstitched_events)}
+    notes = [said("note.stitched", system=system, **counts) if system else said("note.stitched_named", **counts)]
     if found.conflicts:
         bad = ids.filter(ids.__n > 1).order_by("__a").limit(1)
         example = rows(con, bad)[0]
         other = rows(con, pairs.filter((pairs.__a == example["__a"]) & (pairs.__k != example["__first"]))
                      .order_by("__s").limit(1))[0]
-        notes.append(said("note.stitch_conflict", file=name, n=f"{found.conflicts:,}", anonymous=repr(anonymous),
+        notes.append(said("note.stitch_conflict", file=name, n=str(found.conflicts), anonymous=repr(anonymous),
                           example=example["__a"], first=example["__first"], other=other["__k"], row=int(other["__r"])))
     return dataclasses.replace(raw, table=made, notes=[*raw.notes, *notes]), column, found

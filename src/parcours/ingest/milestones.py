@@ -16,6 +16,7 @@ be read is quarantined naming the milestone's column.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ KNOWN: dict[str, tuple[str, str]] = {
 IDS = ["hs_object_id", "record id", "vid", "contact id", "deal id", "company id", "ticket id", "id", "lead id",
        "opportunity id", "account id", "contact_id", "deal_id", "lead_id", "opportunity_id", "customer_id",
        "customerid", "client_id", "user_id", "mql_id"]
+_counter = itertools.count(1)
 EVENT, TIME, WHERE = "event", "time", "__milestone_column"  # WHERE: the column an event's date comes from
 
 
@@ -97,25 +99,31 @@ def lengthen(con: Any, raw: RawInput, milestones: dict[str, str], given: dict[st
         v = t[c].cast("string").strip()
         return v.isnull() | (v == "")
 
+    # dates the reader typed already stay typed (parsing them again as text costs); mixed: as text
+    typed = {t[c].type() for c in milestones.values()}
+    kind = typed.pop() if len(typed) == 1 else ibis.expr.datatypes.string
     parts = []
     for i, (event, column) in enumerate(milestones.items(), start=1):
         part = t.filter(~blank(column)).select(*keep, __seq=t.__seq * width + i, **{
-            event_col: ibis.literal(event), time_col: t[column].cast("string"), WHERE: ibis.literal(repr(column))})
+            event_col: ibis.literal(event), time_col: t[column].cast(kind), WHERE: ibis.literal(repr(column))})
         parts.append(part)
     none = ibis.literal(True)
     for column in milestones.values():
         none = none & blank(column)
     everywhere = ", ".join(repr(c) for c in milestones.values())
     parts.append(t.filter(none).select(*keep, __seq=t.__seq * width, **{
-        event_col: ibis.literal("no milestone"), time_col: ibis.null("string"), WHERE: ibis.literal(everywhere)}))
+        event_col: ibis.literal("no milestone"), time_col: ibis.null(kind), WHERE: ibis.literal(everywhere)}))
     long = parts[0].union(*parts[1:])
     counts = rows(con, t.aggregate(__n=t.count(), **{f"m{i}": (~blank(c)).sum() for i, c in enumerate(milestones.values())}))[0]
     found = Milestones(system, int(counts["__n"]), dict(milestones),
                        {e: int(counts[f"m{i}"] or 0) for i, e in enumerate(milestones)})
-    listed = ", ".join(f"{e}={c} ({found.dates[e]:,})" for e, c in milestones.items())
-    note = said("note.milestones", file=name, records=f"{found.records:,}", customer=customer, milestones=listed,
-                system=system or "as given")
+    listed = ", ".join(f"{e}={c} ({found.dates[e]})" for e, c in milestones.items())
+    note = said("note.milestones", file=name, records=str(found.records), customer=customer, milestones=listed,
+                system=system) if system else \
+        said("note.milestones_named", file=name, records=str(found.records), customer=customer, milestones=listed)
     table = long.select(*[c for c in long.columns if not c.startswith("__")], "__seq", "__row", "__file", "__error", WHERE)
+    if con.name == "duckdb":  # made once: the checks and the accepted table read it several times
+        table = con.create_table(f"_parcours_milestones_{next(_counter)}", table, temp=True)
     roles = {**{r: c for r, c in given.items() if r not in ("event", "time")}, "customer": customer,
              "event": event_col, "time": time_col}
     return dataclasses.replace(raw, table=table, notes=[*raw.notes, note]), roles, found

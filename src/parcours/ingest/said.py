@@ -50,6 +50,11 @@ TEMPLATES: dict[str, str] = {
                          "them day first)",
     "note.stitched": "{file}: one customer across ids ({system}): {ids} anonymous ids in {anonymous} joined to the customer they identify as in {known} ({events} events before identification joined their journeys); {alone} anonymous ids never identified kept as their own journeys ({alone_events} events, customer anonymous:<id>)",
     "note.stitch_conflict": "{file}: {n} anonymous ids in {anonymous} are seen with several customers, e.g. {example}: {first}, then {other} at row {row}; their anonymous events join the first (to keep the ids apart: --stitch none)",
+    "note.ga4_nested": "the nested {column} are read as {n} columns {prefix}KEY ({keys}); {left} rarer keys left out",
+    "note.source_counts": "source {name} ({file}): rows read {read} = accepted {accepted} + quarantined {quarantined}",
+    "note.joined": "{file} joined with {other} on {on}: {matched} of {total} rows found there; columns added: {columns}",
+    "note.milestones_named": "{file} has one row per record ({records}) and a date column per milestone: one event per date, the record's id {customer} as the customer; milestones: {milestones}",
+    "note.stitched_named": "{file}: one customer across ids: {ids} anonymous ids in {anonymous} joined to the customer they identify as in {known} ({events} events before identification joined their journeys); {alone} anonymous ids never identified kept as their own journeys ({alone_events} events, customer anonymous:<id>)",
     "note.sheet": "{file} is a workbook of {sheets} sheets ({names}): sheet {sheet} read (another: --sheet NAME)",
     "note.milestones": "{file} has one row per record ({records}) and a date column per milestone ({system}): "
                        "one event per date, the record's id {customer} as the customer; milestones: {milestones}",

@@ -22,6 +22,7 @@ questions, plus the question's place.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from parcours.model.survey_questions import SCORE_KINDS
 # A number alone, or first in a choice text ("10 - Extremely likely", "5: Very satisfied").
 _NUMBER = r"^(-?\d+(?:[.,]\d+)?)(?:\s*(?:-|–|:|=|\.|\))\s*\D.*)?$"
 _TAKEN = 0.5  # share of a question's answers on its metric's scale (or its choice texts) to read it as that metric
+_counter = itertools.count(1)
 _OFF = 0.05  # share of its answers that may be numbers off the scale (they are quarantined)
 
 
@@ -71,13 +73,14 @@ class Survey:
 def _stats(con: Any, t: ir.Table, columns: list[str],
            scales: dict[str, tuple[float, float]]) -> dict[str, dict[str, Any]]:
     """Per column: answers (non-blank), numbers among them and their range, and per metric the
-    numbers on its scale and the choice texts it knows."""
+    numbers on its scale and the choice texts it knows (``t``: the columns :func:`_clean`)."""
     aggs: dict[str, Any] = {}
     for i, c in enumerate(columns):
-        v = t[c].cast("string").strip()
-        v = ibis.cases((v == "", ibis.null("string")), else_=v)
+        v = t[c]
         low = v.lower().replace("’", "'")
-        num = low.re_extract(_NUMBER, 1).replace(",", ".").try_cast("float64")
+        plain = v.try_cast("float64")  # most answers are plain numbers: the pattern reads only the others
+        num = ibis.cases((plain.notnull(), plain),
+                         else_=low.re_extract(_NUMBER, 1).replace(",", ".").try_cast("float64"))
         aggs[f"n{i}"] = v.count()
         aggs[f"k{i}"] = num.count()
         aggs[f"lo{i}"] = num.min()
@@ -91,6 +94,19 @@ def _stats(con: Any, t: ir.Table, columns: list[str],
                 "high": got[f"hi{i}"], "length": float(got[f"len{i}"] or 0),
                 **{k: int(got[f"{k}{i}"] or 0) for k in SCORE_KINDS},
                 **{f"in_{k}": int(got[f"in_{k}{i}"] or 0) for k in SCORE_KINDS}} for i, c in enumerate(columns)}
+
+
+def _clean(con: Any, t: ir.Table, columns: list[str]) -> ir.Table:
+    """``t`` with ``columns`` as text, trimmed, a blank one null: made once (trimming is what
+    costs most when each question's answers are read several times)."""
+    if not columns:
+        return t
+    cleaned = {}
+    for c in columns:
+        v = t[c].cast("string").strip()
+        cleaned[c] = ibis.cases((v == "", ibis.null("string")), else_=v)
+    out = t.mutate(**cleaned)
+    return con.create_table(f"_parcours_answers_{next(_counter)}", out, temp=True) if con.name == "duckdb" else out
 
 
 def _fits(s: dict[str, Any], kind: str) -> bool:
@@ -143,7 +159,9 @@ def lengthen(con: Any, raw: RawInput, export: Export | None, given: dict[str, st
     candidates = [c for c in cols if c not in taken]
     chosen_or_forced = {**forced, **(chosen or {})}
     kinds = {c: chosen_or_forced.get(c) or Q.kind_of(export.text(c) if export else c) for c in candidates}
-    stats = _stats(con, raw.table, [c for c in candidates if kinds[c] in (*SCORE_KINDS, "comment")], scales)
+    worded = [c for c in candidates if kinds[c] in (*SCORE_KINDS, "comment")]
+    t = _clean(con, raw.table, worded)
+    stats = _stats(con, t, worded, scales)
     picked: list[Question] = []
     skipped: list[dict[str, Any]] = []
     for c in candidates:
@@ -182,28 +200,28 @@ def lengthen(con: Any, raw: RawInput, export: Export | None, given: dict[str, st
 
     reserved = set(cols)
     qcol, scol, mcol, ccol = (_free(n, reserved) for n in ("question", "score", "metric", "comment"))
-    t = raw.table
     keep = ["__row", "__file", "__error", *[c for c in cols if c not in {q.column for q in picked}]]
     width = len(scores) + len(comments) + 1
 
-    def blank(c: str) -> ir.BooleanValue:
-        v = t[c].cast("string").strip()
-        return v.isnull() | (v == "")
+    def blank(c: str) -> ir.BooleanValue:  # the questions' columns are clean: blank is null
+        return t[c].isnull()
 
     def comment_of(targets: list[Question]) -> ir.Value:
         out = None
         for q in targets:
-            v = ibis.cases((blank(q.column), ibis.null("string")), else_=t[q.column].cast("string"))
+            v = t[q.column]
             out = v if out is None else ibis.cases((out.isnull(), v), (v.isnull(), out), else_=out + "\n" + v)
         return out if out is not None else ibis.null("string")
 
     parts = []
     for i, q in enumerate(scores, start=1):
-        v = t[q.column].cast("string").strip()
+        v = t[q.column]
         low = v.lower().replace("’", "'")
         lead = low.re_extract(_NUMBER, 1).nullif("")
         label = low.substitute({k: f"{n:g}" for k, n in Q.LABELS[q.kind].items()}, else_=ibis.null("string"))
-        score = ibis.cases((blank(q.column), ibis.null("string")), else_=ibis.coalesce(lead, label, v))
+        # a plain number is kept as written; the pattern and the choice texts read only the others
+        score = ibis.cases((blank(q.column), ibis.null("string")), (v.try_cast("float64").notnull(), v),
+                           else_=ibis.coalesce(lead, label, v))
         comment = comment_of([c for c in comments if c.attached_to == q.column])
         part = t.select(*keep, __seq=t.__seq * width + i, **{qcol: ibis.literal(q.column), scol: score,
                                                            mcol: ibis.literal(q.kind), ccol: comment})
@@ -224,6 +242,8 @@ def lengthen(con: Any, raw: RawInput, export: Export | None, given: dict[str, st
     survey = Survey(export.tool if export else None, respondents, respondent, picked, skipped, qcol)
     notes = [*raw.notes, *notes_of(survey, name, scales)]
     table = long.select(*[c for c in long.columns if not c.startswith("__")], "__seq", "__row", "__file", "__error")
+    if con.name == "duckdb":  # made once: the checks and the accepted table read it several times
+        table = con.create_table(f"_parcours_survey_{next(_counter)}", table, temp=True)
     roles.update({"score": scol, "metric": mcol, "comment": ccol})
     return dataclasses.replace(raw, table=table, notes=notes), survey, roles
 

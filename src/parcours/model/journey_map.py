@@ -298,11 +298,23 @@ class Kpi(_Anchored):
 Role = Literal["customer", "time", "event", "channel", "touchpoint", "stage", "event_id", "value"]
 
 
-class Source(_Strict):
-    """Where the events come from and how to read them (all optional; the CLI overrides)."""
+class Join(_Strict):
+    """Another file joined to a source's rows on a key, before its roles are read (leads and
+    their deals): its columns are added to each row whose key it holds."""
 
-    path: str | None = Field(default=None, description="Event file or folder, relative to the map file.")
-    format: Literal["csv", "tsv", "parquet", "jsonl", "xes", "xlsx"] | None = None
+    path: str = Field(description="The file to join (CSV, TSV, Parquet, JSON Lines, .xlsx), relative to the map file.")
+    key: str = Field(description="The key column, named the same in both files, or LEFT=RIGHT, e.g. mql_id "
+                                 "(not 'on': YAML reads it as true).")
+    format: Literal["csv", "tsv", "parquet", "jsonl", "xlsx"] | None = Field(
+        default=None, description="The joined file's format (default: from its name).")
+    sheet: str | None = Field(default=None, description=SHEET_HELP)
+
+
+class _Reading(_Strict):
+    """How to read one file of events (the CLI's reading options)."""
+
+    format: Literal["csv", "tsv", "parquet", "jsonl", "xes", "xlsx"] | None = Field(
+        default=None, description="csv, tsv, parquet, jsonl, xes or xlsx (default: from the file name).")
     columns: dict[Role, str] = Field(
         default_factory=dict, description="Column of each role, e.g. {customer: user_id, time: ts, event: name}."
     )
@@ -317,8 +329,7 @@ class Source(_Strict):
         default=None, description=STITCH_HELP.replace("ANONYMOUS,KNOWN id columns, e.g. anonymousId,userId",
                                                       "{anonymous: COLUMN, known: COLUMN}, e.g. {anonymous: "
                                                       "user_pseudo_id, known: user_id}"))
-    delimiter: str | None = None
-    journey_gap: str | None = Field(default=None, description="Split a customer's journeys after this inactivity, e.g. 30m.")
+    delimiter: str | None = Field(default=None, description="CSV delimiter (default: detected).")
 
     @field_validator("milestones", mode="before")
     @classmethod
@@ -336,13 +347,6 @@ class Source(_Strict):
         except OptionError as e:
             raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
 
-    @field_validator("journey_gap")
-    @classmethod
-    def _gap(cls, v: str | None) -> str | None:
-        if v is not None:
-            parse_duration(v)
-        return v
-
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, v: str | None) -> str | None:
@@ -350,6 +354,46 @@ class Source(_Strict):
             return check_date_format(v)
         except OptionError as e:
             raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+
+
+class SourcePart(_Reading):
+    """One of several sources of a journey (web analytics, CRM, tickets, store visits…)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+                      description="The source's name: the value of the 'source' column of its events, e.g. crm.")
+    path: str = Field(description="Its file or folder, relative to the map file.")
+    join: Join | None = Field(default=None, description="Another file joined on a key before reading, e.g. "
+                                                         "{path: deals.csv, key: mql_id}.")
+
+
+class Source(_Reading):
+    """Where the events come from and how to read them (all optional; the CLI overrides)."""
+
+    path: str | None = Field(default=None, description="Event file or folder, relative to the map file.")
+    sources: list[SourcePart] | None = Field(
+        default=None, description="Several sources whose events make the journeys together (instead of path); the "
+                                  "reading options above apply to each unless it gives its own.")
+    journey_gap: str | None = Field(default=None, description="Split a customer's journeys after this inactivity, e.g. 30m.")
+
+    @field_validator("journey_gap")
+    @classmethod
+    def _gap(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_duration(v)
+        return v
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "Source":
+        if self.sources is not None:
+            if self.path:
+                raise ValueError("give either path or sources, not both")
+            if not self.sources:
+                raise ValueError("sources: list at least one source")
+            names = [p.name for p in self.sources]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice:
+                raise ValueError(f"sources: the name {twice[0]!r} is given twice")
+        return self
 
 
 def check_bad_rows(value: Any) -> str | int | float | None:
