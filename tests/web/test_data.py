@@ -639,6 +639,7 @@ def test_a_crm_export_through_the_upload(store, world, shared_data):
     html = c.get(f"/projects/{pa}/data/{sid}", headers=h).text
     assert 'id="milestones-found"' in html and "HubSpot" in html
     assert re.search(r'id="milestones" value="created=createdate,closed=closedate"', html)
+    assert '<option value="hs_object_id" selected>' in html and "No column was recognised" not in html
     r = c.post(f"/api/v1/projects/{pa}/data/{sid}/mapping", json={"columns": {}}, headers=h)
     assert r.status_code == 200, r.text
     want = len(crm) + int(crm["closedate"].notna().sum())

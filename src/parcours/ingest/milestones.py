@@ -73,6 +73,12 @@ def detect(columns: list[str]) -> tuple[dict[str, str], str | None]:
     return {e: found[e][0] for e in events}, (systems.pop() if len(systems) == 1 else "CRM")
 
 
+def record_id(columns: list[str], milestones: dict[str, str]) -> str | None:
+    """The column that identifies each record, by the CRMs' names (:data:`IDS`), or None."""
+    used = set(milestones.values())
+    return next((c for n in IDS for c in columns if normal(c) == n and c not in used), None)
+
+
 def lengthen(con: Any, raw: RawInput, milestones: dict[str, str], given: dict[str, str],
              system: str | None) -> tuple[RawInput, dict[str, str], Milestones]:
     """One event per record and milestone date (module doc), the roles of the long table."""
@@ -83,7 +89,7 @@ def lengthen(con: Any, raw: RawInput, milestones: dict[str, str], given: dict[st
         raise ColumnRoleError(f"{name}: milestone column {missing[0]!r} does not exist",
                               hint=f"columns are: {', '.join(cols)}", source=name, columns=cols)
     used = set(milestones.values())
-    customer = given.get("customer") or next((c for n in IDS for c in cols if normal(c) == n and c not in used), None)
+    customer = given.get("customer") or record_id(cols, milestones)
     if customer is None:
         raise ColumnRoleError(f"{name}: which column identifies each record (customer, deal, ticket)?",
                               hint=f"say it with --columns customer=COLUMN (columns are: {', '.join(cols)})",

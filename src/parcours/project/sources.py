@@ -176,11 +176,16 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
            "preview": text_rows, "unsplittable_lines": rejects, "sampled": key is not None and sample is not None}
     if row.kind == "events" and out.get("problem") and "event" not in out["detected"]:
         from parcours.ingest.milestones import detect as milestones_of
+        from parcours.ingest.milestones import record_id
 
         named, system = milestones_of(columns)
         given = sources.mapping(row)["options"].get("milestones")
         if given or len(named) >= 2:  # a CRM export: an event per milestone date
             out["milestones"] = {"columns": given or named, "system": None if given else system}
+            record = record_id(columns, given or named)
+            if record and "customer" not in out["detected"]:
+                out["detected"]["customer"], out["how"]["customer"] = record, system or "name"
+                out["missing"] = [r for r in out["missing"] if r != "customer"]
             out.pop("problem", None)
             out["roles"] = [r for r in out["roles"] if r not in ("event", "time")]
             out["required"] = [r for r in out["required"] if r not in ("event", "time")]
