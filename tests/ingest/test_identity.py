@@ -91,3 +91,31 @@ def test_stitching_is_chosen_or_refused_from_the_cli(segment, tmp_path):
     assert bad.returncode == 2 and "give the anonymous id column and the known id column" in bad.stderr
     bad = subprocess.run([*run, str(tmp_path / "x"), "--stitch", "device,userId"], capture_output=True, text=True)
     assert bad.returncode == 3 and "--stitch names column 'device'" in bad.stderr
+
+
+def test_an_id_table_joins_web_ids_to_the_crm_customer(shared_data, tmp_path):
+    """A web log with its visitor ids only, and an id table (visitor id ↔ e-mail, as a CRM
+    exports it) with one visitor given two e-mails: events take the table's customer, the
+    visitors it does not hold stay their own journeys, the conflict is said at its row in the
+    table."""
+    df = pd.read_csv(shared_data / HELPDESK).iloc[:2000]
+    web = pd.DataFrame({"visitor_id": "v-" + df["case:concept:name"].str.extract(r"(\d+)")[0],
+                        "event": df["concept:name"], "ts": df["time:timestamp"]})
+    web.to_csv(tmp_path / "web.csv", index=False)
+    visitors = list(dict.fromkeys(web["visitor_id"]))
+    known = visitors[: int(len(visitors) * 0.8)]
+    ids = pd.DataFrame({"visitor_id": known, "email": [f"{v[2:]}@example.org" for v in known]})
+    ids = pd.concat([ids, pd.DataFrame({"visitor_id": [known[3]], "email": ["other@example.org"]})], ignore_index=True)
+    ids.to_csv(tmp_path / "ids.csv", index=False)
+    log = read_events(tmp_path / "web.csv", columns={"time": "ts"},
+                      stitch=("visitor_id", "email", str(tmp_path / "ids.csv")))
+    got = log.con.execute(log.table.order_by("_seq"))["_customer"].tolist()
+    table = dict(zip(ids["visitor_id"][: len(known)], ids["email"][: len(known)]))  # the first e-mail wins
+    assert got == [table.get(v, f"anonymous:{v}") for v in web["visitor_id"]]
+    note = next(n for n in log.report.notes if "seen with several customers" in n)
+    assert f"ids.csv: 1 anonymous ids in 'visitor_id'" in note and f"then other@example.org at row {len(ids)}" in note
+    from parcours.errors import ColumnRoleError
+
+    ids[["visitor_id"]].to_csv(tmp_path / "bad_ids.csv", index=False)
+    with pytest.raises(ColumnRoleError, match="bad_ids.csv: the id table has no column 'email'"):
+        read_events(tmp_path / "web.csv", columns={"time": "ts"}, stitch=("visitor_id", "email", str(tmp_path / "bad_ids.csv")))

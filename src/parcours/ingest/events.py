@@ -175,7 +175,7 @@ def _stitch(con: Any, raw: RawInput, columns: dict[str, str] | None,
     if columns and "customer" in columns:
         raise OptionError("--stitch makes the customer of each row: --columns cannot give it too",
                           hint="leave customer= out of --columns")
-    raw, column, _found = stitched(con, raw, *pair)
+    raw, column, _found = stitched(con, raw, *pair)  # (anonymous, known, system, id table)
     return raw, {**(columns or {}), "customer": column}
 
 

@@ -46,34 +46,52 @@ class Stitching:
     conflicts: int  # anonymous ids seen with several known ids
 
 
-def pair_for(columns: list[str], given: tuple[str, str] | str | None) -> tuple[str, str, str | None] | None:
-    """The (anonymous, known, system) columns to stitch: the given pair, else a known pair whose
-    two columns are there; None for ``"none"`` or no pair."""
+def pair_for(columns: list[str], given: tuple[str, ...] | str | None) -> tuple[str, str, str | None, str | None] | None:
+    """The (anonymous, known, system, id table) to stitch: the given pair (and table), else a
+    known pair whose two columns are there; None for ``"none"`` or no pair."""
     if given == "none":
         return None
     if isinstance(given, tuple):
-        return given[0], given[1], None
-    return next(((a, k, s) for a, k, s in KNOWN_PAIRS if a in columns and k in columns), None)
+        return given[0], given[1], None, (given[2] if len(given) > 2 else None)
+    return next(((a, k, s, None) for a, k, s in KNOWN_PAIRS if a in columns and k in columns), None)
 
 
-def stitch(con: Any, raw: RawInput, anonymous: str, known: str,
-           system: str | None) -> tuple[RawInput, str, Stitching]:
-    """``raw`` with a customer column made across ids (module doc), its name, and the counts."""
+def _text(t: Any, c: str) -> Any:
+    v = t[c].cast("string").strip()
+    return ibis.cases((v == "", ibis.null("string")), else_=v)
+
+
+def stitch(con: Any, raw: RawInput, anonymous: str, known: str, system: str | None,
+           table: str | None = None) -> tuple[RawInput, str, Stitching]:
+    """``raw`` with a customer column made across ids (module doc), its name, and the counts.
+    ``table``: an id table holding both columns (e.g. web ids and the CRM's e-mails); its pairs
+    count before the file's own, each conflict named at its row there."""
     cols = raw.data_columns
     name = Path(raw.source).name if raw.format != "table" else "table"
-    for c in (anonymous, known):
+    needed = [anonymous] if table else [anonymous, known]  # with an id table, the events may hold the anonymous id only
+    for c in needed:
         if c not in cols:
             raise ColumnRoleError(f"{name}: --stitch names column {c!r}, which the file does not have",
                                   hint=f"columns are: {', '.join(cols)}", source=name, columns=cols)
     t = raw.table
-
-    def text(c: str) -> Any:
-        v = t[c].cast("string").strip()
-        return ibis.cases((v == "", ibis.null("string")), else_=v)
-
-    base = t.mutate(__anon=text(anonymous), __user=text(known))
+    base = t.mutate(__anon=_text(t, anonymous),
+                    __user=_text(t, known) if known in cols else ibis.null("string"))
     pairs = base.filter(base.__anon.notnull() & base.__user.notnull()).select(
-        __a=base.__anon, __k=base.__user, __s=base["__seq"], __r=base["__row"])
+        __a=base.__anon, __k=base.__user, __s=base["__seq"] + 2**52, __r=base["__row"], __f=ibis.literal(name))
+    if table:
+        from parcours.ingest.readers import read_raw
+
+        ids_raw = read_raw(con, table)
+        tname = Path(table).name
+        for c in (anonymous, known):
+            if c not in ids_raw.data_columns:
+                raise ColumnRoleError(f"{tname}: the id table has no column {c!r}",
+                                      hint=f"its columns are: {', '.join(ids_raw.data_columns)}; it needs both "
+                                           f"{anonymous!r} and {known!r}", source=tname, columns=ids_raw.data_columns)
+        it = ids_raw.table
+        it = it.select(__a=_text(it, anonymous), __k=_text(it, known), __s=it["__seq"], __r=it["__row"],
+                       __f=ibis.literal(tname))
+        pairs = it.filter(it.__a.notnull() & it.__k.notnull()).union(pairs)
     ids = pairs.group_by("__a").aggregate(__first=pairs.__k.argmin(pairs.__s), __n=pairs.__k.nunique())
     j = base.left_join(ids, base.__anon == ids.__a).select(*cols, "__seq", "__row", "__file", "__error", "__anon",
                                                           "__user", "__first")
@@ -97,6 +115,6 @@ def stitch(con: Any, raw: RawInput, anonymous: str, known: str,
         example = rows(con, bad)[0]
         other = rows(con, pairs.filter((pairs.__a == example["__a"]) & (pairs.__k != example["__first"]))
                      .order_by("__s").limit(1))[0]
-        notes.append(said("note.stitch_conflict", file=name, n=str(found.conflicts), anonymous=repr(anonymous),
+        notes.append(said("note.stitch_conflict", file=other["__f"], n=str(found.conflicts), anonymous=repr(anonymous),
                           example=example["__a"], first=example["__first"], other=other["__k"], row=int(other["__r"])))
     return dataclasses.replace(raw, table=made, notes=[*raw.notes, *notes]), column, found

@@ -325,10 +325,12 @@ class _Reading(_Strict):
     date_format: str | None = Field(default=None, description=DATE_FORMAT_HELP)
     milestones: dict[str, str] | None = Field(default=None, description=MILESTONES_HELP)
     sheet: str | None = Field(default=None, description=SHEET_HELP)
-    stitch: tuple[str, str] | str | None = Field(
-        default=None, description=STITCH_HELP.replace("ANONYMOUS,KNOWN id columns, e.g. anonymousId,userId",
-                                                      "{anonymous: COLUMN, known: COLUMN}, e.g. {anonymous: "
-                                                      "user_pseudo_id, known: user_id}"))
+    stitch: tuple[str, ...] | str | None = Field(
+        default=None, description="Join a visitor's anonymous events to the customer they identify as: {anonymous: "
+                                  "COLUMN, known: COLUMN}, e.g. {anonymous: user_pseudo_id, known: user_id}; in a "
+                                  "source of sources, table: FILE adds an id table holding both (e.g. web ids and the "
+                                  "CRM's e-mails, relative to the map). Default: Segment's anonymousId and userId when "
+                                  "both are there; none keeps the ids apart.")
     delimiter: str | None = Field(default=None, description="CSV delimiter (default: detected).")
 
     @field_validator("milestones", mode="before")
@@ -384,6 +386,9 @@ class Source(_Reading):
 
     @model_validator(mode="after")
     def _one_way(self) -> "Source":
+        if isinstance(self.stitch, tuple) and len(self.stitch) > 2:
+            raise ValueError("stitch: an id table (table:) goes in a source of 'sources', where its path is read "
+                             "relative to the map")
         if self.sources is not None:
             if self.path:
                 raise ValueError("give either path or sources, not both")

@@ -23,6 +23,8 @@ def parse_milestones(text: str | dict[str, str] | None) -> dict[str, str] | None
     """
     if text is None:
         return None
+    if not isinstance(text, (str, dict)):
+        raise OptionError(f"milestones {text!r}: write EVENT=COLUMN pairs", hint="e.g. created=createdate,won=won_date")
     pairs = list(text.items()) if isinstance(text, dict) else []
     if not isinstance(text, dict):
         for part in (p for p in text.split(",") if p.strip()):
@@ -36,7 +38,10 @@ def parse_milestones(text: str | dict[str, str] | None) -> dict[str, str] | None
             pairs.append((event, column))
     out: dict[str, str] = {}
     for event, column in pairs:
-        event, column = str(event).strip(), str(column).strip()
+        if not isinstance(event, str) or not isinstance(column, str):
+            raise OptionError(f"milestones {event!r}: {column!r}: write EVENT=COLUMN with names",
+                              hint="e.g. created=createdate,won=won_date")
+        event, column = event.strip(), column.strip()
         if not event or not column:
             raise OptionError(f"milestones {event}={column}: write EVENT=COLUMN",
                               hint="e.g. --milestones created=createdate,won=won_date")

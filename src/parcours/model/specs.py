@@ -147,7 +147,7 @@ class ReadSpec(_Spec):
         default=None, description=DATE_FORMAT_HELP)
     milestones: dict[str, str] | None = Field(default=None, description=MILESTONES_HELP)
     sheet: str | None = Field(default=None, description=SHEET_HELP)
-    stitch: tuple[str, str] | str | None = Field(default=None, description=STITCH_HELP)
+    stitch: tuple[str, ...] | str | None = Field(default=None, description=STITCH_HELP)
     max_bad_rows: str | int | float | None = Field(
         default=None, description="Fail when more rows than this are quarantined: a count (100) or a share (1%). "
                                   "Default: the map's analysis.max_bad_rows, else 1%.")

@@ -23,6 +23,8 @@ def parse_questions(text: str | dict[str, str] | None) -> dict[str, str] | None:
     """
     if text is None:
         return None
+    if not isinstance(text, (str, dict)):
+        raise OptionError(f"questions {text!r}: write COLUMN=KIND pairs", hint=f"kinds are: {', '.join(KINDS)}")
     if isinstance(text, dict):
         parts = [f"{k}={v}" for k, v in text.items()]
     else:

@@ -39,6 +39,8 @@ def source_path(m: JourneyMap, journey_map: Any) -> Path | list[dict[str, Any]]:
             d = part.model_dump(exclude_none=True, exclude={"format"})
             d["fmt"] = part.format
             d["path"] = _near_map(part.path, journey_map)
+            if isinstance(part.stitch, tuple) and len(part.stitch) > 2:  # an id table, near the map
+                d["stitch"] = (*part.stitch[:2], str(_near_map(part.stitch[2], journey_map)))
             if part.join is not None:
                 d["join"] = {**part.join.model_dump(exclude_none=True), "path": _near_map(part.join.path, journey_map)}
             parts.append(d)
