@@ -209,7 +209,7 @@ def read_events(source: str | Path | ir.Table, *, columns: dict[str, str] | None
 
         defaults = {"columns": columns, "timezone": timezone, "time_unit": time_unit, "date_format": date_format,
                     "delimiter": delimiter}
-        return read_several(source, defaults, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, con=con,
+        return read_several(source, defaults, read_events, max_bad_rows=max_bad_rows, drop_duplicates=drop_duplicates, con=con,
                             engine=engine, on_progress=on_progress)
     if con is None and isinstance(source, ir.Table):
         con = _backend_of(source)  # a table of a real connection is read where it lives

@@ -9,6 +9,7 @@ their role (``customer``, ``event``…).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,13 @@ READ_KEYS = ("fmt", "columns", "timezone", "time_unit", "date_format", "mileston
 _SPACE = 2**50  # each source's input order apart from the others'
 
 
-def read_several(parts: list[dict[str, Any]], defaults: dict[str, Any], **common: Any) -> Any:
-    """One :class:`~parcours.ingest.events.EventLog` of every part's events (module doc).
+def read_several(parts: list[dict[str, Any]], defaults: dict[str, Any], read_events: Callable[..., Any],
+                 **common: Any) -> Any:
+    """One :class:`~parcours.ingest.events.EventLog` of every part's events (module doc), each
+    read by ``read_events`` (passed in: this module is below ``ingest.events``, which calls it).
     ``parts``: ``{"name", "path", and read_events settings}``; ``defaults``: the settings that
     apply to each part that does not give its own (time zone, date format, column roles…)."""
     from parcours.engine.connection import connect
-    from parcours.ingest.events import EventLog, IngestReport, read_events
 
     con = common.pop("con", None) or connect(common.pop("engine", None))
     common.pop("engine", None)
@@ -61,6 +63,7 @@ def read_several(parts: list[dict[str, Any]], defaults: dict[str, Any], **common
     table = tables[0].union(*tables[1:]) if len(tables) > 1 else tables[0]
     table = con.create_table(f"_parcours_sources_{id(table)}", table, temp=True) if con.name == "duckdb" else table.cache()
     reports = [log.report for _, log in logs]
+    EventLog, IngestReport = type(logs[0][1]), type(reports[0])  # noqa: N806 - the classes of what read_events made
     first = reports[0].detection
     # each role's column in each source, for the reader (e.g. customer=visitor | mql_id)
     named: dict[str, list[str]] = {}
