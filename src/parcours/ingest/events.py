@@ -146,7 +146,8 @@ def _milestones(con: Any, raw: RawInput, columns: dict[str, str] | None,
         if columns and "event" in columns:
             return raw, columns, False
         relaxed = RoleSpec(required=(), optional=EVENT_ROLES.all, names=EVENT_ROLES.names, schemas=EVENT_ROLES.schemas)
-        if "event" in resolve_roles(raw.data_columns, columns, spec=relaxed).roles:
+        name = Path(raw.source).name if raw.format != "table" else "table"
+        if "event" in resolve_roles(raw.data_columns, columns, source=name, spec=relaxed).roles:
             return raw, columns, False
         named, system = M.detect(raw.data_columns)
         if len(named) < 2:
