@@ -158,6 +158,15 @@ class OptionError(ParcoursError):
 
 
 
+def as_field_error(check: Any, value: Any) -> Any:
+    """``check(value)``, its :class:`OptionError` raised as the ``ValueError`` a pydantic field
+    validator raises (message and how to fix it): the map file and the API name the field."""
+    try:
+        return check(value)
+    except OptionError as e:
+        raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+
+
 class RuleError(OptionError):
     """A condition (map rule, segment, ``--by``) cannot be applied to the events.
 

@@ -9,6 +9,7 @@ their role (``customer``, ``event``…).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from parcours.ingest.said import said
 SOURCE = "source"
 READ_KEYS = ("fmt", "columns", "timezone", "time_unit", "date_format", "milestones", "sheet", "stitch", "delimiter",
              "join")
+_counter = itertools.count(1)
 _SPACE = 2**50  # each source's input order apart from the others'
 
 
@@ -61,7 +63,7 @@ def read_several(parts: list[dict[str, Any]], defaults: dict[str, Any], read_eve
             cols[a] = t[a].cast(typ) if a in t.columns else ibis.null(typ)
         tables.append(t.select(**cols))
     table = tables[0].union(*tables[1:]) if len(tables) > 1 else tables[0]
-    table = con.create_table(f"_parcours_sources_{id(table)}", table, temp=True) if con.name == "duckdb" else table.cache()
+    table = con.create_table(f"_parcours_sources_{next(_counter)}", table, temp=True) if con.name == "duckdb" else table.cache()
     reports = [log.report for _, log in logs]
     EventLog, IngestReport = type(logs[0][1]), type(reports[0])  # noqa: N806 - the classes of what read_events made
     first = reports[0].detection

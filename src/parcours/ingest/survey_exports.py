@@ -33,6 +33,7 @@ _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
 _LEGACY = re.compile(r"^V\d+$")
 _BLANK = re.compile(r"^column\d+$")  # DuckDB's name for a blank header
 _MONKEY_ANSWER = {"response", "open-ended response", "réponse", "réponse ouverte"}
+NAMES = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "typeform": "Typeform", "google_forms": "Google Forms"}
 TIMESTAMP = {"timestamp", "horodateur", "horodatage", "marca temporal", "zeitstempel", "informazioni cronologiche"}
 
 
@@ -69,10 +70,10 @@ def recognise(con: Any, raw: RawInput) -> tuple[RawInput, Export | None]:
                 return found
     low = {c.strip().lower(): c for c in cols}
     if "#" in low and ("submit date (utc)" in low or "network id" in low):
-        note = said("note.survey_tool", file=name, tool="Typeform")
+        note = said("note.survey_tool", file=name, tool=NAMES["typeform"])
         return dataclasses.replace(raw, notes=[*raw.notes, note]), Export("typeform", "UTC")
     if cols[0].strip().lower() in TIMESTAMP:
-        note = said("note.survey_tool", file=name, tool="Google Forms")
+        note = said("note.survey_tool", file=name, tool=NAMES["google_forms"])
         return dataclasses.replace(raw, notes=[*raw.notes, note]), Export("google_forms")
     return raw, None
 

@@ -85,13 +85,12 @@ def _stats(con: Any, t: ir.Table, columns: list[str],
         aggs[f"k{i}"] = num.count()
         aggs[f"lo{i}"] = num.min()
         aggs[f"hi{i}"] = num.max()
-        aggs[f"len{i}"] = v.length().mean()
         for kind in SCORE_KINDS:
             aggs[f"{kind}{i}"] = low.isin(list(Q.LABELS[kind])).sum()
             aggs[f"in_{kind}{i}"] = num.between(*scales[kind]).sum()
     got = rows(con, t.aggregate(**aggs))[0] if aggs else {}
     return {c: {"n": int(got[f"n{i}"] or 0), "numbers": int(got[f"k{i}"] or 0), "low": got[f"lo{i}"],
-                "high": got[f"hi{i}"], "length": float(got[f"len{i}"] or 0),
+                "high": got[f"hi{i}"],
                 **{k: int(got[f"{k}{i}"] or 0) for k in SCORE_KINDS},
                 **{f"in_{k}": int(got[f"in_{k}{i}"] or 0) for k in SCORE_KINDS}} for i, c in enumerate(columns)}
 

@@ -24,12 +24,11 @@ from pydantic import (
     model_validator,
 )
 
-from parcours.errors import OptionError
+from parcours.errors import as_field_error
 from parcours.model.conditions import ConditionValue, Where, check_glob, dump_condition
 from parcours.model.date_formats import HELP as DATE_FORMAT_HELP
 from parcours.model.date_formats import check as check_date_format
 from parcours.model.milestones import HELP as MILESTONES_HELP
-from parcours.model.identity import HELP as STITCH_HELP
 from parcours.model.identity import parse_stitch
 from parcours.model.milestones import SHEET_HELP
 from parcours.model.milestones import parse_milestones
@@ -336,26 +335,17 @@ class _Reading(_Strict):
     @field_validator("milestones", mode="before")
     @classmethod
     def _milestones(cls, v: Any) -> Any:
-        try:
-            return parse_milestones(v)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+        return as_field_error(parse_milestones, v)
 
     @field_validator("stitch", mode="before")
     @classmethod
     def _stitch(cls, v: Any) -> Any:
-        try:
-            return parse_stitch(v)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+        return as_field_error(parse_stitch, v)
 
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, v: str | None) -> str | None:
-        try:
-            return check_date_format(v)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}" if e.hint else e.message) from None
+        return as_field_error(check_date_format, v)
 
 
 class SourcePart(_Reading):

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.errors import InputError, OptionError, ParcoursError, TooManyBadRows
+from parcours.errors import InputError, ParcoursError, TooManyBadRows, as_field_error
 from parcours.model.date_formats import check as check_date_format
 from parcours.model.milestones import parse_milestones
 from parcours.model.survey_questions import parse_questions
@@ -193,8 +193,9 @@ def preview(folder: Path, row: DataSource, store: Store | None) -> dict[str, Any
     if survey is not None:  # a wide survey: its questions are chosen below the roles, not a score column
         out["survey"] = survey
         out.pop("problem", None)
-        tool = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "typeform": "Typeform",
-                "google_forms": "Google Forms"}.get(survey["tool"] or "", "name")
+        from parcours.ingest.survey_exports import NAMES
+
+        tool = NAMES.get(survey["tool"] or "", "name")
         for role, column in survey["roles"].items():
             if role not in out["detected"]:
                 out["detected"][role], out["how"][role] = column, tool
@@ -300,10 +301,7 @@ class Mapping(BaseModel):
     @field_validator("date_format")
     @classmethod
     def _date_format(cls, v: str | None) -> str | None:
-        try:  # refused before the file is read (a 422 naming the field), kept as Parcours writes it
-            return check_date_format(v)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}") from None
+        return as_field_error(check_date_format, v)  # refused before the file is read: a 422 naming the field
     metric: str | None = Field(None, description="Feedback: nps, csat or ces, when the file has no metric column")
     scale: str | None = Field(None, description="Feedback: another scale for csat or ces, e.g. 0-5")
     milestones: dict[str, str] | None = Field(
@@ -317,18 +315,12 @@ class Mapping(BaseModel):
     @field_validator("questions", mode="before")
     @classmethod
     def _questions(cls, v: Any) -> Any:
-        try:
-            return parse_questions(v)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}") from None
+        return as_field_error(parse_questions, v)
 
     @field_validator("milestones", mode="before")
     @classmethod
     def _milestones(cls, v: Any) -> Any:
-        try:
-            return parse_milestones(v or None)
-        except OptionError as e:
-            raise ValueError(f"{e.message}: {e.hint}") from None
+        return as_field_error(parse_milestones, v or None)
 
 
 def validation_report(rep: Any, name: str) -> dict[str, Any]:
